@@ -1,0 +1,59 @@
+# Portcullis: every command a developer or CI needs. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+STAGE ?= dev
+PROJECT ?= portcullis
+
+# The pinned CDK CLI and a Node 22 runtime come from package-lock.json. jsii
+# (the CDK's Go-to-JavaScript bridge) and the CLI both run that node, so no
+# end-of-life banner from an older system Node reaches the output. Where npm
+# has no Node 22 package for the platform, the system node is used.
+NODE_BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(NODE_BIN):$(PATH)
+export JSII_NODE = $(firstword $(wildcard $(NODE_BIN)/node) $(shell command -v node))
+# The SDK for JavaScript v2 inside cognito-local prints a maintenance notice.
+export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE := 1
+
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: help deps synth deploy diff destroy test vet fmt-check gotest update-golden
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+deps: $(NPM_STAMP) ## install the pinned CDK CLI, Node 22 and Go modules
+	@go mod download
+	@$(JSII_NODE) -e 'const [maj] = process.versions.node.split("."); if (+maj < 22) { console.error(`Node $${process.version} is too old for jsii and the CDK CLI; install Node 22+`); process.exit(1) }'
+
+synth: deps ## synthesize every stage into cdk.out (no AWS account needed)
+	cdk synth --quiet
+
+deploy: deps ## deploy one stage: make deploy STAGE=dev
+	cdk deploy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
+
+diff: deps ## show what deploying STAGE would change
+	cdk diff -c stage=$(STAGE) $(PROJECT)-$(STAGE)
+
+destroy: deps ## delete STAGE's stack (retained resources stay)
+	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
+
+test: deps vet fmt-check gotest ## every gate: vet, gofmt, unit, template and handler tests
+
+vet:
+	go vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+gotest:
+	go test -count=1 ./...
+
+update-golden: deps ## rewrite test/testdata after an intended template change
+	go test ./test -update

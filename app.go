@@ -1,0 +1,41 @@
+// Command portcullis is the CDK app: `cdk synth` / `cdk deploy -c stage=dev`.
+//
+// It only picks the stages to build; the stage itself is composed in the
+// importable package stage, which the tests build too.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
+	"github.com/portcullis-cdk/portcullis/stage"
+)
+
+func main() {
+	err := run()
+	stderr := cdkapp.Close()
+	if err != nil {
+		fmt.Fprintln(stderr, "portcullis:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	app := awscdk.NewApp(nil)
+	name, _ := app.Node().TryGetContext(jsii.String("stage")).(string)
+	configs, err := stage.Select(name)
+	if err != nil {
+		return err
+	}
+	for _, cfg := range configs {
+		if _, err := stage.New(app, cfg); err != nil {
+			return err
+		}
+	}
+	app.Synth(nil)
+	return nil
+}

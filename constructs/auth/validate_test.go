@@ -1,0 +1,80 @@
+package auth
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+)
+
+func TestUserPoolPropsValidate(t *testing.T) {
+	cases := []struct {
+		name  string
+		props UserPoolProps
+		want  string // "" means valid
+	}{
+		{"zero value", UserPoolProps{}, ""},
+		{"phone", UserPoolProps{SignIn: SignInPhone, MFA: MFAOptional, Plan: PlanEssentials}, ""},
+		{"bad sign-in", UserPoolProps{SignIn: 3}, "SignIn 3"},
+		{"bad MFA", UserPoolProps{MFA: -1}, "MFA -1"},
+		{"bad plan", UserPoolProps{Plan: 5}, "Plan 5"},
+		{"short password", UserPoolProps{PasswordMinLength: 6}, "PasswordMinLength 6"},
+		{"reserved domain word", UserPoolProps{DomainPrefix: "aws-login"}, `"aws-login": Cognito reserves the word "aws"`},
+		{"domain ends with hyphen", UserPoolProps{DomainPrefix: "login-"}, `"login-"`},
+		{"custom attribute name", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "Bad Name", MaxLen: 10}}}, `"Bad Name"`},
+		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{attr.Company, attr.Company}}, `"company" declared twice`},
+		{"custom attribute length", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "x", MaxLen: 5000}}}, "MaxLen 5000"},
+	}
+	for _, c := range cases {
+		err := c.props.Validate()
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestAppClientsPropsValidate(t *testing.T) {
+	ok := []string{"https://app.example.com/cb"}
+	cases := []struct {
+		name  string
+		props AppClientsProps
+		want  string
+	}{
+		{"no pool", AppClientsProps{CallbackURLs: ok}, "UserPool is required"},
+		{"no callbacks", AppClientsProps{}, "CallbackURLs: at least one"},
+		{"scope with slash", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{Name: "a/b", Description: "x"}}}, `scope "a/b"`},
+		{"scope without description", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{Name: "read"}}}, `scope "read": Description is required`},
+		{"duplicate scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}, {"r", "y"}}}, `scope "r" declared twice`},
+		{"http logout", AppClientsProps{CallbackURLs: ok, LogoutURLs: []string{"http://example.com/"}}, `"http://example.com/": want https`},
+		{"access token 1 minute", AppClientsProps{CallbackURLs: ok, AccessTokenValidity: time.Minute}, "AccessTokenValidity 1m0s"},
+		{"refresh 30 minutes", AppClientsProps{CallbackURLs: ok, RefreshTokenValidity: 30 * time.Minute}, "RefreshTokenValidity 30m0s"},
+	}
+	for _, c := range cases {
+		err := c.props.Validate()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one containing %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestRedirectURLs(t *testing.T) {
+	for u, valid := range map[string]bool{
+		"https://app.example.com/callback": true,
+		"http://localhost:5173/callback":   true,
+		"http://127.0.0.1/cb":              true,
+		"http://[::1]:8080/":               true,
+		"http://app.example.com/callback":  false,
+		"https://app.example.com/#/cb":     false,
+		"app.example.com/callback":         false,
+		"myapp://callback":                 false,
+		"":                                 false,
+	} {
+		if err := ValidateRedirectURL(u); (err == nil) != valid {
+			t.Errorf("ValidateRedirectURL(%q) = %v, want valid=%v", u, err, valid)
+		}
+	}
+}

@@ -1,0 +1,47 @@
+// Package schema names the data stores the handlers use: each DynamoDB
+// table's keys and the environment variables that carry resource names into
+// a function. The CDK constructs create tables from the same definitions, so
+// a key renamed here is renamed in the infrastructure and the code at once.
+package schema
+
+// Table describes a DynamoDB table of the stage.
+type Table struct {
+	// Name is the table's role, used in construct ids ("todos").
+	Name string
+	// PartitionKey is the owner of every item: a user pool sub or, for
+	// identity-pool callers, a Cognito identity id.
+	PartitionKey string
+	// SortKey orders one owner's items; empty for a key-value table.
+	SortKey string
+	// TTL names the attribute DynamoDB expires items by; empty for none.
+	TTL string
+	// Env is the environment variable that carries the table name.
+	Env string
+}
+
+// The stage's tables. Every key is a string.
+var (
+	// Todos: one item per todo; the sort key is a time-ordered id, so a
+	// descending Query lists newest first (seed 000: userId/todoId).
+	Todos = Table{Name: "todos", PartitionKey: "owner", SortKey: "id", Env: "TODOS_TABLE"}
+	// Photos: one item per photo, keyed like todos; pending uploads expire.
+	Photos = Table{Name: "photos", PartitionKey: "owner", SortKey: "id", TTL: "expiresAt", Env: "PHOTOS_TABLE"}
+	// Profiles: one item per user, written by the post-confirmation trigger.
+	Profiles = Table{Name: "profiles", PartitionKey: "owner", Env: "PROFILES_TABLE"}
+)
+
+// Tables lists every table of the stage.
+func Tables() []Table { return []Table{Todos, Photos, Profiles} }
+
+// Environment variables of the functions besides the table names.
+const (
+	// PhotosBucketEnv carries the photo bucket's name.
+	PhotosBucketEnv = "PHOTOS_BUCKET"
+	// PhotoPrefix starts every photo key: private/<owner>/<photo id>.
+	PhotoPrefix = "private/"
+	// AllowedEmailDomainsEnv is a comma-separated list of the email domains
+	// the pre sign-up trigger accepts; empty accepts every domain.
+	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
+	// AppNameEnv is the product name the custom message trigger writes.
+	AppNameEnv = "APP_NAME"
+)

@@ -1,0 +1,217 @@
+// Package stage composes one Portcullis stage (dev, prod, ...) from the
+// constructs in constructs/, and holds the typed configuration of every
+// known stage. app.go only picks stages and synthesizes them; tests build
+// the very same stacks through New.
+package stage
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/constructs/auth"
+)
+
+// Removal says what happens to stateful resources (user pool, tables,
+// buckets) when the stack is deleted or a resource is replaced.
+type Removal int
+
+const (
+	// Retain keeps them, and protects the user pool from deletion. The zero
+	// value, so a stage that says nothing keeps its users and data.
+	Retain Removal = iota
+	// Destroy deletes them with the stack: for stages whose data is disposable.
+	Destroy
+)
+
+func (r Removal) String() string {
+	switch r {
+	case Retain:
+		return "retain"
+	case Destroy:
+		return "destroy"
+	}
+	return fmt.Sprintf("Removal(%d)", int(r))
+}
+
+// Config is everything that differs between stages. Zero values are the
+// secure defaults where one exists (Retain, MFA required, Plus plan); the
+// rest are required and checked by Validate.
+type Config struct {
+	// Project names the application; stacks are "<Project>-<Name>".
+	Project string
+	// Name of the stage: 2-16 lower-case letters and digits, starting with a letter.
+	Name string
+	// Production stages may not use localhost URLs, must Retain and must
+	// require MFA.
+	Production bool
+	// SignIn selects email and/or phone-number sign-in.
+	SignIn auth.SignIn
+	// MFA is required or optional (TOTP).
+	MFA auth.MFA
+	// Plan is the Cognito feature plan; threat protection needs auth.PlanPlus.
+	Plan auth.Plan
+	// Removal of stateful resources on stack deletion.
+	Removal Removal
+	// CallbackURLs of the SPA: where the hosted UI returns the
+	// authorization code. https, or http://localhost in non-production stages.
+	CallbackURLs []string
+	// LogoutURLs of the SPA. Default: CallbackURLs.
+	LogoutURLs []string
+	// DomainPrefix of the Cognito-hosted domain; unique per region.
+	// Default: "<Project>-<Name>".
+	DomainPrefix string
+	// AccessTokenValidity and IDTokenValidity: see auth.AppClientsProps.
+	AccessTokenValidity time.Duration
+	IDTokenValidity     time.Duration
+	// RefreshTokenValidity: see auth.AppClientsProps.
+	RefreshTokenValidity time.Duration
+	// Account and Region pin the stack to an environment. Default: empty,
+	// an environment-agnostic stack that synthesizes without credentials.
+	Account string
+	Region  string
+}
+
+// Stages are the known stages, in the order `make synth` builds them.
+// Add a stage here; Validate runs on every entry in the tests.
+func Stages() []Config {
+	return []Config{
+		{
+			Project:              "portcullis",
+			Name:                 "dev",
+			SignIn:               auth.SignInEmailOrPhone,
+			MFA:                  auth.MFAOptional,
+			Plan:                 auth.PlanEssentials,
+			Removal:              Destroy,
+			CallbackURLs:         []string{"http://localhost:5173/callback"},
+			LogoutURLs:           []string{"http://localhost:5173/"},
+			AccessTokenValidity:  60 * time.Minute,
+			IDTokenValidity:      60 * time.Minute,
+			RefreshTokenValidity: 7 * 24 * time.Hour,
+		},
+		{
+			Project:              "portcullis",
+			Name:                 "prod",
+			Production:           true,
+			SignIn:               auth.SignInEmail,
+			MFA:                  auth.MFARequired,
+			Plan:                 auth.PlanPlus,
+			Removal:              Retain,
+			CallbackURLs:         []string{"https://app.example.com/callback"},
+			LogoutURLs:           []string{"https://app.example.com/"},
+			AccessTokenValidity:  15 * time.Minute,
+			IDTokenValidity:      15 * time.Minute,
+			RefreshTokenValidity: 30 * 24 * time.Hour,
+		},
+	}
+}
+
+// Lookup returns the known stage called name.
+func Lookup(name string) (Config, error) {
+	var names []string
+	for _, c := range Stages() {
+		if c.Name == name {
+			return c, nil
+		}
+		names = append(names, c.Name)
+	}
+	return Config{}, fmt.Errorf("unknown stage %q: known stages are %s", name, strings.Join(names, ", "))
+}
+
+// Select returns the stages named by the "stage" context value: one name,
+// or every known stage when the value is empty.
+func Select(name string) ([]Config, error) {
+	if name == "" {
+		return Stages(), nil
+	}
+	c, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return []Config{c}, nil
+}
+
+// StackName is the CloudFormation stack name, "<Project>-<Name>".
+func (c Config) StackName() string { return c.Project + "-" + c.Name }
+
+var (
+	projectName = regexp.MustCompile(`^[a-z][a-z0-9-]{1,30}[a-z0-9]$`)
+	stageName   = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
+	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
+	regionName  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
+)
+
+// Validate reports every problem with the configuration, each naming the
+// stage, the field and the bad value.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("stage %q: "+format, append([]any{c.Name}, args...)...))
+	}
+	if !projectName.MatchString(c.Project) {
+		bad("Project %q: want 3-32 lower-case letters, digits or hyphens, starting with a letter", c.Project)
+	}
+	if !stageName.MatchString(c.Name) {
+		bad("Name %q: want 2-16 lower-case letters or digits, starting with a letter", c.Name)
+	}
+	if c.Removal != Retain && c.Removal != Destroy {
+		bad("Removal %d: want Retain or Destroy", int(c.Removal))
+	}
+	if len(c.CallbackURLs) == 0 {
+		bad("CallbackURLs: at least one is required")
+	}
+	for _, u := range slices.Concat(c.CallbackURLs, c.LogoutURLs) {
+		if err := auth.ValidateRedirectURL(u); err != nil {
+			bad("%v", err)
+		} else if c.Production && auth.IsLocalhost(u) {
+			bad("redirect URL %q: localhost is not allowed in a production stage", u)
+		}
+	}
+	if c.Production {
+		if c.Removal != Retain {
+			bad("Removal %v: a production stage must Retain its users and data", c.Removal)
+		}
+		if c.MFA != auth.MFARequired {
+			bad("MFA %v: a production stage must require MFA", c.MFA)
+		}
+	}
+	if err := auth.ValidateDomainPrefix(c.domainPrefix()); err != nil {
+		bad("%v", err)
+	}
+	if c.Account != "" && !accountID.MatchString(c.Account) {
+		bad("Account %q: want 12 digits", c.Account)
+	}
+	if c.Region != "" && !regionName.MatchString(c.Region) {
+		bad("Region %q: want a region name such as eu-west-1", c.Region)
+	}
+	pool := c.userPoolProps()
+	if err := pool.Validate(); err != nil {
+		bad("%v", err)
+	}
+	if err := auth.ValidateTokenValidity(c.AccessTokenValidity, c.IDTokenValidity, c.RefreshTokenValidity); err != nil {
+		bad("%v", err)
+	}
+	return errors.Join(errs...)
+}
+
+func (c Config) domainPrefix() string {
+	if c.DomainPrefix != "" {
+		return c.DomainPrefix
+	}
+	return c.Project + "-" + c.Name
+}
+
+// userPoolProps converts the stage's plain settings to the user pool's props;
+// New adds the triggers.
+func (c Config) userPoolProps() auth.UserPoolProps {
+	return auth.UserPoolProps{
+		SignIn:       c.SignIn,
+		MFA:          c.MFA,
+		Plan:         c.Plan,
+		Ephemeral:    c.Removal == Destroy,
+		DomainPrefix: c.domainPrefix(),
+	}
+}

@@ -1,0 +1,317 @@
+package test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/stage"
+)
+
+// each runs f for every synthesized stage.
+func each(t *testing.T, f func(t *testing.T, s *synthesized)) {
+	t.Helper()
+	for _, cfg := range stage.Stages() {
+		s := stages[cfg.Name]
+		t.Run(cfg.Name, func(t *testing.T) { f(t, s) })
+	}
+}
+
+func TestSPAClientIsPublicCodeFlowOnly(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, c := s.template.at(t, "Clients/SPA/Resource")
+		if g := c.Properties["GenerateSecret"]; g != nil && g != false {
+			t.Errorf("SPA client GenerateSecret = %v, want none: a browser cannot keep a secret", g)
+		}
+		if got := js(c.Properties["AllowedOAuthFlows"]); got != `["code"]` {
+			t.Errorf("SPA AllowedOAuthFlows = %s, want only [\"code\"] (never implicit)", got)
+		}
+		if c.Properties["AllowedOAuthFlowsUserPoolClient"] != true {
+			t.Error("SPA client does not enable its OAuth flows")
+		}
+		if got := js(c.Properties["CallbackURLs"]); got != js(s.config.CallbackURLs) {
+			t.Errorf("SPA CallbackURLs = %s, want the stage's %s", got, js(s.config.CallbackURLs))
+		}
+		for _, u := range slices.Concat(strs(c.Properties["CallbackURLs"]), strs(c.Properties["LogoutURLs"])) {
+			if s.config.Production && auth.IsLocalhost(u) {
+				t.Errorf("production SPA client allows localhost URL %q", u)
+			}
+		}
+	})
+	if !slices.ContainsFunc(strs(prop(stages["dev"].template.Resources[mustAt(t, "dev", "Clients/SPA/Resource")].Properties, "CallbackURLs")), auth.IsLocalhost) {
+		t.Error("dev SPA client has no localhost callback: local front-end development would not work")
+	}
+}
+
+func TestServerClientHasSecretAndCodeFlow(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, c := s.template.at(t, "Clients/Server/Resource")
+		if c.Properties["GenerateSecret"] != true {
+			t.Error("server client has no secret; seed 002's token call uses Basic auth with one")
+		}
+		if got := js(c.Properties["AllowedOAuthFlows"]); got != `["code"]` {
+			t.Errorf("server AllowedOAuthFlows = %s, want [\"code\"]", got)
+		}
+	})
+}
+
+func TestClientsShareSecureSettings(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		for _, name := range []string{"SPA", "Server"} {
+			_, c := s.template.at(t, "Clients/"+name+"/Resource")
+			p := c.Properties
+			if got := js(p["ExplicitAuthFlows"]); got != `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]` {
+				t.Errorf("%s ExplicitAuthFlows = %s, want SRP and refresh only", name, got)
+			}
+			if p["EnableTokenRevocation"] != true {
+				t.Errorf("%s: token revocation is off", name)
+			}
+			if p["PreventUserExistenceErrors"] != "ENABLED" {
+				t.Errorf("%s PreventUserExistenceErrors = %v, want ENABLED", name, p["PreventUserExistenceErrors"])
+			}
+			if got, want := p["AccessTokenValidity"], s.config.AccessTokenValidity.Minutes(); got != want {
+				t.Errorf("%s AccessTokenValidity = %v, want %v (minutes, from the stage config)", name, got, want)
+			}
+			if got, want := p["IdTokenValidity"], s.config.IDTokenValidity.Minutes(); got != want {
+				t.Errorf("%s IdTokenValidity = %v, want %v", name, got, want)
+			}
+			if got, want := p["RefreshTokenValidity"], s.config.RefreshTokenValidity.Minutes(); got != want {
+				t.Errorf("%s RefreshTokenValidity = %v, want %v", name, got, want)
+			}
+			if got := js(p["TokenValidityUnits"]); got != `{"AccessToken":"minutes","IdToken":"minutes","RefreshToken":"minutes"}` {
+				t.Errorf("%s TokenValidityUnits = %s, want minutes for all", name, got)
+			}
+			scopes := strs(p["AllowedOAuthScopes"])
+			for _, sc := range routes.ScopeDescriptions {
+				if !slices.Contains(scopes, routes.FullScope(sc.Name)) {
+					t.Errorf("%s client cannot request scope %s", name, routes.FullScope(sc.Name))
+				}
+			}
+		}
+	})
+}
+
+func TestResourceServerDefinesAPIScopes(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, rs := s.template.at(t, "Clients/ResourceServer/Resource")
+		if rs.Properties["Identifier"] != routes.ResourceServerID {
+			t.Errorf("resource server Identifier = %v, want %q", rs.Properties["Identifier"], routes.ResourceServerID)
+		}
+		var names []string
+		for _, sc := range rs.Properties["Scopes"].([]any) {
+			names = append(names, prop(sc, "ScopeName").(string))
+		}
+		for _, want := range []string{"todos.read", "todos.write", "photos.read", "photos.write", "profile.read"} {
+			if !slices.Contains(names, want) {
+				t.Errorf("resource server lacks scope %q (has %v)", want, names)
+			}
+		}
+	})
+}
+
+func TestSMSRoleTrustRequiresExternalID(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		roleID, role := s.template.at(t, "Users/SMSRole/Resource")
+		_, pool := s.template.at(t, "Users/Pool/Resource")
+		ext := prop(pool.Properties, "SmsConfiguration", "ExternalId")
+		if ext == nil || ext == "" {
+			t.Fatal("user pool SmsConfiguration has no ExternalId")
+		}
+		if got := js(prop(pool.Properties, "SmsConfiguration", "SnsCallerArn")); got != js(map[string]any{"Fn::GetAtt": []string{roleID, "Arn"}}) {
+			t.Errorf("SnsCallerArn = %s, want the SMS role's ARN", got)
+		}
+		stmts := prop(role.Properties, "AssumeRolePolicyDocument", "Statement").([]any)
+		if len(stmts) != 1 {
+			t.Fatalf("SMS role trust has %d statements, want 1", len(stmts))
+		}
+		st := stmts[0]
+		if prop(st, "Principal", "Service") != "cognito-idp.amazonaws.com" {
+			t.Errorf("SMS role trusts %s, want only cognito-idp.amazonaws.com", js(prop(st, "Principal")))
+		}
+		if got := prop(st, "Condition", "StringEquals", "sts:ExternalId"); got != ext {
+			t.Errorf("SMS role trust sts:ExternalId = %v, want the pool's %v", got, ext)
+		}
+	})
+}
+
+func TestUserPoolSettings(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, pool := s.template.at(t, "Users/Pool/Resource")
+		p := pool.Properties
+		if prop(p, "AdminCreateUserConfig", "AllowAdminCreateUserOnly") != false {
+			t.Error("self sign-up is disabled")
+		}
+		if prop(p, "UsernameConfiguration", "CaseSensitive") != false {
+			t.Error("sign-in is case sensitive: Alice@x.com and alice@x.com would be two users")
+		}
+		wantUser := map[auth.SignIn]string{
+			auth.SignInEmail:        `["email"]`,
+			auth.SignInPhone:        `["phone_number"]`,
+			auth.SignInEmailOrPhone: `["email","phone_number"]`,
+		}[s.config.SignIn]
+		if got := js(p["UsernameAttributes"]); got != wantUser {
+			t.Errorf("UsernameAttributes = %s, want %s for sign-in %v", got, wantUser, s.config.SignIn)
+		}
+		if got := js(p["AutoVerifiedAttributes"]); got != wantUser {
+			t.Errorf("AutoVerifiedAttributes = %s, want %s: the sign-in attribute is verified by code", got, wantUser)
+		}
+		pw := prop(p, "Policies", "PasswordPolicy")
+		for _, k := range []string{"RequireLowercase", "RequireNumbers", "RequireSymbols", "RequireUppercase"} {
+			if prop(pw, k) != true {
+				t.Errorf("password policy %s is not true", k)
+			}
+		}
+		if n, _ := prop(pw, "MinimumLength").(float64); n < 12 {
+			t.Errorf("password MinimumLength = %v, want at least 12", n)
+		}
+		if got := js(p["EnabledMfas"]); got != `["SOFTWARE_TOKEN_MFA"]` {
+			t.Errorf("EnabledMfas = %s, want TOTP only", got)
+		}
+		wantMFA := map[auth.MFA]string{auth.MFARequired: "ON", auth.MFAOptional: "OPTIONAL"}[s.config.MFA]
+		if p["MfaConfiguration"] != wantMFA {
+			t.Errorf("MfaConfiguration = %v, want %v", p["MfaConfiguration"], wantMFA)
+		}
+		var recovery []string
+		for _, m := range prop(p, "AccountRecoverySetting", "RecoveryMechanisms").([]any) {
+			recovery = append(recovery, prop(m, "Name").(string))
+		}
+		for _, r := range recovery {
+			if r != "verified_email" && r != "verified_phone_number" {
+				t.Errorf("account recovery through %q, want verified channels only", r)
+			}
+		}
+		var custom []string
+		for _, a := range p["Schema"].([]any) {
+			if prop(a, "AttributeDataType") == "String" {
+				custom = append(custom, prop(a, "Name").(string))
+			}
+		}
+		if js(custom) != `["company","role_name"]` {
+			t.Errorf("custom attributes = %v, want company and role_name", custom)
+		}
+		if got := js(prop(p, "UserPoolTags")); got != js(map[string]string{"project": s.config.Project, "stage": s.config.Name}) {
+			t.Errorf("UserPoolTags = %s, want project and stage", got)
+		}
+		if s.config.Plan == auth.PlanPlus {
+			if p["UserPoolTier"] != "PLUS" || prop(p, "UserPoolAddOns", "AdvancedSecurityMode") != "ENFORCED" {
+				t.Errorf("Plus plan: UserPoolTier = %v, AdvancedSecurityMode = %v; want PLUS with threat protection ENFORCED",
+					p["UserPoolTier"], prop(p, "UserPoolAddOns", "AdvancedSecurityMode"))
+			}
+		}
+	})
+	if stages["prod"].config.Plan != auth.PlanPlus || stages["prod"].config.MFA != auth.MFARequired {
+		t.Error("prod must use the Plus plan (threat protection) and require MFA")
+	}
+}
+
+func TestPoolRemovalFollowsStage(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, pool := s.template.at(t, "Users/Pool/Resource")
+		want := map[stage.Removal][3]string{
+			stage.Retain:  {"ACTIVE", "Retain", "Retain"},
+			stage.Destroy: {"INACTIVE", "Delete", "Delete"},
+		}[s.config.Removal]
+		got := [3]string{pool.Properties["DeletionProtection"].(string), pool.DeletionPolicy, pool.UpdateReplacePolicy}
+		if got != want {
+			t.Errorf("pool DeletionProtection, DeletionPolicy, UpdateReplacePolicy = %v, want %v for %v", got, want, s.config.Removal)
+		}
+	})
+	if stages["prod"].config.Removal != stage.Retain || stages["dev"].config.Removal != stage.Destroy {
+		t.Error("prod must Retain its pool and dev Destroy it")
+	}
+}
+
+func TestDomainPerStage(t *testing.T) {
+	seen := map[any]string{}
+	each(t, func(t *testing.T, s *synthesized) {
+		_, d := s.template.at(t, "Users/Pool/Domain/Resource")
+		prefix := d.Properties["Domain"]
+		if prefix != s.config.Project+"-"+s.config.Name {
+			t.Errorf("domain prefix = %v, want %s-%s", prefix, s.config.Project, s.config.Name)
+		}
+		if other, dup := seen[prefix]; dup {
+			t.Errorf("stages %s and %s share domain prefix %v", other, s.config.Name, prefix)
+		}
+		seen[prefix] = s.config.Name
+	})
+}
+
+func TestIdentityPoolAuthenticatedOnly(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		poolID, ip := s.template.at(t, "Identity/Pool")
+		if ip.Properties["AllowUnauthenticatedIdentities"] != false {
+			t.Error("identity pool allows unauthenticated identities")
+		}
+		if ip.Properties["AllowClassicFlow"] != false {
+			t.Error("identity pool allows the classic flow, where clients choose the role")
+		}
+		providers := ip.Properties["CognitoIdentityProviders"].([]any)
+		if len(providers) == 0 || prop(providers[0], "ServerSideTokenCheck") != true {
+			t.Errorf("identity providers = %s, want the SPA client with server-side token check", js(providers))
+		}
+		_, att := s.template.at(t, "Identity/Roles")
+		roles := prop(att.Properties, "Roles").(map[string]any)
+		if len(roles) != 1 || roles["authenticated"] == nil {
+			t.Errorf("role attachment roles = %s, want only an authenticated role", js(roles))
+		}
+		_, role := s.template.at(t, "Identity/AuthenticatedRole/Resource")
+		st := prop(role.Properties, "AssumeRolePolicyDocument", "Statement").([]any)[0]
+		if got := js(prop(st, "Condition", "StringEquals", "cognito-identity.amazonaws.com:aud")); got != ref(poolID) {
+			t.Errorf("authenticated role trusts aud %s, want this identity pool", got)
+		}
+		if prop(st, "Condition", "ForAnyValue:StringLike", "cognito-identity.amazonaws.com:amr") != "authenticated" {
+			t.Error("authenticated role does not require amr = authenticated")
+		}
+	})
+}
+
+func TestOutputsForFrontEnd(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		for _, name := range []string{"Region", "UserPoolId", "UserPoolIssuer", "SpaClientId", "ServerClientId", "HostedUiUrl", "IdentityPoolId"} {
+			if _, ok := s.template.Outputs[name]; !ok {
+				t.Errorf("no output %s", name)
+			}
+		}
+		for name, o := range s.template.Outputs {
+			if js(o.Value) == js(map[string]any{"Fn::GetAtt": []string{mustAt(t, s.config.Name, "Clients/Server/Resource"), "ClientSecret"}}) {
+				t.Errorf("output %s exposes the client secret", name)
+			}
+		}
+	})
+}
+
+func TestEveryResourceTagged(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		for id, r := range s.template.Resources {
+			tags, ok := r.Properties["Tags"].([]any)
+			if !ok {
+				continue // resource types without Tags, and the pool's UserPoolTags map
+			}
+			found := map[string]any{}
+			for _, tag := range tags {
+				found[prop(tag, "Key").(string)] = prop(tag, "Value")
+			}
+			if found["project"] != s.config.Project || found["stage"] != s.config.Name {
+				t.Errorf("%s (%s) tags = %s, want project and stage", id, r.Type, js(found))
+			}
+		}
+	})
+}
+
+// strs returns a JSON list of strings as a slice.
+func strs(v any) []string {
+	var out []string
+	list, _ := v.([]any)
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func mustAt(t *testing.T, stageName, path string) string {
+	id, _ := stages[stageName].template.at(t, path)
+	return id
+}
