@@ -18,7 +18,9 @@ export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE := 1
 
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help deps synth deploy diff destroy test vet fmt-check gotest update-golden
+FUZZTIME ?= 3s
+
+.PHONY: help deps synth deploy diff destroy test vet fmt-check gotest fuzz sizes update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,7 +45,7 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-test: deps vet fmt-check gotest ## every gate: vet, gofmt, unit, template and handler tests
+test: deps vet fmt-check gotest fuzz ## every gate: vet, gofmt, unit, template and handler tests, short fuzzing
 
 vet:
 	go vet ./...
@@ -54,6 +56,22 @@ fmt-check:
 
 gotest:
 	go test -count=1 ./...
+
+# Every fuzz target in the module, found by name, for FUZZTIME each: a target
+# added later is fuzzed without touching this file.
+fuzz: ## fuzz every Fuzz* target briefly (FUZZTIME=3s each)
+	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
+	grep -rl --include='*_test.go' '^func Fuzz' . | grep -v node_modules | sort | while read -r f; do \
+		dir=$$(dirname "$$f"); \
+		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -d' ' -f2); do \
+			echo "fuzz $$dir $$t"; \
+			go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) "./$$dir" > "$$log" 2>&1 \
+				|| { cat "$$log"; exit 1; }; \
+		done; \
+	done
+
+sizes: deps ## each function's zip size against an aws-lambda-go hello world
+	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'
 
 update-golden: deps ## rewrite test/testdata after an intended template change
 	go test ./test -update

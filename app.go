@@ -24,7 +24,14 @@ func main() {
 	}
 }
 
-func run() error {
+func run() (err error) {
+	defer func() {
+		// Constructors panic on invalid props and failed Go builds, as CDK
+		// constructors do; the message is what the user needs, not the stack.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
 	app := awscdk.NewApp(nil)
 	name, _ := app.Node().TryGetContext(jsii.String("stage")).(string)
 	configs, err := stage.Select(name)

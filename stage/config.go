@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/internal/weburl"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,
@@ -69,6 +71,15 @@ type Config struct {
 	IDTokenValidity     time.Duration
 	// RefreshTokenValidity: see auth.AppClientsProps.
 	RefreshTokenValidity time.Duration
+	// AllowedEmailDomains, when set, limits self sign-up to email addresses
+	// at these domains (the pre sign-up trigger). Default: any domain.
+	AllowedEmailDomains []string
+	// LogRetentionDays of every function and access log group; a value
+	// CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
+	LogRetentionDays int
+	// ThrottleRate (requests per second) and ThrottleBurst of the API.
+	ThrottleRate  float64
+	ThrottleBurst int
 	// Account and Region pin the stack to an environment. Default: empty,
 	// an environment-agnostic stack that synthesizes without credentials.
 	Account string
@@ -91,6 +102,9 @@ func Stages() []Config {
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
+			LogRetentionDays:     7,
+			ThrottleRate:         20,
+			ThrottleBurst:        40,
 		},
 		{
 			Project:              "portcullis",
@@ -105,6 +119,9 @@ func Stages() []Config {
 			AccessTokenValidity:  15 * time.Minute,
 			IDTokenValidity:      15 * time.Minute,
 			RefreshTokenValidity: 30 * 24 * time.Hour,
+			LogRetentionDays:     90,
+			ThrottleRate:         100,
+			ThrottleBurst:        200,
 		},
 	}
 }
@@ -142,6 +159,7 @@ var (
 	stageName   = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
 	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
 	regionName  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
+	emailDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // Validate reports every problem with the configuration, each naming the
@@ -191,6 +209,17 @@ func (c Config) Validate() error {
 	if err := pool.Validate(); err != nil {
 		bad("%v", err)
 	}
+	if _, err := golambda.RetentionDays(c.LogRetentionDays); err != nil {
+		bad("LogRetentionDays: %v", err)
+	}
+	if c.ThrottleRate <= 0 || c.ThrottleBurst <= 0 {
+		bad("ThrottleRate %v, ThrottleBurst %d: want positive numbers", c.ThrottleRate, c.ThrottleBurst)
+	}
+	for _, d := range c.AllowedEmailDomains {
+		if !emailDomain.MatchString(d) {
+			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
+		}
+	}
 	if err := auth.ValidateTokenValidity(c.AccessTokenValidity, c.IDTokenValidity, c.RefreshTokenValidity); err != nil {
 		bad("%v", err)
 	}
@@ -214,4 +243,16 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Ephemeral:    c.Removal == Destroy,
 		DomainPrefix: c.domainPrefix(),
 	}
+}
+
+// Origins are the web origins of the callback URLs: the front end's, which
+// the API and the photo bucket accept browser requests from.
+func (c Config) Origins() []string {
+	var out []string
+	for _, u := range c.CallbackURLs {
+		if o, err := weburl.Origin(u); err == nil && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -2,15 +2,22 @@ package stage
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/data"
+	"github.com/portcullis-cdk/portcullis/constructs/gateway"
+	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Stack is one deployed stage and the constructs it is made of, exposed so
@@ -22,6 +29,14 @@ type Stack struct {
 	Users    *auth.UserPool
 	Clients  *auth.AppClients
 	Identity *auth.IdentityPool
+	// Tables by schema name ("todos", "photos", "profiles").
+	Tables map[string]*data.Table
+	Photos *storage.Bucket
+	// Functions of the API by routes.Function, and the Cognito triggers by
+	// their main package name ("presignup", ...).
+	Functions map[routes.Function]*golambda.Function
+	Triggers  map[string]*golambda.Function
+	API       *gateway.API
 }
 
 // New validates cfg and builds its stage as a stack of scope (usually the
@@ -49,7 +64,10 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(cfg.Name), nil)
 
 	s := &Stack{Stack: stack, Config: cfg}
+	s.addData()
 	s.addAuth()
+	s.addAPI()
+	s.grantIdentityPool()
 	s.addOutputs()
 
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -57,9 +75,70 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	return s, nil
 }
 
+func (s *Stack) ephemeral() bool { return s.Config.Removal == Destroy }
+
+func (s *Stack) addData() {
+	s.Tables = map[string]*data.Table{}
+	for _, t := range schema.Tables() {
+		s.Tables[t.Name] = data.NewTable(s.Stack, title(t.Name)+"Table", &data.TableProps{
+			PartitionKey: t.PartitionKey,
+			SortKey:      t.SortKey,
+			TTLAttribute: t.TTL,
+			Ephemeral:    s.ephemeral(),
+		})
+	}
+	s.Photos = storage.NewBucket(s.Stack, "Photos", &storage.BucketProps{
+		CORSOrigins: s.Config.Origins(),
+		Ephemeral:   s.ephemeral(),
+	})
+}
+
+// function builds lambdas/cmd/<name> with the stage's log settings.
+func (s *Stack) function(id, name, description string, env map[string]string) *golambda.Function {
+	return golambda.NewFunction(s.Stack, id, &golambda.FunctionProps{
+		Package:          "./lambdas/cmd/" + name,
+		Description:      description,
+		Environment:      env,
+		LogRetentionDays: s.Config.LogRetentionDays,
+		Ephemeral:        s.ephemeral(),
+	})
+}
+
+// allow adds one least-privilege statement to a function's role.
+func allow(fn *golambda.Function, actions []string, resources ...*string) {
+	fn.Role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &resources,
+	}))
+}
+
+var (
+	itemReadWrite = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
+	objectRWD     = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+)
+
 func (s *Stack) addAuth() {
 	cfg := s.Config
+	profiles := s.Tables[schema.Profiles.Name].Table
+	s.Triggers = map[string]*golambda.Function{
+		"presignup": s.function("PreSignUp", "presignup", "Cognito pre sign-up: allowed email domains",
+			map[string]string{schema.AllowedEmailDomainsEnv: strings.Join(cfg.AllowedEmailDomains, ",")}),
+		"custommessage": s.function("CustomMessage", "custommessage", "Cognito custom message: verification codes by SMS and email",
+			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
+		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
+			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
+		"pretokengen": s.function("PreTokenGeneration", "pretokengen", "Cognito pre token generation: API scopes for SDK and CLI sign-ins",
+			map[string]string{schema.APIScopesEnv: strings.Join(fullScopes(), " ")}),
+	}
+	allow(s.Triggers["postconfirmation"], []string{"dynamodb:PutItem"}, profiles.TableArn())
+
 	poolProps := cfg.userPoolProps()
+	poolProps.Triggers = auth.Triggers{
+		PreSignUp:          s.Triggers["presignup"].Function,
+		CustomMessage:      s.Triggers["custommessage"].Function,
+		PostConfirmation:   s.Triggers["postconfirmation"].Function,
+		PreTokenGeneration: s.Triggers["pretokengen"].Function,
+	}
 	s.Users = auth.NewUserPool(s.Stack, "Users", &poolProps)
 	s.Clients = auth.NewAppClients(s.Stack, "Clients", &auth.AppClientsProps{
 		UserPool:             s.Users.Pool,
@@ -75,6 +154,64 @@ func (s *Stack) addAuth() {
 		UserPool: s.Users.Pool,
 		Clients:  []awscognito.IUserPoolClient{s.Clients.SPA},
 	})
+}
+
+func (s *Stack) addAPI() {
+	todos := s.Tables[schema.Todos.Name].Table
+	photos := s.Tables[schema.Photos.Name].Table
+	profiles := s.Tables[schema.Profiles.Name].Table
+	bucket := s.Photos.Bucket
+
+	s.Functions = map[routes.Function]*golambda.Function{
+		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller (seed 000)",
+			map[string]string{schema.Todos.Env: *todos.TableName()}),
+		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller (seed 003)",
+			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName()}),
+		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile (seed 004)",
+			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
+		routes.Random: s.function("RandomFunction", "random", "An authenticated random number (seed 001)", nil),
+	}
+	allow(s.Functions[routes.Todos], itemReadWrite, todos.TableArn())
+	allow(s.Functions[routes.Photos], itemReadWrite, photos.TableArn())
+	// Presigned URLs carry the function's own permissions to S3.
+	allow(s.Functions[routes.Photos], objectRWD, bucket.ArnForObjects(jsii.String(schema.PhotoPrefix+"*")))
+	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
+
+	var rs []gateway.Route
+	for _, r := range routes.All() {
+		gr := gateway.Route{Method: r.Method, Path: r.Path, Handler: s.Functions[r.Function].Function, Auth: gateway.JWT}
+		if r.Auth == routes.IAM {
+			gr.Auth = gateway.IAM
+		} else {
+			gr.Scopes = []string{routes.FullScope(r.Scope)}
+		}
+		rs = append(rs, gr)
+	}
+	s.API = gateway.NewAPI(s.Stack, "Api", &gateway.APIProps{
+		Name:                   s.Config.StackName(),
+		Routes:                 rs,
+		JWTIssuer:              s.Users.IssuerURL(),
+		JWTAudience:            s.Clients.ClientIDs(),
+		CORSOrigins:            s.Config.Origins(),
+		ThrottleRate:           s.Config.ThrottleRate,
+		ThrottleBurst:          s.Config.ThrottleBurst,
+		AccessLogRetentionDays: s.Config.LogRetentionDays,
+		Ephemeral:              s.ephemeral(),
+	})
+}
+
+// grantIdentityPool gives identity-pool callers seed 000's second and third
+// layers: invoking the IAM routes, and their own todos and photo folder.
+func (s *Stack) grantIdentityPool() {
+	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, itemReadWrite...)
+	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, objectRWD...)
+	var arns []*string
+	for _, r := range routes.All() {
+		if r.Auth == routes.IAM {
+			arns = append(arns, s.API.InvokeARN(r.Method, r.Path))
+		}
+	}
+	s.Identity.GrantInvoke(arns...)
 }
 
 func (s *Stack) output(id, description string, value *string) {
@@ -94,6 +231,18 @@ func (s *Stack) addOutputs() {
 	s.output("ServerClientId", "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
 	s.output("HostedUiUrl", "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
 	s.output("IdentityPoolId", "Cognito identity pool id", s.Identity.IdentityPoolID())
+	s.output("ApiUrl", "Base URL of the HTTP API", s.API.URL())
+	s.output("PhotosBucketName", "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
+	s.output("TodosTableName", "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
+}
+
+// fullScopes are the API's scopes as tokens carry them.
+func fullScopes() []string {
+	var out []string
+	for _, s := range routes.ScopeDescriptions {
+		out = append(out, routes.FullScope(s.Name))
+	}
+	return out
 }
 
 func scopes() []auth.Scope {
@@ -102,4 +251,12 @@ func scopes() []auth.Scope {
 		out[i] = auth.Scope{Name: s.Name, Description: s.Description}
 	}
 	return out
+}
+
+// title upper-cases the first letter: "todos" -> "Todos".
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }

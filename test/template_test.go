@@ -106,3 +106,11 @@ func lineDiff(want, got string) string {
 	side("+", g)
 	return b.String()
 }
+
+// title upper-cases the first letter, as the stage names constructs: "todos" -> "Todos".
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

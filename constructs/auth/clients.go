@@ -3,7 +3,6 @@ package auth
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 	"time"
 
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/internal/weburl"
 )
 
 // Scope is an OAuth scope of the resource server, for example
@@ -133,36 +134,10 @@ func validity(name string, d, lo, hi time.Duration) error {
 
 // ValidateRedirectURL reports whether Cognito accepts u as a callback or
 // sign-out URL: absolute, no fragment, https unless the host is localhost.
-func ValidateRedirectURL(u string) error {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return fmt.Errorf("redirect URL %q: %w", u, err)
-	}
-	switch {
-	case parsed.Host == "" || !parsed.IsAbs():
-		return fmt.Errorf("redirect URL %q: want an absolute URL", u)
-	case parsed.Fragment != "" || parsed.RawFragment != "":
-		return fmt.Errorf("redirect URL %q: must not contain a fragment", u)
-	case parsed.Scheme == "https":
-		return nil
-	case parsed.Scheme == "http" && IsLocalhost(u):
-		return nil
-	}
-	return fmt.Errorf("redirect URL %q: want https (http is allowed for localhost only)", u)
-}
+func ValidateRedirectURL(u string) error { return weburl.ValidateRedirect(u) }
 
 // IsLocalhost reports whether u points at the local machine.
-func IsLocalhost(u string) bool {
-	parsed, err := url.Parse(u)
-	if err != nil {
-		return false
-	}
-	switch parsed.Hostname() {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
-}
+func IsLocalhost(u string) bool { return weburl.IsLocalhost(u) }
 
 func (p *AppClientsProps) withDefaults() AppClientsProps {
 	out := *p

@@ -1,40 +1,25 @@
 package auth_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
+	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	cdkapp.Close()
 	os.Exit(code)
-}
-
-// resources returns the Properties of every resource of type typ in stack,
-// as JSON, for the examples to print.
-func resources(stack awscdk.Stack, typ string) []map[string]any {
-	found := assertions.Template_FromStack(stack, nil).FindResources(jsii.String(typ), nil)
-	var out []map[string]any
-	for _, r := range *found {
-		raw, _ := json.Marshal(r)
-		var res struct{ Properties map[string]any }
-		_ = json.Unmarshal(raw, &res)
-		out = append(out, res.Properties)
-	}
-	return out
 }
 
 // A platform team adds a phone-number user pool to a stack of its own app.
@@ -48,7 +33,7 @@ func ExampleNewUserPool() {
 	})
 	_ = users.Pool // the awscognito.UserPool, for anything the construct does not set
 
-	pool := resources(stack, "AWS::Cognito::UserPool")[0]
+	pool := cdktest.One(stack, "AWS::Cognito::UserPool").Properties
 	fmt.Println("username:", pool["UsernameAttributes"])
 	fmt.Println("verified by:", pool["AutoVerifiedAttributes"])
 	fmt.Println("MFA:", pool["MfaConfiguration"], pool["EnabledMfas"])
@@ -75,13 +60,14 @@ func ExampleNewAppClients() {
 	})
 	fmt.Println("scope:", clients.ScopeName("read"))
 
-	for _, c := range resources(stack, "AWS::Cognito::UserPoolClient") {
-		fmt.Println(c["ClientName"], "secret:", c["GenerateSecret"] == true, "flows:", c["AllowedOAuthFlows"], "access token minutes:", c["AccessTokenValidity"])
+	for _, c := range cdktest.Resources(stack, "AWS::Cognito::UserPoolClient") {
+		p := c.Properties
+		fmt.Println("secret:", p["GenerateSecret"] == true, "flows:", p["AllowedOAuthFlows"], "access token minutes:", p["AccessTokenValidity"])
 	}
 	// Unordered output:
 	// scope: orders/read
-	// <nil> secret: false flows: [code] access token minutes: 10
-	// <nil> secret: true flows: [code] access token minutes: 10
+	// secret: false flows: [code] access token minutes: 10
+	// secret: true flows: [code] access token minutes: 10
 }
 
 // Temporary AWS credentials that reach only the caller's own items.
@@ -103,11 +89,10 @@ func ExampleNewIdentityPool() {
 	})
 	identity.GrantOwnItems(table, "dynamodb:GetItem", "dynamodb:Query")
 
-	pool := resources(stack, "AWS::Cognito::IdentityPool")[0]
+	pool := cdktest.One(stack, "AWS::Cognito::IdentityPool").Properties
 	fmt.Println("unauthenticated identities:", pool["AllowUnauthenticatedIdentities"])
-	policy := resources(stack, "AWS::IAM::Policy")[0]
-	raw, _ := json.Marshal(policy["PolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"])
-	fmt.Println(string(raw))
+	policy := cdktest.One(stack, "AWS::IAM::Policy").Properties
+	fmt.Println(cdktest.JSON(policy["PolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"]))
 	// Output:
 	// unauthenticated identities: false
 	// {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${cognito-identity.amazonaws.com:sub}"]}}

@@ -92,9 +92,11 @@ func (p Plan) String() string {
 
 // Triggers are the Lambda functions a pool invokes. Every field is optional.
 type Triggers struct {
-	PreSignUp          awslambda.IFunction
-	CustomMessage      awslambda.IFunction
-	PostConfirmation   awslambda.IFunction
+	PreSignUp        awslambda.IFunction
+	CustomMessage    awslambda.IFunction
+	PostConfirmation awslambda.IFunction
+	// PreTokenGeneration receives version 2 events, which may change the
+	// access token too (claims and scopes), not only the ID token.
 	PreTokenGeneration awslambda.IFunction
 }
 
@@ -336,10 +338,9 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		DeletionProtection: jsii.Bool(!p.Ephemeral),
 		RemovalPolicy:      removal,
 		LambdaTriggers: &awscognito.UserPoolTriggers{
-			PreSignUp:          p.Triggers.PreSignUp,
-			CustomMessage:      p.Triggers.CustomMessage,
-			PostConfirmation:   p.Triggers.PostConfirmation,
-			PreTokenGeneration: p.Triggers.PreTokenGeneration,
+			PreSignUp:        p.Triggers.PreSignUp,
+			CustomMessage:    p.Triggers.CustomMessage,
+			PostConfirmation: p.Triggers.PostConfirmation,
 		},
 	}
 	if p.Plan == PlanEssentials {
@@ -348,6 +349,9 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		poolProps.StandardThreatProtectionMode = ""
 	}
 	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps)
+	if p.Triggers.PreTokenGeneration != nil {
+		pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), p.Triggers.PreTokenGeneration, awscognito.LambdaVersion_V2_0)
+	}
 
 	u := &UserPool{Construct: this, Pool: pool, SMSRole: smsRole}
 	if p.DomainPrefix != "" {

@@ -44,4 +44,7 @@ const (
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
 	// AppNameEnv is the product name the custom message trigger writes.
 	AppNameEnv = "APP_NAME"
+	// APIScopesEnv is the space-separated list of full API scopes the pre
+	// token generation trigger adds to API-flow access tokens.
+	APIScopesEnv = "API_SCOPES"
 )

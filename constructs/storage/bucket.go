@@ -1,0 +1,152 @@
+// Package storage provides Bucket, a private S3 bucket for user uploads
+// reached only through presigned URLs or per-user IAM grants.
+package storage
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/portcullis-cdk/portcullis/internal/weburl"
+)
+
+const accessLogPrefix = "access/"
+
+// BucketProps configures a Bucket: either Existing, or the props of a new one.
+type BucketProps struct {
+	// Existing is a bucket made elsewhere, used as it is. Default: none (a
+	// new bucket and its access-log bucket are created). When set, no other
+	// prop may be.
+	Existing awss3.IBucket
+	// CORSOrigins may PUT (presigned uploads) and GET from a browser.
+	// Default: none, so browsers cannot upload directly.
+	CORSOrigins []string
+	// IncompleteUploadDays after which unfinished multipart uploads are
+	// aborted (they are billed but invisible). Default: 1.
+	IncompleteUploadDays int
+	// AccessLogDays is how long server access logs are kept. Default: 90.
+	AccessLogDays int
+	// Ephemeral buckets are emptied and deleted with the stack. Default:
+	// false (RETAIN: the objects outlive the stack).
+	Ephemeral bool
+}
+
+// Bucket is a private bucket: public access blocked, TLS required,
+// server-side encryption, ACLs disabled, server access logs kept.
+type Bucket struct {
+	// Construct groups the resources below; pass it where a scope is wanted.
+	Construct constructs.Construct
+	// Bucket is the new or the existing bucket.
+	Bucket awss3.IBucket
+	// AccessLogs receives the bucket's server access logs; nil for Existing.
+	AccessLogs awss3.Bucket
+}
+
+// Validate reports every problem with the props.
+func (p *BucketProps) Validate() error {
+	var errs []error
+	if p.Existing != nil && (p.CORSOrigins != nil || p.IncompleteUploadDays != 0 || p.AccessLogDays != 0 || p.Ephemeral) {
+		return errors.New("Existing is set: give either an existing bucket or the props of a new one, not both")
+	}
+	for _, o := range p.CORSOrigins {
+		if err := weburl.ValidateOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("CORSOrigins: %w", err))
+		}
+	}
+	if p.IncompleteUploadDays < 0 {
+		errs = append(errs, fmt.Errorf("IncompleteUploadDays %d: want a positive number", p.IncompleteUploadDays))
+	}
+	if p.AccessLogDays < 0 {
+		errs = append(errs, fmt.Errorf("AccessLogDays %d: want a positive number", p.AccessLogDays))
+	}
+	return errors.Join(errs...)
+}
+
+// NewBucket creates the bucket, or wraps props.Existing. It panics if props
+// do not validate; call props.Validate first to handle the error.
+func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucket {
+	if props == nil {
+		props = &BucketProps{}
+	}
+	if err := props.Validate(); err != nil {
+		panic(fmt.Errorf("storage.NewBucket %q: %w", id, err))
+	}
+	this := constructs.NewConstruct(scope, jsii.String(id))
+	if props.Existing != nil {
+		return &Bucket{Construct: this, Bucket: props.Existing}
+	}
+	p := *props
+	if p.IncompleteUploadDays == 0 {
+		p.IncompleteUploadDays = 1
+	}
+	if p.AccessLogDays == 0 {
+		p.AccessLogDays = 90
+	}
+	removal := awscdk.RemovalPolicy_RETAIN
+	if p.Ephemeral {
+		removal = awscdk.RemovalPolicy_DESTROY
+	}
+	private := func(id string, extra *awss3.BucketProps) awss3.Bucket {
+		extra.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
+		extra.Encryption = awss3.BucketEncryption_S3_MANAGED
+		extra.EnforceSSL = jsii.Bool(true)
+		extra.MinimumTLSVersion = jsii.Number(1.2)
+		extra.ObjectOwnership = awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED
+		extra.RemovalPolicy = removal
+		// Without it CloudFormation cannot delete a bucket that holds objects.
+		extra.AutoDeleteObjects = jsii.Bool(p.Ephemeral)
+		return awss3.NewBucket(this, jsii.String(id), extra)
+	}
+
+	logs := private("AccessLogs", &awss3.BucketProps{
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:         jsii.String("expire-access-logs"),
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogDays))),
+		}},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(logs, &[]*cdknag.NagPackSuppression{{
+		Id:     jsii.String("AwsSolutions-S1"),
+		Reason: jsii.String("This is the server access log bucket of the data bucket; logging its own access would log every log delivery, endlessly."),
+	}}, jsii.Bool(false))
+
+	var cors *[]*awss3.CorsRule
+	if len(p.CORSOrigins) > 0 {
+		cors = &[]*awss3.CorsRule{{
+			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_GET, awss3.HttpMethods_HEAD},
+			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
+			AllowedHeaders: jsii.Strings("content-type"),
+			ExposedHeaders: jsii.Strings("etag"),
+			MaxAge:         jsii.Number(600),
+		}}
+	}
+	bucket := private("Bucket", &awss3.BucketProps{
+		Cors: cors,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Id:                                  jsii.String("abort-incomplete-uploads"),
+			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
+		}},
+	})
+	// Log delivery by bucket policy, set here rather than through
+	// ServerAccessLogsBucket, whose ACL-or-policy choice depends on a feature
+	// flag of the app this construct is used in.
+	bucket.Node().DefaultChild().(awss3.CfnBucket).SetLoggingConfiguration(&awss3.CfnBucket_LoggingConfigurationProperty{
+		DestinationBucketName: logs.BucketName(),
+		LogFilePrefix:         jsii.String(accessLogPrefix),
+	})
+	logs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("logging.s3.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("s3:PutObject"),
+		Resources:  &[]*string{logs.ArnForObjects(jsii.String(accessLogPrefix + "*"))},
+		Conditions: &map[string]any{
+			"ArnLike":      map[string]any{"aws:SourceArn": bucket.BucketArn()},
+			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(this).Account()},
+		},
+	}))
+	return &Bucket{Construct: this, Bucket: bucket, AccessLogs: logs}
+}

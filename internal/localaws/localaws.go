@@ -1,0 +1,355 @@
+// Package localaws runs real local AWS API servers for tests: dynalite
+// (DynamoDB) and s3rver (S3), both from the module's pinned node_modules.
+// s3rver does not check SigV4 signatures, so its endpoint is a small
+// verifying gateway that forwards only correctly signed requests.
+// Handler tests talk to them through the real AWS SDK clients, so request
+// serialization, conditions, pagination and SigV4 presigning are exercised
+// end to end without an AWS account or Docker.
+//
+// Each test binary starts one set of servers in TestMain (see Main); the
+// servers listen on 127.0.0.1 on free ports, keep their data in memory or in
+// a temporary directory, and die with the test binary.
+package localaws
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// Credentials and region the servers accept: the S3 gateway verifies SigV4
+// signatures against this fixed key pair (s3rver's default); dynalite
+// accepts any.
+const (
+	AccessKeyID     = "S3RVER"
+	SecretAccessKey = "S3RVER"
+	Region          = "us-east-1"
+)
+
+// Bucket is the photo bucket the servers start with.
+const Bucket = "portcullis-photos"
+
+// startTimeout bounds how long one server may take to listen.
+const startTimeout = 30 * time.Second
+
+// Servers is a running dynalite and s3rver pair with the stage's tables and
+// bucket created.
+type Servers struct {
+	DynamoDBEndpoint string
+	S3Endpoint       string
+	dir              string
+	procs            []proc
+	gate             *gate
+}
+
+// proc is a started server: its process group and a channel closed once it
+// has been reaped.
+type proc struct {
+	pid    int
+	exited <-chan struct{}
+}
+
+func (p proc) kill() {
+	_ = syscall.Kill(-p.pid, syscall.SIGKILL)
+	<-p.exited
+}
+
+// Main starts the servers, stores them in *srv, runs the tests and stops the
+// servers. Use it as the whole of a TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+func Main(m *testing.M, srv **Servers) int {
+	s, err := Start(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "localaws:", err)
+		return 1
+	}
+	defer s.Close()
+	*srv = s
+	return m.Run()
+}
+
+// Start starts the servers and creates every table of schema.Tables (named
+// by Table.Name) and Bucket. Call Close when done.
+func Start(ctx context.Context) (_ *Servers, err error) {
+	bin, err := nodeBin()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "localaws-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Servers{dir: dir}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	if s.DynamoDBEndpoint, err = s.startDynalite(bin); err != nil {
+		return nil, err
+	}
+	s3rver, err := s.startS3rver(bin)
+	if err != nil {
+		return nil, err
+	}
+	if s.gate, err = startGate(s3rver); err != nil {
+		return nil, err
+	}
+	s.S3Endpoint = s.gate.url
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	if err := s.createTables(ctx); err != nil {
+		return nil, err
+	}
+	if _, err := s.S3(nil).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)}); err != nil {
+		return nil, fmt.Errorf("creating bucket %s: %w", Bucket, err)
+	}
+	return s, nil
+}
+
+// Close kills the servers' process groups and removes their data.
+func (s *Servers) Close() {
+	if s.gate != nil {
+		s.gate.close()
+	}
+	for _, p := range s.procs {
+		p.kill()
+	}
+	s.procs = nil
+	_ = os.RemoveAll(s.dir)
+}
+
+// Config is an AWS configuration for the servers. Calls go through rec when
+// it is non-nil, so a test can count them.
+func (s *Servers) Config(rec *Recorder) aws.Config {
+	cfg := aws.Config{
+		Region:      Region,
+		Credentials: credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
+	}
+	if rec != nil {
+		cfg.HTTPClient = rec
+	}
+	return cfg
+}
+
+// DynamoDB is a client of the local DynamoDB, recording calls in rec if set.
+func (s *Servers) DynamoDB(rec *Recorder) *dynamodb.Client {
+	return dynamodb.NewFromConfig(s.Config(rec), func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(s.DynamoDBEndpoint)
+	})
+}
+
+// S3 is a client of the local S3, recording calls in rec if set.
+func (s *Servers) S3(rec *Recorder) *s3.Client {
+	return s3.NewFromConfig(s.Config(rec), func(o *s3.Options) {
+		o.BaseEndpoint = aws.String(s.S3Endpoint)
+		o.UsePathStyle = true
+	})
+}
+
+// Env is the environment a function's main reads to reach the servers, in
+// awsenv's terms.
+func (s *Servers) Env() map[string]string {
+	env := map[string]string{
+		"AWS_REGION":                Region,
+		"AWS_ACCESS_KEY_ID":         AccessKeyID,
+		"AWS_SECRET_ACCESS_KEY":     SecretAccessKey,
+		"AWS_ENDPOINT_URL_DYNAMODB": s.DynamoDBEndpoint,
+		"AWS_ENDPOINT_URL_S3":       s.S3Endpoint,
+		schema.PhotosBucketEnv:      Bucket,
+	}
+	for _, t := range schema.Tables() {
+		env[t.Env] = t.Name
+	}
+	return env
+}
+
+func (s *Servers) createTables(ctx context.Context) error {
+	db := s.DynamoDB(nil)
+	for _, t := range schema.Tables() {
+		in := &dynamodb.CreateTableInput{
+			TableName:   aws.String(t.Name),
+			BillingMode: ddbtypes.BillingModePayPerRequest,
+			AttributeDefinitions: []ddbtypes.AttributeDefinition{
+				{AttributeName: aws.String(t.PartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS},
+			},
+			KeySchema: []ddbtypes.KeySchemaElement{
+				{AttributeName: aws.String(t.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
+			},
+		}
+		if t.SortKey != "" {
+			in.AttributeDefinitions = append(in.AttributeDefinitions, ddbtypes.AttributeDefinition{
+				AttributeName: aws.String(t.SortKey), AttributeType: ddbtypes.ScalarAttributeTypeS,
+			})
+			in.KeySchema = append(in.KeySchema, ddbtypes.KeySchemaElement{
+				AttributeName: aws.String(t.SortKey), KeyType: ddbtypes.KeyTypeRange,
+			})
+		}
+		if _, err := db.CreateTable(ctx, in); err != nil {
+			return fmt.Errorf("creating table %s: %w", t.Name, err)
+		}
+		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
+		})
+		if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, startTimeout); err != nil {
+			return fmt.Errorf("waiting for table %s: %w", t.Name, err)
+		}
+	}
+	return nil
+}
+
+// listening matches the line each server prints once it accepts connections.
+var listening = regexp.MustCompile(`(?i)listening (?:at|on):? (?:http://)?127\.0\.0\.1:(\d+)`)
+
+func (s *Servers) startDynalite(bin nodeTools) (string, error) {
+	// dynalite reads port 0 as "default", so pick a free port and retry
+	// if another process takes it between the probe and the bind.
+	var lastErr error
+	for range 3 {
+		port, err := freePort()
+		if err != nil {
+			return "", err
+		}
+		port, err = s.start(bin, "dynalite", bin.script("dynalite"),
+			"--host", "127.0.0.1", "--port", strconv.Itoa(port),
+			"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+		if err == nil {
+			return fmt.Sprintf("http://127.0.0.1:%d", port), nil
+		}
+		lastErr = err
+	}
+	return "", lastErr
+}
+
+func (s *Servers) startS3rver(bin nodeTools) (string, error) {
+	data := filepath.Join(s.dir, "s3")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		return "", err
+	}
+	port, err := s.start(bin, "s3rver", bin.script("s3rver"),
+		"--directory", data, "--address", "127.0.0.1", "--port", "0", "--no-vhost-buckets")
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("http://127.0.0.1:%d", port), nil
+}
+
+// start runs a server script with node, its output in a log file (a pipe
+// nobody drains would block it), and waits for it to report its port and
+// accept a connection there.
+func (s *Servers) start(bin nodeTools, name, script string, args ...string) (int, error) {
+	logPath := filepath.Join(s.dir, name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return 0, err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(bin.node, append([]string{script}, args...)...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = procAttr()
+	cmd.Env = append(os.Environ(), "NODE_NO_WARNINGS=1")
+	if err := cmd.Start(); err != nil {
+		return 0, fmt.Errorf("starting %s: %w", name, err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	p := proc{pid: cmd.Process.Pid, exited: exited}
+
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			out, _ := os.ReadFile(logPath)
+			return 0, fmt.Errorf("%s exited before listening:\n%s", name, out)
+		case <-time.After(20 * time.Millisecond):
+		}
+		out, _ := os.ReadFile(logPath)
+		m := listening.FindSubmatch(out)
+		if m == nil {
+			continue
+		}
+		port, _ := strconv.Atoi(string(m[1]))
+		if conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second); err == nil {
+			conn.Close()
+			s.procs = append(s.procs, p)
+			return port, nil
+		}
+	}
+	p.kill()
+	out, _ := os.ReadFile(logPath)
+	return 0, fmt.Errorf("%s did not listen within %s:\n%s", name, startTimeout, out)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// nodeTools locates node and the server scripts.
+type nodeTools struct {
+	node string // the pinned Node 22, else node from PATH
+	bin  string // node_modules/.bin
+}
+
+func (t nodeTools) script(name string) string { return filepath.Join(t.bin, name) }
+
+func nodeBin() (nodeTools, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nodeTools{}, err
+	}
+	t := nodeTools{bin: filepath.Join(root, "node_modules", ".bin")}
+	for _, name := range []string{"dynalite", "s3rver"} {
+		if _, err := os.Stat(t.script(name)); err != nil {
+			return nodeTools{}, fmt.Errorf("%s is not installed under %s: run `make deps`", name, t.bin)
+		}
+	}
+	t.node = filepath.Join(t.bin, "node")
+	if _, err := os.Stat(t.node); err != nil {
+		if t.node, err = exec.LookPath("node"); err != nil {
+			return nodeTools{}, errors.New("no node in node_modules/.bin or on PATH: run `make deps`")
+		}
+	}
+	return t, nil
+}
+
+// moduleRoot is the directory holding go.mod, from the working directory up
+// (go test runs a test binary in its package's directory).
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("localaws: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,112 @@
+// Package awsenv builds the AWS SDK configuration of a Lambda function from
+// the environment the Lambda runtime provides.
+//
+// It deliberately avoids config.LoadDefaultConfig: that resolver links the
+// SSO, SSO-OIDC and STS clients and the shared-config parser into every
+// binary, which a function whose credentials always arrive in environment
+// variables never uses. Leaving them out keeps each zipped bootstrap close to
+// the size of a hello world.
+package awsenv
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+)
+
+// Environment variables read by Load. The Lambda runtime sets the region and
+// credentials; the endpoint overrides point a function at local servers.
+const (
+	RegionEnv           = "AWS_REGION"
+	AccessKeyIDEnv      = "AWS_ACCESS_KEY_ID"
+	SecretAccessKeyEnv  = "AWS_SECRET_ACCESS_KEY"
+	SessionTokenEnv     = "AWS_SESSION_TOKEN"
+	DynamoDBEndpointEnv = "AWS_ENDPOINT_URL_DYNAMODB"
+	S3EndpointEnv       = "AWS_ENDPOINT_URL_S3"
+)
+
+// Env is the AWS configuration of a function.
+type Env struct {
+	// Config carries the region and static credentials.
+	Config aws.Config
+	// DynamoDBEndpoint and S3Endpoint override the service endpoints; nil
+	// means the regional AWS endpoint. They fit the BaseEndpoint field of
+	// the service clients' options as they are.
+	DynamoDBEndpoint *string
+	S3Endpoint       *string
+	// S3PathStyle is set with an S3 endpoint override: local S3 servers
+	// serve buckets under a path, not as a host name.
+	S3PathStyle bool
+}
+
+// Load reads the process environment.
+func Load() (Env, error) { return FromEnv(os.Getenv) }
+
+// FromEnv reads the configuration through getenv, so tests need not touch
+// the process environment.
+func FromEnv(getenv func(string) string) (Env, error) {
+	var missing []string
+	need := func(name string) string {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return v
+	}
+	region := need(RegionEnv)
+	keyID := need(AccessKeyIDEnv)
+	secret := need(SecretAccessKeyEnv)
+	if len(missing) > 0 {
+		return Env{}, fmt.Errorf("awsenv: missing environment variables %s", strings.Join(missing, ", "))
+	}
+
+	env := Env{Config: aws.Config{
+		Region: region,
+		// Lambda's credentials stay valid for the life of the execution
+		// environment, so a static provider needs no refresh.
+		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, getenv(SessionTokenEnv)),
+	}}
+	var err error
+	if env.DynamoDBEndpoint, err = endpoint(getenv, DynamoDBEndpointEnv); err != nil {
+		return Env{}, err
+	}
+	if env.S3Endpoint, err = endpoint(getenv, S3EndpointEnv); err != nil {
+		return Env{}, err
+	}
+	env.S3PathStyle = env.S3Endpoint != nil
+	return env, nil
+}
+
+func endpoint(getenv func(string) string, name string) (*string, error) {
+	v := strings.TrimSpace(getenv(name))
+	if v == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("awsenv: %s=%q is not an http(s) URL", name, v)
+	}
+	return &v, nil
+}
+
+// Require returns the values of environment variables a function cannot run
+// without, or an error naming every one that is empty.
+func Require(names ...string) ([]string, error) {
+	vals := make([]string, len(names))
+	var missing []string
+	for i, n := range names {
+		vals[i] = strings.TrimSpace(os.Getenv(n))
+		if vals[i] == "" {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, errors.New("missing environment variables " + strings.Join(missing, ", "))
+	}
+	return vals, nil
+}

@@ -1,0 +1,57 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Response is a handler's successful answer: a status and a value encoded
+// as the JSON body (none when Body is nil).
+type Response struct {
+	Status int
+	Body   any
+}
+
+// OK is a 200 with a JSON body.
+func OK(body any) Response { return Response{Status: http.StatusOK, Body: body} }
+
+// Created is a 201 with a JSON body.
+func Created(body any) Response { return Response{Status: http.StatusCreated, Body: body} }
+
+// NoContent is a 204.
+func NoContent() Response { return Response{Status: http.StatusNoContent} }
+
+func (r Response) event() events.APIGatewayV2HTTPResponse {
+	out := events.APIGatewayV2HTTPResponse{
+		StatusCode: r.Status,
+		Headers: map[string]string{
+			// Responses are per user: no shared cache may keep them.
+			"Cache-Control":          "no-store",
+			"X-Content-Type-Options": "nosniff",
+		},
+	}
+	if r.Body == nil {
+		return out
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Presigned URLs read better without "&" as "\u0026"; the body is
+	// served as JSON with nosniff, never as HTML.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r.Body); err != nil {
+		// Handlers marshal plain structs; failing here is a programming
+		// error, reported like any other internal failure.
+		panic("httpapi: encoding response: " + err.Error())
+	}
+	out.Headers["Content-Type"] = "application/json"
+	out.Body = strings.TrimSuffix(buf.String(), "\n")
+	return out
+}
+
+func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
+	return Response{Status: e.Status, Body: ErrorBody{Error: e.Code, Message: e.Message}}.event()
+}

@@ -1,0 +1,188 @@
+package photos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// Conflict codes of the complete route.
+const (
+	CodeUploadIncomplete = "upload_incomplete"
+	CodeUploadMismatch   = "upload_mismatch"
+)
+
+// objectKey is where a photo's bytes live. The owner prefix matches the
+// identity pool's per-user S3 policy.
+func objectKey(owner, id string) string { return schema.PhotoPrefix + owner + "/" + id }
+
+func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	var b createBody
+	if err := r.Decode(&b); err != nil {
+		return httpapi.Response{}, err
+	}
+	contentType, size, caption, err := b.validate()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	now := h.now().UTC()
+	it := item{
+		Owner: r.Owner, ID: h.ids.New(now), Status: statusPending,
+		ContentType: contentType, Size: size, Caption: caption,
+		CreatedAt: now.Format(timeFormat), ExpiresAt: now.Add(PendingTTL).Unix(),
+	}
+	// The URL signs Content-Type and Content-Length: S3 refuses an upload
+	// of another type or size, so the declared limits hold for the bytes.
+	signed, err := h.cfg.Presigner.PresignPutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(h.cfg.Bucket),
+		Key:           aws.String(objectKey(r.Owner, it.ID)),
+		ContentType:   aws.String(contentType),
+		ContentLength: aws.Int64(size),
+	}, s3.WithPresignExpires(UploadURLTTL))
+	if err != nil {
+		return httpapi.Response{}, fmt.Errorf("presign upload: %w", err)
+	}
+	if err := h.store().put(ctx, it); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.Created(Created{ID: it.ID, Upload: Upload{
+		URL:    signed.URL,
+		Method: http.MethodPut,
+		Headers: map[string]string{
+			"Content-Type":   contentType,
+			"Content-Length": strconv.FormatInt(size, 10),
+		},
+		ExpiresAt: now.Add(UploadURLTTL).Format(timeFormat),
+	}}), nil
+}
+
+func (h *Handler) complete(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	id, err := r.ID()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	st := h.store()
+	it, err := st.get(ctx, r.Owner, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if it.Status == statusReady {
+		return h.ok(ctx, it) // completing twice is harmless
+	}
+	if it.ExpiresAt != 0 && h.now().Unix() > it.ExpiresAt {
+		// Expired but not yet removed by DynamoDB's TTL sweep.
+		return httpapi.Response{}, errNotFound
+	}
+
+	key := objectKey(r.Owner, id)
+	head, err := h.cfg.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)})
+	if isNotFound(err) {
+		return httpapi.Response{}, httpapi.Conflict(CodeUploadIncomplete, "the photo has not been uploaded yet")
+	}
+	if err != nil {
+		return httpapi.Response{}, fmt.Errorf("head %s: %w", key, err)
+	}
+	size := aws.ToInt64(head.ContentLength)
+	if size != it.Size || aws.ToString(head.ContentType) != it.ContentType {
+		// The signed URL makes this unreachable through S3 itself; if it
+		// happens anyway, the bytes are not what was declared: drop them.
+		if _, err := h.cfg.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
+			return httpapi.Response{}, fmt.Errorf("delete mismatched %s: %w", key, err)
+		}
+		return httpapi.Response{}, httpapi.Conflict(CodeUploadMismatch, "the uploaded object does not match the declared type and size; upload again")
+	}
+	ready, err := st.markReady(ctx, r.Owner, id, size, h.now().UTC().Format(timeFormat))
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return h.ok(ctx, ready)
+}
+
+func (h *Handler) ok(ctx context.Context, it item) (httpapi.Response, error) {
+	p, err := h.photo(ctx, it)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.OK(p), nil
+}
+
+// list reads one page with a single Query. Pending photos are filtered out
+// by DynamoDB after the limit applies, so a page may hold fewer than limit
+// photos while a next cursor still follows.
+func (h *Handler) list(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	limit, after, err := r.Page()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	items, next, err := h.store().listReady(ctx, r.Owner, limit, after)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	l := List{Items: make([]Photo, 0, len(items)), NextCursor: next}
+	for _, it := range items {
+		p, err := h.photo(ctx, it)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		l.Items = append(l.Items, p)
+	}
+	return httpapi.OK(l), nil
+}
+
+func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	id, err := r.ID()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	old, err := h.store().delete(ctx, r.Owner, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	// The object may exist even for a pending photo (uploaded, never
+	// completed); deleting a missing key succeeds, so always delete it.
+	key := objectKey(r.Owner, id)
+	if _, err := h.cfg.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
+		// The record is gone, so a retry would get 404: say so in the
+		// log, which is where the orphaned object will be found.
+		slog.ErrorContext(ctx, "photo record deleted but object left behind", "key", key, "status", old.Status, "err", err)
+		return httpapi.Response{}, fmt.Errorf("delete %s: %w", key, err)
+	}
+	return httpapi.NoContent(), nil
+}
+
+// photo is the API view of a stored photo, with a download URL when ready.
+func (h *Handler) photo(ctx context.Context, it item) (Photo, error) {
+	p := Photo{
+		ID: it.ID, Status: it.Status, ContentType: it.ContentType, Size: it.Size,
+		Caption: it.Caption, CreatedAt: it.CreatedAt, UploadedAt: it.UploadedAt,
+	}
+	if it.Status != statusReady {
+		return p, nil
+	}
+	signed, err := h.cfg.Presigner.PresignGetObject(ctx, &s3.GetObjectInput{
+		Bucket: aws.String(h.cfg.Bucket),
+		Key:    aws.String(objectKey(it.Owner, it.ID)),
+	}, s3.WithPresignExpires(DownloadURLTTL))
+	if err != nil {
+		return Photo{}, fmt.Errorf("presign download: %w", err)
+	}
+	p.URL = signed.URL
+	p.URLExpiresAt = h.now().UTC().Add(DownloadURLTTL).Format(timeFormat)
+	return p, nil
+}
+
+func isNotFound(err error) bool {
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}
+
+func (h *Handler) store() store { return store{db: h.cfg.DB, table: h.cfg.Table} }

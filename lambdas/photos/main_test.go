@@ -1,0 +1,38 @@
+package photos
+
+import (
+	"os"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+var srv *localaws.Servers
+
+func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+
+// newHandler is a handler on the local servers whose calls rec records.
+func newHandler() (*Handler, *localaws.Recorder) {
+	rec := localaws.NewRecorder(nil)
+	objects := srv.S3(rec)
+	return New(Config{
+		DB:        srv.DynamoDB(rec),
+		Objects:   objects,
+		Presigner: s3.NewPresignClient(objects),
+		Table:     schema.Photos.Name,
+		Bucket:    localaws.Bucket,
+	}), rec
+}
+
+func call(t testing.TB, h *Handler, c httpapitest.Caller, routeKey, id, body string, query map[string]string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	var path map[string]string
+	if id != "" {
+		path = map[string]string{"id": id}
+	}
+	return httpapitest.Do(t, h.Handle, httpapitest.Event(c, routeKey, path, query, body))
+}

@@ -1,0 +1,162 @@
+// Package photos serves the photo API (seed 003): a caller asks for an
+// upload and gets a presigned S3 PUT that only accepts the declared type
+// and size, confirms the upload, lists their photos newest first with
+// short-lived download URLs, and deletes them. Objects live under
+// private/<owner>/<photo id>; the owner always comes from the token.
+package photos
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+)
+
+// Limits of an upload.
+const (
+	MaxSize    = 10 << 20 // bytes
+	MaxCaption = 300      // characters
+)
+
+// ContentTypes are the image types a photo may have. Anything else could be
+// served back from the bucket as HTML or script.
+var ContentTypes = []string{"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+// How long the URLs and a pending upload stay valid.
+const (
+	UploadURLTTL   = 15 * time.Minute
+	DownloadURLTTL = 5 * time.Minute
+	// PendingTTL is when DynamoDB's TTL removes a photo whose upload was
+	// never completed.
+	PendingTTL = 24 * time.Hour
+)
+
+// DB is the part of the DynamoDB API the handler uses.
+type DB interface {
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+}
+
+// Objects is the part of the S3 API the handler calls.
+type Objects interface {
+	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	DeleteObject(context.Context, *s3.DeleteObjectInput, ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+// Presigner signs S3 URLs locally, without a network call; *s3.PresignClient
+// implements it.
+type Presigner interface {
+	PresignPutObject(context.Context, *s3.PutObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+	PresignGetObject(context.Context, *s3.GetObjectInput, ...func(*s3.PresignOptions)) (*v4.PresignedHTTPRequest, error)
+}
+
+// Config wires a Handler to its table and bucket.
+type Config struct {
+	DB        DB
+	Objects   Objects
+	Presigner Presigner
+	Table     string
+	Bucket    string
+}
+
+// Photo is a photo as the API returns it.
+type Photo struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	Caption     string `json:"caption,omitempty"`
+	CreatedAt   string `json:"createdAt"`
+	UploadedAt  string `json:"uploadedAt,omitempty"`
+	// URL downloads a ready photo until URLExpiresAt.
+	URL          string `json:"url,omitempty"`
+	URLExpiresAt string `json:"urlExpiresAt,omitempty"`
+}
+
+// Upload tells the client how to send the bytes of a new photo.
+type Upload struct {
+	URL    string `json:"url"`
+	Method string `json:"method"`
+	// Headers must be sent exactly: they are part of the signature.
+	Headers   map[string]string `json:"headers"`
+	ExpiresAt string            `json:"expiresAt"`
+}
+
+// Created answers a new photo.
+type Created struct {
+	ID     string `json:"id"`
+	Upload Upload `json:"upload"`
+}
+
+// List is a page of ready photos, newest first.
+type List struct {
+	Items      []Photo `json:"items"`
+	NextCursor string  `json:"nextCursor,omitempty"`
+}
+
+// Handler serves the photos routes.
+type Handler struct {
+	cfg    Config
+	now    func() time.Time
+	ids    *ids.Generator
+	router *httpapi.Router
+}
+
+// New serves the photos of cfg.Table and cfg.Bucket.
+func New(cfg Config) *Handler {
+	h := &Handler{cfg: cfg, now: time.Now, ids: new(ids.Generator)}
+	var err error
+	h.router, err = httpapi.NewRouter(routes.Photos, map[string]httpapi.HandlerFunc{
+		"GET /photos":                h.list,
+		"POST /photos":               h.create,
+		"POST /photos/{id}/complete": h.complete,
+		"DELETE /photos/{id}":        h.delete,
+	})
+	if err != nil {
+		panic(err) // the handler table above is out of step with routes
+	}
+	return h
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.router.Handle(ctx, ev)
+}
+
+type createBody struct {
+	ContentType *string `json:"contentType"`
+	Size        *int64  `json:"size"`
+	Caption     string  `json:"caption"`
+}
+
+func (b createBody) validate() (contentType string, size int64, caption string, err error) {
+	switch {
+	case b.ContentType == nil:
+		return "", 0, "", httpapi.BadRequest("contentType is required")
+	case !slices.Contains(ContentTypes, *b.ContentType):
+		return "", 0, "", httpapi.BadRequest("contentType must be one of %s", strings.Join(ContentTypes, ", "))
+	case b.Size == nil:
+		return "", 0, "", httpapi.BadRequest("size is required")
+	case *b.Size < 1:
+		return "", 0, "", httpapi.BadRequest("size must be a positive number of bytes")
+	case *b.Size > MaxSize:
+		return "", 0, "", httpapi.TooLarge("a photo may have at most %d bytes", MaxSize)
+	}
+	caption = strings.TrimSpace(b.Caption)
+	if utf8.RuneCountInString(caption) > MaxCaption {
+		return "", 0, "", httpapi.BadRequest("caption is longer than %d characters", MaxCaption)
+	}
+	return *b.ContentType, *b.Size, caption, nil
+}

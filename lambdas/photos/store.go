@@ -1,0 +1,187 @@
+package photos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// Photo statuses.
+const (
+	statusPending = "pending"
+	statusReady   = "ready"
+)
+
+// timeFormat has a fixed width, so timestamps also sort as strings.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+var errNotFound = httpapi.NotFound("photo not found")
+
+// item is a photo as stored.
+type item struct {
+	Owner       string `dynamodbav:"owner"`
+	ID          string `dynamodbav:"id"`
+	Status      string `dynamodbav:"status"`
+	ContentType string `dynamodbav:"contentType"`
+	Size        int64  `dynamodbav:"size"`
+	Caption     string `dynamodbav:"caption,omitempty"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	UploadedAt  string `dynamodbav:"uploadedAt,omitempty"`
+	// ExpiresAt (epoch seconds) is the table's TTL attribute, set while
+	// the upload is pending.
+	ExpiresAt int64 `dynamodbav:"expiresAt,omitempty"`
+}
+
+type store struct {
+	db    DB
+	table string
+}
+
+func key(owner, id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		schema.Photos.PartitionKey: &types.AttributeValueMemberS{Value: owner},
+		schema.Photos.SortKey:      &types.AttributeValueMemberS{Value: id},
+	}
+}
+
+var idName = map[string]string{"#id": schema.Photos.SortKey}
+
+func (s store) put(ctx context.Context, it item) error {
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return fmt.Errorf("marshal photo: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(s.table),
+		Item:                     av,
+		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames: idName,
+	})
+	if isConditionFailed(err) {
+		return httpapi.Conflict(httpapi.CodeConflict, "photo id already taken; retry")
+	}
+	if err != nil {
+		return fmt.Errorf("put photo: %w", err)
+	}
+	return nil
+}
+
+func (s store) get(ctx context.Context, owner, id string) (item, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(s.table), Key: key(owner, id), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return item{}, fmt.Errorf("get photo: %w", err)
+	}
+	if out.Item == nil {
+		return item{}, errNotFound
+	}
+	return decode(out.Item)
+}
+
+// markReady records a completed upload: the actual size, and no TTL any
+// more. It only moves a pending photo.
+func (s store) markReady(ctx context.Context, owner, id string, size int64, now string) (item, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 key(owner, id),
+		UpdateExpression:    aws.String("SET #status = :ready, #size = :size, #uploadedAt = :now REMOVE #expiresAt"),
+		ConditionExpression: aws.String("attribute_exists(#id) AND #status = :pending"),
+		ExpressionAttributeNames: map[string]string{
+			"#id": schema.Photos.SortKey, "#status": "status", "#size": "size",
+			"#uploadedAt": "uploadedAt", "#expiresAt": schema.Photos.TTL,
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":ready":   &types.AttributeValueMemberS{Value: statusReady},
+			":pending": &types.AttributeValueMemberS{Value: statusPending},
+			":size":    &types.AttributeValueMemberN{Value: fmt.Sprint(size)},
+			":now":     &types.AttributeValueMemberS{Value: now},
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if isConditionFailed(err) {
+		// Deleted or completed by a concurrent request since it was read.
+		return item{}, httpapi.Conflict(httpapi.CodeConflict, "the photo changed while completing; read it again")
+	}
+	if err != nil {
+		return item{}, fmt.Errorf("mark photo ready: %w", err)
+	}
+	return decode(out.Attributes)
+}
+
+// listReady reads one page of the owner's photos, newest first, keeping the
+// ready ones. It is a single Query call whatever the page holds.
+func (s store) listReady(ctx context.Context, owner string, limit int, after string) ([]item, string, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                aws.String(s.table),
+		KeyConditionExpression:   aws.String("#owner = :owner"),
+		FilterExpression:         aws.String("#status = :ready"),
+		ExpressionAttributeNames: map[string]string{"#owner": schema.Photos.PartitionKey, "#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":owner": &types.AttributeValueMemberS{Value: owner},
+			":ready": &types.AttributeValueMemberS{Value: statusReady},
+		},
+		ScanIndexForward: aws.Bool(false),
+		Limit:            aws.Int32(int32(limit)),
+		ConsistentRead:   aws.Bool(true),
+	}
+	if after != "" {
+		in.ExclusiveStartKey = key(owner, after)
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("query photos: %w", err)
+	}
+	items := make([]item, 0, len(out.Items))
+	for _, av := range out.Items {
+		it, err := decode(av)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, it)
+	}
+	next := ""
+	if last, ok := out.LastEvaluatedKey[schema.Photos.SortKey].(*types.AttributeValueMemberS); ok {
+		next = ids.Cursor(last.Value)
+	}
+	return items, next, nil
+}
+
+// delete removes the owner's photo record and returns it.
+func (s store) delete(ctx context.Context, owner, id string) (item, error) {
+	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      key(owner, id),
+		ConditionExpression:      aws.String("attribute_exists(#id)"),
+		ExpressionAttributeNames: idName,
+		ReturnValues:             types.ReturnValueAllOld,
+	})
+	if isConditionFailed(err) {
+		return item{}, errNotFound
+	}
+	if err != nil {
+		return item{}, fmt.Errorf("delete photo: %w", err)
+	}
+	return decode(out.Attributes)
+}
+
+func decode(av map[string]types.AttributeValue) (item, error) {
+	var it item
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return item{}, fmt.Errorf("unmarshal photo: %w", err)
+	}
+	return it, nil
+}
+
+func isConditionFailed(err error) bool {
+	var failed *types.ConditionalCheckFailedException
+	return errors.As(err, &failed)
+}

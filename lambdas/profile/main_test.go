@@ -1,0 +1,18 @@
+package profile
+
+import (
+	"os"
+	"testing"
+
+	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+var srv *localaws.Servers
+
+func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+
+func newHandler() (*Handler, *localaws.Recorder) {
+	rec := localaws.NewRecorder(nil)
+	return New(srv.DynamoDB(rec), schema.Profiles.Name), rec
+}

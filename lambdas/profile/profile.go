@@ -1,0 +1,118 @@
+// Package profile serves GET /me (seed 004): who the caller is, from the
+// access token's claims, merged with the profile record the post
+// confirmation trigger wrote at sign-up. A user without a record (signed up
+// before the trigger existed) still gets the claims.
+package profile
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// DB is the part of the DynamoDB API the handler uses.
+type DB interface {
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+}
+
+// Record is a user's profile as stored in the profiles table.
+type Record struct {
+	Owner       string `dynamodbav:"owner" json:"-"`
+	Email       string `dynamodbav:"email,omitempty" json:"email,omitempty"`
+	PhoneNumber string `dynamodbav:"phoneNumber,omitempty" json:"phoneNumber,omitempty"`
+	Name        string `dynamodbav:"name,omitempty" json:"name,omitempty"`
+	Company     string `dynamodbav:"company,omitempty" json:"company,omitempty"`
+	RoleName    string `dynamodbav:"roleName,omitempty" json:"roleName,omitempty"`
+	CreatedAt   string `dynamodbav:"createdAt,omitempty" json:"createdAt,omitempty"`
+}
+
+// Me is the answer of GET /me.
+type Me struct {
+	Sub      string   `json:"sub"`
+	Username string   `json:"username,omitempty"`
+	ClientID string   `json:"clientId,omitempty"`
+	Scopes   []string `json:"scopes"`
+	// AuthTime is when the user signed in (RFC 3339).
+	AuthTime string `json:"authTime,omitempty"`
+	Record
+	// HasProfile tells a stored profile from claims alone.
+	HasProfile bool `json:"hasProfile"`
+}
+
+// Handler serves the profile route.
+type Handler struct {
+	db     DB
+	table  string
+	router *httpapi.Router
+}
+
+// New reads profiles from table through db.
+func New(db DB, table string) *Handler {
+	h := &Handler{db: db, table: table}
+	var err error
+	h.router, err = httpapi.NewRouter(routes.Profile, map[string]httpapi.HandlerFunc{"GET /me": h.me})
+	if err != nil {
+		panic(err) // the handler table above is out of step with routes
+	}
+	return h
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.router.Handle(ctx, ev)
+}
+
+func (h *Handler) me(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	me := Me{
+		Sub:      r.Owner,
+		Username: username(r.Claims),
+		ClientID: r.Claims["client_id"],
+		Scopes:   r.Scopes,
+		AuthTime: epoch(r.Claims["auth_time"]),
+	}
+	out, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(h.table),
+		Key: map[string]types.AttributeValue{
+			schema.Profiles.PartitionKey: &types.AttributeValueMemberS{Value: r.Owner},
+		},
+	})
+	if err != nil {
+		return httpapi.Response{}, fmt.Errorf("get profile: %w", err)
+	}
+	if out.Item != nil {
+		if err := attributevalue.UnmarshalMap(out.Item, &me.Record); err != nil {
+			return httpapi.Response{}, fmt.Errorf("unmarshal profile: %w", err)
+		}
+		me.HasProfile = true
+	}
+	return httpapi.OK(me), nil
+}
+
+// username reads the access token's "username" claim; ID tokens, and some
+// older tokens, name it "cognito:username".
+func username(claims map[string]string) string {
+	if u := claims["username"]; u != "" {
+		return u
+	}
+	return claims["cognito:username"]
+}
+
+// epoch turns a Unix-seconds claim into RFC 3339; anything else is dropped
+// rather than echoed.
+func epoch(s string) string {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > 1<<40 {
+		return ""
+	}
+	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,31 @@
+package todos
+
+import (
+	"os"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+var srv *localaws.Servers
+
+func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+
+// newHandler is a handler on the local DynamoDB whose calls rec records.
+func newHandler() (*Handler, *localaws.Recorder) {
+	rec := localaws.NewRecorder(nil)
+	return New(srv.DynamoDB(rec), schema.Todos.Name), rec
+}
+
+// call sends one request as c.
+func call(t testing.TB, h *Handler, c httpapitest.Caller, routeKey, id, body string, query map[string]string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	var path map[string]string
+	if id != "" {
+		path = map[string]string{"id": id}
+	}
+	return httpapitest.Do(t, h.Handle, httpapitest.Event(c, routeKey, path, query, body))
+}

@@ -1,0 +1,204 @@
+package todos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// item is a todo as stored: the API's fields plus the owner key.
+type item struct {
+	Owner     string `dynamodbav:"owner"`
+	ID        string `dynamodbav:"id"`
+	Title     string `dynamodbav:"title"`
+	Done      bool   `dynamodbav:"done"`
+	CreatedAt string `dynamodbav:"createdAt"`
+	UpdatedAt string `dynamodbav:"updatedAt"`
+	Version   int64  `dynamodbav:"version"`
+}
+
+func (it item) todo() Todo {
+	return Todo{ID: it.ID, Title: it.Title, Done: it.Done, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Version: it.Version}
+}
+
+// timeFormat has a fixed width, so timestamps also sort as strings.
+const timeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+var errNotFound = httpapi.NotFound("todo not found")
+
+type store struct {
+	db    DB
+	table string
+	now   func() time.Time
+	ids   *ids.Generator
+}
+
+func key(owner, id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		schema.Todos.PartitionKey: &types.AttributeValueMemberS{Value: owner},
+		schema.Todos.SortKey:      &types.AttributeValueMemberS{Value: id},
+	}
+}
+
+func (s store) create(ctx context.Context, owner, title string, done bool) (Todo, error) {
+	now := s.now().UTC()
+	ts := now.Format(timeFormat)
+	it := item{Owner: owner, ID: s.ids.New(now), Title: title, Done: done, CreatedAt: ts, UpdatedAt: ts, Version: 1}
+	av, err := attributevalue.MarshalMap(it)
+	if err != nil {
+		return Todo{}, fmt.Errorf("marshal todo: %w", err)
+	}
+	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName: aws.String(s.table),
+		Item:      av,
+		// Ids carry 80 random bits; the condition turns the impossible
+		// collision into a refused write rather than an overwrite.
+		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
+	})
+	if isConditionFailed(err) {
+		return Todo{}, httpapi.Conflict(httpapi.CodeConflict, "todo id already taken; retry")
+	}
+	if err != nil {
+		return Todo{}, fmt.Errorf("put todo: %w", err)
+	}
+	return it.todo(), nil
+}
+
+func (s store) get(ctx context.Context, owner, id string) (Todo, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName:      aws.String(s.table),
+		Key:            key(owner, id),
+		ConsistentRead: aws.Bool(true), // a client reads its own writes
+	})
+	if err != nil {
+		return Todo{}, fmt.Errorf("get todo: %w", err)
+	}
+	if out.Item == nil {
+		return Todo{}, errNotFound
+	}
+	return decode(out.Item)
+}
+
+// list reads one page with a single Query: newest first, starting after
+// the cursor's id within the caller's partition.
+func (s store) list(ctx context.Context, owner string, limit int, after string) (List, error) {
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		KeyConditionExpression:    aws.String("#owner = :owner"),
+		ExpressionAttributeNames:  map[string]string{"#owner": schema.Todos.PartitionKey},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}},
+		ScanIndexForward:          aws.Bool(false),
+		Limit:                     aws.Int32(int32(limit)),
+		ConsistentRead:            aws.Bool(true),
+	}
+	if after != "" {
+		// The owner comes from the token, so a cursor can only move
+		// within the caller's own partition.
+		in.ExclusiveStartKey = key(owner, after)
+	}
+	out, err := s.db.Query(ctx, in)
+	if err != nil {
+		return List{}, fmt.Errorf("query todos: %w", err)
+	}
+	l := List{Items: make([]Todo, 0, len(out.Items))}
+	for _, av := range out.Items {
+		t, err := decode(av)
+		if err != nil {
+			return List{}, err
+		}
+		l.Items = append(l.Items, t)
+	}
+	if last, ok := out.LastEvaluatedKey[schema.Todos.SortKey].(*types.AttributeValueMemberS); ok {
+		l.NextCursor = ids.Cursor(last.Value)
+	}
+	return l, nil
+}
+
+func (s store) update(ctx context.Context, owner, id, title string, done bool, version int64) (Todo, error) {
+	out, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:           aws.String(s.table),
+		Key:                 key(owner, id),
+		UpdateExpression:    aws.String("SET #title = :title, #done = :done, #updatedAt = :now, #version = #version + :one"),
+		ConditionExpression: aws.String("attribute_exists(#id) AND #version = :version"),
+		ExpressionAttributeNames: map[string]string{
+			"#id": schema.Todos.SortKey, "#title": "title", "#done": "done",
+			"#updatedAt": "updatedAt", "#version": "version",
+		},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":title":   &types.AttributeValueMemberS{Value: title},
+			":done":    &types.AttributeValueMemberBOOL{Value: done},
+			":now":     &types.AttributeValueMemberS{Value: s.now().UTC().Format(timeFormat)},
+			":one":     &types.AttributeValueMemberN{Value: "1"},
+			":version": &types.AttributeValueMemberN{Value: fmt.Sprint(version)},
+		},
+		ReturnValues:                        types.ReturnValueAllNew,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	var failed *types.ConditionalCheckFailedException
+	if errors.As(err, &failed) {
+		return Todo{}, s.whyFailed(ctx, owner, id, failed.Item)
+	}
+	if err != nil {
+		return Todo{}, fmt.Errorf("update todo: %w", err)
+	}
+	return decode(out.Attributes)
+}
+
+// whyFailed tells a missing todo (404) from a stale version (409) after a
+// failed conditional update. DynamoDB returns the current item with the
+// failure; servers that do not (dynalite) cost one GetItem, on this failure
+// path only.
+func (s store) whyFailed(ctx context.Context, owner, id string, current map[string]types.AttributeValue) error {
+	if current == nil {
+		out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.table), Key: key(owner, id), ConsistentRead: aws.Bool(true),
+		})
+		if err != nil {
+			return fmt.Errorf("get todo after failed update: %w", err)
+		}
+		current = out.Item
+	}
+	if current == nil {
+		return errNotFound
+	}
+	return httpapi.Conflict(httpapi.CodeConflict, "todo was changed by another request; read it again and retry with its version")
+}
+
+func (s store) delete(ctx context.Context, owner, id string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                aws.String(s.table),
+		Key:                      key(owner, id),
+		ConditionExpression:      aws.String("attribute_exists(#id)"),
+		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
+	})
+	if isConditionFailed(err) {
+		return errNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete todo: %w", err)
+	}
+	return nil
+}
+
+func decode(av map[string]types.AttributeValue) (Todo, error) {
+	var it item
+	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
+		return Todo{}, fmt.Errorf("unmarshal todo: %w", err)
+	}
+	return it.todo(), nil
+}
+
+func isConditionFailed(err error) bool {
+	var failed *types.ConditionalCheckFailedException
+	return errors.As(err, &failed)
+}

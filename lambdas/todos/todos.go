@@ -1,0 +1,180 @@
+// Package todos serves the todo list API (seed 000): create, list, read,
+// change and delete the caller's own todos. Every item is keyed by the
+// caller's identity from the authorizer, never by anything the caller sends,
+// so no request can reach another user's items.
+package todos
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+)
+
+// DB is the part of the DynamoDB API the handler uses.
+type DB interface {
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+}
+
+// MaxTitle is the longest title, in characters.
+const MaxTitle = 500
+
+// Todo is a todo as the API returns it.
+type Todo struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Done      bool   `json:"done"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+	Version   int64  `json:"version"`
+}
+
+// List is a page of todos, newest first.
+type List struct {
+	Items      []Todo `json:"items"`
+	NextCursor string `json:"nextCursor,omitempty"`
+}
+
+// Handler serves the todos routes.
+type Handler struct {
+	store  store
+	router *httpapi.Router
+}
+
+// New serves the todos of table through db.
+func New(db DB, table string) *Handler {
+	h := &Handler{store: store{db: db, table: table, now: time.Now, ids: new(ids.Generator)}}
+	var err error
+	h.router, err = httpapi.NewRouter(routes.Todos, map[string]httpapi.HandlerFunc{
+		"GET /todos":         h.list,
+		"POST /todos":        h.create,
+		"GET /todos/{id}":    h.get,
+		"PUT /todos/{id}":    h.update,
+		"DELETE /todos/{id}": h.delete,
+	})
+	if err != nil {
+		panic(err) // the handler table above is out of step with routes
+	}
+	return h
+}
+
+// Handle is the Lambda handler.
+func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
+	return h.router.Handle(ctx, ev)
+}
+
+type createBody struct {
+	Title *string `json:"title"`
+	Done  bool    `json:"done"`
+}
+
+type updateBody struct {
+	Title   *string `json:"title"`
+	Done    *bool   `json:"done"`
+	Version *int64  `json:"version"`
+}
+
+func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	var b createBody
+	if err := r.Decode(&b); err != nil {
+		return httpapi.Response{}, err
+	}
+	title, err := validTitle(b.Title)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	t, err := h.store.create(ctx, r.Owner, title, b.Done)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.Created(t), nil
+}
+
+func (h *Handler) list(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	limit, after, err := r.Page()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	l, err := h.store.list(ctx, r.Owner, limit, after)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.OK(l), nil
+}
+
+func (h *Handler) get(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	id, err := r.ID()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	t, err := h.store.get(ctx, r.Owner, id)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.OK(t), nil
+}
+
+func (h *Handler) update(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	id, err := r.ID()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	var b updateBody
+	if err := r.Decode(&b); err != nil {
+		return httpapi.Response{}, err
+	}
+	title, err := validTitle(b.Title)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	// A replace, not a patch: every field is required, and version makes
+	// a write based on a stale read fail instead of losing an update.
+	switch {
+	case b.Done == nil:
+		return httpapi.Response{}, httpapi.BadRequest("done is required")
+	case b.Version == nil:
+		return httpapi.Response{}, httpapi.BadRequest("version is required")
+	case *b.Version < 1:
+		return httpapi.Response{}, httpapi.BadRequest("version must be at least 1")
+	}
+	t, err := h.store.update(ctx, r.Owner, id, title, *b.Done, *b.Version)
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.OK(t), nil
+}
+
+func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
+	id, err := r.ID()
+	if err != nil {
+		return httpapi.Response{}, err
+	}
+	if err := h.store.delete(ctx, r.Owner, id); err != nil {
+		return httpapi.Response{}, err
+	}
+	return httpapi.NoContent(), nil
+}
+
+func validTitle(p *string) (string, error) {
+	if p == nil {
+		return "", httpapi.BadRequest("title is required")
+	}
+	t := strings.TrimSpace(*p)
+	switch n := utf8.RuneCountInString(t); {
+	case n == 0:
+		return "", httpapi.BadRequest("title must not be empty")
+	case n > MaxTitle:
+		return "", httpapi.BadRequest("title is longer than %d characters", MaxTitle)
+	}
+	return t, nil
+}

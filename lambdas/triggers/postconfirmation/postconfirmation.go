@@ -1,0 +1,78 @@
+// Package postconfirmation is the Cognito post confirmation trigger: once a
+// user confirms their sign-up it writes their profile record (seed 004's
+// attributes) to the profiles table, which GET /me reads.
+//
+// Cognito may invoke a trigger more than once for the same confirmation, so
+// the write is idempotent: the first record wins and a repeat succeeds
+// without touching it.
+package postconfirmation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/lambdas/profile"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// ConfirmSignUp is the trigger source this trigger acts on; the other
+// (PostConfirmation_ConfirmForgotPassword) passes unchanged.
+const ConfirmSignUp = "PostConfirmation_ConfirmSignUp"
+
+// DB is the part of the DynamoDB API the trigger uses.
+type DB interface {
+	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+}
+
+// Handler writes profile records.
+type Handler struct {
+	db    DB
+	table string
+	now   func() time.Time
+}
+
+// New writes to table through db.
+func New(db DB, table string) *Handler { return &Handler{db: db, table: table, now: time.Now} }
+
+// Handle is the Lambda handler; it returns the event unchanged.
+func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPostConfirmation) (events.CognitoEventUserPoolsPostConfirmation, error) {
+	if ev.TriggerSource != ConfirmSignUp {
+		return ev, nil
+	}
+	a := ev.Request.UserAttributes
+	if a[attr.Sub] == "" {
+		return ev, errors.New("post confirmation: the event has no sub attribute")
+	}
+	rec := profile.Record{
+		Owner:       a[attr.Sub],
+		Email:       a[attr.Email],
+		PhoneNumber: a[attr.PhoneNumber],
+		Name:        a[attr.Name],
+		Company:     a[attr.Company.Key()],
+		RoleName:    a[attr.RoleName.Key()],
+		CreatedAt:   h.now().UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+	}
+	av, err := attributevalue.MarshalMap(rec)
+	if err != nil {
+		return ev, fmt.Errorf("post confirmation: marshal profile: %w", err)
+	}
+	_, err = h.db.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                aws.String(h.table),
+		Item:                     av,
+		ConditionExpression:      aws.String("attribute_not_exists(#owner)"),
+		ExpressionAttributeNames: map[string]string{"#owner": schema.Profiles.PartitionKey},
+	})
+	var exists *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &exists) {
+		return ev, fmt.Errorf("post confirmation: put profile of %s: %w", rec.Owner, err)
+	}
+	return ev, nil
+}
