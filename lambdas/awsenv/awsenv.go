@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
 // Environment variables read by Load. The Lambda runtime sets the region and
@@ -94,13 +95,18 @@ func endpoint(getenv func(string) string, name string) (*string, error) {
 	return &v, nil
 }
 
-// Require returns the values of environment variables a function cannot run
-// without, or an error naming every one that is empty.
-func Require(names ...string) ([]string, error) {
+// DynamoDB is a DynamoDB client for env, honouring its endpoint override.
+func (e Env) DynamoDB() *dynamodb.Client {
+	return dynamodb.NewFromConfig(e.Config, func(o *dynamodb.Options) { o.BaseEndpoint = e.DynamoDBEndpoint })
+}
+
+// Require returns the values, read through getenv, of environment variables
+// a function cannot run without, or an error naming every one that is empty.
+func Require(getenv func(string) string, names ...string) ([]string, error) {
 	vals := make([]string, len(names))
 	var missing []string
 	for i, n := range names {
-		vals[i] = strings.TrimSpace(os.Getenv(n))
+		vals[i] = strings.TrimSpace(getenv(n))
 		if vals[i] == "" {
 			missing = append(missing, n)
 		}

@@ -2,6 +2,7 @@ package awsenv
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -83,10 +84,10 @@ func TestFromEnv(t *testing.T) {
 func TestRequire(t *testing.T) {
 	t.Setenv("PORTCULLIS_A", "a")
 	t.Setenv("PORTCULLIS_B", "")
-	if v, err := Require("PORTCULLIS_A"); err != nil || v[0] != "a" {
+	if v, err := Require(os.Getenv, "PORTCULLIS_A"); err != nil || v[0] != "a" {
 		t.Fatalf("Require = %v, %v", v, err)
 	}
-	if _, err := Require("PORTCULLIS_A", "PORTCULLIS_B", "PORTCULLIS_C"); err == nil ||
+	if _, err := Require(os.Getenv, "PORTCULLIS_A", "PORTCULLIS_B", "PORTCULLIS_C"); err == nil ||
 		err.Error() != "missing environment variables PORTCULLIS_B, PORTCULLIS_C" {
 		t.Fatalf("Require: %v", err)
 	}

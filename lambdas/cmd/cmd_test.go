@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/internal/localaws"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -30,7 +31,7 @@ var (
 	bin string // directory of the built functions
 )
 
-var functions = []string{"todos", "photos", "profile", "random", "custommessage", "presignup", "postconfirmation"}
+var functions = []string{"todos", "photos", "profile", "random", "custommessage", "presignup", "postconfirmation", "pretokengen"}
 
 func TestMain(m *testing.M) {
 	var err error
@@ -238,6 +239,16 @@ func TestTriggers(t *testing.T) {
 		ev.Request.UserAttributes["email"] = "x@example.com"
 		if res := api.invoke(t, ev); res.isError {
 			t.Fatalf("allowed address refused: %s", res.body)
+		}
+	})
+	t.Run("pre token generation", func(t *testing.T) {
+		api, _ := start(t, "pretokengen", map[string]string{schema.APIScopesEnv: "portcullis/todos.read portcullis/todos.write"})
+		ev := events.CognitoEventUserPoolsPreTokenGenV2_0{}
+		ev.TriggerSource = "TokenGeneration_Authentication"
+		ev.Request.Scopes = []string{"aws.cognito.signin.user.admin"}
+		res := api.invoke(t, ev)
+		if res.isError || !bytes.Contains(res.body, []byte(`"scopesToAdd":["portcullis/todos.read","portcullis/todos.write"]`)) {
+			t.Fatalf("result %s", res.body)
 		}
 	})
 	t.Run("post confirmation then GET /me", func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )

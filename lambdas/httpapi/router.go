@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )

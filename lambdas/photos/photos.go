@@ -16,9 +16,12 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Limits of an upload.
@@ -159,4 +162,28 @@ func (b createBody) validate() (contentType string, size int64, caption string, 
 		return "", 0, "", httpapi.BadRequest("caption is longer than %d characters", MaxCaption)
 	}
 	return *b.ContentType, *b.Size, caption, nil
+}
+
+// FromEnv configures the handler from a function's environment, read
+// through getenv: the AWS settings of awsenv, the table and the bucket.
+func FromEnv(getenv func(string) string) (*Handler, error) {
+	env, err := awsenv.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	names, err := awsenv.Require(getenv, schema.Photos.Env, schema.PhotosBucketEnv)
+	if err != nil {
+		return nil, err
+	}
+	objects := s3.NewFromConfig(env.Config, func(o *s3.Options) {
+		o.BaseEndpoint = env.S3Endpoint
+		o.UsePathStyle = env.S3PathStyle
+	})
+	return New(Config{
+		DB:        env.DynamoDB(),
+		Objects:   objects,
+		Presigner: s3.NewPresignClient(objects),
+		Table:     names[0],
+		Bucket:    names[1],
+	}), nil
 }

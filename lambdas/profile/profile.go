@@ -15,6 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -115,4 +117,18 @@ func epoch(s string) string {
 		return ""
 	}
 	return time.Unix(n, 0).UTC().Format(time.RFC3339)
+}
+
+// FromEnv configures the handler from a function's environment, read
+// through getenv: the AWS settings of awsenv and the table name.
+func FromEnv(getenv func(string) string) (*Handler, error) {
+	env, err := awsenv.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	names, err := awsenv.Require(getenv, schema.Profiles.Env)
+	if err != nil {
+		return nil, err
+	}
+	return New(env.DynamoDB(), names[0]), nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"

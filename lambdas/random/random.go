@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/internal/localaws"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"

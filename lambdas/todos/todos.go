@@ -12,9 +12,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // DB is the part of the DynamoDB API the handler uses.
@@ -177,4 +180,18 @@ func validTitle(p *string) (string, error) {
 		return "", httpapi.BadRequest("title is longer than %d characters", MaxTitle)
 	}
 	return t, nil
+}
+
+// FromEnv configures the handler from a function's environment, read
+// through getenv: the AWS settings of awsenv and the table name.
+func FromEnv(getenv func(string) string) (*Handler, error) {
+	env, err := awsenv.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	names, err := awsenv.Require(getenv, schema.Todos.Env)
+	if err != nil {
+		return nil, err
+	}
+	return New(env.DynamoDB(), names[0]), nil
 }

@@ -7,10 +7,11 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/triggers/custommessage"
 )
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	lambda.Start(custommessage.FromEnv().Handle)
+	lambda.Start(custommessage.FromEnv(os.Getenv).Handle)
 }

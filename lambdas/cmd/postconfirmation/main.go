@@ -1,4 +1,5 @@
-// Command postconfirmation is the user pool's post confirmation trigger.
+// Command postconfirmation is the user pool's post confirmation trigger: it
+// creates the confirmed user's profile record.
 package main
 
 import (
@@ -6,29 +7,18 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/triggers/postconfirmation"
 )
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	env, err := awsenv.Load()
+	h, err := postconfirmation.FromEnv(os.Getenv)
 	if err != nil {
-		fail(err)
+		// Every invocation would fail the same way; the init error names
+		// the missing setting.
+		slog.Error("postconfirmation: configuration", "err", err.Error())
+		os.Exit(1)
 	}
-	names, err := awsenv.Require(schema.Profiles.Env)
-	if err != nil {
-		fail(err)
-	}
-	db := dynamodb.NewFromConfig(env.Config, func(o *dynamodb.Options) { o.BaseEndpoint = env.DynamoDBEndpoint })
-	lambda.Start(postconfirmation.New(db, names[0]).Handle)
-}
-
-// fail stops a function that cannot be configured: every invocation would
-// fail anyway, and the init error names the missing setting.
-func fail(err error) {
-	slog.Error("postconfirmation: configuration", "err", err.Error())
-	os.Exit(1)
+	lambda.Start(h.Handle)
 }

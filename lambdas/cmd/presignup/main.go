@@ -7,10 +7,11 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/triggers/presignup"
 )
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	lambda.Start(presignup.FromEnv().Handle)
+	lambda.Start(presignup.FromEnv(os.Getenv).Handle)
 }

@@ -13,5 +13,5 @@ import (
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	lambda.Start(pretokengen.FromEnv().Handle)
+	lambda.Start(pretokengen.FromEnv(os.Getenv).Handle)
 }

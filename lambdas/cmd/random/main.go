@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/random"
 )
 

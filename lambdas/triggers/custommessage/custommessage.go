@@ -12,11 +12,11 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"os"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -61,7 +61,7 @@ func New(appName string) *Handler {
 }
 
 // FromEnv reads the app name from schema.AppNameEnv.
-func FromEnv() *Handler { return New(os.Getenv(schema.AppNameEnv)) }
+func FromEnv(getenv func(string) string) *Handler { return New(getenv(schema.AppNameEnv)) }
 
 // message is one event's wording: what the code is for, and the sentence
 // around it. {app} is the app name, {code} the code, {user} the username.

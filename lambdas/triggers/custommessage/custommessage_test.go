@@ -2,11 +2,13 @@ package custommessage
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -89,7 +91,7 @@ func TestAppName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Setenv(schema.AppNameEnv, tt.env)
-		out, err := FromEnv().Handle(context.Background(), event(AdminCreateUser))
+		out, err := FromEnv(os.Getenv).Handle(context.Background(), event(AdminCreateUser))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -75,4 +77,18 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPos
 		return ev, fmt.Errorf("post confirmation: put profile of %s: %w", rec.Owner, err)
 	}
 	return ev, nil
+}
+
+// FromEnv configures the handler from a function's environment, read
+// through getenv: the AWS settings of awsenv and the table name.
+func FromEnv(getenv func(string) string) (*Handler, error) {
+	env, err := awsenv.FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	names, err := awsenv.Require(getenv, schema.Profiles.Env)
+	if err != nil {
+		return nil, err
+	}
+	return New(env.DynamoDB(), names[0]), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/portcullis-cdk/portcullis/internal/localaws"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"

@@ -8,10 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -33,7 +33,9 @@ func New(domains []string) *Handler {
 }
 
 // FromEnv reads the comma-separated domains of schema.AllowedEmailDomainsEnv.
-func FromEnv() *Handler { return New(strings.Split(os.Getenv(schema.AllowedEmailDomainsEnv), ",")) }
+func FromEnv(getenv func(string) string) *Handler {
+	return New(strings.Split(getenv(schema.AllowedEmailDomainsEnv), ","))
+}
 
 // Handle is the Lambda handler. Its error message is what Cognito shows the
 // person signing up (after "PreSignUp failed with error"), so it says what

@@ -2,11 +2,13 @@ package presignup
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -42,7 +44,7 @@ func TestHandle(t *testing.T) {
 			ev.Request.UserAttributes = tt.attrs
 			// Whatever the caller sent, the trigger confirms nothing.
 			ev.Response = events.CognitoEventUserPoolsPreSignupResponse{AutoConfirmUser: true, AutoVerifyEmail: true, AutoVerifyPhone: true}
-			out, err := FromEnv().Handle(context.Background(), ev)
+			out, err := FromEnv(os.Getenv).Handle(context.Background(), ev)
 			switch {
 			case tt.wantErr == "" && err != nil:
 				t.Fatalf("refused: %v", err)

@@ -9,7 +9,6 @@ package pretokengen
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 
@@ -38,8 +37,10 @@ func New(scopes []string) *Handler {
 	return h
 }
 
-// FromEnv reads the space-separated scopes of schema.APIScopesEnv.
-func FromEnv() *Handler { return New(strings.Fields(os.Getenv(schema.APIScopesEnv))) }
+// FromEnv reads the space-separated scopes of schema.APIScopesEnv through getenv.
+func FromEnv(getenv func(string) string) *Handler {
+	return New(strings.Fields(getenv(schema.APIScopesEnv)))
+}
 
 // Handle is the Lambda handler.
 func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {

@@ -3,6 +3,7 @@ package pretokengen
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"slices"
 	"testing"
 
@@ -50,7 +51,7 @@ func TestAddsAPIScopesToAPIFlowTokens(t *testing.T) {
 // the wrong shape is ignored without an error.
 func TestResponseShape(t *testing.T) {
 	t.Setenv(schema.APIScopesEnv, "portcullis/todos.read")
-	got, _ := FromEnv().Handle(context.Background(), event("TokenGeneration_Authentication", userAdminScope))
+	got, _ := FromEnv(os.Getenv).Handle(context.Background(), event("TokenGeneration_Authentication", userAdminScope))
 	raw, _ := json.Marshal(got.Response)
 	var shape struct {
 		Details struct {
