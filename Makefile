@@ -20,7 +20,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 FUZZTIME ?= 3s
 
-.PHONY: help deps synth deploy diff destroy test vet fmt-check gotest fuzz sizes update-golden
+.PHONY: help deps synth deploy diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -45,7 +45,29 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-test: deps vet fmt-check gotest fuzz ## every gate: vet, gofmt, unit, template and handler tests, short fuzzing
+dev: synth ## run the dev stage on this machine: local Cognito, DynamoDB, S3 and API (Ctrl-C stops it)
+	go run ./cmd/dev
+
+# `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
+# checks the deployed stage (AWS credentials from the usual environment).
+smoke: deps ## replay the seeds' flows: the local stack, or a deployed one with STAGE=dev
+	go run ./cmd/smoke $(if $(filter command line environment,$(origin STAGE)),-stage $(STAGE))
+
+# The local stack on free ports, the smoke run against it, then Ctrl-C; the
+# stack's DynamoDB and S3 ports must be closed afterwards (no process left).
+smoke-local: synth
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke; \
+	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
+	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
+	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
+	ports=$$(grep -oE '"(dynamodb|s3)Endpoint": "http://127.0.0.1:[0-9]+' "$$tmp/stack.json" | grep -oE '[0-9]+$$'); \
+	rc=0; "$$tmp/smoke" -info "$$tmp/stack.json" || rc=$$?; \
+	kill -INT $$pid; wait $$pid || { echo "make dev did not stop cleanly:"; cat "$$tmp/dev.log"; rc=1; }; \
+	for p in $$ports; do if (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null; then echo "port $$p still open after Ctrl-C"; rc=1; fi; done; \
+	exit $$rc
+
+test: deps vet fmt-check gotest smoke-local fuzz ## every gate: vet, gofmt, unit, template and handler tests, local smoke run, short fuzzing
 
 vet:
 	go vet ./...

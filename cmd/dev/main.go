@@ -1,0 +1,91 @@
+// Command dev runs the dev stage on this machine (`make dev`): local
+// DynamoDB, S3, Cognito user and identity pools, and the HTTP API with the
+// deployed handler code, configured from the synthesized template. It prints
+// the endpoints and a ready-to-use test user, writes the same to -info for
+// `make smoke`, and stops everything on Ctrl-C.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/devstack"
+)
+
+func main() {
+	template := flag.String("template", "cdk.out/portcullis-dev.template.json", "synthesized stage template (make synth writes it)")
+	info := flag.String("info", ".dev/stack.json", "where to write the endpoints and test user as JSON")
+	host := flag.String("host", "127.0.0.1", "address to listen on")
+	apiPort := flag.Int("api-port", 8787, "port of the HTTP API")
+	cognitoPort := flag.Int("cognito-port", 9229, "port of the Cognito user pool")
+	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
+	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
+	flag.Parse()
+
+	if err := run(*template, *info, *quiet, devstack.Options{
+		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		os.Exit(1)
+	}
+}
+
+func run(template, infoPath string, quiet bool, opts devstack.Options) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts.Template = template
+	opts.Log = os.Stderr
+	if quiet {
+		opts.Log = io.Discard
+	}
+	started := time.Now()
+	stack, err := devstack.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer stack.Close()
+	if err := stack.WriteInfo(infoPath); err != nil {
+		return err
+	}
+	defer os.Remove(infoPath)
+	printInfo(os.Stdout, stack.Info, infoPath, time.Since(started))
+	<-ctx.Done()
+	fmt.Println("\nstopping the local stack")
+	return nil
+}
+
+func printInfo(w io.Writer, i devstack.Info, infoPath string, took time.Duration) {
+	fmt.Fprintf(w, `Portcullis dev stage running locally (ready in %.1fs)
+
+  API                 %s
+  Cognito user pool   %s   pool %s
+  Cognito identity    %s   pool %s
+  DynamoDB            %s
+  S3                  %s
+  Issuer (JWKS)       %s/.well-known/jwks.json
+
+  SPA client id       %s
+  Server client id    %s   secret %s
+
+  Test user           %s   password %s
+
+Try it:
+  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp initiate-auth \
+    --endpoint-url %s --region %s --client-id %s \
+    --auth-flow USER_PASSWORD_AUTH --auth-parameters 'USERNAME=%s,PASSWORD=%s'
+  curl -H "Authorization: Bearer <AccessToken>" %s/random
+
+Endpoints as JSON: %s   (make smoke reads it)
+Ctrl-C stops everything.
+`, took.Seconds(), i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
+		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
+		i.TestUser.Username, i.TestUser.Password,
+		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,
+		i.TestUser.Username, i.TestUser.Password, i.APIURL, infoPath)
+}

@@ -1,0 +1,113 @@
+package devstack
+
+import (
+	"fmt"
+
+	"github.com/portcullis-cdk/portcullis/internal/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/localcognito"
+	"github.com/portcullis-cdk/portcullis/lambdas/photos"
+	"github.com/portcullis-cdk/portcullis/lambdas/profile"
+	"github.com/portcullis-cdk/portcullis/lambdas/random"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/todos"
+	"github.com/portcullis-cdk/portcullis/lambdas/triggers/custommessage"
+	"github.com/portcullis-cdk/portcullis/lambdas/triggers/postconfirmation"
+	"github.com/portcullis-cdk/portcullis/lambdas/triggers/presignup"
+	"github.com/portcullis-cdk/portcullis/lambdas/triggers/pretokengen"
+)
+
+// resolve is a function's environment as the Lambda would see it: the
+// template's literals as they are, references to the stack's tables and
+// bucket replaced by the local ones (local provides them by variable name),
+// and the local servers' AWS settings.
+func (e Env) resolve(local func(string) string) (func(string) string, error) {
+	vars := map[string]string{}
+	for k, v := range e {
+		if v.Ref == "" {
+			vars[k] = v.Literal
+			continue
+		}
+		if vars[k] = local(k); vars[k] == "" {
+			return nil, fmt.Errorf("%s refers to %s, which the local stack does not provide", k, v.Ref)
+		}
+	}
+	return func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		return local(k)
+	}, nil
+}
+
+// handlers builds every API function from its template environment through
+// the same FromEnv its Lambda main uses.
+func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi.Handler, error) {
+	build := map[routes.Function]func(func(string) string) (localapi.Handler, error){
+		routes.Todos: func(env func(string) string) (localapi.Handler, error) {
+			h, err := todos.FromEnv(env)
+			if err != nil {
+				return nil, err
+			}
+			return h.Handle, nil
+		},
+		routes.Photos: func(env func(string) string) (localapi.Handler, error) {
+			h, err := photos.FromEnv(env)
+			if err != nil {
+				return nil, err
+			}
+			return h.Handle, nil
+		},
+		routes.Profile: func(env func(string) string) (localapi.Handler, error) {
+			h, err := profile.FromEnv(env)
+			if err != nil {
+				return nil, err
+			}
+			return h.Handle, nil
+		},
+		routes.Random: func(func(string) string) (localapi.Handler, error) { return random.New().Handle, nil },
+	}
+	out := map[routes.Function]localapi.Handler{}
+	for _, fn := range routes.Functions() {
+		env, ok := p.Functions[fn]
+		if !ok {
+			return nil, fmt.Errorf("the template has no function for %q", fn)
+		}
+		getenv, err := env.resolve(local)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", fn, err)
+		}
+		if out[fn], err = build[fn](getenv); err != nil {
+			return nil, fmt.Errorf("function %s: %w", fn, err)
+		}
+	}
+	return out, nil
+}
+
+// triggers builds the user pool triggers the template wires, by their
+// LambdaConfig key, from their template environments.
+func (p *Plan) triggers(local func(string) string) (localcognito.Triggers, error) {
+	var t localcognito.Triggers
+	for key, env := range p.Triggers {
+		getenv, err := env.resolve(local)
+		if err != nil {
+			return t, fmt.Errorf("trigger %s: %w", key, err)
+		}
+		switch key {
+		case "PreSignUp":
+			t.PreSignUp = presignup.FromEnv(getenv).Handle
+		case "CustomMessage":
+			t.CustomMessage = custommessage.FromEnv(getenv).Handle
+		case "PostConfirmation":
+			h, err := postconfirmation.FromEnv(getenv)
+			if err != nil {
+				return t, fmt.Errorf("trigger %s: %w", key, err)
+			}
+			t.PostConfirmation = h.Handle
+		case "PreTokenGenerationConfig":
+			t.PreTokenGeneration = pretokengen.FromEnv(getenv).Handle
+		default:
+			return t, fmt.Errorf("trigger %s has no local counterpart", key)
+		}
+	}
+	return t, nil
+}

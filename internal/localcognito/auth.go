@@ -1,0 +1,309 @@
+package localcognito
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Auth flows of InitiateAuth.
+const (
+	flowUserPassword      = "USER_PASSWORD_AUTH"
+	flowRefreshToken      = "REFRESH_TOKEN_AUTH"
+	flowRefreshTokenOld   = "REFRESH_TOKEN" // the older name, still accepted
+	flowUserSRP           = "USER_SRP_AUTH"
+	flowCustom            = "CUSTOM_AUTH"
+	flowUser              = "USER_AUTH"
+	flowAdminUserPassword = "ADMIN_USER_PASSWORD_AUTH"
+	flowAdminNoSRP        = "ADMIN_NO_SRP_AUTH"
+)
+
+// allowedBy maps each flow of InitiateAuth to the client setting that
+// enables it.
+var allowedBy = map[string]string{
+	flowUserPassword:    AllowUserPasswordAuth,
+	flowRefreshToken:    AllowRefreshTokenAuth,
+	flowRefreshTokenOld: AllowRefreshTokenAuth,
+	flowUserSRP:         AllowUserSRPAuth,
+	flowCustom:          AllowCustomAuth,
+	flowUser:            AllowUserAuth,
+}
+
+const challengeNewPassword = "NEW_PASSWORD_REQUIRED"
+
+// sessionValidity is how long a challenge session lasts, Cognito's default
+// AuthSessionValidity.
+const sessionValidity = 3 * time.Minute
+
+// authSession is a sign-in waiting for the answer to a challenge.
+type authSession struct {
+	challenge string
+	clientID  string
+	username  string
+	sub       string
+	expires   time.Time
+}
+
+type initiateAuthInput struct {
+	AuthFlow       string            `json:"AuthFlow"`
+	AuthParameters map[string]string `json:"AuthParameters"`
+	ClientID       string            `json:"ClientId"`
+	ClientMetadata map[string]string `json:"ClientMetadata"`
+}
+
+type authOutput struct {
+	ChallengeName        string            `json:"ChallengeName,omitempty"`
+	Session              string            `json:"Session,omitempty"`
+	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
+	AuthenticationResult *authResult       `json:"AuthenticationResult,omitempty"`
+}
+
+// initiateAuth signs a user in with USER_PASSWORD_AUTH, or refreshes
+// tokens with REFRESH_TOKEN_AUTH.
+func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOutput, error) {
+	var v validation
+	v.required("authFlow", in.AuthFlow)
+	v.required("clientId", in.ClientID)
+	if err := v.err(); err != nil {
+		return authOutput{}, err
+	}
+	client, err := s.client(in.ClientID)
+	if err != nil {
+		return authOutput{}, err
+	}
+	setting, known := allowedBy[in.AuthFlow]
+	switch {
+	case in.AuthFlow == flowAdminUserPassword || in.AuthFlow == flowAdminNoSRP:
+		return authOutput{}, invalidParameter("Initiate Auth method not supported.")
+	case !known:
+		return authOutput{}, invalidParameter("1 validation error detected: Value '%s' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]", in.AuthFlow)
+	case !client.allows(setting):
+		return authOutput{}, invalidParameter("%s flow not enabled for this client", in.AuthFlow)
+	}
+	params := in.AuthParameters
+	switch in.AuthFlow {
+	case flowUserPassword:
+		return s.passwordAuth(ctx, client, params, in.ClientMetadata)
+	case flowRefreshToken, flowRefreshTokenOld:
+		return s.refreshAuth(ctx, client, params, in.ClientMetadata)
+	default:
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; allow and use USER_PASSWORD_AUTH", in.AuthFlow)
+	}
+}
+
+func missingParameter(name string) error {
+	return invalidParameter("Missing required parameter %s", name)
+}
+
+func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[string]string, metadata map[string]string) (authOutput, error) {
+	name, password := params["USERNAME"], params["PASSWORD"]
+	if name == "" {
+		return authOutput{}, missingParameter("USERNAME")
+	}
+	if password == "" {
+		return authOutput{}, missingParameter("PASSWORD")
+	}
+	if err := client.checkSecretHash(name, params["SECRET_HASH"]); err != nil {
+		return authOutput{}, err
+	}
+
+	s.mu.Lock()
+	u := s.lookup(name)
+	if u == nil || !u.passwordMatches(password) {
+		s.mu.Unlock()
+		return authOutput{}, incorrectCredentials()
+	}
+	switch {
+	case u.status == statusUnconfirmed:
+		s.mu.Unlock()
+		return authOutput{}, apiError(errUserNotConfirmed, "User is not confirmed.")
+	case s.tempPasswordExpired(u):
+		s.mu.Unlock()
+		return authOutput{}, apiError(errNotAuthorized, "Temporary password has expired and must be reset by an administrator.")
+	case u.status == statusForceChange:
+		out := s.newPasswordChallenge(client, u)
+		s.mu.Unlock()
+		return out, nil
+	}
+	snap := u.snapshot()
+	s.mu.Unlock()
+
+	res, err := s.issueTokens(ctx, client, snap, sourceTokenAuthentication, nil, metadata)
+	if err != nil {
+		return authOutput{}, err
+	}
+	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+}
+
+// newPasswordChallenge opens a session in which an invited user must
+// choose a password. The caller holds s.mu.
+func (s *Server) newPasswordChallenge(client *Client, u *user) authOutput {
+	id := opaqueToken()
+	s.sessions[id] = &authSession{
+		challenge: challengeNewPassword,
+		clientID:  client.ID,
+		username:  u.username,
+		sub:       u.sub(),
+		expires:   s.now().Add(sessionValidity),
+	}
+	// userAttributes is a JSON string of the user's attributes without sub;
+	// Amplify and the AWS samples parse it to prefill a form.
+	attrs := maps.Clone(u.attrs)
+	delete(attrs, attrSub)
+	attrsJSON, _ := json.Marshal(attrs) // a map of strings always encodes
+	missing := []string{}
+	for _, a := range s.required {
+		if u.attrs[a] == "" {
+			missing = append(missing, "userAttributes."+a)
+		}
+	}
+	requiredJSON, _ := json.Marshal(missing)
+	return authOutput{
+		ChallengeName: challengeNewPassword,
+		Session:       id,
+		ChallengeParameters: map[string]string{
+			"USER_ID_FOR_SRP":    u.username,
+			"requiredAttributes": string(requiredJSON),
+			"userAttributes":     string(attrsJSON),
+		},
+	}
+}
+
+func (s *Server) refreshAuth(ctx context.Context, client *Client, params map[string]string, metadata map[string]string) (authOutput, error) {
+	token := params["REFRESH_TOKEN"]
+	if token == "" {
+		return authOutput{}, missingParameter("REFRESH_TOKEN")
+	}
+	invalid := apiError(errNotAuthorized, "Invalid Refresh Token")
+
+	s.mu.Lock()
+	rt := s.refresh[token]
+	var u *user
+	if rt != nil {
+		u = s.users[fold(rt.username)]
+	}
+	switch {
+	case rt == nil || rt.clientID != client.ID:
+		s.mu.Unlock()
+		return authOutput{}, invalid
+	case rt.revoked:
+		s.mu.Unlock()
+		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has been revoked")
+	case u == nil || u.sub() != rt.sub:
+		s.mu.Unlock()
+		return authOutput{}, invalid
+	case !s.now().Before(rt.expires):
+		s.mu.Unlock()
+		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has expired")
+	}
+	// A confidential client proves itself with a hash of the username the
+	// pool stores, which in a username-attribute pool is the sub, not the
+	// email address the user signed in with.
+	if err := client.checkSecretHash(rt.username, params["SECRET_HASH"]); err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	snap, session := u.snapshot(), *rt
+	s.mu.Unlock()
+
+	res, err := s.issueTokens(ctx, client, snap, sourceTokenRefreshTokens, &session, metadata)
+	if err != nil {
+		return authOutput{}, err
+	}
+	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+}
+
+type respondToAuthChallengeInput struct {
+	ChallengeName      string            `json:"ChallengeName"`
+	ClientID           string            `json:"ClientId"`
+	Session            string            `json:"Session"`
+	ChallengeResponses map[string]string `json:"ChallengeResponses"`
+	ClientMetadata     map[string]string `json:"ClientMetadata"`
+}
+
+// respondToAuthChallenge completes NEW_PASSWORD_REQUIRED: the invited user
+// chooses a password (and may fill in attributes as userAttributes.<name>)
+// and is signed in.
+func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthChallengeInput) (authOutput, error) {
+	var v validation
+	v.required("challengeName", in.ChallengeName)
+	v.required("clientId", in.ClientID)
+	if err := v.err(); err != nil {
+		return authOutput{}, err
+	}
+	client, err := s.client(in.ClientID)
+	if err != nil {
+		return authOutput{}, err
+	}
+	if in.ChallengeName != challengeNewPassword {
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it only issues NEW_PASSWORD_REQUIRED", in.ChallengeName)
+	}
+	resp := in.ChallengeResponses
+	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
+	if name == "" {
+		return authOutput{}, missingParameter("USERNAME")
+	}
+	if password == "" {
+		return authOutput{}, missingParameter("NEW_PASSWORD")
+	}
+	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+		return authOutput{}, err
+	}
+	if err := checkPasswordShape("NEW_PASSWORD", password); err != nil {
+		return authOutput{}, err
+	}
+	var given []attribute
+	for _, k := range slices.Sorted(maps.Keys(resp)) {
+		if attr, ok := strings.CutPrefix(k, "userAttributes."); ok {
+			given = append(given, attribute{Name: attr, Value: resp[k]})
+		}
+	}
+	attrs, err := s.checkAttributes(given, byClient)
+	if err != nil {
+		return authOutput{}, err
+	}
+
+	s.mu.Lock()
+	sess := s.sessions[in.Session]
+	var u *user
+	if sess != nil {
+		u = s.lookup(name)
+	}
+	if sess == nil || sess.challenge != in.ChallengeName || sess.clientID != client.ID ||
+		!s.now().Before(sess.expires) || u == nil || u.sub() != sess.sub || u.status != statusForceChange {
+		s.mu.Unlock()
+		return authOutput{}, apiError(errNotAuthorized, "Invalid session for the user, session is expired.")
+	}
+	if err := s.policy.check(password); err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	updated := u.snapshot()
+	maps.Copy(updated.attrs, attrs)
+	if err := s.checkRequired(updated.attrs); err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	if err := s.conflict(updated, "", true); err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	delete(s.sessions, in.Session)
+	u.attrs = updated.attrs
+	u.setPassword(password)
+	u.status = statusConfirmed
+	u.tempExpires = time.Time{}
+	u.modified = s.now()
+	s.store(u)
+	snap := u.snapshot()
+	s.mu.Unlock()
+
+	res, err := s.issueTokens(ctx, client, snap, sourceTokenNewPasswordChallenge, nil, in.ClientMetadata)
+	if err != nil {
+		return authOutput{}, err
+	}
+	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+}

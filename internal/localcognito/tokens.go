@@ -1,0 +1,349 @@
+package localcognito
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// adminScope is the scope of every access token from the user pool API;
+// Cognito's own user operations (GetUser, ...) require it.
+const adminScope = "aws.cognito.signin.user.admin"
+
+// reservedClaims are claims a pre token generation trigger cannot add,
+// change or suppress, in either token. Cognito documents them as claims it
+// owns; scope and the group claims change only through scopesToAdd,
+// scopesToSuppress and groupOverrideDetails.
+var reservedClaims = map[string]bool{
+	"acr": true, "amr": true, "at_hash": true, "aud": true, "auth_time": true,
+	"azp": true, "c_hash": true, "client_id": true, "cognito:username": true,
+	"event_id": true, "exp": true, "iat": true, "identities": true, "iss": true,
+	"jti": true, "nbf": true, "nonce": true, "origin_jti": true, "scope": true,
+	"sub": true, "token_use": true, "username": true, "version": true,
+	"cognito:groups": true, "cognito:roles": true, "cognito:preferred_role": true,
+}
+
+// scalarIDClaims must stay plain values in the ID token: Cognito lets a
+// trigger put objects and lists in any other claim.
+var scalarIDClaims = map[string]bool{
+	"email_verified": true, "phone_number_verified": true, "updated_at": true, "address": true,
+}
+
+// refreshToken is a signed-in session: the refresh token and everything the
+// tokens refreshed from it repeat.
+type refreshToken struct {
+	token     string
+	clientID  string
+	username  string
+	sub       string
+	originJTI string
+	eventID   string
+	authTime  time.Time
+	expires   time.Time
+	// revoked by GlobalSignOut, RevokeToken or the user's deletion; kept
+	// so that a revoked token is reported as such.
+	revoked bool
+}
+
+type authResult struct {
+	AccessToken  string `json:"AccessToken"`
+	ExpiresIn    int    `json:"ExpiresIn"`
+	IDToken      string `json:"IdToken"`
+	RefreshToken string `json:"RefreshToken,omitempty"`
+	TokenType    string `json:"TokenType"`
+}
+
+// issueTokens runs the pre token generation trigger and signs the user's
+// tokens. rt is the session being refreshed; nil starts a new session,
+// whose refresh token is stored and returned.
+func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, source string, rt *refreshToken, metadata map[string]string) (authResult, error) {
+	now := s.now()
+	newSession := rt == nil
+	if newSession {
+		rt = &refreshToken{
+			token:     opaqueToken(),
+			clientID:  client.ID,
+			username:  snap.username,
+			sub:       snap.sub(),
+			originJTI: newUUID(),
+			eventID:   newUUID(),
+			authTime:  now,
+			expires:   now.Add(client.RefreshTokenValidity),
+		}
+	}
+	access := map[string]any{
+		"sub":        snap.sub(),
+		"iss":        s.issuer,
+		"client_id":  client.ID,
+		"origin_jti": rt.originJTI,
+		"event_id":   rt.eventID,
+		"token_use":  "access",
+		"auth_time":  rt.authTime.Unix(),
+		"exp":        now.Add(client.AccessTokenValidity).Unix(),
+		"iat":        now.Unix(),
+		"jti":        newUUID(),
+		"username":   snap.username,
+	}
+	id := map[string]any{
+		"sub":              snap.sub(),
+		"iss":              s.issuer,
+		"aud":              client.ID,
+		"cognito:username": snap.username,
+		"origin_jti":       rt.originJTI,
+		"event_id":         rt.eventID,
+		"token_use":        "id",
+		"auth_time":        rt.authTime.Unix(),
+		"exp":              now.Add(client.IDTokenValidity).Unix(),
+		"iat":              now.Unix(),
+		"jti":              newUUID(),
+	}
+	for name, value := range snap.attrs {
+		if name != attrSub {
+			id[name] = claimValue(name, value)
+		}
+	}
+	scopes := []string{adminScope}
+
+	if s.triggers.PreTokenGeneration != nil {
+		var err error
+		if scopes, err = s.preTokenGeneration(ctx, client, snap, source, scopes, access, id, metadata); err != nil {
+			return authResult{}, err
+		}
+	}
+	if len(scopes) > 0 {
+		access["scope"] = strings.Join(scopes, " ")
+	}
+
+	accessToken, err := s.sign(access)
+	if err != nil {
+		return authResult{}, err
+	}
+	idToken, err := s.sign(id)
+	if err != nil {
+		return authResult{}, err
+	}
+	res := authResult{
+		AccessToken: accessToken,
+		ExpiresIn:   int(client.AccessTokenValidity.Seconds()),
+		IDToken:     idToken,
+		TokenType:   "Bearer",
+	}
+	if newSession {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		// The user may have been deleted while the trigger ran.
+		if u := s.users[fold(snap.username)]; u == nil || u.sub() != snap.sub() {
+			return authResult{}, incorrectCredentials()
+		}
+		s.refresh[rt.token] = rt
+		res.RefreshToken = rt.token
+	}
+	return res, nil
+}
+
+// claimValue writes an attribute as Cognito writes it into the ID token:
+// the verified flags as booleans, updated_at as a number, the rest as
+// strings.
+func claimValue(name, value string) any {
+	switch name {
+	case attrEmailVerified, attrPhoneVerified:
+		return value == "true"
+	case "updated_at":
+		if n, err := strconv.ParseInt(value, 10, 64); err == nil {
+			return n
+		}
+	}
+	return value
+}
+
+// preTokenGeneration runs the V2_0 pre token generation trigger and
+// applies its answer to the claims; it returns the access token's scopes.
+func (s *Server) preTokenGeneration(ctx context.Context, client *Client, snap *user, source string, scopes []string, access, id map[string]any, metadata map[string]string) ([]string, error) {
+	ev := events.CognitoEventUserPoolsPreTokenGenV2_0{
+		CognitoEventUserPoolsHeader: s.header(eventVersion2, source, client.ID, snap.username),
+		Request: events.CognitoEventUserPoolsPreTokenGenRequestV2_0{
+			UserAttributes: snap.eventAttributes(),
+			GroupConfiguration: events.GroupConfigurationV2_0{
+				GroupsToOverride:   []string{},
+				IAMRolesToOverride: []string{},
+			},
+			ClientMetadata: metadata,
+			Scopes:         slices.Clone(scopes),
+		},
+	}
+	out, err := invoke(ctx, s.pool, triggerNamePreTokenGeneration, s.triggers.PreTokenGeneration, ev)
+	if err != nil {
+		return nil, err
+	}
+	d := out.Response.ClaimsAndScopeOverrideDetails
+	s.overrideClaims(id, d.IDTokenGeneration.ClaimsToAddOrOverride, d.IDTokenGeneration.ClaimsToSuppress, true)
+	s.overrideClaims(access, d.AccessTokenGeneration.ClaimsToAddOrOverride, d.AccessTokenGeneration.ClaimsToSuppress, false)
+
+	if g := d.GroupOverrideDetails; len(g.GroupsToOverride) > 0 {
+		id["cognito:groups"] = g.GroupsToOverride
+		access["cognito:groups"] = g.GroupsToOverride
+		if len(g.IAMRolesToOverride) > 0 {
+			id["cognito:roles"] = g.IAMRolesToOverride
+		}
+		if g.PreferredRole != nil && *g.PreferredRole != "" {
+			id["cognito:preferred_role"] = *g.PreferredRole
+		}
+	}
+
+	for _, sc := range d.AccessTokenGeneration.ScopesToAdd {
+		// A scope is one word of the space-separated claim.
+		if sc == "" || strings.ContainsFunc(sc, isSpace) {
+			s.log.Warn("localcognito: pre token generation: ignoring a scope with white space", "scope", sc)
+			continue
+		}
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	scopes = slices.DeleteFunc(scopes, func(sc string) bool {
+		return slices.Contains(d.AccessTokenGeneration.ScopesToSuppress, sc)
+	})
+	return scopes, nil
+}
+
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\v'
+}
+
+// overrideClaims applies claimsToAddOrOverride and then claimsToSuppress,
+// so a claim both replaced and suppressed is suppressed, as Cognito
+// documents. Reserved claims are left alone, as Cognito leaves them.
+func (s *Server) overrideClaims(claims, add map[string]any, suppress []string, idToken bool) {
+	for name, value := range add {
+		if reservedClaims[name] {
+			s.log.Warn("localcognito: pre token generation: a reserved claim cannot be overridden", "claim", name)
+			continue
+		}
+		if idToken && scalarIDClaims[name] {
+			switch value.(type) {
+			case map[string]any, []any:
+				s.log.Warn("localcognito: pre token generation: claim must not be an object or a list", "claim", name)
+				continue
+			}
+		}
+		claims[name] = value
+	}
+	for _, name := range suppress {
+		if reservedClaims[name] {
+			s.log.Warn("localcognito: pre token generation: a reserved claim cannot be suppressed", "claim", name)
+			continue
+		}
+		delete(claims, name)
+	}
+}
+
+// sign makes an RS256 JWT with the pool's key.
+func (s *Server) sign(claims map[string]any) (string, error) {
+	header, err := json.Marshal(map[string]string{"kid": s.kid, "alg": "RS256"})
+	if err != nil {
+		return "", fmt.Errorf("encode token header: %w", err)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("encode token claims: %w", err)
+	}
+	input := b64(header) + "." + b64(payload)
+	digest := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", fmt.Errorf("sign token: %w", err)
+	}
+	return input + "." + b64(sig), nil
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// accessClaims are the claims of an access token the pool checks when a
+// user presents one.
+type accessClaims struct {
+	Sub       string  `json:"sub"`
+	Iss       string  `json:"iss"`
+	TokenUse  string  `json:"token_use"`
+	Exp       float64 `json:"exp"`
+	Scope     string  `json:"scope"`
+	Username  string  `json:"username"`
+	OriginJTI string  `json:"origin_jti"`
+	ClientID  string  `json:"client_id"`
+}
+
+// verifyAccessToken checks an access token the way Cognito checks one
+// presented to its user operations: its own signature and issuer, an
+// access token, unexpired, not signed out, with the admin scope.
+func (s *Server) verifyAccessToken(raw string) (accessClaims, error) {
+	var c accessClaims
+	invalid := apiError(errNotAuthorized, "Invalid Access Token")
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return c, invalid
+	}
+	header, err1 := base64.RawURLEncoding.DecodeString(parts[0])
+	payload, err2 := base64.RawURLEncoding.DecodeString(parts[1])
+	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return c, invalid
+	}
+	var h struct {
+		Kid string `json:"kid"`
+		Alg string `json:"alg"`
+	}
+	if json.Unmarshal(header, &h) != nil || h.Alg != "RS256" || h.Kid != s.kid {
+		return c, invalid
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if rsa.VerifyPKCS1v15(&s.key.PublicKey, crypto.SHA256, digest[:], sig) != nil {
+		return c, invalid
+	}
+	if json.Unmarshal(payload, &c) != nil || c.Iss != s.issuer || c.TokenUse != "access" {
+		return c, invalid
+	}
+	if float64(s.now().Unix()) >= c.Exp {
+		return c, apiError(errNotAuthorized, "Access Token has expired")
+	}
+	s.mu.Lock()
+	revoked := s.revoked[c.OriginJTI]
+	s.mu.Unlock()
+	if revoked {
+		return c, apiError(errNotAuthorized, "Access Token has been revoked")
+	}
+	if !slices.Contains(strings.Fields(c.Scope), adminScope) {
+		return c, apiError(errNotAuthorized, "Access Token does not have required scopes")
+	}
+	return c, nil
+}
+
+// revokeUserSessions signs u out everywhere: refresh tokens stop working,
+// and so do access tokens presented to the pool. The caller holds s.mu.
+func (s *Server) revokeUserSessions(u *user) {
+	for _, rt := range s.refresh {
+		if rt.sub == u.sub() {
+			s.revokeSession(rt)
+		}
+	}
+	for id, sess := range s.sessions {
+		if sess.sub == u.sub() {
+			delete(s.sessions, id)
+		}
+	}
+}
+
+// revokeSession ends the session of a refresh token. The caller holds s.mu.
+func (s *Server) revokeSession(rt *refreshToken) {
+	rt.revoked = true
+	s.revoked[rt.originJTI] = true
+}
