@@ -1,0 +1,101 @@
+package devstack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSeed001WithAWSCLI replays seed 001 with the AWS CLI against the local
+// stack: sign-up, admin-confirm-sign-up, initiate-auth, the
+// NEW_PASSWORD_REQUIRED challenge of an admin-created user, then a call to
+// the API with the access token. It needs `aws` on PATH (.ci/run installs
+// Debian's awscli where it is missing).
+func TestSeed001WithAWSCLI(t *testing.T) {
+	bin, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("aws (AWS CLI) is not on PATH")
+	}
+	s, err := Start(context.Background(), Options{Template: golden})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	home := t.TempDir()
+	aws := func(args ...string) map[string]any {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		args = append(args, "--region", s.Info.Region, "--endpoint-url", s.Info.CognitoEndpoint, "--output", "json")
+		cmd := exec.CommandContext(ctx, bin, args...)
+		cmd.Env = append(withoutAWS(os.Environ()),
+			"AWS_ACCESS_KEY_ID="+s.Info.AdminAccessKeyID, "AWS_SECRET_ACCESS_KEY="+s.Info.AdminSecretAccessKey,
+			"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
+			"AWS_CONFIG_FILE="+filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"))
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		out := map[string]any{}
+		if b := bytes.TrimSpace(stdout.Bytes()); len(b) > 0 {
+			if err := json.Unmarshal(b, &out); err != nil {
+				t.Fatalf("aws %s: %v\n%s", args[1], err, b)
+			}
+		}
+		return out
+	}
+	client, pool := s.Info.SPAClientID, s.Info.UserPoolID
+	const password, temporary, renewed = "Seed-001-password!", "Temporary-001-pw!", "Renewed-001-password!"
+
+	aws("cognito-idp", "sign-up", "--client-id", client, "--username", "xyz.abc@efg.com", "--password", password,
+		"--user-attributes", "Name=email,Value=xyz.abc@efg.com")
+	aws("cognito-idp", "admin-confirm-sign-up", "--user-pool-id", pool, "--username", "xyz.abc@efg.com")
+	auth := aws("cognito-idp", "initiate-auth", "--client-id", client, "--auth-flow", "USER_PASSWORD_AUTH",
+		"--auth-parameters", "USERNAME=xyz.abc@efg.com,PASSWORD="+password)
+	access, _ := auth["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+
+	aws("cognito-idp", "admin-create-user", "--user-pool-id", pool, "--username", "new.user@efg.com",
+		"--temporary-password", temporary, "--message-action", "SUPPRESS")
+	challenge := aws("cognito-idp", "initiate-auth", "--client-id", client, "--auth-flow", "USER_PASSWORD_AUTH",
+		"--auth-parameters", "USERNAME=new.user@efg.com,PASSWORD="+temporary)
+	if challenge["ChallengeName"] != "NEW_PASSWORD_REQUIRED" {
+		t.Fatalf("initiate-auth for an admin-created user = %v, want NEW_PASSWORD_REQUIRED", challenge)
+	}
+	userID, _ := challenge["ChallengeParameters"].(map[string]any)["USER_ID_FOR_SRP"].(string)
+	done := aws("cognito-idp", "respond-to-auth-challenge", "--client-id", client, "--challenge-name", "NEW_PASSWORD_REQUIRED",
+		"--challenge-responses", "USERNAME="+userID+",NEW_PASSWORD="+renewed, "--session", challenge["Session"].(string))
+	newAccess, _ := done["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
+
+	for _, token := range []string{access, newAccess} {
+		req, _ := http.NewRequest("GET", s.Info.APIURL+"/random", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("GET /random with the CLI's access token: %d", resp.StatusCode)
+		}
+	}
+}
+
+// withoutAWS drops the caller's AWS settings (profile, region, keys), so
+// the CLI talks to the local stack with its credentials only.
+func withoutAWS(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}

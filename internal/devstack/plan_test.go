@@ -1,0 +1,86 @@
+package devstack
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// golden is the dev stage's template as the snapshot test keeps it.
+var golden = filepath.Join("..", "..", "test", "testdata", "portcullis-dev.template.json")
+
+func TestReadPlan(t *testing.T) {
+	p, err := ReadPlan(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, c := range p.Clients {
+		paths = append(paths, c.Path)
+		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute {
+			t.Errorf("client %s: flows %v, access %v", c.Path, c.ExplicitAuthFlows, c.Access)
+		}
+	}
+	if !slices.Equal(paths, []string{"Clients/SPA", "Clients/Server"}) {
+		t.Errorf("clients %v", paths)
+	}
+	if !slices.Equal(p.Audience, []string{"Clients/SPA", "Clients/Server"}) || !slices.Equal(p.IdentityClients, []string{"Clients/SPA"}) {
+		t.Errorf("audience %v, identity clients %v", p.Audience, p.IdentityClients)
+	}
+	if p.Pool.MinLength < 12 || !p.Pool.RequireSymbols || !slices.Contains(p.Pool.CustomAttributes, "custom:company") {
+		t.Errorf("pool %+v", p.Pool)
+	}
+	for _, key := range []string{"PreSignUp", "CustomMessage", "PostConfirmation", "PreTokenGenerationConfig"} {
+		if _, ok := p.Triggers[key]; !ok {
+			t.Errorf("no %s trigger", key)
+		}
+	}
+	for _, fn := range routes.Functions() {
+		if _, ok := p.Functions[fn]; !ok {
+			t.Errorf("no function for %s", fn)
+		}
+	}
+	if v := p.Functions[routes.Todos][schema.Todos.Env]; v.Ref == "" {
+		t.Errorf("%s = %+v, want a reference to the table", schema.Todos.Env, v)
+	}
+	if v := p.Triggers["PreTokenGenerationConfig"][schema.APIScopesEnv]; !strings.Contains(v.Literal, routes.FullScope(routes.TodosRead)) {
+		t.Errorf("%s = %+v", schema.APIScopesEnv, v)
+	}
+	if !slices.Contains(p.CORS.AllowHeaders, "authorization") || len(p.CORS.AllowOrigins) == 0 {
+		t.Errorf("CORS %+v", p.CORS)
+	}
+}
+
+// TestPlanRefusesDrift: a template whose routes differ from lambdas/routes
+// (an old synth) is refused, naming the route and what to do.
+func TestPlanRefusesDrift(t *testing.T) {
+	raw, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, old, new, want string
+	}{
+		{"scope changed", `"portcullis/todos.read"`, `"portcullis/photos.read"`, `route "GET /todos"`},
+		{"route renamed", `"RouteKey": "GET /random"`, `"RouteKey": "GET /dice"`, `route "GET /dice" is deployed but not in lambdas/routes`},
+		{"IAM route opened", `"AuthorizationType": "AWS_IAM"`, `"AuthorizationType": "NONE"`, "synthesize again"},
+	}
+	for _, c := range cases {
+		if !strings.Contains(string(raw), c.old) {
+			t.Fatalf("%s: the template has no %s", c.name, c.old)
+		}
+		_, err := parsePlan([]byte(strings.Replace(string(raw), c.old, c.new, 1)))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+	if _, err := ReadPlan(filepath.Join(t.TempDir(), "missing.json")); err == nil || !strings.Contains(err.Error(), "make synth") {
+		t.Errorf("missing template: %v", err)
+	}
+}
