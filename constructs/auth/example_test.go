@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -12,15 +11,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdkapp.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A platform team adds a phone-number user pool to a stack of its own app.
 func ExampleNewUserPool() {

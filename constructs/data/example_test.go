@@ -2,7 +2,6 @@ package data_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -10,15 +9,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/data"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdkapp.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A per-user table in a stack of someone else's app.
 func ExampleNewTable() {

@@ -2,7 +2,6 @@ package gateway_test
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -12,15 +11,10 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdkapp.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // An API with one scoped JWT route and one IAM route, in someone else's stack.
 func ExampleNewAPI() {

@@ -24,7 +24,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
+	"github.com/portcullis-cdk/portcullis/internal/modroot"
 )
 
 // FunctionProps configures a Function.
@@ -124,7 +124,7 @@ var reservedEnv = map[string]bool{
 func (p *FunctionProps) withDefaults() (FunctionProps, error) {
 	out := *p
 	if out.ModuleDir == "" {
-		root, err := cdkapp.ModuleRoot()
+		root, err := modroot.Dir()
 		if err != nil {
 			return out, err
 		}

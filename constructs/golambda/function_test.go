@@ -2,7 +2,6 @@ package golambda_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,15 +10,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdkapp.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A Go function in a stack of someone else's app; Package is a main package
 // of the module `cdk synth` runs in.

@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -10,15 +9,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 	"github.com/portcullis-cdk/portcullis/internal/cdktest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdkapp.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // An upload bucket a browser at app.example.com may PUT presigned uploads to.
 func ExampleNewBucket() {

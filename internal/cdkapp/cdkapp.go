@@ -4,12 +4,13 @@ package cdkapp
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/internal/modroot"
 )
 
 // Close stops the jsii runtime (the node child process) and returns the
@@ -27,29 +28,10 @@ func Close() *os.File {
 	return stderr
 }
 
-// ModuleRoot is the directory holding go.mod, found from the working
-// directory upwards (tests run in their package's directory).
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // Context returns the "context" object of the module's cdk.json: the
 // feature flags `cdk synth` runs with, so tests synthesize with the same.
 func Context() (map[string]any, error) {
-	root, err := ModuleRoot()
+	root, err := modroot.Dir()
 	if err != nil {
 		return nil, err
 	}

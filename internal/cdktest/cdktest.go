@@ -4,10 +4,14 @@ package cdktest
 
 import (
 	"encoding/json"
+	"os"
+	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
 )
 
 // Resource is one resource of a synthesized template.
@@ -43,4 +47,14 @@ func One(stack awscdk.Stack, typ string) Resource {
 func JSON(v any) string {
 	raw, _ := json.Marshal(v)
 	return string(raw)
+}
+
+// Main runs a package's tests and examples, then stops the jsii runtime
+// they share: use it as the whole of a TestMain.
+//
+//	func TestMain(m *testing.M) { cdktest.Main(m) }
+func Main(m *testing.M) {
+	code := m.Run()
+	cdkapp.Close()
+	os.Exit(code)
 }

@@ -31,6 +31,7 @@ import (
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/portcullis-cdk/portcullis/internal/modroot"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -317,7 +318,7 @@ type nodeTools struct {
 func (t nodeTools) script(name string) string { return filepath.Join(t.bin, name) }
 
 func nodeBin() (nodeTools, error) {
-	root, err := moduleRoot()
+	root, err := modroot.Dir()
 	if err != nil {
 		return nodeTools{}, err
 	}
@@ -334,23 +335,4 @@ func nodeBin() (nodeTools, error) {
 		}
 	}
 	return t, nil
-}
-
-// moduleRoot is the directory holding go.mod, from the working directory up
-// (go test runs a test binary in its package's directory).
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("localaws: no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

@@ -95,6 +95,21 @@ func endpoint(getenv func(string) string, name string) (*string, error) {
 	return &v, nil
 }
 
+// Table reads the AWS settings and the name of one DynamoDB table (in the
+// variable tableEnv) through getenv: the whole configuration of a function
+// that uses one table.
+func Table(getenv func(string) string, tableEnv string) (*dynamodb.Client, string, error) {
+	env, err := FromEnv(getenv)
+	if err != nil {
+		return nil, "", err
+	}
+	names, err := Require(getenv, tableEnv)
+	if err != nil {
+		return nil, "", err
+	}
+	return env.DynamoDB(), names[0], nil
+}
+
 // DynamoDB is a DynamoDB client for env, honouring its endpoint override.
 func (e Env) DynamoDB() *dynamodb.Client {
 	return dynamodb.NewFromConfig(e.Config, func(o *dynamodb.Options) { o.BaseEndpoint = e.DynamoDBEndpoint })

@@ -59,6 +59,16 @@ func NewRouter(fn routes.Function, handlers map[string]HandlerFunc) (*Router, er
 	return rt, nil
 }
 
+// MustRouter is NewRouter for a handler table fixed in the code, where a
+// mismatch with the route table is a bug to stop at start-up.
+func MustRouter(fn routes.Function, handlers map[string]HandlerFunc) *Router {
+	rt, err := NewRouter(fn, handlers)
+	if err != nil {
+		panic(err)
+	}
+	return rt
+}
+
 // Handle is the Lambda handler. It always answers with a response and a nil
 // error: an error returned to Lambda would reach the caller as API
 // Gateway's bare 500 instead of the API's JSON error.

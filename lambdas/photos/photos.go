@@ -120,16 +120,12 @@ type Handler struct {
 // New serves the photos of cfg.Table and cfg.Bucket.
 func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, now: time.Now, ids: new(ids.Generator)}
-	var err error
-	h.router, err = httpapi.NewRouter(routes.Photos, map[string]httpapi.HandlerFunc{
+	h.router = httpapi.MustRouter(routes.Photos, map[string]httpapi.HandlerFunc{
 		"GET /photos":                h.list,
 		"POST /photos":               h.create,
 		"POST /photos/{id}/complete": h.complete,
 		"DELETE /photos/{id}":        h.delete,
 	})
-	if err != nil {
-		panic(err) // the handler table above is out of step with routes
-	}
 	return h
 }
 

@@ -61,11 +61,7 @@ type Handler struct {
 // New reads profiles from table through db.
 func New(db DB, table string) *Handler {
 	h := &Handler{db: db, table: table}
-	var err error
-	h.router, err = httpapi.NewRouter(routes.Profile, map[string]httpapi.HandlerFunc{"GET /me": h.me})
-	if err != nil {
-		panic(err) // the handler table above is out of step with routes
-	}
+	h.router = httpapi.MustRouter(routes.Profile, map[string]httpapi.HandlerFunc{"GET /me": h.me})
 	return h
 }
 
@@ -122,13 +118,9 @@ func epoch(s string) string {
 // FromEnv configures the handler from a function's environment, read
 // through getenv: the AWS settings of awsenv and the table name.
 func FromEnv(getenv func(string) string) (*Handler, error) {
-	env, err := awsenv.FromEnv(getenv)
+	db, table, err := awsenv.Table(getenv, schema.Profiles.Env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Profiles.Env)
-	if err != nil {
-		return nil, err
-	}
-	return New(env.DynamoDB(), names[0]), nil
+	return New(db, table), nil
 }

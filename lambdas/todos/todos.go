@@ -57,17 +57,13 @@ type Handler struct {
 // New serves the todos of table through db.
 func New(db DB, table string) *Handler {
 	h := &Handler{store: store{db: db, table: table, now: time.Now, ids: new(ids.Generator)}}
-	var err error
-	h.router, err = httpapi.NewRouter(routes.Todos, map[string]httpapi.HandlerFunc{
+	h.router = httpapi.MustRouter(routes.Todos, map[string]httpapi.HandlerFunc{
 		"GET /todos":         h.list,
 		"POST /todos":        h.create,
 		"GET /todos/{id}":    h.get,
 		"PUT /todos/{id}":    h.update,
 		"DELETE /todos/{id}": h.delete,
 	})
-	if err != nil {
-		panic(err) // the handler table above is out of step with routes
-	}
 	return h
 }
 
@@ -185,13 +181,9 @@ func validTitle(p *string) (string, error) {
 // FromEnv configures the handler from a function's environment, read
 // through getenv: the AWS settings of awsenv and the table name.
 func FromEnv(getenv func(string) string) (*Handler, error) {
-	env, err := awsenv.FromEnv(getenv)
+	db, table, err := awsenv.Table(getenv, schema.Todos.Env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Todos.Env)
-	if err != nil {
-		return nil, err
-	}
-	return New(env.DynamoDB(), names[0]), nil
+	return New(db, table), nil
 }

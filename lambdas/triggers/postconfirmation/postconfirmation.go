@@ -82,13 +82,9 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPos
 // FromEnv configures the handler from a function's environment, read
 // through getenv: the AWS settings of awsenv and the table name.
 func FromEnv(getenv func(string) string) (*Handler, error) {
-	env, err := awsenv.FromEnv(getenv)
+	db, table, err := awsenv.Table(getenv, schema.Profiles.Env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Profiles.Env)
-	if err != nil {
-		return nil, err
-	}
-	return New(env.DynamoDB(), names[0]), nil
+	return New(db, table), nil
 }
