@@ -20,7 +20,7 @@ NPM_STAMP := node_modules/.package-lock.json
 
 FUZZTIME ?= 3s
 
-.PHONY: help deps synth deploy diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes update-golden
+.PHONY: help deps synth deploy diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes calls update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -94,6 +94,10 @@ fuzz: ## fuzz every Fuzz* target briefly (FUZZTIME=3s each)
 
 sizes: deps ## each function's zip size against an aws-lambda-go hello world
 	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'
+
+calls: deps ## the AWS calls each endpoint makes, counted against local DynamoDB and S3
+	go test -count=1 -run TestAWSCalls -v ./lambdas/todos ./lambdas/photos ./lambdas/profile ./lambdas/random \
+		| grep -v -e '^=== ' -e '^--- ' -e '^PASS' -e '^ok '
 
 update-golden: deps ## rewrite test/testdata after an intended template change
 	go test ./test -update

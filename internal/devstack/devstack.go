@@ -326,9 +326,9 @@ func CognitoClient(info Info) *cip.Client {
 }
 
 // localClients are the template's app clients with ids stable across runs
-// (a front end's config survives a restart). Password sign-in is added to
-// each: the AWS CLI's and seed 001's flow, which the deployed clients (SRP
-// only) refuse.
+// (a front end's config survives a restart). Besides the template's flows
+// (SRP and refresh), each allows USER_PASSWORD_AUTH: seed 001's AWS CLI
+// flow, which the deployed clients refuse.
 func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 	secrets := map[string]string{}
 	var out []localcognito.Client

@@ -172,7 +172,7 @@ func (s *Server) tempPasswordExpired(u *user) bool {
 // setTemporaryPassword gives u a temporary password that must be changed
 // at the next sign-in. The caller holds s.mu.
 func (s *Server) setTemporaryPassword(u *user, password string, now time.Time) {
-	u.setPassword(password)
+	s.setPassword(u, password)
 	u.status = statusForceChange
 	u.tempExpires = now.Add(s.policy.TemporaryPasswordValidity)
 	u.modified = now
@@ -213,7 +213,7 @@ func (s *Server) adminSetUserPassword(_ context.Context, in adminSetUserPassword
 		s.setTemporaryPassword(u, in.Password, now)
 		return empty{}, nil
 	}
-	u.setPassword(in.Password)
+	s.setPassword(u, in.Password)
 	u.status = statusConfirmed
 	u.tempExpires = time.Time{}
 	u.code = pendingCode{}

@@ -61,8 +61,8 @@ type authOutput struct {
 	AuthenticationResult *authResult       `json:"AuthenticationResult,omitempty"`
 }
 
-// initiateAuth signs a user in with USER_PASSWORD_AUTH, or refreshes
-// tokens with REFRESH_TOKEN_AUTH.
+// initiateAuth signs a user in with USER_PASSWORD_AUTH, starts a
+// USER_SRP_AUTH sign-in, or refreshes tokens with REFRESH_TOKEN_AUTH.
 func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOutput, error) {
 	var v validation
 	v.required("authFlow", in.AuthFlow)
@@ -87,10 +87,12 @@ func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOu
 	switch in.AuthFlow {
 	case flowUserPassword:
 		return s.passwordAuth(ctx, client, params, in.ClientMetadata)
+	case flowUserSRP:
+		return s.srpAuth(client, params)
 	case flowRefreshToken, flowRefreshTokenOld:
 		return s.refreshAuth(ctx, client, params, in.ClientMetadata)
 	default:
-		return authOutput{}, invalidParameter("%s is not supported by this local user pool; allow and use USER_PASSWORD_AUTH", in.AuthFlow)
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; use USER_SRP_AUTH or USER_PASSWORD_AUTH", in.AuthFlow)
 	}
 }
 
@@ -116,6 +118,15 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()
 	}
+	return s.completeSignIn(ctx, client, u, metadata)
+}
+
+// completeSignIn finishes a sign-in in which u has proven their password,
+// whichever flow they used: an unconfirmed user is refused, an invited
+// one must choose a password, and anyone else gets tokens. Checking the
+// password first means a wrong one never reveals the user's status. The
+// caller holds s.mu; completeSignIn releases it.
+func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, metadata map[string]string) (authOutput, error) {
 	switch {
 	case u.status == statusUnconfirmed:
 		s.mu.Unlock()
@@ -224,9 +235,8 @@ type respondToAuthChallengeInput struct {
 	ClientMetadata     map[string]string `json:"ClientMetadata"`
 }
 
-// respondToAuthChallenge completes NEW_PASSWORD_REQUIRED: the invited user
-// chooses a password (and may fill in attributes as userAttributes.<name>)
-// and is signed in.
+// respondToAuthChallenge answers the challenges this pool issues:
+// PASSWORD_VERIFIER of a USER_SRP_AUTH sign-in, and NEW_PASSWORD_REQUIRED.
 func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthChallengeInput) (authOutput, error) {
 	var v validation
 	v.required("challengeName", in.ChallengeName)
@@ -238,9 +248,20 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 	if err != nil {
 		return authOutput{}, err
 	}
-	if in.ChallengeName != challengeNewPassword {
-		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it only issues NEW_PASSWORD_REQUIRED", in.ChallengeName)
+	switch in.ChallengeName {
+	case challengePasswordVerifier:
+		return s.passwordVerifier(ctx, client, in)
+	case challengeNewPassword:
+		return s.newPassword(ctx, client, in)
+	default:
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s and %s", in.ChallengeName, challengePasswordVerifier, challengeNewPassword)
 	}
+}
+
+// newPassword completes NEW_PASSWORD_REQUIRED: the invited user chooses a
+// password (and may fill in attributes as userAttributes.<name>) and is
+// signed in.
+func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
 	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
 	if name == "" {
@@ -293,7 +314,7 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 	}
 	delete(s.sessions, in.Session)
 	u.attrs = updated.attrs
-	u.setPassword(password)
+	s.setPassword(u, password)
 	u.status = statusConfirmed
 	u.tempExpires = time.Time{}
 	u.modified = s.now()

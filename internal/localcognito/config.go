@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/portcullis-cdk/portcullis/internal/srp"
 )
 
 // Token lifetimes Cognito gives an app client that does not set its own.
@@ -157,6 +159,7 @@ var standardAttributes = []string{
 // pool is the validated configuration.
 type pool struct {
 	id, region     string
+	srpPool        string // the pool name SRP proofs are bound to
 	issuer         string
 	usernameAttrs  []string
 	autoVerified   []string
@@ -197,6 +200,15 @@ func validate(cfg Config) (*pool, error) {
 	}
 	if m != nil && p.region != m[1] {
 		errs = append(errs, fmt.Errorf("region %q does not match pool id %q", cfg.Region, cfg.PoolID))
+	}
+	if m != nil {
+		// Clients take the SRP pool name to be what follows the first
+		// underscore, so a region with one would not sign in.
+		name, err := srp.PoolName(cfg.PoolID)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("pool id %q: %w", cfg.PoolID, err))
+		}
+		p.srpPool = name
 	}
 
 	base, err := url.Parse(cfg.BaseURL)

@@ -20,6 +20,8 @@ func TestNewValidates(t *testing.T) {
 		want string
 	}{
 		{"pool id", func(c *Config) { c.PoolID = "pool" }, `pool id "pool"`},
+		// SRP clients would take "west_1_abc" for the pool name.
+		{"pool id with an underscore in the region", func(c *Config) { c.PoolID = "eu_west_1_abc"; c.Region = "eu_west_1" }, `pool id "eu_west_1_abc"`},
 		{"region", func(c *Config) { c.Region = "us-east-1" }, `region "us-east-1" does not match`},
 		{"base URL with a path", func(c *Config) { c.BaseURL = "http://localhost:9229/cognito" }, "without a path"},
 		{"base URL scheme", func(c *Config) { c.BaseURL = "localhost:9229" }, "base URL"},

@@ -18,6 +18,14 @@
 // aws-lambda-go event types, so the Lambda handlers themselves can be
 // plugged in.
 //
+// Users sign in with USER_SRP_AUTH, the flow the deployed Portcullis app
+// clients allow (InitiateAuth answers the PASSWORD_VERIFIER challenge,
+// RespondToAuthChallenge checks the password proof with internal/srp), or
+// with USER_PASSWORD_AUTH, as the AWS CLI does; either may be followed by
+// NEW_PASSWORD_REQUIRED for a user an administrator created. Sessions are
+// refreshed with REFRESH_TOKEN_AUTH. The pool keeps a salted hash and an
+// SRP verifier of each password, never the password.
+//
 // Tokens are RS256 JWTs with the claims Cognito writes; the issuer is
 // <BaseURL>/<PoolID>, so a JWT authorizer configured for the local issuer
 // verifies them against the served JWKS exactly as API Gateway verifies
@@ -27,5 +35,7 @@
 // Behaviour follows the Amazon Cognito API reference and developer guide;
 // where they are silent, the choice is commented where it is made. The pool
 // always behaves as an app client with PreventUserExistenceErrors enabled,
-// which is how Portcullis configures its clients.
+// which is how Portcullis configures its clients: a sign-in as a user that
+// does not exist fails as a wrong password does, and in USER_SRP_AUTH
+// gets a simulated challenge first.
 package localcognito

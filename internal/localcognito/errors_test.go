@@ -76,10 +76,10 @@ func TestErrors(t *testing.T) {
 			_, err := f.idp.InitiateAuth(f.ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, ClientId: aws.String(publicID)})
 			return err
 		}, "InvalidParameterException", "Initiate Auth method not supported."},
-		{"SRP, allowed but not implemented", func() error {
-			_, err := f.idp.InitiateAuth(f.ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeUserSrpAuth, ClientId: aws.String("srponly")})
+		{"custom auth, allowed but not implemented", func() error {
+			_, err := f.idp.InitiateAuth(f.ctx, &cip.InitiateAuthInput{AuthFlow: types.AuthFlowTypeCustomAuth, ClientId: aws.String("srponly")})
 			return err
-		}, "InvalidParameterException", "USER_SRP_AUTH is not supported by this local user pool"},
+		}, "InvalidParameterException", "CUSTOM_AUTH is not supported by this local user pool"},
 		{"secret hash missing", func() error {
 			_, err := f.passwordAuth(secretID, "alice", goodPassword)
 			return err

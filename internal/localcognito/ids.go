@@ -12,6 +12,12 @@ import (
 func newUUID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return uuidFrom(b)
+}
+
+// uuidFrom formats 16 bytes as a version 4 UUID, overwriting the version
+// and variant bits.
+func uuidFrom(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])

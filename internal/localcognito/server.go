@@ -35,8 +35,14 @@ type Server struct {
 	users    map[string]*user         // by folded username
 	aliases  map[string]*user         // by aliasKey: the sign-in names of username-attribute pools
 	sessions map[string]*authSession  // NEW_PASSWORD_REQUIRED sessions by Session
+	srp      map[string]*srpSession   // PASSWORD_VERIFIER challenges by SECRET_BLOCK
 	refresh  map[string]*refreshToken // by token
 	revoked  map[string]bool          // origin_jti of signed-out sessions
+
+	// srpSweepAt is the number of challenges at which sweepSRP next runs.
+	srpSweepAt int
+	// unknownUsers simulates SRP sign-ins of users that do not exist.
+	unknownUsers simulatedUsers
 }
 
 // operation serves one X-Amz-Target. Admin operations need IAM
@@ -65,8 +71,11 @@ func New(cfg Config) (*Server, error) {
 		users:    map[string]*user{},
 		aliases:  map[string]*user{},
 		sessions: map[string]*authSession{},
+		srp:      map[string]*srpSession{},
 		refresh:  map[string]*refreshToken{},
 		revoked:  map[string]bool{},
+
+		unknownUsers: newSimulatedUsers(p.srpPool),
 	}
 	s.ops = map[string]operation{
 		"SignUp":                 {serve: jsonOp(s.signUp)},

@@ -51,7 +51,7 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 		return signUpOutput{}, err
 	}
 	u.status = statusUnconfirmed
-	u.setPassword(in.Password)
+	s.setPassword(u, in.Password)
 
 	// Refuse a taken name before running the trigger, as Cognito does; the
 	// check is repeated when the user is stored, since the lock is not held

@@ -340,6 +340,11 @@ func (s *Server) revokeUserSessions(u *user) {
 			delete(s.sessions, id)
 		}
 	}
+	for block, sess := range s.srp {
+		if sess.sub == u.sub() {
+			delete(s.srp, block)
+		}
+	}
 }
 
 // revokeSession ends the session of a refresh token. The caller holds s.mu.

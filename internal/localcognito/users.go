@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/portcullis-cdk/portcullis/internal/srp"
 )
 
 // Attribute names the pool treats specially.
@@ -45,9 +47,13 @@ type user struct {
 	attrs    map[string]string // every attribute, sub included
 	salt     []byte
 	hash     []byte // HMAC-SHA256 of the password keyed with salt
-	status   string
-	created  time.Time
-	modified time.Time
+	// srpSalt and srpVerifier are what USER_SRP_AUTH checks a password
+	// claim against, as a user pool keeps them.
+	srpSalt     []byte
+	srpVerifier []byte
+	status      string
+	created     time.Time
+	modified    time.Time
 	// tempExpires ends the temporary password of a FORCE_CHANGE_PASSWORD user.
 	tempExpires time.Time
 	code        pendingCode
@@ -66,12 +72,15 @@ type pendingCode struct {
 
 func (u *user) sub() string { return u.attrs[attrSub] }
 
-// setPassword stores a salted hash rather than the password, which keeps
-// passwords out of logs and heap dumps even in a local tool.
-func (u *user) setPassword(password string) {
+// setPassword stores a salted hash for USER_PASSWORD_AUTH and an SRP
+// verifier for USER_SRP_AUTH rather than the password, which keeps
+// passwords out of logs and heap dumps even in a local tool. u.username
+// must be final: it is the USER_ID_FOR_SRP the verifier is bound to.
+func (p *pool) setPassword(u *user, password string) {
 	u.salt = make([]byte, 16)
 	_, _ = rand.Read(u.salt)
 	u.hash = passwordHash(u.salt, password)
+	u.srpSalt, u.srpVerifier = srp.NewVerifier(p.srpPool, u.username, password)
 }
 
 func (u *user) passwordMatches(password string) bool {

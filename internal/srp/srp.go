@@ -1,11 +1,16 @@
-// Package srp implements the client side of the SRP-6a variant that Amazon
-// Cognito user pools use for the USER_SRP_AUTH flow.
+// Package srp implements the SRP-6a variant that Amazon Cognito user pools
+// use for the USER_SRP_AUTH flow: the client side, to sign in to a pool,
+// and the server side, for a local stand-in for one.
 //
 // A sign-in is two calls. InitiateAuth with AuthFlow USER_SRP_AUTH sends
 // USERNAME and SRP_A (Client.A); Cognito answers with the PASSWORD_VERIFIER
 // challenge, whose parameters Client.Respond turns into the
 // ChallengeResponses for RespondToAuthChallenge. The password never leaves
 // the process.
+//
+// On the pool's side, NewVerifier computes the salt and verifier a pool
+// stores when a password is set, and a Server, started from them and SRP_A,
+// produces the challenge and checks the answer.
 //
 // Cognito's variant is not RFC 5054 byte for byte: integers are hashed in
 // the minimal two's-complement encoding (Java's BigInteger.toByteArray)
@@ -58,9 +63,9 @@ const infoBits = "Caldera Derived Key"
 // but matching it keeps SRP_A the same shape as the SDK's.
 const smallABytes = 128
 
-// maxHexDigits bounds SRP_B and SALT so that a hostile or corrupted
-// challenge cannot make us parse and exponentiate arbitrarily large
-// numbers. A legitimate B is below N (768 digits) and a salt is 16 bytes.
+// maxHexDigits bounds SRP_A, SRP_B and SALT so that a hostile or corrupted
+// message cannot make us parse and exponentiate arbitrarily large numbers.
+// A legitimate A or B is below N (768 digits) and a salt is 16 bytes.
 const maxHexDigits = 2048
 
 var (
@@ -100,7 +105,7 @@ func NewClient(poolID string) (*Client, error) {
 }
 
 func newClient(poolID string, random io.Reader) (*Client, error) {
-	poolName, err := poolNameOf(poolID)
+	poolName, err := PoolName(poolID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +131,10 @@ func newClientWithA(poolName string, a *big.Int) (*Client, error) {
 	return &Client{poolName: poolName, a: a, bigA: bigA}, nil
 }
 
-// poolNameOf returns the part of a user pool id after the underscore,
-// which is what Cognito mixes into x and the signature.
-func poolNameOf(poolID string) (string, error) {
+// PoolName returns the part of a user pool id after the underscore, which
+// is what Cognito mixes into x and the signature: "AbC123xyz" for
+// "eu-west-2_AbC123xyz".
+func PoolName(poolID string) (string, error) {
 	m := poolIDPattern.FindStringSubmatch(poolID)
 	if m == nil {
 		return "", fmt.Errorf("srp: user pool id %q is not of the form <region>_<name>", poolID)
@@ -174,7 +180,7 @@ func (c *Client) Respond(username, password string, params map[string]string, no
 		respUser = userID
 	}
 
-	bigB, err := parseHex("SRP_B", params["SRP_B"])
+	bigB, err := parseHex(ErrInvalidChallenge, "SRP_B", params["SRP_B"])
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +194,7 @@ func (c *Client) Respond(username, password string, params map[string]string, no
 	if bigB.Cmp(bigN) >= 0 {
 		return nil, fmt.Errorf("%w: SRP_B is not less than N", ErrInvalidChallenge)
 	}
-	salt, err := parseHex("SALT", params["SALT"])
+	salt, err := parseHex(ErrInvalidChallenge, "SALT", params["SALT"])
 	if err != nil {
 		return nil, err
 	}
@@ -244,8 +250,12 @@ func (c *Client) sessionKey(u *big.Int, userID, password string, bigB, salt *big
 	base.Mod(base, bigN)
 	exp := new(big.Int).Mul(u, x)
 	exp.Add(exp, c.a)
-	s := new(big.Int).Exp(base, exp, bigN)
+	return derivedKey(new(big.Int).Exp(base, exp, bigN), u)
+}
 
+// derivedKey is the 16-byte key both sides derive from the shared secret
+// S, with u as the HKDF salt.
+func derivedKey(s, u *big.Int) ([]byte, error) {
 	key, err := hkdf.Key(sha256.New, padBytes(s), padBytes(u), infoBits, 16)
 	if err != nil {
 		return nil, fmt.Errorf("srp: deriving key: %w", err)
@@ -286,25 +296,25 @@ func hashBytes(parts ...[]byte) []byte {
 	return h.Sum(nil)
 }
 
-// parseHex parses a challenge parameter holding an unsigned hex integer.
-// It is stricter than big.Int.SetString, which would accept a sign, and
-// than the reference, whose BigInteger silently skips invalid digits.
-func parseHex(name, s string) (*big.Int, error) {
+// parseHex parses a parameter holding an unsigned hex integer; errors wrap
+// kind. It is stricter than big.Int.SetString, which would accept a sign,
+// and than the reference, whose BigInteger silently skips invalid digits.
+func parseHex(kind error, name, s string) (*big.Int, error) {
 	if s == "" {
-		return nil, fmt.Errorf("%w: %s is missing", ErrInvalidChallenge, name)
+		return nil, fmt.Errorf("%w: %s is missing", kind, name)
 	}
 	if len(s) > maxHexDigits {
-		return nil, fmt.Errorf("%w: %s has %d hex digits, more than %d", ErrInvalidChallenge, name, len(s), maxHexDigits)
+		return nil, fmt.Errorf("%w: %s has %d hex digits, more than %d", kind, name, len(s), maxHexDigits)
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-			return nil, fmt.Errorf("%w: %s is not hex (byte %d is %q)", ErrInvalidChallenge, name, i, c)
+			return nil, fmt.Errorf("%w: %s is not hex (byte %d is %q)", kind, name, i, c)
 		}
 	}
 	n, ok := new(big.Int).SetString(s, 16)
 	if !ok {
-		return nil, fmt.Errorf("%w: %s is not hex", ErrInvalidChallenge, name)
+		return nil, fmt.Errorf("%w: %s is not hex", kind, name)
 	}
 	return n, nil
 }

@@ -77,7 +77,7 @@ func TestReferenceVectors(t *testing.T) {
 	rv := loadReferenceVectors(t)
 	for _, v := range rv.Vectors {
 		t.Run(v.PoolID, func(t *testing.T) {
-			poolName, err := poolNameOf(v.PoolID)
+			poolName, err := PoolName(v.PoolID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestReferenceSharedSecret(t *testing.T) {
 	rv := loadReferenceVectors(t)
 	for _, v := range rv.Vectors {
 		t.Run(v.PoolID, func(t *testing.T) {
-			poolName, _ := poolNameOf(v.PoolID)
+			poolName, _ := PoolName(v.PoolID)
 			c, err := newClientWithA(poolName, hexInt(t, v.SmallA))
 			if err != nil {
 				t.Fatal(err)
@@ -282,9 +282,9 @@ func TestPoolName(t *testing.T) {
 		{"us east 1_AbC", "", false},
 	}
 	for _, tt := range tests {
-		got, err := poolNameOf(tt.poolID)
+		got, err := PoolName(tt.poolID)
 		if (err == nil) != tt.ok || got != tt.want {
-			t.Errorf("poolNameOf(%q) = %q, %v; want %q, ok=%v", tt.poolID, got, err, tt.want, tt.ok)
+			t.Errorf("PoolName(%q) = %q, %v; want %q, ok=%v", tt.poolID, got, err, tt.want, tt.ok)
 		}
 		if _, err := NewClient(tt.poolID); (err == nil) != tt.ok {
 			t.Errorf("NewClient(%q) error = %v, want ok=%v", tt.poolID, err, tt.ok)
@@ -334,7 +334,7 @@ func validParams(t *testing.T) (*Client, map[string]string) {
 	t.Helper()
 	rv := loadReferenceVectors(t)
 	v := rv.Vectors[0]
-	poolName, _ := poolNameOf(v.PoolID)
+	poolName, _ := PoolName(v.PoolID)
 	c, err := newClientWithA(poolName, hexInt(t, v.SmallA))
 	if err != nil {
 		t.Fatal(err)
@@ -425,8 +425,8 @@ func TestRespondRejectsBadCredentials(t *testing.T) {
 }
 
 // TestRespondUsernames covers how the proof's user and the response's
-// USERNAME are chosen when Cognito resolves an alias. The test server
-// checks the proof, so it must have been computed for wantProofFor.
+// USERNAME are chosen when Cognito resolves an alias. The server checks
+// the proof, so it must have been computed for wantProofFor.
 func TestRespondUsernames(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -444,21 +444,24 @@ func TestRespondUsernames(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			chacha := rand.NewChaCha8([32]byte{byte(i)})
-			srv := newTestServer(chacha, "PoolU", tt.wantProofFor, "pw", 16, 64)
-			params := srv.challenge(tt.username)
-			params["USER_ID_FOR_SRP"] = tt.userIDForSRP
+			acct := newAccount(chacha, "PoolU", tt.wantProofFor, "pw", 16)
 			c, err := newClient("us-east-1_PoolU", chacha)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := c.Respond(tt.typed, "pw", params, time.Now())
+			srv := acct.server(t, chacha, c.A())
+			params := srv.Challenge()
+			params["USERNAME"] = tt.username
+			params["USER_ID_FOR_SRP"] = tt.userIDForSRP
+			now := time.Now()
+			got, err := c.Respond(tt.typed, "pw", params, now)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got["USERNAME"] != tt.wantUSERNAME {
 				t.Errorf("USERNAME = %q, want %q", got["USERNAME"], tt.wantUSERNAME)
 			}
-			if err := srv.verify(c.A(), got); err != nil {
+			if err := srv.Verify(got, now); err != nil {
 				t.Errorf("proof was not computed for %q: %v", tt.wantProofFor, err)
 			}
 		})
