@@ -12,12 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth/jwtauthtest"
+	"github.com/portcullis-cdk/portcullis/internal/testclock"
 )
 
 const (
@@ -26,25 +26,7 @@ const (
 	readScope = "portcullis/todos.read"
 )
 
-// clock is a settable time source for Authorizer.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newAuthorizer(iss *jwtauthtest.Issuer, c *clock) *jwtauth.Authorizer {
+func newAuthorizer(iss *jwtauthtest.Issuer, c *testclock.Clock) *jwtauth.Authorizer {
 	return &jwtauth.Authorizer{
 		Issuer:   iss.URL,
 		Audience: []string{clientA, clientB},
@@ -75,7 +57,7 @@ func TestAuthorize(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_test")
 	other := jwtauthtest.NewKey(t)
 	now := time.Now()
-	c := &clock{t: now}
+	c := testclock.New(now)
 	a := newAuthorizer(iss, c)
 
 	access := iss.AccessClaims(clientA, "user-1", readScope, "portcullis/todos.write")
@@ -212,7 +194,7 @@ func TestAuthorize(t *testing.T) {
 
 func TestClaimsAsAPIGatewayRendersThem(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_claims")
-	c := &clock{t: time.Now()}
+	c := testclock.New(time.Now())
 	a := newAuthorizer(iss, c)
 	claims := with(iss.AccessClaims(clientA, "user-1", readScope), map[string]any{
 		"exp":            json.Number("1893456000"),
@@ -250,7 +232,7 @@ func TestClaimsAsAPIGatewayRendersThem(t *testing.T) {
 
 func TestChallenge(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_challenge")
-	a := newAuthorizer(iss, &clock{t: time.Now()})
+	a := newAuthorizer(iss, testclock.New(time.Now()))
 	tests := []struct {
 		name, header string
 		scopes       []string
@@ -285,7 +267,7 @@ func TestChallenge(t *testing.T) {
 
 func TestKeySetFetching(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_rotate")
-	c := &clock{t: time.Now()}
+	c := testclock.New(time.Now())
 	a := newAuthorizer(iss, c)
 	ctx := context.Background()
 	authorize := func(token string) error {
@@ -405,7 +387,7 @@ func TestKeySetURL(t *testing.T) {
 
 func TestLeeway(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_leeway")
-	c := &clock{t: time.Now()}
+	c := testclock.New(time.Now())
 	a := newAuthorizer(iss, c)
 	token := iss.Sign(with(iss.IDClaims(clientA, "u"), map[string]any{"exp": c.Now().Unix() - 30}))
 	if _, err := a.Authorize(context.Background(), token, nil); err == nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth/jwtauthtest"
 	"github.com/portcullis-cdk/portcullis/internal/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/testclock"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -38,23 +39,6 @@ const (
 
 // clock is a settable time source shared by the gateway and the identity
 // pool.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // invocation is one call of a handler.
 type invocation struct {
 	function routes.Function
@@ -66,7 +50,7 @@ type invocation struct {
 // a token issuer standing in for the user pool and a local identity pool.
 type fixture struct {
 	iss     *jwtauthtest.Issuer
-	clock   *clock
+	clock   *testclock.Clock
 	pool    *localidentity.Pool
 	poolURL string
 	srv     *httptest.Server
@@ -81,7 +65,7 @@ func newFixture(t testing.TB, configure ...func(*localapi.Config)) *fixture {
 	t.Helper()
 	f := &fixture{
 		iss:   jwtauthtest.NewIssuer(t, "us-east-1_users"),
-		clock: &clock{t: time.Now()},
+		clock: testclock.New(time.Now()),
 	}
 	authorizer := func() *jwtauth.Authorizer {
 		return &jwtauth.Authorizer{Issuer: f.iss.URL, Audience: []string{clientA}, Now: f.clock.Now}

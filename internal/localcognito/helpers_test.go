@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/testclock"
 )
 
 const (
@@ -36,7 +37,7 @@ type fixture struct {
 	srv    *Server
 	url    string
 	idp    *cip.Client
-	clock  *clock
+	clock  *testclock.Clock
 	sink   *sink
 	cancel context.CancelFunc
 	ctx    context.Context
@@ -48,7 +49,7 @@ type fixture struct {
 func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
-	clk := &clock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clk := testclock.New(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	sk := &sink{}
 	cfg := Config{
 		PoolID:                 testPoolID,
@@ -84,23 +85,6 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 			HTTPClient:   ts.Client(),
 		}),
 	}
-}
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // sink records the messages the pool sends.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth/jwtauthtest"
 	"github.com/portcullis-cdk/portcullis/internal/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/testclock"
 )
 
 // FuzzServeHTTP sends arbitrary operations and bodies to the pool: it must
@@ -17,7 +18,7 @@ import (
 // with an error type.
 func FuzzServeHTTP(f *testing.F) {
 	iss := jwtauthtest.NewIssuer(f, "us-east-1_fuzz")
-	pool := newPool(f, iss, &clock{t: time.Now()})
+	pool := newPool(f, iss, testclock.New(time.Now()))
 	logins := func(token string) string {
 		b, _ := json.Marshal(map[string]any{
 			"IdentityPoolId": poolID,

@@ -7,13 +7,13 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth/jwtauthtest"
 	"github.com/portcullis-cdk/portcullis/internal/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/testclock"
 )
 
 const (
@@ -23,27 +23,10 @@ const (
 	clientA = "client-a"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
 	iss      *jwtauthtest.Issuer
 	provider string
-	clock    *clock
+	clock    *testclock.Clock
 	pool     *localidentity.Pool
 	url      string
 }
@@ -51,14 +34,14 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_users")
-	c := &clock{t: time.Now()}
+	c := testclock.New(time.Now())
 	pool := newPool(t, iss, c)
 	srv := httptest.NewServer(pool)
 	t.Cleanup(srv.Close)
 	return &fixture{iss: iss, provider: localidentity.ProviderName(iss.URL), clock: c, pool: pool, url: srv.URL}
 }
 
-func newPool(t testing.TB, iss *jwtauthtest.Issuer, c *clock) *localidentity.Pool {
+func newPool(t testing.TB, iss *jwtauthtest.Issuer, c *testclock.Clock) *localidentity.Pool {
 	t.Helper()
 	pool, err := localidentity.New(localidentity.Config{
 		PoolID:    poolID,
