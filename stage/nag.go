@@ -40,9 +40,9 @@ func (s *Stack) suppressNagFindings() {
 	}
 
 	bucket := "<" + s.logicalID(s.Photos.Bucket) + ".Arn>"
-	suppressIAM5(s.Functions[routes.Photos].Role, []string{bucket + "/" + schema.PhotoPrefix + "*"},
-		"Every user's photos live under private/<owner>/, and the owner is known only per request (the token's sub); "+
-			"the handler builds every key from the verified token, so one user's request never names another's folder.")
+	suppressIAM5(s.Functions[routes.Photos].Role, []string{bucket + "/" + schema.PhotoPrefix + "*", bucket + "/" + schema.UploadPrefix + "*"},
+		"Every user's photos live under private/<owner>/ (uploads under uploads/<owner>/), and the owner is known only per request "+
+			"(the token's sub); the handler builds every key from the verified token, so one user's request never names another's folder.")
 
 	identity := []string{bucket + "/" + schema.PhotoPrefix + "<cognito-identity.amazonaws.com:sub>/*"}
 	for _, r := range routes.All() {

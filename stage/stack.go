@@ -89,6 +89,7 @@ func (s *Stack) addData() {
 	}
 	s.Photos = storage.NewBucket(s.Stack, "Photos", &storage.BucketProps{
 		CORSOrigins: s.Config.Origins(),
+		Expirations: []storage.Expiration{{Prefix: schema.UploadPrefix, Days: schema.UploadDays}},
 		Ephemeral:   s.ephemeral(),
 	})
 }
@@ -173,8 +174,10 @@ func (s *Stack) addAPI() {
 	}
 	allow(s.Functions[routes.Todos], itemReadWrite, todos.TableArn())
 	allow(s.Functions[routes.Photos], itemReadWrite, photos.TableArn())
-	// Presigned URLs carry the function's own permissions to S3.
-	allow(s.Functions[routes.Photos], objectRWD, bucket.ArnForObjects(jsii.String(schema.PhotoPrefix+"*")))
+	// Presigned URLs carry the function's own permissions to S3; completing
+	// an upload copies it from the upload prefix to the photo prefix.
+	allow(s.Functions[routes.Photos], objectRWD,
+		bucket.ArnForObjects(jsii.String(schema.UploadPrefix+"*")), bucket.ArnForObjects(jsii.String(schema.PhotoPrefix+"*")))
 	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
 
 	var rs []gateway.Route

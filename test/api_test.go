@@ -317,6 +317,10 @@ func TestTablesAndBucket(t *testing.T) {
 		if !strings.Contains(js(p["LifecycleConfiguration"]), "AbortIncompleteMultipartUpload") {
 			t.Errorf("photo bucket lifecycle %s does not abort incomplete uploads", js(p["LifecycleConfiguration"]))
 		}
+		want := fmt.Sprintf(`{"ExpirationInDays":%d,"Id":"expire-uploads","Prefix":%q,"Status":"Enabled"}`, schema.UploadDays, schema.UploadPrefix)
+		if !strings.Contains(js(p["LifecycleConfiguration"]), want) {
+			t.Errorf("photo bucket lifecycle %s does not expire uncompleted uploads (%s)", js(p["LifecycleConfiguration"]), want)
+		}
 		if (b.DeletionPolicy == "Retain") != retain {
 			t.Errorf("photo bucket deletion policy %s for removal %v", b.DeletionPolicy, s.config.Removal)
 		}

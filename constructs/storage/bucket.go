@@ -5,6 +5,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -32,9 +33,18 @@ type BucketProps struct {
 	IncompleteUploadDays int
 	// AccessLogDays is how long server access logs are kept. Default: 90.
 	AccessLogDays int
+	// Expirations delete objects under a key prefix some days after they
+	// are written, e.g. uploads nobody completed. Default: none.
+	Expirations []Expiration
 	// Ephemeral buckets are emptied and deleted with the stack. Default:
 	// false (RETAIN: the objects outlive the stack).
 	Ephemeral bool
+}
+
+// Expiration deletes the objects under Prefix Days after their creation.
+type Expiration struct {
+	Prefix string
+	Days   int
 }
 
 // Bucket is a private bucket: public access blocked, TLS required,
@@ -51,7 +61,7 @@ type Bucket struct {
 // Validate reports every problem with the props.
 func (p *BucketProps) Validate() error {
 	var errs []error
-	if p.Existing != nil && (p.CORSOrigins != nil || p.IncompleteUploadDays != 0 || p.AccessLogDays != 0 || p.Ephemeral) {
+	if p.Existing != nil && (p.CORSOrigins != nil || p.IncompleteUploadDays != 0 || p.AccessLogDays != 0 || p.Expirations != nil || p.Ephemeral) {
 		return errors.New("Existing is set: give either an existing bucket or the props of a new one, not both")
 	}
 	for _, o := range p.CORSOrigins {
@@ -64,6 +74,11 @@ func (p *BucketProps) Validate() error {
 	}
 	if p.AccessLogDays < 0 {
 		errs = append(errs, fmt.Errorf("AccessLogDays %d: want a positive number", p.AccessLogDays))
+	}
+	for _, e := range p.Expirations {
+		if e.Prefix == "" || e.Days < 1 {
+			errs = append(errs, fmt.Errorf("expiration %+v: want a key prefix and at least one day (an empty prefix would expire every object)", e))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -125,13 +140,18 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			MaxAge:         jsii.Number(600),
 		}}
 	}
-	bucket := private("Bucket", &awss3.BucketProps{
-		Cors: cors,
-		LifecycleRules: &[]*awss3.LifecycleRule{{
-			Id:                                  jsii.String("abort-incomplete-uploads"),
-			AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
-		}},
-	})
+	rules := []*awss3.LifecycleRule{{
+		Id:                                  jsii.String("abort-incomplete-uploads"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
+	}}
+	for _, e := range p.Expirations {
+		rules = append(rules, &awss3.LifecycleRule{
+			Id:         jsii.String("expire-" + strings.Trim(e.Prefix, "/")),
+			Prefix:     jsii.String(e.Prefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(e.Days))),
+		})
+	}
+	bucket := private("Bucket", &awss3.BucketProps{Cors: cors, LifecycleRules: &rules})
 	// Log delivery by bucket policy, set here rather than through
 	// ServerAccessLogsBucket, whose ACL-or-policy choice depends on a feature
 	// flag of the app this construct is used in.

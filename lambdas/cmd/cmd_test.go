@@ -197,7 +197,7 @@ func TestAPIFunctions(t *testing.T) {
 	}{
 		{"todos", "POST /todos", `{"title":"from main"}`, 201, `"title":"from main"`},
 		{"todos", "GET /iam/todos", "", 200, `"items":[]`},
-		{"photos", "POST /photos", `{"contentType":"image/png","size":10}`, 201, srv.S3Endpoint + "/" + localaws.Bucket + "/private/" + me.ID + "/"},
+		{"photos", "POST /photos", `{"contentType":"image/png","size":10}`, 201, srv.S3Endpoint + "/" + localaws.Bucket + "/uploads/" + me.ID + "/"},
 		{"profile", "GET /me", "", 200, `"sub":"` + me.ID + `"`},
 		{"random", "GET /random", "", 200, `"randomNumber":`},
 	}

@@ -48,7 +48,7 @@ func TestAWSCalls(t *testing.T) {
 	if code := put(t, c.Upload.URL, "image/png", []byte("abc")); code != http.StatusOK {
 		t.Fatalf("upload: %d", code)
 	}
-	step("POST /photos/{id}/complete", "", c.ID, "", 200, "dynamodb:GetItem", "s3:HEAD", "dynamodb:UpdateItem")
+	step("POST /photos/{id}/complete", "", c.ID, "", 200, "dynamodb:GetItem", "s3:HEAD", "s3:PUT", "dynamodb:UpdateItem", "s3:DELETE")
 	step("POST /photos/{id}/complete", "again", c.ID, "", 200, "dynamodb:GetItem")
 	step("GET /photos", "", "", "", 200, "dynamodb:Query")
 	step("DELETE /photos/{id}", "", c.ID, "", 204, "dynamodb:DeleteItem", "s3:DELETE")

@@ -22,9 +22,12 @@ const (
 	CodeUploadMismatch   = "upload_mismatch"
 )
 
-// objectKey is where a photo's bytes live. The owner prefix matches the
-// identity pool's per-user S3 policy.
+// objectKey is where a completed photo's bytes live.
 func objectKey(owner, id string) string { return schema.PhotoPrefix + owner + "/" + id }
+
+// uploadKey is where the bytes are uploaded to: under a prefix the bucket
+// expires, so an upload nobody completes does not outlive its record.
+func uploadKey(owner, id string) string { return schema.UploadPrefix + owner + "/" + id }
 
 func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
 	var b createBody
@@ -45,7 +48,7 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	// of another type or size, so the declared limits hold for the bytes.
 	signed, err := h.cfg.Presigner.PresignPutObject(ctx, &s3.PutObjectInput{
 		Bucket:        aws.String(h.cfg.Bucket),
-		Key:           aws.String(objectKey(r.Owner, it.ID)),
+		Key:           aws.String(uploadKey(r.Owner, it.ID)),
 		ContentType:   aws.String(contentType),
 		ContentLength: aws.Int64(size),
 	}, s3.WithPresignExpires(UploadURLTTL))
@@ -84,28 +87,49 @@ func (h *Handler) complete(ctx context.Context, r *httpapi.Request) (httpapi.Res
 		return httpapi.Response{}, errNotFound
 	}
 
-	key := objectKey(r.Owner, id)
-	head, err := h.cfg.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)})
+	upload := uploadKey(r.Owner, id)
+	head, err := h.cfg.Objects.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(upload)})
 	if isNotFound(err) {
 		return httpapi.Response{}, httpapi.Conflict(CodeUploadIncomplete, "the photo has not been uploaded yet")
 	}
 	if err != nil {
-		return httpapi.Response{}, fmt.Errorf("head %s: %w", key, err)
+		return httpapi.Response{}, fmt.Errorf("head %s: %w", upload, err)
 	}
 	size := aws.ToInt64(head.ContentLength)
 	if size != it.Size || aws.ToString(head.ContentType) != it.ContentType {
 		// The signed URL makes this unreachable through S3 itself; if it
 		// happens anyway, the bytes are not what was declared: drop them.
-		if _, err := h.cfg.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
-			return httpapi.Response{}, fmt.Errorf("delete mismatched %s: %w", key, err)
+		if err := h.deleteObject(ctx, upload); err != nil {
+			return httpapi.Response{}, err
 		}
 		return httpapi.Response{}, httpapi.Conflict(CodeUploadMismatch, "the uploaded object does not match the declared type and size; upload again")
+	}
+	// Copy, then record, then drop the upload: a failure at any step leaves
+	// a retry that succeeds, and at worst an upload the bucket expires.
+	key := objectKey(r.Owner, id)
+	if _, err := h.cfg.Objects.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket: aws.String(h.cfg.Bucket),
+		Key:    aws.String(key),
+		// Ids and subs need no escaping in a copy source.
+		CopySource: aws.String(h.cfg.Bucket + "/" + upload),
+	}); err != nil {
+		return httpapi.Response{}, fmt.Errorf("copy %s to %s: %w", upload, key, err)
 	}
 	ready, err := st.markReady(ctx, r.Owner, id, size, h.now().UTC().Format(timeFormat))
 	if err != nil {
 		return httpapi.Response{}, err
 	}
+	if err := h.deleteObject(ctx, upload); err != nil {
+		slog.WarnContext(ctx, "completed upload left for the bucket to expire", "key", upload, "err", err)
+	}
 	return h.ok(ctx, ready)
+}
+
+func (h *Handler) deleteObject(ctx context.Context, key string) error {
+	if _, err := h.cfg.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
+		return fmt.Errorf("delete %s: %w", key, err)
+	}
+	return nil
 }
 
 func (h *Handler) ok(ctx context.Context, it item) (httpapi.Response, error) {
@@ -148,14 +172,17 @@ func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// The object may exist even for a pending photo (uploaded, never
-	// completed); deleting a missing key succeeds, so always delete it.
+	// A pending photo's bytes, if any, are still at the upload key, which
+	// the bucket expires on its own.
+	if old.Status != statusReady {
+		return httpapi.NoContent(), nil
+	}
 	key := objectKey(r.Owner, id)
-	if _, err := h.cfg.Objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(h.cfg.Bucket), Key: aws.String(key)}); err != nil {
+	if err := h.deleteObject(ctx, key); err != nil {
 		// The record is gone, so a retry would get 404: say so in the
 		// log, which is where the orphaned object will be found.
-		slog.ErrorContext(ctx, "photo record deleted but object left behind", "key", key, "status", old.Status, "err", err)
-		return httpapi.Response{}, fmt.Errorf("delete %s: %w", key, err)
+		slog.ErrorContext(ctx, "photo record deleted but object left behind", "key", key, "err", err)
+		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil
 }

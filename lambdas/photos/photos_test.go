@@ -104,7 +104,7 @@ func TestUploadLifecycle(t *testing.T) {
 	if got := u.Query().Get("X-Amz-Expires"); got != "900" {
 		t.Fatalf("presigned PUT expires in %ss, want 900", got)
 	}
-	if !strings.HasSuffix(u.Path, "/private/"+me.ID+"/"+c.ID) {
+	if !strings.HasSuffix(u.Path, "/uploads/"+me.ID+"/"+c.ID) {
 		t.Fatalf("upload goes to %s", u.Path)
 	}
 	// A pending photo expires with DynamoDB's TTL a day later.
@@ -145,6 +145,10 @@ func TestUploadLifecycle(t *testing.T) {
 	}
 	if it := stored(t, me.ID, c.ID); it.ExpiresAt != 0 || it.Status != statusReady {
 		t.Fatalf("ready photo still expires: %+v", it)
+	}
+	// The bytes moved out of the prefix the bucket expires.
+	if _, err := srv.S3(nil).HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(localaws.Bucket), Key: aws.String(uploadKey(me.ID, c.ID))}); !isNotFound(err) {
+		t.Fatalf("upload left at %s after completion: %v", uploadKey(me.ID, c.ID), err)
 	}
 	// Completing again changes nothing.
 	var again Photo
@@ -206,7 +210,7 @@ func TestCompleteMismatch(t *testing.T) {
 		{"image/png", make([]byte, 1000)}, // wrong type
 	} {
 		signed, err := presign.PresignPutObject(ctx, &s3.PutObjectInput{
-			Bucket: aws.String(localaws.Bucket), Key: aws.String(objectKey(me.ID, c.ID)),
+			Bucket: aws.String(localaws.Bucket), Key: aws.String(uploadKey(me.ID, c.ID)),
 			ContentType: aws.String(tc.contentType), ContentLength: aws.Int64(int64(len(tc.body))),
 		})
 		if err != nil {
@@ -220,9 +224,11 @@ func TestCompleteMismatch(t *testing.T) {
 		if !strings.Contains(resp.Body, CodeUploadMismatch) {
 			t.Fatalf("mismatch: %s", resp.Body)
 		}
-		_, err = srv.S3(nil).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(localaws.Bucket), Key: aws.String(objectKey(me.ID, c.ID))})
-		if !isNotFound(err) {
-			t.Fatalf("mismatched object kept: %v", err)
+		for _, key := range []string{uploadKey(me.ID, c.ID), objectKey(me.ID, c.ID)} {
+			_, err = srv.S3(nil).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(localaws.Bucket), Key: aws.String(key)})
+			if !isNotFound(err) {
+				t.Fatalf("mismatched object kept at %s: %v", key, err)
+			}
 		}
 	}
 }

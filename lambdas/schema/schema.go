@@ -37,8 +37,16 @@ func Tables() []Table { return []Table{Todos, Photos, Profiles} }
 const (
 	// PhotosBucketEnv carries the photo bucket's name.
 	PhotosBucketEnv = "PHOTOS_BUCKET"
-	// PhotoPrefix starts every photo key: private/<owner>/<photo id>.
+	// PhotoPrefix starts the key of every completed photo:
+	// private/<owner>/<photo id>.
 	PhotoPrefix = "private/"
+	// UploadPrefix starts the key a photo is uploaded to,
+	// uploads/<owner>/<photo id>. Completing the upload moves the object
+	// under PhotoPrefix; the bucket expires what is left here, so an upload
+	// never completed leaves nothing behind.
+	UploadPrefix = "uploads/"
+	// UploadDays is how long an upload may wait for completion.
+	UploadDays = 1
 	// AllowedEmailDomainsEnv is a comma-separated list of the email domains
 	// the pre sign-up trigger accepts; empty accepts every domain.
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
