@@ -131,8 +131,12 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	text := strings.NewReplacer("{app}", h.app, "{code}", code, "{user}", user)
 	ev.Response.SMSMessage = text.Replace(m.sms)
 	if utf8.RuneCountInString(ev.Response.SMSMessage) > maxSMS {
-		// Only very long placeholders get here; the code must go through.
-		ev.Response.SMSMessage = strings.TrimSpace(code + " " + user)
+		// Only very long placeholders get here; the code must go through,
+		// exactly as given (trimming could cut a placeholder).
+		ev.Response.SMSMessage = code
+		if user != "" {
+			ev.Response.SMSMessage += " " + user
+		}
 	}
 	ev.Response.EmailSubject = text.Replace(m.subject)
 	ev.Response.EmailMessage = h.email(m, code, user)
