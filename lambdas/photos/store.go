@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/pages"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -121,22 +121,11 @@ func (s store) markReady(ctx context.Context, owner, id string, size int64, now 
 // listReady reads one page of the owner's photos, newest first, keeping the
 // ready ones. It is a single Query call whatever the page holds.
 func (s store) listReady(ctx context.Context, owner string, limit int, after string) ([]item, string, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                aws.String(s.table),
-		KeyConditionExpression:   aws.String("#owner = :owner"),
-		FilterExpression:         aws.String("#status = :ready"),
-		ExpressionAttributeNames: map[string]string{"#owner": schema.Photos.PartitionKey, "#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":owner": &types.AttributeValueMemberS{Value: owner},
-			":ready": &types.AttributeValueMemberS{Value: statusReady},
-		},
-		ScanIndexForward: aws.Bool(false),
-		Limit:            aws.Int32(int32(limit)),
-		ConsistentRead:   aws.Bool(true),
-	}
-	if after != "" {
-		in.ExclusiveStartKey = key(owner, after)
-	}
+	in := pages.Query(schema.Photos, s.table, owner, limit, after)
+	// The filter applies after the page is read: a page may be short.
+	in.FilterExpression = aws.String("#status = :ready")
+	in.ExpressionAttributeNames["#status"] = "status"
+	in.ExpressionAttributeValues[":ready"] = &types.AttributeValueMemberS{Value: statusReady}
 	out, err := s.db.Query(ctx, in)
 	if err != nil {
 		return nil, "", fmt.Errorf("query photos: %w", err)
@@ -149,11 +138,7 @@ func (s store) listReady(ctx context.Context, owner string, limit int, after str
 		}
 		items = append(items, it)
 	}
-	next := ""
-	if last, ok := out.LastEvaluatedKey[schema.Photos.SortKey].(*types.AttributeValueMemberS); ok {
-		next = ids.Cursor(last.Value)
-	}
-	return items, next, nil
+	return items, pages.Next(schema.Photos, out), nil
 }
 
 // delete removes the owner's photo record and returns it.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/pages"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -93,21 +94,7 @@ func (s store) get(ctx context.Context, owner, id string) (Todo, error) {
 // list reads one page with a single Query: newest first, starting after
 // the cursor's id within the caller's partition.
 func (s store) list(ctx context.Context, owner string, limit int, after string) (List, error) {
-	in := &dynamodb.QueryInput{
-		TableName:                 aws.String(s.table),
-		KeyConditionExpression:    aws.String("#owner = :owner"),
-		ExpressionAttributeNames:  map[string]string{"#owner": schema.Todos.PartitionKey},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":owner": &types.AttributeValueMemberS{Value: owner}},
-		ScanIndexForward:          aws.Bool(false),
-		Limit:                     aws.Int32(int32(limit)),
-		ConsistentRead:            aws.Bool(true),
-	}
-	if after != "" {
-		// The owner comes from the token, so a cursor can only move
-		// within the caller's own partition.
-		in.ExclusiveStartKey = key(owner, after)
-	}
-	out, err := s.db.Query(ctx, in)
+	out, err := s.db.Query(ctx, pages.Query(schema.Todos, s.table, owner, limit, after))
 	if err != nil {
 		return List{}, fmt.Errorf("query todos: %w", err)
 	}
@@ -119,9 +106,7 @@ func (s store) list(ctx context.Context, owner string, limit int, after string) 
 		}
 		l.Items = append(l.Items, t)
 	}
-	if last, ok := out.LastEvaluatedKey[schema.Todos.SortKey].(*types.AttributeValueMemberS); ok {
-		l.NextCursor = ids.Cursor(last.Value)
-	}
+	l.NextCursor = pages.Next(schema.Todos, out)
 	return l, nil
 }
 
