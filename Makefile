@@ -36,6 +36,13 @@ deps: $(NPM_STAMP) ## install the pinned CDK CLI, Node 22 and Go modules
 synth: deps ## synthesize every stage into cdk.out (no AWS account needed)
 	cdk synth --quiet
 
+# The local stack reads the dev template; it is synthesized again only when
+# a source (the app, a construct or a handler, which is bundled) changed.
+DEV_TEMPLATE := cdk.out/$(PROJECT)-dev.template.json
+SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum
+$(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
+	cdk synth --quiet
+
 deploy: deps ## deploy one stage: make deploy STAGE=dev
 	cdk deploy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
@@ -45,7 +52,7 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-dev: synth ## run the dev stage on this machine: local Cognito, DynamoDB, S3 and API (Ctrl-C stops it)
+dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: local Cognito, DynamoDB, S3 and API (Ctrl-C stops it)
 	go run ./cmd/dev
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
@@ -55,7 +62,7 @@ smoke: deps ## replay the seeds' flows: the local stack, or a deployed one with 
 
 # The local stack on free ports, the smoke run against it, then Ctrl-C; the
 # stack's DynamoDB and S3 ports must be closed afterwards (no process left).
-smoke-local: synth
+smoke-local: $(DEV_TEMPLATE)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke; \
 	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \

@@ -129,7 +129,7 @@ func (s *Stack) addAuth() {
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		"pretokengen": s.function("PreTokenGeneration", "pretokengen", "Cognito pre token generation: API scopes for SDK and CLI sign-ins",
-			map[string]string{schema.APIScopesEnv: strings.Join(fullScopes(), " ")}),
+			map[string]string{schema.APIScopesEnv: strings.Join(routes.FullScopes(), " ")}),
 	}
 	allow(s.Triggers["postconfirmation"], []string{"dynamodb:PutItem"}, profiles.TableArn())
 
@@ -237,15 +237,6 @@ func (s *Stack) addOutputs() {
 	s.output("ApiUrl", "Base URL of the HTTP API", s.API.URL())
 	s.output("PhotosBucketName", "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
 	s.output("TodosTableName", "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
-}
-
-// fullScopes are the API's scopes as tokens carry them.
-func fullScopes() []string {
-	var out []string
-	for _, s := range routes.ScopeDescriptions {
-		out = append(out, routes.FullScope(s.Name))
-	}
-	return out
 }
 
 func scopes() []auth.Scope {

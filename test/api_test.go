@@ -345,16 +345,8 @@ func TestTriggersWired(t *testing.T) {
 		if got := js(prop(pool.Properties, "LambdaConfig", "PreTokenGenerationConfig")); got != want {
 			t.Errorf("PreTokenGenerationConfig = %s, want %s: version 2 events can add access token scopes", got, want)
 		}
-		if got := prop(fn.Properties, "Environment", "Variables", schema.APIScopesEnv); got != strings.Join(fullScopesOf(), " ") {
+		if got := prop(fn.Properties, "Environment", "Variables", schema.APIScopesEnv); got != strings.Join(routes.FullScopes(), " ") {
 			t.Errorf("pre token generation adds %v, want every API scope", got)
 		}
 	})
-}
-
-func fullScopesOf() []string {
-	var out []string
-	for _, s := range routes.ScopeDescriptions {
-		out = append(out, routes.FullScope(s.Name))
-	}
-	return out
 }

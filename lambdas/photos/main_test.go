@@ -29,11 +29,8 @@ func newHandler() (*Handler, *localaws.Recorder) {
 	}), rec
 }
 
+// call sends one request as c.
 func call(t testing.TB, h *Handler, c httpapitest.Caller, routeKey, id, body string, query map[string]string) events.APIGatewayV2HTTPResponse {
 	t.Helper()
-	var path map[string]string
-	if id != "" {
-		path = map[string]string{"id": id}
-	}
-	return httpapitest.Do(t, h.Handle, httpapitest.Event(c, routeKey, path, query, body))
+	return httpapitest.Call(t, h.Handle, c, routeKey, id, body, query)
 }

@@ -35,6 +35,15 @@ var ScopeDescriptions = []struct{ Name, Description string }{
 // FullScope is the scope string a token carries, "portcullis/todos.read".
 func FullScope(scope string) string { return ResourceServerID + "/" + scope }
 
+// FullScopes are every scope of the API as tokens carry them.
+func FullScopes() []string {
+	out := make([]string, len(ScopeDescriptions))
+	for i, s := range ScopeDescriptions {
+		out[i] = FullScope(s.Name)
+	}
+	return out
+}
+
 // Auth is how callers of a route authenticate.
 type Auth int
 

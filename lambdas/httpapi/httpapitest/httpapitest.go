@@ -169,6 +169,17 @@ func Do(t testing.TB, h Handler, ev events.APIGatewayV2HTTPRequest) events.APIGa
 	return resp
 }
 
+// Call sends caller's request for routeKey to h: id, when set, is the {id}
+// path parameter.
+func Call(t testing.TB, h Handler, c Caller, routeKey, id, body string, query map[string]string) events.APIGatewayV2HTTPResponse {
+	t.Helper()
+	var path map[string]string
+	if id != "" {
+		path = map[string]string{"id": id}
+	}
+	return Do(t, h, Event(c, routeKey, path, query, body))
+}
+
 // Want checks the status of resp and decodes its JSON body into v (if v is
 // non-nil). For 4xx statuses it also checks the error shape.
 func Want(t testing.TB, resp events.APIGatewayV2HTTPResponse, status int, v any) {
