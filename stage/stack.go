@@ -164,13 +164,13 @@ func (s *Stack) addAPI() {
 	bucket := s.Photos.Bucket
 
 	s.Functions = map[routes.Function]*golambda.Function{
-		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller (seed 000)",
+		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
 			map[string]string{schema.Todos.Env: *todos.TableName()}),
-		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller (seed 003)",
+		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
 			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName()}),
-		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile (seed 004)",
+		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
-		routes.Random: s.function("RandomFunction", "random", "An authenticated random number (seed 001)", nil),
+		routes.Random: s.function("RandomFunction", "random", "An authenticated random number", nil),
 	}
 	allow(s.Functions[routes.Todos], itemReadWrite, todos.TableArn())
 	allow(s.Functions[routes.Photos], itemReadWrite, photos.TableArn())
@@ -203,7 +203,7 @@ func (s *Stack) addAPI() {
 	})
 }
 
-// grantIdentityPool gives identity-pool callers seed 000's second and third
+// grantIdentityPool gives identity-pool callers the todo API's second and third
 // layers: invoking the IAM routes, and their own todos and photo folder.
 func (s *Stack) grantIdentityPool() {
 	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, itemReadWrite...)

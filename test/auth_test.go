@@ -48,7 +48,7 @@ func TestServerClientHasSecretAndCodeFlow(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
 		_, c := s.template.at(t, "Clients/Server/Resource")
 		if c.Properties["GenerateSecret"] != true {
-			t.Error("server client has no secret; seed 002's token call uses Basic auth with one")
+			t.Error("server client has no secret; its token call (client credentials) uses Basic auth with one")
 		}
 		if got := js(c.Properties["AllowedOAuthFlows"]); got != `["code"]` {
 			t.Errorf("server AllowedOAuthFlows = %s, want [\"code\"]", got)

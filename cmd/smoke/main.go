@@ -1,4 +1,4 @@
-// Command smoke replays the seeds' flows against a running stage and prints
+// Command smoke signs up, signs in and calls every endpoint against a running stage and prints
 // one line per check (`make smoke`). By default it checks the local stack of
 // `make dev`; with -stage it checks a deployed stage, reading its stack
 // outputs with the AWS SDK (credentials from the usual AWS environment).

@@ -37,8 +37,8 @@ type AppClientsProps struct {
 	// LogoutURLs are where the hosted UI may send the browser after sign-out.
 	// Default: CallbackURLs.
 	LogoutURLs []string
-	// ServerCallbackURLs are the confidential client's redirect URIs (seed
-	// 002's server-side code exchange). Default: CallbackURLs.
+	// ServerCallbackURLs are the confidential client's redirect URIs (the
+	// server-side authorization code exchange). Default: CallbackURLs.
 	ServerCallbackURLs []string
 	// AccessTokenValidity bounds how long a stolen or revoked access token
 	// still works: JWT authorizers check signatures, not revocation.

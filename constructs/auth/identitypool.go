@@ -105,7 +105,7 @@ func (p *IdentityPool) IdentityPoolID() *string { return p.Pool.Ref() }
 
 // GrantOwnItems lets each caller use actions (for example "dynamodb:GetItem")
 // on the items of table whose partition key is the caller's identity id, and
-// on no other item (seed 000's row-level security).
+// on no other item (row-level security of the todo table).
 func (p *IdentityPool) GrantOwnItems(table awsdynamodb.ITable, actions ...string) {
 	p.AuthenticatedRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings(actions...),

@@ -327,7 +327,7 @@ func CognitoClient(info Info) *cip.Client {
 
 // localClients are the template's app clients with ids stable across runs
 // (a front end's config survives a restart). Besides the template's flows
-// (SRP and refresh), each allows USER_PASSWORD_AUTH: seed 001's AWS CLI
+// (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
 // flow, which the deployed clients refuse.
 func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 	secrets := map[string]string{}
@@ -359,8 +359,8 @@ func clientID(path string) string { return derived("client:"+path, 26) }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-func derived(seed string, n int) string {
-	sum := sha256.Sum256([]byte(seed))
+func derived(name string, n int) string {
+	sum := sha256.Sum256([]byte(name))
 	out := make([]byte, n)
 	for i := range out {
 		out[i] = idAlphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(idAlphabet)]
@@ -368,8 +368,8 @@ func derived(seed string, n int) string {
 	return string(out)
 }
 
-func uuidFrom(seed string) string {
-	sum := sha256.Sum256([]byte(seed))
+func uuidFrom(name string) string {
+	sum := sha256.Sum256([]byte(name))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }

@@ -25,7 +25,7 @@ func FuzzAuthorize(f *testing.F) {
 	}
 	valid := iss.AccessToken(clientA, "user-1", readScope)
 	parts := strings.Split(valid, ".")
-	for _, seed := range []string{
+	for _, in := range []string{
 		"Bearer " + valid,
 		valid,
 		iss.IDToken(clientA, "user-1"),
@@ -41,7 +41,7 @@ func FuzzAuthorize(f *testing.F) {
 		"a.b.c",
 		"AWS4-HMAC-SHA256 Credential=ASIA/20250101/us-east-1/execute-api/aws4_request",
 	} {
-		f.Add(seed)
+		f.Add(in)
 	}
 	f.Fuzz(func(t *testing.T, header string) {
 		res, err := a.Authorize(context.Background(), header, []string{readScope})

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// TestAWSCLI drives the pool with the AWS CLI, as seed 001 does against
+// TestAWSCLI drives the pool with the AWS CLI, as the CLI sign-in flow does against
 // Cognito. It needs `aws` on PATH and is skipped without it.
 func TestAWSCLI(t *testing.T) {
 	bin, err := exec.LookPath("aws")

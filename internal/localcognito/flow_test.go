@@ -14,10 +14,10 @@ import (
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// TestSeed001 replays seed 001: sign-up, admin-confirm-sign-up,
+// TestCLISignIn replays the CLI sign-in flow: sign-up, admin-confirm-sign-up,
 // initiate-auth USER_PASSWORD_AUTH, then a refresh; the tokens verify
 // against the served JWKS.
-func TestSeed001(t *testing.T) {
+func TestCLISignIn(t *testing.T) {
 	f := newFixture(t, nil)
 
 	up := f.signUp("xyz.abc", goodPassword, "email", "xyz.abc@efg.com")

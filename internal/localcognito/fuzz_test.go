@@ -41,7 +41,7 @@ func FuzzOperations(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	seeds := []struct {
+	inputs := []struct {
 		op   uint8
 		body string
 	}{
@@ -65,7 +65,7 @@ func FuzzOperations(f *testing.F) {
 		{2, `[]`},
 		{6, `{"Limit":-1}`},
 	}
-	for _, s := range seeds {
+	for _, s := range inputs {
 		f.Add(s.op, []byte(s.body))
 	}
 	f.Fuzz(func(t *testing.T, op uint8, body []byte) {

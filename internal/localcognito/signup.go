@@ -314,7 +314,7 @@ type adminConfirmSignUpInput struct {
 	ClientMetadata map[string]string `json:"ClientMetadata"`
 }
 
-// adminConfirmSignUp confirms a user without a code (seed 001's
+// adminConfirmSignUp confirms a user without a code (the CLI sign-in flow's
 // "aws cognito-idp admin-confirm-sign-up"). Nothing is verified.
 func (s *Server) adminConfirmSignUp(ctx context.Context, in adminConfirmSignUpInput) (empty, error) {
 	if err := s.checkPool(in.UserPoolID); err != nil {

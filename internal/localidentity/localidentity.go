@@ -74,7 +74,12 @@ type Config struct {
 	// Providers are the user pools whose ID tokens the pool accepts, each
 	// with the app client ids allowed as audience. A login's key is the
 	// provider name, its issuer without the scheme
-	// (cognito-idp.<region>.amazonaws.com/<poolId>); see ProviderName.
+	// (cognito-idp.<region>.amazonaws.com/<poolId>); see ProviderName. A
+	// local issuer whose last path segment is a user pool id
+	// (http://127.0.0.1:9229/us-east-1_abc) is also known by the name
+	// deployed clients send for that pool,
+	// cognito-idp.us-east-1.amazonaws.com/us-east-1_abc, so AWS SDKs and
+	// Amplify work against it unchanged.
 	Providers []*jwtauth.Authorizer
 	// CredentialsTTL is the lifetime of issued credentials; zero means
 	// DefaultCredentialsTTL.
@@ -92,6 +97,10 @@ type Pool struct {
 	roleName  string
 	roleID    string
 	providers map[string]*jwtauth.Authorizer
+	// canonical maps each accepted login key to the provider name the
+	// identity is derived from, so both keys of a local pool give one
+	// identity.
+	canonical map[string]string
 	ttl       time.Duration
 	now       func() time.Time
 
@@ -123,6 +132,7 @@ func New(cfg Config) (*Pool, error) {
 		roleName:  cfg.RoleARN[strings.LastIndex(cfg.RoleARN, "/")+1:],
 		roleID:    "AROA" + deriveID(cfg.RoleARN, 17),
 		providers: map[string]*jwtauth.Authorizer{},
+		canonical: map[string]string{},
 		ttl:       cfg.CredentialsTTL,
 		now:       cfg.Now,
 		creds:     map[string]localapi.Caller{},
@@ -138,10 +148,18 @@ func New(cfg Config) (*Pool, error) {
 			return nil, errors.New("localidentity: every provider needs an issuer and at least one client id")
 		}
 		name := ProviderName(a.Issuer)
-		if _, dup := p.providers[name]; dup {
-			return nil, fmt.Errorf("localidentity: provider %s given twice", name)
+		names := []string{name}
+		if real := cognitoProviderName(a.Issuer); real != "" && real != name {
+			names = append(names, real)
+			name = real
 		}
-		p.providers[name] = a
+		for _, n := range names {
+			if _, dup := p.providers[n]; dup {
+				return nil, fmt.Errorf("localidentity: provider %s given twice", n)
+			}
+			p.providers[n] = a
+			p.canonical[n] = name
+		}
 	}
 	return p, nil
 }
@@ -154,6 +172,21 @@ func ProviderName(issuer string) string {
 		return rest
 	}
 	return issuer
+}
+
+// userPoolIDPattern matches a Cognito user pool id, <region>_<suffix>.
+var userPoolIDPattern = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-\d)_[0-9A-Za-z]+$`)
+
+// cognitoProviderName is the login key deployed clients use for the user
+// pool an issuer URL ends with, cognito-idp.<region>.amazonaws.com/<poolId>,
+// or "" when the issuer does not end with a user pool id.
+func cognitoProviderName(issuer string) string {
+	poolID := issuer[strings.LastIndex(issuer, "/")+1:]
+	m := userPoolIDPattern.FindStringSubmatch(poolID)
+	if m == nil {
+		return ""
+	}
+	return "cognito-idp." + m[1] + ".amazonaws.com/" + poolID
 }
 
 // ID is the pool's id.
@@ -341,7 +374,7 @@ func (p *Pool) verifyLogins(ctx context.Context, logins map[string]string) (logi
 			return login{}, notAuthorized("Invalid login token. Missing a required claim: sub", nil)
 		}
 		if i == 0 {
-			first = login{provider: name, sub: sub}
+			first = login{provider: p.canonical[name], sub: sub}
 		}
 	}
 	return first, nil

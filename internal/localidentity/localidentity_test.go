@@ -154,7 +154,10 @@ func TestEnhancedFlow(t *testing.T) {
 	if iam.CognitoIdentity.IdentityID != id || iam.CognitoIdentity.IdentityPoolID != poolID {
 		t.Errorf("cognito identity = %+v", iam.CognitoIdentity)
 	}
-	wantAMR := []string{"authenticated", f.provider, f.provider + ":CognitoSignIn:user-1"}
+	// The amr names the pool as deployed Cognito does, whichever key the
+	// client used.
+	const provider = "cognito-idp.us-east-1.amazonaws.com/us-east-1_users"
+	wantAMR := []string{"authenticated", provider, provider + ":CognitoSignIn:user-1"}
 	if strings.Join(iam.CognitoIdentity.AMR, "|") != strings.Join(wantAMR, "|") {
 		t.Errorf("amr = %q, want %q", iam.CognitoIdentity.AMR, wantAMR)
 	}
@@ -349,5 +352,38 @@ func TestProviderName(t *testing.T) {
 		if got := localidentity.ProviderName(issuer); got != want {
 			t.Errorf("ProviderName(%q) = %q, want %q", issuer, got, want)
 		}
+	}
+}
+
+// TestDeployedLoginKey signs in with the login key AWS SDKs and Amplify send
+// for a user pool, cognito-idp.<region>.amazonaws.com/<poolId>: the local
+// pool takes it for its local issuer and gives the same identity as the
+// local key.
+func TestDeployedLoginKey(t *testing.T) {
+	f := newFixture(t)
+	idToken := f.iss.IDToken(clientA, "user-1")
+	const deployed = "cognito-idp.us-east-1.amazonaws.com/us-east-1_users"
+	local := f.getID(t, idToken)
+
+	status, _, out := call(t, f.url, "AWSCognitoIdentityService.GetId", map[string]any{
+		"IdentityPoolId": poolID,
+		"Logins":         map[string]string{deployed: idToken},
+	})
+	if status != http.StatusOK || out["IdentityId"] != local {
+		t.Fatalf("GetId with %s: %d %v, want identity %s", deployed, status, out, local)
+	}
+	status, _, out = call(t, f.url, "AWSCognitoIdentityService.GetCredentialsForIdentity", map[string]any{
+		"IdentityId": local,
+		"Logins":     map[string]string{deployed: idToken},
+	})
+	if status != http.StatusOK {
+		t.Fatalf("GetCredentialsForIdentity with %s: %d %v", deployed, status, out)
+	}
+	status, _, out = call(t, f.url, "AWSCognitoIdentityService.GetId", map[string]any{
+		"IdentityPoolId": poolID,
+		"Logins":         map[string]string{"cognito-idp.eu-west-1.amazonaws.com/us-east-1_users": idToken},
+	})
+	if status != http.StatusBadRequest || out["__type"] != "NotAuthorizedException" {
+		t.Errorf("GetId with another region's key: %d %v, want 400 NotAuthorizedException", status, out)
 	}
 }

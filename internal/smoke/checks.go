@@ -83,7 +83,7 @@ func truncate(b []byte) string {
 }
 
 func (r *run) endpoints(a *user) {
-	r.check("GET /random returns a number from 0 to 100 (seed 001)", func() error {
+	r.check("GET /random returns a number from 0 to 100", func() error {
 		res, err := r.api("GET", "/random", a.tokens.Access, nil)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (r *run) endpoints(a *user) {
 		}
 		return nil
 	})
-	r.check("GET /me returns the caller's profile, written at confirmation (seed 004)", func() error {
+	r.check("GET /me returns the caller's profile, written at confirmation", func() error {
 		res, err := r.api("GET", "/me", a.tokens.Access, nil)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (r *run) endpoints(a *user) {
 func (r *run) todos(a *user) (kept string) {
 	var id string
 	var version float64
-	if !r.check("POST /todos creates a todo (seed 000)", func() error {
+	if !r.check("POST /todos creates a todo", func() error {
 		res, err := r.api("POST", "/todos", a.tokens.Access, map[string]any{"title": "buy milk"})
 		if err != nil {
 			return err
@@ -251,12 +251,12 @@ func (r *run) deleteQuietly(path, token string) error {
 // png is a 1x1 image, enough for S3 and the content-type check.
 var png, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
-// photos runs seed 003's upload and list, returning a photo of a's that
+// photos runs the photo upload and list, returning a photo of a's that
 // stays for the isolation checks.
 func (r *run) photos(a *user) (kept string) {
 	var id string
 	var upload map[string]any
-	r.check("POST /photos returns a presigned upload (seed 003)", func() error {
+	r.check("POST /photos returns a presigned upload", func() error {
 		res, err := r.api("POST", "/photos", a.tokens.Access, map[string]any{"contentType": "image/png", "size": len(png), "caption": "smoke"})
 		if err != nil {
 			return err
@@ -499,7 +499,14 @@ func (r *run) identity(u *user) (id string, creds *v4Creds, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	logins := map[string]string{strings.TrimPrefix(strings.TrimPrefix(iss, "https://"), "http://"): u.tokens.ID}
+	// The login key deployed clients send, cognito-idp.<region>.amazonaws.com/<poolId>,
+	// whatever host issued the token: the local pool accepts it too.
+	poolID := iss[strings.LastIndex(iss, "/")+1:]
+	region, _, ok := strings.Cut(poolID, "_")
+	if !ok {
+		return "", nil, fmt.Errorf("issuer %q does not end with a user pool id", iss)
+	}
+	logins := map[string]string{"cognito-idp." + region + ".amazonaws.com/" + poolID: u.tokens.ID}
 	got, err := r.t.Identity.GetId(r.ctx, &cognitoidentity.GetIdInput{IdentityPoolId: &r.t.IdentityPoolID, Logins: logins})
 	if err != nil {
 		return "", nil, fmt.Errorf("GetId: %w", err)
@@ -542,7 +549,7 @@ func (r *run) signed(method, path string, creds *v4Creds, body any) (response, e
 
 func (r *run) iamRoutes(a, b *user) {
 	var aCreds, bCreds *v4Creds
-	if !r.check("users A and B get identity-pool credentials with their ID tokens (seed 000)", func() (err error) {
+	if !r.check("users A and B get identity-pool credentials with their ID tokens (login key cognito-idp.<region>.amazonaws.com/<poolId>)", func() (err error) {
 		if _, aCreds, err = r.identity(a); err != nil {
 			return err
 		}

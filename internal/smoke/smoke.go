@@ -1,4 +1,4 @@
-// Package smoke replays the seeds' flows against a running stage, local or
+// Package smoke signs up, signs in and calls every endpoint against a running stage, local or
 // deployed: two users sign up or are created by an administrator, sign in
 // (answering NEW_PASSWORD_REQUIRED), call every endpoint, upload and list a
 // photo through presigned URLs, prove that neither sees the other's data,
@@ -175,7 +175,7 @@ func (r *run) all() {
 	a := &user{name: "A", email: r.newEmail("a"), password: password()}
 	b := &user{name: "B", email: r.newEmail("b"), password: password()}
 
-	signedUp := r.check("user A signs up (seed 001: sign-up) and an administrator confirms it", func() error {
+	signedUp := r.check("user A signs up  and an administrator confirms it", func() error {
 		_, err := t.Cognito.SignUp(r.ctx, &cip.SignUpInput{
 			ClientId: &t.ClientID, Username: &a.email, Password: &a.password,
 			UserAttributes: []ciptypes.AttributeType{

@@ -179,8 +179,8 @@ func TestClientServerAgree(t *testing.T) {
 	if testing.Short() {
 		iterations = 6
 	}
-	seed := [32]byte{'p', 'o', 'r', 't', 'c', 'u', 'l', 'l', 'i', 's'}
-	chacha := rand.NewChaCha8(seed)
+	key := [32]byte{'p', 'o', 'r', 't', 'c', 'u', 'l', 'l', 'i', 's'}
+	chacha := rand.NewChaCha8(key)
 	rng := rand.New(chacha)
 	for i := range iterations {
 		poolName := fmt.Sprintf("Pool%d", rng.IntN(1e6))

@@ -11,15 +11,15 @@ import (
 	"time"
 )
 
-// The RFC 6238 Appendix B seeds: the ASCII digits repeated to the length
+// The RFC 6238 Appendix B secrets: the ASCII digits repeated to the length
 // of each hash's output.
 const (
-	seedSHA1   = "12345678901234567890"
-	seedSHA256 = "12345678901234567890123456789012"
-	seedSHA512 = "1234567890123456789012345678901234567890123456789012345678901234"
-	// seedSHA1Base32 is seedSHA1 as Cognito would hand it out: base32,
+	secretSHA1   = "12345678901234567890"
+	secretSHA256 = "12345678901234567890123456789012"
+	secretSHA512 = "1234567890123456789012345678901234567890123456789012345678901234"
+	// secretSHA1Base32 is secretSHA1 as Cognito would hand it out: base32,
 	// no padding.
-	seedSHA1Base32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+	secretSHA1Base32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 )
 
 // TestRFC6238AppendixB checks every vector of RFC 6238 Appendix B. They
@@ -27,37 +27,37 @@ const (
 // those parameters; Code is the same path with SHA-1 and six digits.
 func TestRFC6238AppendixB(t *testing.T) {
 	tests := []struct {
-		unix int64
-		hash func() hash.Hash
-		seed string
-		want string
+		unix   int64
+		hash   func() hash.Hash
+		secret string
+		want   string
 	}{
-		{59, sha1.New, seedSHA1, "94287082"},
-		{59, sha256.New, seedSHA256, "46119246"},
-		{59, sha512.New, seedSHA512, "90693936"},
-		{1111111109, sha1.New, seedSHA1, "07081804"},
-		{1111111109, sha256.New, seedSHA256, "68084774"},
-		{1111111109, sha512.New, seedSHA512, "25091201"},
-		{1111111111, sha1.New, seedSHA1, "14050471"},
-		{1111111111, sha256.New, seedSHA256, "67062674"},
-		{1111111111, sha512.New, seedSHA512, "99943326"},
-		{1234567890, sha1.New, seedSHA1, "89005924"},
-		{1234567890, sha256.New, seedSHA256, "91819424"},
-		{1234567890, sha512.New, seedSHA512, "93441116"},
-		{2000000000, sha1.New, seedSHA1, "69279037"},
-		{2000000000, sha256.New, seedSHA256, "90698825"},
-		{2000000000, sha512.New, seedSHA512, "38618901"},
-		{20000000000, sha1.New, seedSHA1, "65353130"},
-		{20000000000, sha256.New, seedSHA256, "77737706"},
-		{20000000000, sha512.New, seedSHA512, "47863826"},
+		{59, sha1.New, secretSHA1, "94287082"},
+		{59, sha256.New, secretSHA256, "46119246"},
+		{59, sha512.New, secretSHA512, "90693936"},
+		{1111111109, sha1.New, secretSHA1, "07081804"},
+		{1111111109, sha256.New, secretSHA256, "68084774"},
+		{1111111109, sha512.New, secretSHA512, "25091201"},
+		{1111111111, sha1.New, secretSHA1, "14050471"},
+		{1111111111, sha256.New, secretSHA256, "67062674"},
+		{1111111111, sha512.New, secretSHA512, "99943326"},
+		{1234567890, sha1.New, secretSHA1, "89005924"},
+		{1234567890, sha256.New, secretSHA256, "91819424"},
+		{1234567890, sha512.New, secretSHA512, "93441116"},
+		{2000000000, sha1.New, secretSHA1, "69279037"},
+		{2000000000, sha256.New, secretSHA256, "90698825"},
+		{2000000000, sha512.New, secretSHA512, "38618901"},
+		{20000000000, sha1.New, secretSHA1, "65353130"},
+		{20000000000, sha256.New, secretSHA256, "77737706"},
+		{20000000000, sha512.New, secretSHA512, "47863826"},
 	}
 	for _, tt := range tests {
 		step, err := stepAt(time.Unix(tt.unix, 0))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := hotp(tt.hash, []byte(tt.seed), step, 8); got != tt.want {
-			t.Errorf("t=%d seed len %d: got %s, want %s", tt.unix, len(tt.seed), got, tt.want)
+		if got := hotp(tt.hash, []byte(tt.secret), step, 8); got != tt.want {
+			t.Errorf("t=%d secret len %d: got %s, want %s", tt.unix, len(tt.secret), got, tt.want)
 		}
 	}
 }
@@ -67,14 +67,14 @@ func TestRFC6238AppendixB(t *testing.T) {
 func TestRFC4226AppendixD(t *testing.T) {
 	want := []string{"755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"}
 	for counter, w := range want {
-		if got := hotp(sha1.New, []byte(seedSHA1), uint64(counter), 6); got != w {
+		if got := hotp(sha1.New, []byte(secretSHA1), uint64(counter), 6); got != w {
 			t.Errorf("counter %d: got %s, want %s", counter, got, w)
 		}
 	}
 }
 
 // TestCode checks the public six-digit, SHA-1 Code. The values for the
-// RFC seed at the Appendix B times were computed with otplib 13.5.0 (an
+// RFC secret at the Appendix B times were computed with otplib 13.5.0 (an
 // independent implementation); they equal the last six digits of the
 // RFC's eight-digit codes, as they must, since both are the same 31-bit
 // number reduced mod 10^6 and mod 10^8, and 10^6 divides 10^8. The
@@ -86,12 +86,12 @@ func TestCode(t *testing.T) {
 		unix   int64
 		want   string
 	}{
-		{seedSHA1Base32, 59, "287082"},
-		{seedSHA1Base32, 1111111109, "081804"},
-		{seedSHA1Base32, 1111111111, "050471"},
-		{seedSHA1Base32, 1234567890, "005924"},
-		{seedSHA1Base32, 2000000000, "279037"},
-		{seedSHA1Base32, 20000000000, "353130"},
+		{secretSHA1Base32, 59, "287082"},
+		{secretSHA1Base32, 1111111109, "081804"},
+		{secretSHA1Base32, 1111111111, "050471"},
+		{secretSHA1Base32, 1234567890, "005924"},
+		{secretSHA1Base32, 2000000000, "279037"},
+		{secretSHA1Base32, 20000000000, "353130"},
 		{cognitoLike, 0, "560651"},
 		{cognitoLike, 29, "560651"},
 		{cognitoLike, 30, "321213"},
@@ -113,7 +113,7 @@ func TestCode(t *testing.T) {
 
 func TestCodeIgnoresLocationAndSubsecond(t *testing.T) {
 	at := time.Unix(1111111109, 999_999_999).In(time.FixedZone("UTC-11", -11*3600))
-	got, err := Code(seedSHA1Base32, at)
+	got, err := Code(secretSHA1Base32, at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,20 +127,20 @@ func TestCodeIgnoresLocationAndSubsecond(t *testing.T) {
 func TestSecretForms(t *testing.T) {
 	// Twelve bytes do not fill a whole number of base32 groups, so this
 	// one exercises '=' padding.
-	short := []byte(seedSHA1[:12])
+	short := []byte(secretSHA1[:12])
 	padded := base32.StdEncoding.EncodeToString(short)
 	if !strings.HasSuffix(padded, "=") {
 		t.Fatalf("test secret %q was meant to need padding", padded)
 	}
-	rfc := hotp(sha1.New, []byte(seedSHA1), 1, Digits)
+	rfc := hotp(sha1.New, []byte(secretSHA1), 1, Digits)
 	shortCode := hotp(sha1.New, short, 1, Digits)
 	forms := []struct {
 		name   string
 		secret string
 		want   string
 	}{
-		{"canonical", seedSHA1Base32, rfc},
-		{"lower case", strings.ToLower(seedSHA1Base32), rfc},
+		{"canonical", secretSHA1Base32, rfc},
+		{"lower case", strings.ToLower(secretSHA1Base32), rfc},
 		{"mixed case", "gezdGNBVgy3tqojqGEZDGNBVGY3TQOJQ", rfc},
 		{"grouped with spaces", "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ", rfc},
 		{"tabs and newlines", "GEZDGNBVGY3TQOJQ\tGEZDGNBV\nGY3TQOJQ\r\n", rfc},
@@ -194,7 +194,7 @@ func TestBadSecrets(t *testing.T) {
 }
 
 func TestTimeBeforeEpoch(t *testing.T) {
-	if code, err := Code(seedSHA1Base32, time.Unix(-1, 0)); err == nil {
+	if code, err := Code(secretSHA1Base32, time.Unix(-1, 0)); err == nil {
 		t.Errorf("Code before the epoch = %s, want an error", code)
 	}
 }
@@ -225,11 +225,11 @@ func TestNextPeriod(t *testing.T) {
 
 func TestNextPeriodChangesCode(t *testing.T) {
 	now := time.Unix(1767596889, 0)
-	c1, err := Code(seedSHA1Base32, now)
+	c1, err := Code(secretSHA1Base32, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c2, err := Code(seedSHA1Base32, NextPeriod(now))
+	c2, err := Code(secretSHA1Base32, NextPeriod(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestNextPeriodChangesCode(t *testing.T) {
 }
 
 func FuzzCode(f *testing.F) {
-	f.Add(seedSHA1Base32, int64(59))
+	f.Add(secretSHA1Base32, int64(59))
 	f.Add("gezd gnbv", int64(0))
 	f.Add("MFRGG===", int64(1<<40))
 	f.Add("", int64(-1))

@@ -5,7 +5,7 @@
 // It drives the real CognitoUser.authenticateUser (USER_SRP_AUTH ->
 // PASSWORD_VERIFIER) with a fake transport, a fixed small a and a fixed
 // clock, and records the ChallengeResponses it would send. Inputs come from
-// a seeded SHA-256 stream, so a rerun reproduces the file byte for byte.
+// a SHA-256 stream from a fixed start, so a rerun reproduces the file byte for byte.
 //
 //   npm install --prefix /tmp/srpref amazon-cognito-identity-js@6.3.21
 //   NODE_PATH=/tmp/srpref/node_modules node gen_reference_vectors.js > reference_vectors.json
