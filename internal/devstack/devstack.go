@@ -156,8 +156,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		CodeSink: func(username, destination, medium, message string) {
 			logger.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
 		},
-		Now:    clock.now,
-		Logger: logger,
+		Now:         clock.now,
+		Credentials: s.aws.Credentials,
+		Logger:      logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local user pool: %w", err)
@@ -176,6 +177,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		RoleARN:   "arn:aws:iam::000000000000:role/portcullis-local-authenticated",
 		Providers: []*jwtauth.Authorizer{{Issuer: pool.Issuer(), Audience: idOf(plan.IdentityClients), Now: clock.now}},
 		Now:       clock.now,
+		Store:     s.aws.Credentials,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local identity pool: %w", err)
@@ -187,7 +189,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	gateway, err := localapi.New(localapi.Config{
 		Handlers:    handlers,
 		JWT:         &jwtauth.Authorizer{Issuer: pool.Issuer(), Audience: idOf(plan.Audience), Now: clock.now},
-		Credentials: identity,
+		Credentials: s.aws.Credentials,
 		Region:      Region,
 		CORS: &localapi.CORS{
 			AllowOrigins: plan.CORS.AllowOrigins,

@@ -29,6 +29,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -45,26 +46,6 @@ const (
 // aws-lambda-go handler for HTTP API events.
 type Handler func(ctx context.Context, req events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error)
 
-// Caller is the identity behind an access key, as the IAM authorizer needs
-// it: the secret to check signatures with, the session token the key was
-// issued with, and what API Gateway tells the integration about the caller.
-type Caller struct {
-	SecretAccessKey string
-	// SessionToken of temporary credentials; requests must present it in
-	// X-Amz-Security-Token. Empty for long-term keys.
-	SessionToken string
-	// Expiration of temporary credentials; zero for long-term keys.
-	Expiration time.Time
-	// IAM is requestContext.authorizer.iam for this caller; the gateway fills
-	// in AccessKey.
-	IAM events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription
-}
-
-// Credentials looks up the caller that owns an access key id.
-type Credentials interface {
-	Lookup(accessKeyID string) (Caller, bool)
-}
-
 // Config configures a Gateway.
 type Config struct {
 	// Handlers serve the API's functions; every function in routes.All must
@@ -75,7 +56,7 @@ type Config struct {
 	JWT *jwtauth.Authorizer
 	// Credentials resolves the access keys of SigV4-signed requests to IAM
 	// routes (the local identity pool).
-	Credentials Credentials
+	Credentials sigv4.Credentials
 	// Region the API lives in; signatures must be scoped to it.
 	Region string
 	// AccountID appears as requestContext.accountId; empty means
@@ -97,7 +78,7 @@ type Config struct {
 type Gateway struct {
 	handlers map[routes.Function]Handler
 	jwt      *jwtauth.Authorizer
-	creds    Credentials
+	creds    sigv4.Credentials
 	region   string
 	account  string
 	apiID    string

@@ -17,6 +17,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -747,7 +748,7 @@ func TestNewValidates(t *testing.T) {
 	good := localapi.Config{
 		Handlers:    all,
 		JWT:         &jwtauth.Authorizer{Issuer: "http://localhost:9229/local_pool", Audience: []string{clientA}},
-		Credentials: credentialsFunc(func(string) (localapi.Caller, bool) { return localapi.Caller{}, false }),
+		Credentials: &sigv4.Store{},
 		Region:      region,
 	}
 	if _, err := localapi.New(good); err != nil {
@@ -779,7 +780,3 @@ func TestNewValidates(t *testing.T) {
 		})
 	}
 }
-
-type credentialsFunc func(string) (localapi.Caller, bool)
-
-func (f credentialsFunc) Lookup(akid string) (localapi.Caller, bool) { return f(akid) }

@@ -1,7 +1,7 @@
 // Package localaws runs real local AWS API servers for tests: dynalite
 // (DynamoDB) and s3rver (S3), both from the module's pinned node_modules.
-// s3rver does not check SigV4 signatures, so its endpoint is a small
-// verifying gateway that forwards only correctly signed requests.
+// Neither checks SigV4 signatures, so each endpoint is a small verifying
+// gateway that forwards only requests signed with a key of Credentials.
 // Handler tests talk to them through the real AWS SDK clients, so request
 // serialization, conditions, pagination and SigV4 presigning are exercised
 // end to end without an AWS account or Docker.
@@ -15,12 +15,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -32,16 +34,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/portcullis-cdk/portcullis/internal/modroot"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
-// Credentials and region the servers accept: the S3 gateway verifies SigV4
-// signatures against this fixed key pair (s3rver's default); dynalite
-// accepts any.
+// The operator's key, which Credentials holds from the start and which is
+// allowed everywhere, and the region the servers accept.
 const (
-	AccessKeyID     = "S3RVER"
-	SecretAccessKey = "S3RVER"
+	AccessKeyID     = "AKIALOCALADMIN000000"
+	SecretAccessKey = "local-admin-secret"
 	Region          = "us-east-1"
+	// AccountID owns every local resource.
+	AccountID = "000000000000"
 )
 
 // Bucket is the photo bucket the servers start with.
@@ -55,9 +59,16 @@ const startTimeout = 30 * time.Second
 type Servers struct {
 	DynamoDBEndpoint string
 	S3Endpoint       string
-	dir              string
-	procs            []proc
-	gate             *gate
+	// Credentials are the keys the servers accept: the operator's key
+	// and whatever the local stack adds (function roles, identity-pool
+	// credentials).
+	Credentials *sigv4.Store
+	// Roles are the policies non-admin callers are authorized with.
+	Roles *Roles
+	log   atomic.Pointer[slog.Logger]
+	dir   string
+	procs []proc
+	gates []*gate
 }
 
 // proc is a started server: its process group and a channel closed once it
@@ -98,24 +109,31 @@ func Start(ctx context.Context) (_ *Servers, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Servers{dir: dir}
+	s := &Servers{dir: dir, Credentials: &sigv4.Store{}, Roles: &Roles{}}
+	s.SetLog(nil)
+	s.Credentials.Put(sigv4.Credential{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Principal: sigv4.Principal{
+		Admin: true, ARN: "arn:aws:iam::" + AccountID + ":user/local-admin", AccountID: AccountID, UserID: "AIDALOCALADMIN0000000",
+	}})
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
 
-	if s.DynamoDBEndpoint, err = s.startDynalite(bin); err != nil {
+	dynalite, err := s.startDynalite(bin)
+	if err != nil {
+		return nil, err
+	}
+	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
 		return nil, err
 	}
 	s3rver, err := s.startS3rver(bin)
 	if err != nil {
 		return nil, err
 	}
-	if s.gate, err = startGate(s3rver); err != nil {
+	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
 		return nil, err
 	}
-	s.S3Endpoint = s.gate.url
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	if err := s.createTables(ctx); err != nil {
@@ -129,8 +147,8 @@ func Start(ctx context.Context) (_ *Servers, err error) {
 
 // Close kills the servers' process groups and removes their data.
 func (s *Servers) Close() {
-	if s.gate != nil {
-		s.gate.close()
+	for _, g := range s.gates {
+		g.close()
 	}
 	for _, p := range s.procs {
 		p.kill()
@@ -138,6 +156,41 @@ func (s *Servers) Close() {
 	s.procs = nil
 	_ = os.RemoveAll(s.dir)
 }
+
+func (s *Servers) startGate(backend string, svc service) (string, error) {
+	g, err := startGate(backend, svc, s.Credentials, s.Roles, slog.New(logProxy{s}))
+	if err != nil {
+		return "", err
+	}
+	s.gates = append(s.gates, g)
+	return g.url, nil
+}
+
+// SetLog sends the gates' refused signatures and denied requests to l;
+// nil discards them.
+func (s *Servers) SetLog(l *slog.Logger) {
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	s.log.Store(l)
+}
+
+// logProxy sends records to the Servers' current logger, which may be set
+// after the gates started.
+type logProxy struct{ s *Servers }
+
+func (l logProxy) handler() slog.Handler { return l.s.log.Load().Handler() }
+
+func (l logProxy) Enabled(ctx context.Context, lvl slog.Level) bool {
+	return l.handler().Enabled(ctx, lvl)
+}
+
+func (l logProxy) Handle(ctx context.Context, r slog.Record) error {
+	return l.handler().Handle(ctx, r)
+}
+
+func (l logProxy) WithAttrs(a []slog.Attr) slog.Handler { return l.handler().WithAttrs(a) }
+func (l logProxy) WithGroup(n string) slog.Handler      { return l.handler().WithGroup(n) }
 
 // Config is an AWS configuration for the servers. Calls go through rec when
 // it is non-nil, so a test can count them.

@@ -2,16 +2,23 @@ package localaws
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -87,5 +94,88 @@ func TestMissingNodeModules(t *testing.T) {
 	_, err := Start(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "make deps") {
 		t.Fatalf("Start without node_modules: %v, want a hint to run make deps", err)
+	}
+}
+
+// TestGatesAnswerAsTheServices checks the errors S3 and DynamoDB give a
+// refused signature, in their own formats, and that temporary credentials
+// added to Credentials work with their session token only.
+func TestGatesAnswerAsTheServices(t *testing.T) {
+	ctx := context.Background()
+	s, err := Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Credentials.Put(sigv4.Credential{AccessKeyID: "ASIATEMPORARY", SecretAccessKey: "temporary-secret", SessionToken: "the-token",
+		Expiration: time.Now().Add(time.Hour), Principal: sigv4.Principal{Admin: true}})
+	with := func(key, secret, token string) aws.Config {
+		cfg := s.Config(nil)
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(key, secret, token)
+		cfg.RetryMaxAttempts = 1
+		return cfg
+	}
+	ddb := func(cfg aws.Config) error {
+		_, err := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(s.DynamoDBEndpoint) }).
+			ListTables(ctx, &dynamodb.ListTablesInput{})
+		return err
+	}
+	list := func(cfg aws.Config) error {
+		_, err := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint = aws.String(s.S3Endpoint); o.UsePathStyle = true }).
+			ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(Bucket)})
+		return err
+	}
+	tests := []struct {
+		name string
+		call func(aws.Config) error
+		cfg  aws.Config
+		code string // "" for success; the API error code otherwise
+	}{
+		{"DynamoDB, temporary credentials", ddb, with("ASIATEMPORARY", "temporary-secret", "the-token"), ""},
+		{"DynamoDB, wrong secret", ddb, with(AccessKeyID, "wrong", ""), "InvalidSignatureException"},
+		{"DynamoDB, unknown key", ddb, with("AKIDNOBODY", "x", ""), "UnrecognizedClientException"},
+		{"DynamoDB, no session token", ddb, with("ASIATEMPORARY", "temporary-secret", ""), "UnrecognizedClientException"},
+		{"S3, temporary credentials", list, with("ASIATEMPORARY", "temporary-secret", "the-token"), ""},
+		{"S3, foreign session token", list, with("ASIATEMPORARY", "temporary-secret", "another-token"), "InvalidToken"},
+		{"S3, wrong secret", list, with(AccessKeyID, "wrong", ""), "SignatureDoesNotMatch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call(tt.cfg)
+			var apiErr smithy.APIError
+			switch {
+			case tt.code == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.code != "" && err == nil:
+				t.Fatal("accepted")
+			case tt.code != "" && (!errors.As(err, &apiErr) || apiErr.ErrorCode() != tt.code):
+				t.Fatalf("error %v, want code %s", err, tt.code)
+			}
+		})
+	}
+
+	// Real S3 refuses a presigned PUT that carries an x-amz-* header the
+	// signature does not cover.
+	presigned, err := s3.NewPresignClient(s.S3(nil)).PresignPutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(Bucket), Key: aws.String("uploads/a/1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPut, presigned.URL, strings.NewReader("photo"))
+	req.Header.Set("X-Amz-Acl", "public-read")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "<Code>AccessDenied</Code>") ||
+		!strings.Contains(string(body), "<HeadersNotSigned>x-amz-acl</HeadersNotSigned>") {
+		t.Errorf("presigned PUT with an unsigned x-amz-acl: %d %s", resp.StatusCode, body)
+	}
+	req, _ = http.NewRequestWithContext(ctx, http.MethodPut, presigned.URL, strings.NewReader("photo"))
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("presigned PUT as signed: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/srp"
 )
 
@@ -49,8 +50,9 @@ var knownAuthFlows = []string{
 	AllowCustomAuth, AllowAdminUserPasswordAuth, AllowUserAuth,
 }
 
-// Config configures a Server. Only PoolID, BaseURL and at least one client
-// are required; every other zero value means Cognito's default.
+// Config configures a Server. Only PoolID, BaseURL, Credentials and at
+// least one client are required; every other zero value means Cognito's
+// default.
 type Config struct {
 	// PoolID is the user pool id, "<region>_<id>", e.g. us-east-1_local.
 	PoolID string
@@ -87,6 +89,10 @@ type Config struct {
 	CodeSink func(username, destination, medium, message string)
 	// Now is the pool's clock; nil means time.Now.
 	Now func() time.Time
+	// Credentials verify the SigV4 signatures of admin operations, which
+	// AWS allows only to IAM principals. The signature's clock is the wall
+	// clock, not Now: clients sign with the time they live in.
+	Credentials sigv4.Credentials
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -172,6 +178,7 @@ type pool struct {
 	triggerTimeout time.Duration
 	sink           func(username, destination, medium, message string)
 	now            func() time.Time
+	creds          sigv4.Credentials
 	log            *slog.Logger
 }
 
@@ -264,6 +271,10 @@ func validate(cfg Config) (*pool, error) {
 	if len(cfg.Clients) == 0 {
 		errs = append(errs, errors.New("no app clients"))
 	}
+	if cfg.Credentials == nil {
+		errs = append(errs, errors.New("no Credentials to verify admin operations with"))
+	}
+	p.creds = cfg.Credentials
 	for i := range cfg.Clients {
 		c := cfg.Clients[i] // a copy: the caller's slice stays theirs
 		if err := c.normalize(); err != nil {

@@ -9,9 +9,10 @@ import (
 func TestNewValidates(t *testing.T) {
 	valid := func() Config {
 		return Config{
-			PoolID:  "eu-west-1_abc",
-			BaseURL: "http://127.0.0.1:9229",
-			Clients: []Client{{ID: "client1"}},
+			PoolID:      "eu-west-1_abc",
+			BaseURL:     "http://127.0.0.1:9229",
+			Clients:     []Client{{ID: "client1"}},
+			Credentials: testCredentials(),
 		}
 	}
 	cases := []struct {
@@ -31,6 +32,7 @@ func TestNewValidates(t *testing.T) {
 		{"required attribute", func(c *Config) { c.RequiredAttributes = []string{"custom:x"} }, `required attribute "custom:x"`},
 		{"password length", func(c *Config) { c.PasswordPolicy = PasswordPolicy{MinLength: 4} }, "password minimum length 4"},
 		{"no clients", func(c *Config) { c.Clients = nil }, "no app clients"},
+		{"no credentials", func(c *Config) { c.Credentials = nil }, "no Credentials"},
 		{"client id", func(c *Config) { c.Clients = []Client{{ID: "bad id"}} }, `client id "bad id"`},
 		{"duplicate client", func(c *Config) { c.Clients = append(c.Clients, Client{ID: "client1"}) }, `client "client1" given twice`},
 		{"auth flow", func(c *Config) { c.Clients[0].ExplicitAuthFlows = []string{"USER_PASSWORD_AUTH"} }, `auth flow "USER_PASSWORD_AUTH"`},

@@ -269,7 +269,10 @@ func TestWire(t *testing.T) {
 		}
 		return do(t, req)
 	}
-	sigv4 := []string{"Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20300102/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"}
+	forged := []string{"Authorization", "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20300102/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00"}
+	now := time.Now().UTC()
+	unknownKey := []string{"X-Amz-Date", now.Format("20060102T150405Z"), "Authorization", "AWS4-HMAC-SHA256 Credential=AKIDNOBODY/" + now.Format("20060102") +
+		"/us-east-1/cognito-idp/aws4_request, SignedHeaders=host;x-amz-date, Signature=" + strings.Repeat("0", 64)}
 
 	cases := []struct {
 		name, target, body string
@@ -280,7 +283,8 @@ func TestWire(t *testing.T) {
 		{"unknown operation", "AWSCognitoIdentityProviderService.ForgotPassword", `{}`, nil, 400, "UnknownOperationException"},
 		{"foreign service", "DynamoDB_20120810.ListTables", `{}`, nil, 400, "UnknownOperationException"},
 		{"admin operation unsigned", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, nil, 400, "MissingAuthenticationTokenException"},
-		{"admin operation signed", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, sigv4, 200, ""},
+		{"admin operation with a forged signature", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, forged, 400, "IncompleteSignatureException"},
+		{"admin operation of an unknown key", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, unknownKey, 400, "UnrecognizedClientException"},
 		{"malformed body", "AWSCognitoIdentityProviderService.SignUp", `{"ClientId":`, nil, 400, "SerializationException"},
 		{"wrong member type", "AWSCognitoIdentityProviderService.SignUp", `{"ClientId":7}`, nil, 400, "SerializationException"},
 		{"missing members", "AWSCognitoIdentityProviderService.SignUp", `{}`, nil, 400, "InvalidParameterException"},

@@ -13,13 +13,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/internal/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
 // A local pool whose pre token generation trigger grants an API scope, as
 // the deployed Portcullis pool does, signed in to with the AWS SDK.
 func Example() {
 	ts := httptest.NewUnstartedServer(nil)
+	// The operator's key, for AdminConfirmSignUp.
+	var admin sigv4.Store
+	admin.Put(sigv4.Credential{AccessKeyID: "AKIDEXAMPLE", SecretAccessKey: "example-secret", Principal: sigv4.Principal{Admin: true}})
 	pool, err := localcognito.New(localcognito.Config{
+		Credentials:        &admin,
 		PoolID:             "us-east-1_example",
 		BaseURL:            "http://" + ts.Listener.Addr().String(),
 		UsernameAttributes: []string{"email"},
@@ -45,7 +50,7 @@ func Example() {
 	idp := cip.New(cip.Options{
 		Region:       pool.Region(),
 		BaseEndpoint: aws.String(ts.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "example-secret", ""),
 	})
 	if _, err := idp.SignUp(ctx, &cip.SignUpInput{
 		ClientId: aws.String("exampleclient"), Username: aws.String("jane@example.com"), Password: aws.String("Correct-Horse-9"),

@@ -2,12 +2,18 @@ package localcognito
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/portcullis-cdk/portcullis/internal/srp"
 )
@@ -31,8 +37,9 @@ func FuzzOperations(f *testing.F) {
 			{ID: publicID, ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowUserSRPAuth, AllowRefreshTokenAuth}},
 			{ID: secretID, Secret: clientSecret, ExplicitAuthFlows: []string{AllowUserPasswordAuth}},
 		},
-		CodeSink: func(string, string, string, string) {},
-		Logger:   slog.New(slog.DiscardHandler),
+		CodeSink:    func(string, string, string, string) {},
+		Credentials: testCredentials(),
+		Logger:      slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		f.Fatal(err)
@@ -81,7 +88,12 @@ func call(t *testing.T, srv *Server, op string, body []byte) (int, map[string]an
 	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", targetPrefix+op)
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20300102/us-east-1/cognito-idp/aws4_request")
+	// Signed as the SDK signs, so admin operations reach their code.
+	sum := sha256.Sum256(body)
+	creds := aws.Credentials{AccessKeyID: testAccessKeyID, SecretAccessKey: testSecretKey}
+	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, hex.EncodeToString(sum[:]), "cognito-idp", testRegion, time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	rec := httptest.NewRecorder()
 	srv.ServeHTTP(rec, req)
 	if rec.Code >= 500 {
@@ -108,6 +120,7 @@ func FuzzPasswordVerifier(f *testing.F) {
 		UsernameAttributes: []string{"email"},
 		Clients:            []Client{{ID: publicID, ExplicitAuthFlows: []string{AllowUserSRPAuth}}},
 		CodeSink:           func(string, string, string, string) {},
+		Credentials:        testCredentials(),
 		Logger:             slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

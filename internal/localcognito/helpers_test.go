@@ -19,8 +19,21 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/testclock"
 )
+
+// The operator's key the test pools verify admin operations with.
+const (
+	testAccessKeyID = "AKIDLOCAL"
+	testSecretKey   = "local-secret"
+)
+
+func testCredentials() *sigv4.Store {
+	var s sigv4.Store
+	s.Put(sigv4.Credential{AccessKeyID: testAccessKeyID, SecretAccessKey: testSecretKey, Principal: sigv4.Principal{Admin: true}})
+	return &s
+}
 
 const (
 	testPoolID   = "us-east-1_Local1"
@@ -60,9 +73,10 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 			{ID: publicID, Name: "spa", ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowRefreshTokenAuth}},
 			{ID: secretID, Name: "server", Secret: clientSecret, ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowRefreshTokenAuth}},
 		},
-		CodeSink: sk.record,
-		Now:      clk.Now,
-		Logger:   slog.New(slog.DiscardHandler),
+		CodeSink:    sk.record,
+		Now:         clk.Now,
+		Credentials: testCredentials(),
+		Logger:      slog.New(slog.DiscardHandler),
 	}
 	if edit != nil {
 		edit(&cfg)
@@ -81,7 +95,7 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 		idp: cip.New(cip.Options{
 			Region:       testRegion,
 			BaseEndpoint: aws.String(ts.URL),
-			Credentials:  credentials.NewStaticCredentialsProvider("AKIDLOCAL", "local-secret", ""),
+			Credentials:  credentials.NewStaticCredentialsProvider(testAccessKeyID, testSecretKey, ""),
 			HTTPClient:   ts.Client(),
 		}),
 	}

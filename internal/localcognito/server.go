@@ -14,6 +14,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
 // targetPrefix starts the X-Amz-Target of every Cognito user pool operation.
@@ -46,8 +49,8 @@ type Server struct {
 }
 
 // operation serves one X-Amz-Target. Admin operations need IAM
-// credentials in AWS, so a request without a SigV4 Authorization header is
-// refused as AWS refuses it; the signature itself is not checked.
+// credentials in AWS, so their SigV4 signature is verified and a request
+// without one is refused as AWS refuses it.
 type operation struct {
 	serve func(ctx context.Context, body []byte) (any, error)
 	admin bool
@@ -161,10 +164,6 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			"Operation %q is not supported by this local user pool; it serves %s", target, strings.Join(s.Operations(), ", ")))
 		return
 	}
-	if op.admin && !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
-		writeError(w, requestID, apiError(errMissingAuthToken, "Missing Authentication Token"))
-		return
-	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 	if err != nil {
 		writeError(w, requestID, apiError(errSerialization, "reading the request body: %v", err))
@@ -173,6 +172,19 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if len(body) > maxRequestBytes {
 		writeError(w, requestID, &opError{Type: errSerialization, Message: "request body too large", Status: http.StatusRequestEntityTooLarge})
 		return
+	}
+	if op.admin {
+		svc := sigv4.Service{Name: "cognito-idp", Region: s.region, Skew: 5 * time.Minute}
+		if _, err := svc.Verify(r, body, s.creds, time.Now()); err != nil {
+			var serr *sigv4.Error
+			if !errors.As(err, &serr) {
+				serr = &sigv4.Error{Reason: sigv4.Malformed, Message: err.Error()}
+			}
+			typ, msg := serr.JSONError()
+			s.log.Info("localcognito: admin operation refused", "operation", name, "reason", err.Error())
+			writeError(w, requestID, apiError(typ, "%s", msg))
+			return
+		}
 	}
 	out, err := op.serve(r.Context(), body)
 	if err != nil {

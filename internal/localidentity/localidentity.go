@@ -14,7 +14,7 @@
 // errors the shape of awsJson1_1 errors: HTTP 400, an x-amzn-ErrorType header
 // and {"__type":"NotAuthorizedException","message":"..."}.
 //
-// The pool also implements localapi.Credentials, so the local API gateway
+// The pool also implements sigv4.Credentials, so the local API gateway
 // can verify requests signed with the credentials it issued.
 package localidentity
 
@@ -33,13 +33,10 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
-	"github.com/portcullis-cdk/portcullis/internal/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
 // DefaultCredentialsTTL is how long issued credentials last, the one hour
@@ -60,7 +57,7 @@ var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 var poolIDPattern = regexp.MustCompile(`^([a-z]{2}(?:-[a-z]+)+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // The gateway checks signatures with the credentials the pool issues.
-var _ localapi.Credentials = (*Pool)(nil)
+var _ sigv4.Credentials = (*Pool)(nil)
 
 // Config configures a Pool.
 type Config struct {
@@ -86,6 +83,10 @@ type Config struct {
 	CredentialsTTL time.Duration
 	// Now is the pool's clock; nil means time.Now.
 	Now func() time.Time
+	// Store receives the credentials the pool issues, so every local
+	// service that checks signatures knows them; nil means a store of the
+	// pool's own.
+	Store *sigv4.Store
 }
 
 // Pool is a local identity pool. Create it with New.
@@ -104,8 +105,7 @@ type Pool struct {
 	ttl       time.Duration
 	now       func() time.Time
 
-	mu    sync.Mutex
-	creds map[string]localapi.Caller // by access key id
+	store *sigv4.Store
 }
 
 // New validates the configuration and returns the pool.
@@ -135,13 +135,16 @@ func New(cfg Config) (*Pool, error) {
 		canonical: map[string]string{},
 		ttl:       cfg.CredentialsTTL,
 		now:       cfg.Now,
-		creds:     map[string]localapi.Caller{},
+		store:     cfg.Store,
 	}
 	if p.ttl <= 0 {
 		p.ttl = DefaultCredentialsTTL
 	}
 	if p.now == nil {
 		p.now = time.Now
+	}
+	if p.store == nil {
+		p.store = &sigv4.Store{}
 	}
 	for _, a := range cfg.Providers {
 		if a == nil || a.Issuer == "" || len(a.Audience) == 0 {
@@ -290,20 +293,15 @@ func (p *Pool) GetCredentialsForIdentity(ctx context.Context, in GetCredentialsI
 
 	now := p.now()
 	akid := "ASIA" + randomID(16)
-	caller := localapi.Caller{
+	caller := sigv4.Credential{
+		AccessKeyID:     akid,
 		SecretAccessKey: randomSecret(30),
 		SessionToken:    randomSecret(120),
 		Expiration:      now.Add(p.ttl).Truncate(time.Second),
-		IAM:             p.describe(login, in.IdentityID),
+		Principal:       p.principal(login, in.IdentityID),
 	}
-	p.mu.Lock()
-	for k, c := range p.creds {
-		if !now.Before(c.Expiration) {
-			delete(p.creds, k)
-		}
-	}
-	p.creds[akid] = caller
-	p.mu.Unlock()
+	p.store.DeleteExpired(now)
+	p.store.Put(caller)
 
 	return GetCredentialsOutput{
 		IdentityID: in.IdentityID,
@@ -316,14 +314,12 @@ func (p *Pool) GetCredentialsForIdentity(ctx context.Context, in GetCredentialsI
 	}, nil
 }
 
-// Lookup returns the caller of credentials the pool issued; it implements
-// localapi.Credentials. Expired credentials are still returned, with their
-// Expiration, so the gateway can tell an expired token from an unknown one.
-func (p *Pool) Lookup(accessKeyID string) (localapi.Caller, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c, ok := p.creds[accessKeyID]
-	return c, ok
+// Lookup returns the credentials the pool issued for an access key; it
+// implements sigv4.Credentials. Expired credentials are still returned,
+// with their Expiration, so a service can tell an expired token from an
+// unknown one.
+func (p *Pool) Lookup(accessKeyID string) (sigv4.Credential, bool) {
+	return p.store.Lookup(accessKeyID)
 }
 
 // login is a verified user pool sign-in.
@@ -394,22 +390,18 @@ func (p *Pool) identityID(l login) string {
 	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", p.region, u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-// describe is what API Gateway's IAM authorizer reports about a caller
-// signing with the pool's credentials: the assumed role session Cognito
-// names CognitoIdentityCredentials, and the Cognito identity with the amr
-// an authenticated user pool sign-in carries.
-func (p *Pool) describe(l login, identityID string) events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription {
-	caller := p.roleID + ":CognitoIdentityCredentials"
-	return events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
-		AccountID: p.account,
-		CallerID:  caller,
-		UserID:    caller,
-		UserARN:   "arn:aws:sts::" + p.account + ":assumed-role/" + p.roleName + "/CognitoIdentityCredentials",
-		CognitoIdentity: events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity{
-			AMR:            []string{"authenticated", l.provider, l.provider + ":CognitoSignIn:" + l.sub},
-			IdentityID:     identityID,
-			IdentityPoolID: p.id,
-		},
+// principal is who the pool's credentials act for: the authenticated
+// role's session that Cognito names CognitoIdentityCredentials, and the
+// Cognito identity with the amr an authenticated user pool sign-in carries.
+func (p *Pool) principal(l login, identityID string) sigv4.Principal {
+	return sigv4.Principal{
+		ARN:                   "arn:aws:sts::" + p.account + ":assumed-role/" + p.roleName + "/CognitoIdentityCredentials",
+		AccountID:             p.account,
+		RoleARN:               p.roleARN,
+		UserID:                p.roleID + ":CognitoIdentityCredentials",
+		CognitoIdentityID:     identityID,
+		CognitoIdentityPoolID: p.id,
+		AMR:                   []string{"authenticated", l.provider, l.provider + ":CognitoSignIn:" + l.sub},
 	}
 }
 

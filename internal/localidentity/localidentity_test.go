@@ -35,6 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_users")
 	c := testclock.New(time.Now())
+	iss.Now = c.Now
 	pool := newPool(t, iss, c)
 	srv := httptest.NewServer(pool)
 	t.Cleanup(srv.Close)
@@ -150,22 +151,22 @@ func TestEnhancedFlow(t *testing.T) {
 	if caller.SecretAccessKey != secret || caller.SessionToken != token || caller.Expiration.Unix() != int64(exp) {
 		t.Errorf("Lookup returned other credentials: %+v", caller)
 	}
-	iam := caller.IAM
-	if iam.CognitoIdentity.IdentityID != id || iam.CognitoIdentity.IdentityPoolID != poolID {
-		t.Errorf("cognito identity = %+v", iam.CognitoIdentity)
+	iam := caller.Principal
+	if iam.CognitoIdentityID != id || iam.CognitoIdentityPoolID != poolID || iam.RoleARN != role {
+		t.Errorf("principal = %+v", iam)
 	}
 	// The amr names the pool as deployed Cognito does, whichever key the
 	// client used.
 	const provider = "cognito-idp.us-east-1.amazonaws.com/us-east-1_users"
 	wantAMR := []string{"authenticated", provider, provider + ":CognitoSignIn:user-1"}
-	if strings.Join(iam.CognitoIdentity.AMR, "|") != strings.Join(wantAMR, "|") {
-		t.Errorf("amr = %q, want %q", iam.CognitoIdentity.AMR, wantAMR)
+	if strings.Join(iam.AMR, "|") != strings.Join(wantAMR, "|") {
+		t.Errorf("amr = %q, want %q", iam.AMR, wantAMR)
 	}
-	if iam.UserARN != "arn:aws:sts::123456789012:assumed-role/portcullis-dev-authenticated/CognitoIdentityCredentials" {
-		t.Errorf("userArn = %q", iam.UserARN)
+	if iam.ARN != "arn:aws:sts::123456789012:assumed-role/portcullis-dev-authenticated/CognitoIdentityCredentials" {
+		t.Errorf("ARN = %q", iam.ARN)
 	}
-	if !regexp.MustCompile(`^AROA[A-Z2-7]{17}:CognitoIdentityCredentials$`).MatchString(iam.CallerID) || iam.AccountID != account {
-		t.Errorf("callerId = %q, accountId = %q", iam.CallerID, iam.AccountID)
+	if !regexp.MustCompile(`^AROA[A-Z2-7]{17}:CognitoIdentityCredentials$`).MatchString(iam.UserID) || iam.AccountID != account {
+		t.Errorf("UserID = %q, AccountID = %q", iam.UserID, iam.AccountID)
 	}
 	if _, ok := f.pool.Lookup("ASIAUNKNOWN000000000"); ok {
 		t.Error("Lookup found an access key the pool never issued")
