@@ -178,6 +178,12 @@ func (s *Stack) addAPI() {
 	// an upload copies it from the upload prefix to the photo prefix.
 	allow(s.Functions[routes.Photos], objectRWD,
 		bucket.ArnForObjects(jsii.String(schema.UploadPrefix+"*")), bucket.ArnForObjects(jsii.String(schema.PhotoPrefix+"*")))
+	// Completing an upload asks HeadObject whether it arrived. S3 answers a
+	// missing key with 404 only to a caller that may list the bucket, and
+	// with 403 otherwise, so without this the handler could not tell "not
+	// uploaded yet" (409) from a real failure (500). A GetObject carries no
+	// s3:prefix, so a prefix-conditioned grant would not count here.
+	allow(s.Functions[routes.Photos], []string{"s3:ListBucket"}, bucket.BucketArn())
 	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
 
 	var rs []gateway.Route

@@ -38,7 +38,7 @@ func deployed(ctx context.Context, project, stage string) (smoke.Target, error) 
 		outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
 	var missing []string
-	for _, k := range []string{"Region", "ApiUrl", "UserPoolId", "SpaClientId", "IdentityPoolId"} {
+	for _, k := range []string{"Region", "ApiUrl", "UserPoolId", "SpaClientId", "IdentityPoolId", "TodosTableName", "PhotosBucketName"} {
 		if outputs[k] == "" {
 			missing = append(missing, k)
 		}
@@ -54,6 +54,8 @@ func deployed(ctx context.Context, project, stage string) (smoke.Target, error) 
 		UserPoolID:     outputs["UserPoolId"],
 		ClientID:       outputs["SpaClientId"],
 		IdentityPoolID: outputs["IdentityPoolId"],
+		TodosTable:     outputs["TodosTableName"],
+		PhotosBucket:   outputs["PhotosBucketName"],
 		Cognito:        cip.NewFromConfig(cfg),
 		Identity:       cognitoidentity.NewFromConfig(cfg),
 		SignIn:         smoke.NewAuthenticator(outputs["UserPoolId"]).SRP,

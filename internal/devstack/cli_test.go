@@ -70,8 +70,10 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 		t.Fatalf("initiate-auth for an admin-created user = %v, want NEW_PASSWORD_REQUIRED", challenge)
 	}
 	userID, _ := challenge["ChallengeParameters"].(map[string]any)["USER_ID_FOR_SRP"].(string)
+	// --session=<value> is one argument, so a session that starts with
+	// "-" is not taken for an option.
 	done := aws("cognito-idp", "respond-to-auth-challenge", "--client-id", client, "--challenge-name", "NEW_PASSWORD_REQUIRED",
-		"--challenge-responses", "USERNAME="+userID+",NEW_PASSWORD="+renewed, "--session", challenge["Session"].(string))
+		"--challenge-responses", "USERNAME="+userID+",NEW_PASSWORD="+renewed, "--session="+challenge["Session"].(string))
 	newAccess, _ := done["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
 
 	for _, token := range []string{access, newAccess} {

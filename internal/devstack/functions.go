@@ -40,8 +40,9 @@ func (e Env) resolve(local func(string) string) (func(string) string, error) {
 }
 
 // handlers builds every API function from its template environment through
-// the same FromEnv its Lambda main uses.
-func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi.Handler, error) {
+// the same FromEnv its Lambda main uses, with its own role's credentials
+// (envFor gives a role's environment).
+func (p *Plan) handlers(envFor func(role string) func(string) string) (map[routes.Function]localapi.Handler, error) {
 	build := map[routes.Function]func(func(string) string) (localapi.Handler, error){
 		routes.Todos: func(env func(string) string) (localapi.Handler, error) {
 			h, err := todos.FromEnv(env)
@@ -72,7 +73,7 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 		if !ok {
 			return nil, fmt.Errorf("the template has no function for %q", fn)
 		}
-		getenv, err := env.resolve(local)
+		getenv, err := env.resolve(envFor(p.FunctionRoles[fn]))
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", fn, err)
 		}
@@ -84,11 +85,12 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 }
 
 // triggers builds the user pool triggers the template wires, by their
-// LambdaConfig key, from their template environments.
-func (p *Plan) triggers(local func(string) string) (localcognito.Triggers, error) {
+// LambdaConfig key, from their template environments, each with its own
+// role's credentials.
+func (p *Plan) triggers(envFor func(role string) func(string) string) (localcognito.Triggers, error) {
 	var t localcognito.Triggers
 	for key, env := range p.Triggers {
-		getenv, err := env.resolve(local)
+		getenv, err := env.resolve(envFor(p.TriggerRoles[key]))
 		if err != nil {
 			return t, fmt.Errorf("trigger %s: %w", key, err)
 		}

@@ -41,6 +41,11 @@ type Target struct {
 	Cognito *cip.Client
 	// Identity reaches the identity pool (GetId, GetCredentialsForIdentity).
 	Identity *cognitoidentity.Client
+	// TodosTable and PhotosBucket are reached directly with identity-pool
+	// credentials; DynamoDBEndpoint and S3Endpoint are the local servers,
+	// empty for AWS's own.
+	TodosTable, PhotosBucket     string
+	DynamoDBEndpoint, S3Endpoint string
 	// SignIn signs a user in through an app client, answering the
 	// challenges Cognito asks (password verifier, new password, MFA).
 	SignIn SignIn

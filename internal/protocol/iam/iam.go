@@ -272,26 +272,31 @@ func substitute(s string, vars map[string]string) (string, string) {
 }
 
 // wildcard matches s against a pattern where * is any run of characters
-// and ? any one character; "\x00c" is the literal c.
+// and ? any one character; "\x00c" is the literal c. It backtracks only
+// to the last *, so it runs in time proportional to len(pattern)*len(s).
 func wildcard(pattern, s string) bool {
-	if pattern == "" {
-		return s == ""
-	}
-	switch c := pattern[0]; c {
-	case '*':
-		for i := 0; i <= len(s); i++ {
-			if wildcard(pattern[1:], s[i:]) {
-				return true
-			}
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && pattern[p] == 0 && p+1 < len(pattern) && pattern[p+1] == s[i]:
+			p, i = p+2, i+1
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] != '*' && pattern[p] != 0 && pattern[p] == s[i]):
+			p, i = p+1, i+1
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			p, mark = star+1, mark+1
+			i = mark
+		default:
+			return false
 		}
-		return false
-	case '?':
-		return s != "" && wildcard(pattern[1:], s[1:])
-	case 0:
-		return len(pattern) > 1 && s != "" && s[0] == pattern[1] && wildcard(pattern[2:], s[1:])
-	default:
-		return s != "" && s[0] == c && wildcard(pattern[1:], s[1:])
 	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
 }
 
 // ParseDocument reads a policy document whose strings are resolved (no
