@@ -14,7 +14,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,

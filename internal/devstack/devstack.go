@@ -25,11 +25,11 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
-	"github.com/portcullis-cdk/portcullis/internal/localapi"
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
-	"github.com/portcullis-cdk/portcullis/internal/localcognito"
-	"github.com/portcullis-cdk/portcullis/internal/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )

@@ -3,8 +3,8 @@ package devstack
 import (
 	"fmt"
 
-	"github.com/portcullis-cdk/portcullis/internal/localapi"
-	"github.com/portcullis-cdk/portcullis/internal/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/lambdas/photos"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
 	"github.com/portcullis-cdk/portcullis/lambdas/random"

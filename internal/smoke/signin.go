@@ -11,8 +11,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/internal/srp"
-	"github.com/portcullis-cdk/portcullis/internal/totp"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
 // Authenticator signs users in and remembers what a later sign-in of the

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
