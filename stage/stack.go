@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -141,7 +142,7 @@ func (s *Stack) addAuth() {
 		PreTokenGeneration: s.Triggers["pretokengen"].Function,
 	}
 	s.Users = auth.NewUserPool(s.Stack, "Users", &poolProps)
-	s.Clients = auth.NewAppClients(s.Stack, "Clients", &auth.AppClientsProps{
+	s.Clients = auth.NewAppClients(s.Stack, contract.Clients, &auth.AppClientsProps{
 		UserPool:             s.Users.Pool,
 		ResourceServerID:     routes.ResourceServerID,
 		Scopes:               scopes(),
@@ -233,16 +234,16 @@ func (s *Stack) output(id, description string, value *string) {
 // addOutputs exports what a front end or the smoke command needs; never a
 // secret (the server client's secret stays in Cognito).
 func (s *Stack) addOutputs() {
-	s.output("Region", "Region of every resource of the stage", s.Stack.Region())
-	s.output("UserPoolId", "Cognito user pool id", s.Users.Pool.UserPoolId())
-	s.output("UserPoolIssuer", "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
-	s.output("SpaClientId", "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
-	s.output("ServerClientId", "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
-	s.output("HostedUiUrl", "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
-	s.output("IdentityPoolId", "Cognito identity pool id", s.Identity.IdentityPoolID())
-	s.output("ApiUrl", "Base URL of the HTTP API", s.API.URL())
-	s.output("PhotosBucketName", "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
-	s.output("TodosTableName", "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
+	s.output(contract.OutputRegion, "Region of every resource of the stage", s.Stack.Region())
+	s.output(contract.OutputUserPoolID, "Cognito user pool id", s.Users.Pool.UserPoolId())
+	s.output(contract.OutputUserPoolIssuer, "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
+	s.output(contract.OutputSPAClientID, "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
+	s.output(contract.OutputServerClientID, "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
+	s.output(contract.OutputHostedUIURL, "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
+	s.output(contract.OutputIdentityPoolID, "Cognito identity pool id", s.Identity.IdentityPoolID())
+	s.output(contract.OutputAPIURL, "Base URL of the HTTP API", s.API.URL())
+	s.output(contract.OutputPhotosBucketName, "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
+	s.output(contract.OutputTodosTableName, "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
 }
 
 func scopes() []auth.Scope {

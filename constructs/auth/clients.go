@@ -11,6 +11,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
@@ -219,10 +220,10 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	}
 
 	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client("SPA", false, p.CallbackURLs)
+	c.SPA = client(contract.SPAClient, false, p.CallbackURLs)
 	c.SPA.Node().AddDependency(server)
 	if !p.NoServerClient {
-		c.Server = client("Server", true, p.ServerCallbackURLs)
+		c.Server = client(contract.ServerClient, true, p.ServerCallbackURLs)
 		c.Server.Node().AddDependency(server)
 	}
 	return c

@@ -25,6 +25,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
@@ -191,9 +192,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		S3Endpoint:           s.aws.S3Endpoint,
 		UserPoolID:           pool.PoolID(),
 		Issuer:               pool.Issuer(),
-		SPAClientID:          clientID("Clients/SPA"),
-		ServerClientID:       clientID("Clients/Server"),
-		ServerClientSecret:   secrets["Clients/Server"],
+		SPAClientID:          clientID(contract.SPAClientPath),
+		ServerClientID:       clientID(contract.ServerClientPath),
+		ServerClientSecret:   secrets[contract.ServerClientPath],
 		IdentityPoolID:       identity.ID(),
 		TodosTable:           schema.Todos.Name,
 		PhotosBucket:         localaws.Bucket,
