@@ -10,7 +10,6 @@ package devstack
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +30,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -144,7 +144,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return ids
 	}
 	identity, err := localidentity.New(localidentity.Config{
-		PoolID:    Region + ":" + uuidFrom("identity-pool"),
+		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
 		AccountID: localaws.AccountID,
 		RoleARN:   plan.names(getenv).RoleARN(plan.IdentityRole),
 		Providers: []*jwtauth.Authorizer{{Issuer: pool.Issuer(), Audience: idOf(plan.IdentityClients), Now: clock.now}},
@@ -311,12 +311,6 @@ func derived(name string, n int) string {
 		out[i] = idAlphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(idAlphabet)]
 	}
 	return string(out)
-}
-
-func uuidFrom(name string) string {
-	sum := sha256.Sum256([]byte(name))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }
 
 func listen(host string, port int) (net.Listener, error) {

@@ -30,6 +30,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -253,7 +254,7 @@ func (g *Gateway) invoke(ctx context.Context, route routes.Route, event events.A
 		}
 	}()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{
-		AwsRequestID:       newUUID(),
+		AwsRequestID:       uuid.New(),
 		InvokedFunctionArn: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", g.regionOrDefault(), g.account, route.Function),
 	})
 	return g.handlers[route.Function](ctx, event)
@@ -307,13 +308,4 @@ func newRequestID() string {
 	var b [11]byte
 	_, _ = rand.Read(b[:])
 	return base64.StdEncoding.EncodeToString(b[:])
-}
-
-// newUUID makes a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

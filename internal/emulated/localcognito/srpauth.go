@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
 )
 
 const challengePasswordVerifier = "PASSWORD_VERIFIER"
@@ -176,7 +177,7 @@ func newSimulatedUsers(poolName string) simulatedUsers {
 func (u simulatedUsers) user(name string) (userID string, salt []byte) {
 	var id [16]byte
 	copy(id[:], u.derive("USER_ID_FOR_SRP", name))
-	return uuidFrom(id), u.derive("SALT", name)
+	return uuid.V4(id), u.derive("SALT", name)
 }
 
 func (u simulatedUsers) derive(label, name string) []byte {

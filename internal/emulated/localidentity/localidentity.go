@@ -21,7 +21,6 @@ package localidentity
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
@@ -37,6 +36,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
 )
 
 // DefaultCredentialsTTL is how long issued credentials last, the one hour
@@ -379,15 +379,7 @@ func (p *Pool) verifyLogins(ctx context.Context, logins map[string]string) (logi
 // identityID derives the stable identity id of a login: the region and a
 // name-based (version 5) UUID of the pool, provider and sub.
 func (p *Pool) identityID(l login) string {
-	// The URL namespace of RFC 9562.
-	ns := []byte{0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
-	h := sha1.New()
-	h.Write(ns)
-	h.Write([]byte("cognito-identity://" + p.id + "/" + l.provider + "/" + l.sub))
-	u := h.Sum(nil)[:16]
-	u[6] = u[6]&0x0f | 0x50
-	u[8] = u[8]&0x3f | 0x80
-	return fmt.Sprintf("%s:%x-%x-%x-%x-%x", p.region, u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
+	return p.region + ":" + uuid.V5(uuid.URLNamespace, "cognito-identity://"+p.id+"/"+l.provider+"/"+l.sub)
 }
 
 // principal is who the pool's credentials act for: the authenticated
@@ -408,7 +400,7 @@ func (p *Pool) principal(l login, identityID string) sigv4.Principal {
 // ServeHTTP serves the Cognito Identity JSON 1.1 protocol: POST / with
 // X-Amz-Target naming the operation.
 func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", newUUID())
+	w.Header().Set("X-Amzn-Requestid", uuid.New())
 	if r.Method != http.MethodPost {
 		writeError(w, &Error{Type: "UnknownOperationException", Message: "Operations are POST requests.", Status: http.StatusMethodNotAllowed})
 		return
@@ -494,12 +486,4 @@ func randomSecret(n int) string {
 func deriveID(s string, n int) string {
 	sum := sha256.Sum256([]byte(s))
 	return base32.StdEncoding.EncodeToString(sum[:])[:n]
-}
-
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
