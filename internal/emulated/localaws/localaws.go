@@ -6,9 +6,10 @@
 // serialization, conditions, pagination and SigV4 presigning are exercised
 // end to end without an AWS account or Docker.
 //
-// Each test binary starts one set of servers in TestMain (see Main); the
-// servers listen on 127.0.0.1 on free ports, keep their data in memory or in
-// a temporary directory, and die with the test binary.
+// Each test binary starts one set of servers in TestMain (see
+// internal/testhelp/awstest); the servers listen on 127.0.0.1 on free
+// ports, keep their data in memory or in a temporary directory, and die
+// with the test binary.
 package localaws
 
 import (
@@ -24,7 +25,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -81,21 +81,6 @@ type proc struct {
 func (p proc) kill() {
 	_ = syscall.Kill(-p.pid, syscall.SIGKILL)
 	<-p.exited
-}
-
-// Main starts the servers, stores them in *srv, runs the tests and stops the
-// servers. Use it as the whole of a TestMain:
-//
-//	func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
-func Main(m *testing.M, srv **Servers) int {
-	s, err := Start(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "localaws:", err)
-		return 1
-	}
-	defer s.Close()
-	*srv = s
-	return m.Run()
 }
 
 // Start starts the servers and creates every table of schema.Tables (named
