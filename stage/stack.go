@@ -64,6 +64,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(cfg.Name), nil)
 
 	s := &Stack{Stack: stack, Config: cfg}
+	s.prebuildFunctions()
 	s.addData()
 	s.addAuth()
 	s.addAPI()
@@ -94,10 +95,29 @@ func (s *Stack) addData() {
 	})
 }
 
+// triggerNames are the main packages of the Cognito triggers in lambdas/cmd.
+var triggerNames = []string{"presignup", "custommessage", "postconfirmation", "pretokengen"}
+
+// functionPackage is the main package of a function: lambdas/cmd/<name>.
+func functionPackage(name string) string { return "./lambdas/cmd/" + name }
+
+// prebuildFunctions compiles every function of the stage in one go build
+// before they are created; a second stage of the same app reuses the bundles.
+func (s *Stack) prebuildFunctions() {
+	var pkgs []string
+	for _, f := range routes.Functions() {
+		pkgs = append(pkgs, functionPackage(string(f)))
+	}
+	for _, name := range triggerNames {
+		pkgs = append(pkgs, functionPackage(name))
+	}
+	golambda.Prebuild(s.Stack, "", pkgs...)
+}
+
 // function builds lambdas/cmd/<name> with the stage's log settings.
 func (s *Stack) function(id, name, description string, env map[string]string) *golambda.Function {
 	return golambda.NewFunction(s.Stack, id, &golambda.FunctionProps{
-		Package:          "./lambdas/cmd/" + name,
+		Package:          functionPackage(name),
 		Description:      description,
 		Environment:      env,
 		LogRetentionDays: s.Config.LogRetentionDays,

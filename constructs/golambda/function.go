@@ -213,27 +213,70 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 	return &Function{Construct: this, Function: fn, Role: role, LogGroup: logs}
 }
 
+// Prebuild compiles the main packages of functions that scope's app is about
+// to create in one `go build` (see bundle.BuildAll), so that each
+// NewFunction for them finds its bundle ready: an app with eight functions
+// pays for one build instead of eight. moduleDir is as in FunctionProps
+// (default: the module of the working directory). Calling it is optional and
+// never changes the template; a package that fails to build is reported by
+// the NewFunction that uses it, with the compiler's message.
+func Prebuild(scope constructs.Construct, moduleDir string, pkgs ...string) {
+	if moduleDir == "" {
+		root, err := modroot.Dir()
+		if err != nil {
+			return // NewFunction reports it.
+		}
+		moduleDir = root
+	}
+	outdir := *awscdk.Stage_Of(scope).Outdir()
+	var targets []bundle.Target
+	var pending []*buildResult
+	for _, pkg := range pkgs {
+		r, first := lookupBuild(outdir, moduleDir, pkg)
+		if !first {
+			continue
+		}
+		targets = append(targets, bundle.Target{Package: pkg, OutDir: r.dir})
+		pending = append(pending, r)
+	}
+	errs := bundle.BuildAll(context.Background(), moduleDir, targets)
+	for i, r := range pending {
+		r.err = errs[i]
+		close(r.done)
+	}
+}
+
 // builds remembers the bundles made in this process, so stages sharing a
 // handler build it once per synth.
 var builds sync.Map // key -> *buildResult
 
 type buildResult struct {
-	once sync.Once
 	dir  string
 	err  error
+	done chan struct{} // closed once dir is built or err is set
+}
+
+// lookupBuild returns the build of pkg into outdir, and whether the caller
+// is the first to ask and so must build it and close done.
+func lookupBuild(outdir, moduleDir, pkg string) (*buildResult, bool) {
+	h := fnv.New64a()
+	h.Write([]byte(moduleDir + "\x00" + pkg))
+	r := &buildResult{
+		dir:  filepath.Join(outdir, ".golambda", fmt.Sprintf("%x", h.Sum64())),
+		done: make(chan struct{}),
+	}
+	v, loaded := builds.LoadOrStore(outdir+"\x00"+moduleDir+"\x00"+pkg, r)
+	return v.(*buildResult), !loaded
 }
 
 // build compiles pkg into a directory inside the cloud assembly (outdir),
-// which CDK then stages as the function's asset.
+// which CDK then stages as the function's asset, unless Prebuild did.
 func build(outdir, moduleDir, pkg string) (string, error) {
-	key := outdir + "\x00" + moduleDir + "\x00" + pkg
-	v, _ := builds.LoadOrStore(key, &buildResult{})
-	r := v.(*buildResult)
-	r.once.Do(func() {
-		h := fnv.New64a()
-		h.Write([]byte(moduleDir + "\x00" + pkg))
-		r.dir = filepath.Join(outdir, ".golambda", fmt.Sprintf("%x", h.Sum64()))
+	r, first := lookupBuild(outdir, moduleDir, pkg)
+	if first {
 		r.err = bundle.Build(context.Background(), moduleDir, pkg, r.dir)
-	})
+		close(r.done)
+	}
+	<-r.done
 	return r.dir, r.err
 }
