@@ -64,7 +64,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(cfg.Name), nil)
 
 	s := &Stack{Stack: stack, Config: cfg}
-	s.prebuildFunctions()
+	PrebuildFunctions()
 	s.addData()
 	s.addAuth()
 	s.addAPI()
@@ -101,9 +101,10 @@ var triggerNames = []string{"presignup", "custommessage", "postconfirmation", "p
 // functionPackage is the main package of a function: lambdas/cmd/<name>.
 func functionPackage(name string) string { return "./lambdas/cmd/" + name }
 
-// prebuildFunctions compiles every function of the stage in one go build
-// before they are created; a second stage of the same app reuses the bundles.
-func (s *Stack) prebuildFunctions() {
+// PrebuildFunctions starts compiling every function of a stage, in one go
+// build in the background (golambda.Prebuild). New does it too; an app that
+// calls it before awscdk.NewApp overlaps the build with jsii's start.
+func PrebuildFunctions() {
 	var pkgs []string
 	for _, f := range routes.Functions() {
 		pkgs = append(pkgs, functionPackage(string(f)))
@@ -111,7 +112,7 @@ func (s *Stack) prebuildFunctions() {
 	for _, name := range triggerNames {
 		pkgs = append(pkgs, functionPackage(name))
 	}
-	golambda.Prebuild(s.Stack, "", pkgs...)
+	golambda.Prebuild("", pkgs...)
 }
 
 // function builds lambdas/cmd/<name> with the stage's log settings.

@@ -97,7 +97,7 @@ func TestFunctionPropsValidate(t *testing.T) {
 func TestPrebuildFailureNamesTheFunction(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("S"), nil)
-	golambda.Prebuild(stack, "", "./constructs/golambda/testdata/hello", "./constructs/golambda/testdata/broken")
+	golambda.Prebuild("", "./constructs/golambda/testdata/hello", "./constructs/golambda/testdata/broken")
 	golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/hello"})
 	defer func() {
 		msg := fmt.Sprint(recover())

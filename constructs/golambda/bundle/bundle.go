@@ -102,14 +102,7 @@ func buildJointly(ctx context.Context, moduleDir string, targets []Target) error
 		return err
 	}
 	for _, t := range targets {
-		if err := os.MkdirAll(t.OutDir, 0o755); err != nil {
-			return fmt.Errorf("bundle: %w", err)
-		}
-		out := filepath.Join(t.OutDir, Binary)
-		if err := moveFile(filepath.Join(scratch, path.Base(filepath.ToSlash(t.Package))), out); err != nil {
-			return fmt.Errorf("bundle: %w", err)
-		}
-		if err := pinMode(out); err != nil {
+		if err := Place(filepath.Join(scratch, path.Base(filepath.ToSlash(t.Package))), t.OutDir, true); err != nil {
 			return err
 		}
 	}
@@ -133,17 +126,29 @@ func goBuild(ctx context.Context, moduleDir, out string, pkgs ...string) error {
 	return nil
 }
 
-// moveFile renames, or copies where the scratch directory is on another
-// file system than the bundle.
-func moveFile(from, to string) error {
-	if err := os.Rename(from, to); err == nil {
-		return nil
+// Place puts the executable bin into the bundle directory outDir: moved
+// (renamed, or copied where they are on different file systems) or copied.
+func Place(bin, outDir string, move bool) error {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fmt.Errorf("bundle: %w", err)
 	}
-	raw, err := os.ReadFile(from)
+	out := filepath.Join(outDir, Binary)
+	if move {
+		if err := os.Rename(bin, out); err == nil {
+			return pinMode(out)
+		}
+	}
+	raw, err := os.ReadFile(bin)
 	if err != nil {
-		return err
+		return fmt.Errorf("bundle: %w", err)
 	}
-	return os.WriteFile(to, raw, 0o755)
+	if err := os.WriteFile(out, raw, 0o755); err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	if move {
+		os.Remove(bin)
+	}
+	return pinMode(out)
 }
 
 // pinMode fixes the binary's mode: the zip CDK makes records file modes,
