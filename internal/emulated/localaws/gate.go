@@ -3,7 +3,6 @@ package localaws
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"io"
@@ -17,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
@@ -255,9 +255,9 @@ func denyDynamoDB(w http.ResponseWriter, p sigv4.Principal, d *denial) {
 	writeDynamoDBError(w, "AccessDeniedException", denyMessage(p, d))
 }
 
+// writeDynamoDBError answers as DynamoDB does, the type qualified with its
+// namespace in the body.
 func writeDynamoDBError(w http.ResponseWriter, typ, msg string) {
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 	w.Header().Set("X-Amzn-ErrorType", typ)
-	w.WriteHeader(http.StatusBadRequest)
-	_ = json.NewEncoder(w).Encode(map[string]string{"__type": "com.amazon.coral.service#" + typ, "message": msg})
+	awsjson.WriteJSON(w, awsjson.ContentType10, http.StatusBadRequest, map[string]string{"__type": "com.amazon.coral.service#" + typ, "message": msg})
 }

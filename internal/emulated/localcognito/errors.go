@@ -4,28 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
 )
 
-// opError is a failed operation in the shape of a Cognito error: the
-// response carries Status, an X-Amzn-Errortype header naming Type and the
-// body {"__type": Type, "message": Message}.
-type opError struct {
-	Type    string // NotAuthorizedException, UsernameExistsException, ...
-	Message string
-	Status  int
-	// Err is the underlying cause, for logs; it is never sent to clients.
-	Err error
-}
-
-func (e *opError) Error() string {
-	msg := e.Type + ": " + e.Message
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-func (e *opError) Unwrap() error { return e.Err }
+// opError is a failed operation in the shape of a Cognito error.
+type opError = awsjson.Error
 
 // Error types of the Cognito Identity Provider API used by this pool.
 const (

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
@@ -230,26 +231,15 @@ func setCORS(h http.Header, r *http.Request) {
 }
 
 func writeJSON(w http.ResponseWriter, requestID string, status int, v any) {
-	writeBody(w, requestID, status, "application/x-amz-json-1.1", v)
+	writeBody(w, requestID, status, awsjson.ContentType11, v)
 }
 
 func writeBody(w http.ResponseWriter, requestID string, status int, contentType string, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status = http.StatusInternalServerError
-		body = []byte(`{"__type":"InternalErrorException","message":"encoding the response failed"}`)
-		w.Header().Set("X-Amzn-Errortype", errInternal)
-	}
-	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("X-Amzn-Requestid", requestID)
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+	awsjson.WriteJSON(w, contentType, status, v)
 }
 
 func writeError(w http.ResponseWriter, requestID string, e *opError) {
-	w.Header().Set("X-Amzn-Errortype", e.Type)
-	writeJSON(w, requestID, e.Status, struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Type, e.Message})
+	w.Header().Set("X-Amzn-Requestid", requestID)
+	awsjson.WriteError(w, awsjson.ContentType11, e)
 }

@@ -34,6 +34,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
@@ -196,22 +197,7 @@ func cognitoProviderName(issuer string) string {
 func (p *Pool) ID() string { return p.id }
 
 // Error is a failed operation, in the shape of a Cognito Identity error.
-type Error struct {
-	Type    string // NotAuthorizedException, ResourceNotFoundException, ...
-	Message string
-	Status  int
-	// Err is the underlying cause, for logs.
-	Err error
-}
-
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Type + ": " + e.Message + ": " + e.Err.Error()
-	}
-	return e.Type + ": " + e.Message
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+type Error = awsjson.Error
 
 func notAuthorized(msg string, err error) *Error {
 	return &Error{Type: "NotAuthorizedException", Message: msg, Status: http.StatusBadRequest, Err: err}
@@ -433,13 +419,7 @@ func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, err)
 		return
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	_, _ = w.Write(b)
+	awsjson.WriteJSON(w, awsjson.ContentType11, http.StatusOK, out)
 }
 
 func decode(body []byte, v any) error {
@@ -452,18 +432,7 @@ func decode(body []byte, v any) error {
 // writeError writes an awsJson1_1 error. Anything but an *Error is an
 // internal failure.
 func writeError(w http.ResponseWriter, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
-		e = &Error{Type: "InternalErrorException", Message: "An internal error occurred.", Status: http.StatusInternalServerError, Err: err}
-	}
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Type, e.Message})
-	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	w.Header().Set("X-Amzn-Errortype", e.Type)
-	w.WriteHeader(e.Status)
-	_, _ = w.Write(b)
+	awsjson.WriteError(w, awsjson.ContentType11, err)
 }
 
 // randomID is n characters of upper-case base32, the alphabet of AWS access

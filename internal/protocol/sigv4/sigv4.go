@@ -51,8 +51,9 @@ type Service struct {
 	// SingleEncodedPath canonicalizes the path by encoding it once, S3's
 	// rule; every other service encodes the escaped path a second time.
 	SingleEncodedPath bool
-	// UnsignedPayload accepts X-Amz-Content-Sha256: UNSIGNED-PAYLOAD (S3);
-	// otherwise the body's SHA-256 is always signed.
+	// UnsignedPayload takes the payload hash from X-Amz-Content-Sha256,
+	// which may be UNSIGNED-PAYLOAD (S3); otherwise the body's SHA-256 is
+	// always signed.
 	UnsignedPayload bool
 	// SignAllAmzHeaders requires every x-amz-* header the request carries
 	// to be signed (S3's HeadersNotSigned); host is always required.
@@ -221,9 +222,10 @@ func (s Service) parse(r *http.Request, body []byte) (signature, error) {
 		sig.amzDate = r.Header.Get("X-Amz-Date")
 		sig.token = r.Header.Get("X-Amz-Security-Token")
 		sig.payloadHash = hexSHA256(body)
-		if s.Name == "s3" {
-			// S3 signs the hash the client declares; the gateway in
-			// front of it compares that with the body it forwards.
+		if s.UnsignedPayload {
+			// S3, the service that takes UNSIGNED-PAYLOAD, signs the
+			// hash the client declares in X-Amz-Content-Sha256; a
+			// declared hash must be the body's.
 			declared := r.Header.Get("X-Amz-Content-Sha256")
 			switch {
 			case declared == "":
@@ -247,10 +249,8 @@ func (s Service) parse(r *http.Request, body []byte) (signature, error) {
 	default:
 		return sig, fail(Missing, "missing authentication token")
 	}
-	for _, required := range []string{"host"} {
-		if _, found := slices.BinarySearch(sig.signedHeaders, required); !found {
-			return sig, &Error{Reason: NotSigned, Message: "host must be a signed header", Headers: []string{required}}
-		}
+	if _, found := slices.BinarySearch(sig.signedHeaders, "host"); !found {
+		return sig, &Error{Reason: NotSigned, Message: "host must be a signed header", Headers: []string{"host"}}
 	}
 	if !sig.presigned {
 		if _, found := slices.BinarySearch(sig.signedHeaders, "x-amz-date"); !found && r.Header.Get("X-Amz-Date") != "" {
