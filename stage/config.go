@@ -255,10 +255,13 @@ func (c Config) Validate() error {
 	for _, sc := range routes.ScopeDescriptions {
 		known[sc.Name] = true
 	}
-	for field, names := range map[string][]string{"SPAScopes": c.SPAScopes, "ServerScopes": c.ServerScopes} {
-		for _, n := range names {
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"SPAScopes", c.SPAScopes}, {"ServerScopes", c.ServerScopes}} {
+		for _, n := range f.names {
 			if !known[n] {
-				bad("%s %q: not an API scope of lambdas/routes", field, n)
+				bad("%s %q: not an API scope of lambdas/routes", f.field, n)
 			}
 		}
 	}

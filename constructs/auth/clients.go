@@ -154,17 +154,23 @@ func (p *AppClientsProps) Validate() error {
 		}
 		seen[s.Name] = true
 	}
-	for field, names := range map[string][]string{"SPAScopes": p.SPAScopes, "ServerScopes": p.ServerScopes} {
-		for _, n := range names {
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"SPAScopes", p.SPAScopes}, {"ServerScopes", p.ServerScopes}} {
+		for _, n := range f.names {
 			if !seen[n] {
-				errs = append(errs, fmt.Errorf("%s %q: not one of the Scopes", field, n))
+				errs = append(errs, fmt.Errorf("%s %q: not one of the Scopes", f.field, n))
 			}
 		}
 	}
-	for field, names := range map[string][]string{"ReadAttributes": p.ReadAttributes, "WriteAttributes": p.WriteAttributes} {
-		for _, n := range names {
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"ReadAttributes", p.ReadAttributes}, {"WriteAttributes", p.WriteAttributes}} {
+		for _, n := range f.names {
 			if !slices.Contains(standardAttributes, n) && !customAttribute.MatchString(n) {
-				errs = append(errs, fmt.Errorf("%s %q: want a standard attribute name or custom:<name>", field, n))
+				errs = append(errs, fmt.Errorf("%s %q: want a standard attribute name or custom:<name>", f.field, n))
 			}
 		}
 	}
