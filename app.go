@@ -34,6 +34,9 @@ func run(props *awscdk.AppProps) (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	// Compiling the functions takes about as long as starting jsii: do both
+	// at once.
+	stage.PrebuildFunctions()
 	app := awscdk.NewApp(props)
 	name, _ := app.Node().TryGetContext(jsii.String("stage")).(string)
 	configs, err := stage.Select(name)
