@@ -5,10 +5,13 @@
 package bundle
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -158,4 +161,27 @@ func pinMode(out string) error {
 		return fmt.Errorf("bundle: %w", err)
 	}
 	return nil
+}
+
+// ZipSize is the size of the deflate-compressed (best) zip holding the one
+// file at path: what Lambda stores and loads for a bundle.
+func ZipSize(path string) (int, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, flate.BestCompression) })
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: filepath.Base(path), Method: zip.Deflate})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := f.Write(raw); err != nil {
+		return 0, err
+	}
+	if err := zw.Close(); err != nil {
+		return 0, err
+	}
+	return buf.Len(), nil
 }
