@@ -48,8 +48,10 @@ SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path 
 $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
 	cdk synth --quiet
 
+# deploy=true makes the app refuse a stage that still has placeholder URLs or
+# email sender (stage.CheckDeployable) before CloudFormation is called.
 deploy: deps ## deploy one stage: make deploy STAGE=dev
-	cdk deploy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
+	cdk deploy -c stage=$(STAGE) -c deploy=true $(PROJECT)-$(STAGE)
 
 diff: deps ## show what deploying STAGE would change
 	cdk diff -c stage=$(STAGE) $(PROJECT)-$(STAGE)

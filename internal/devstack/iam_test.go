@@ -86,15 +86,20 @@ func TestIdentityPoolPolicies(t *testing.T) {
 	if _, err := b.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: item}); err != nil {
 		t.Fatalf("B puts its own item: %v", err)
 	}
-	query := func(owner string) error {
+	query := func(owner string, projection *string) error {
 		_, err := a.ddb.Query(ctx, &dynamodb.QueryInput{TableName: table,
+			ProjectionExpression:      projection,
 			KeyConditionExpression:    aws.String("#o = :o"),
 			ExpressionAttributeNames:  map[string]string{"#o": schema.Todos.PartitionKey},
 			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":o": &ddbtypes.AttributeValueMemberS{Value: owner}}})
 		return err
 	}
-	put := func(owner string) error {
-		it, _ := attributevalue.MarshalMap(map[string]string{schema.Todos.PartitionKey: owner, schema.Todos.SortKey: "2"})
+	put := func(owner string, attrs ...string) error {
+		fields := map[string]string{schema.Todos.PartitionKey: owner, schema.Todos.SortKey: "2"}
+		for _, a := range attrs {
+			fields[a] = "x"
+		}
+		it, _ := attributevalue.MarshalMap(fields)
 		_, err := a.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: it})
 		return err
 	}
@@ -130,9 +135,13 @@ func TestIdentityPoolPolicies(t *testing.T) {
 		call func() error
 		code string // "" allowed
 	}{
-		{"Query own partition", func() error { return query(a.id) }, ""},
-		{"Query B's partition", func() error { return query(b.id) }, "AccessDeniedException"},
-		{"PutItem own partition", func() error { return put(a.id) }, ""},
+		{"Query own partition", func() error { return query(a.id, aws.String("#o, id, title")) }, ""},
+		{"Query B's partition", func() error { return query(b.id, aws.String("#o, id, title")) }, "AccessDeniedException"},
+		// The role lets identity callers read only the todo attributes,
+		// so a Query must project (dynamodb:Select SPECIFIC_ATTRIBUTES).
+		{"Query own partition without a projection", func() error { return query(a.id, nil) }, "AccessDeniedException"},
+		{"PutItem own partition", func() error { return put(a.id, "title") }, ""},
+		{"PutItem with an attribute the todos do not define", func() error { return put(a.id, "isAdmin") }, "AccessDeniedException"},
 		{"PutItem in B's partition", func() error { return put(b.id) }, "AccessDeniedException"},
 		{"GetItem own", func() error { return get(a.id) }, ""},
 		{"GetItem B's", func() error { return get(b.id) }, "AccessDeniedException"},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -111,6 +112,11 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 		KeyConditions             map[string]struct{ AttributeValueList []json.RawMessage }
 		RequestItems              map[string]json.RawMessage
 		IndexName                 string
+		ProjectionExpression      string
+		UpdateExpression          string
+		AttributesToGet           []string
+		Select                    string
+		ReturnValues              string
 	}
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -124,6 +130,24 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 		ctx := map[string][]string{}
 		if keys != nil {
 			ctx["dynamodb:LeadingKeys"] = keys
+		}
+		// Fine-grained access control: the attributes the request names,
+		// what it selects and what it asks back.
+		if attrs := requestAttributes(op, in.Item, in.Key, in.ProjectionExpression, in.UpdateExpression, in.AttributesToGet, in.ExpressionAttributeNames); len(attrs) > 0 {
+			ctx["dynamodb:Attributes"] = attrs
+		}
+		switch {
+		case in.Select != "":
+			ctx["dynamodb:Select"] = []string{in.Select}
+		case op == "Query" || op == "Scan":
+			if in.ProjectionExpression != "" || len(in.AttributesToGet) > 0 {
+				ctx["dynamodb:Select"] = []string{"SPECIFIC_ATTRIBUTES"}
+			} else {
+				ctx["dynamodb:Select"] = []string{"ALL_ATTRIBUTES"}
+			}
+		}
+		if in.ReturnValues != "" {
+			ctx["dynamodb:ReturnValues"] = []string{in.ReturnValues}
 		}
 		return iam.Request{Action: action, Resource: resource, Context: ctx}
 	}
@@ -160,6 +184,53 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 		return []iam.Request{{Action: action, Resource: "*"}}, nil
 	}
 	return nil, fmt.Errorf("the local IAM evaluator does not know the resources of dynamodb:%s", op)
+}
+
+var (
+	expressionToken = regexp.MustCompile(`#[A-Za-z0-9_]+|:[A-Za-z0-9_]+|[A-Za-z_][A-Za-z0-9_]*`)
+	// expressionWords are the keywords and functions of projection and
+	// update expressions, which name no attribute.
+	expressionWords = map[string]bool{"set": true, "remove": true, "add": true, "delete": true,
+		"if_not_exists": true, "list_append": true, "and": true, "or": true, "not": true}
+)
+
+// requestAttributes lists the attribute names a request names: the item of
+// a PutItem, the key, and the attributes of its projection and update
+// expressions (placeholders resolved), which is what dynamodb:Attributes
+// holds.
+func requestAttributes(op string, item, key map[string]json.RawMessage, projection, update string, toGet []string, names map[string]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	if op == "PutItem" {
+		for k := range item {
+			add(k)
+		}
+	}
+	for k := range key {
+		add(k)
+	}
+	for _, a := range toGet {
+		add(a)
+	}
+	for _, expr := range []string{projection, update} {
+		for _, tok := range expressionToken.FindAllString(expr, -1) {
+			switch {
+			case strings.HasPrefix(tok, ":"):
+			case strings.HasPrefix(tok, "#"):
+				add(names[tok])
+			case !expressionWords[strings.ToLower(tok)]:
+				add(tok)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // stringAttr reads a DynamoDB string attribute value, {"S": "..."}.

@@ -75,7 +75,8 @@ type Decision struct {
 func (d Decision) Allowed() bool { return d.Effect == Allow }
 
 // Operators are the condition operators the evaluator understands; each
-// may carry a ForAllValues: or ForAnyValue: qualifier.
+// may carry a ForAllValues: or ForAnyValue: qualifier, and the String ones
+// an IfExists suffix (true when the key is absent).
 var Operators = []string{"StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringLike", "StringNotLike", "Bool", "Null"}
 
 // Evaluate decides req against the policies.
@@ -180,6 +181,12 @@ func condition(op string, policyValues, values []string, present bool, vars map[
 	qualifier, base, qualified := strings.Cut(op, ":")
 	if !qualified {
 		base, qualifier = op, ""
+	}
+	if b, ok := strings.CutSuffix(base, "IfExists"); ok && strings.HasPrefix(b, "String") {
+		if !present {
+			return true, ""
+		}
+		base = b
 	}
 	resolved := make([]string, len(policyValues))
 	for i, v := range policyValues {

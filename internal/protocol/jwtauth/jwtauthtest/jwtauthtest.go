@@ -26,9 +26,9 @@ import (
 type Issuer struct {
 	URL    string
 	PoolID string
-	// Now is the clock of the iat, auth_time and exp claims; nil means
-	// time.Now. A test whose authorizer runs on a test clock sets it to
-	// that clock, or a token signed in the next second is from the future.
+	// Now stamps the claims' times; nil means time.Now. A test whose
+	// authorizer runs on a test clock sets it to the same clock, so a token
+	// is never "issued in the future" when the real clock ticks past it.
 	Now func() time.Time
 
 	server *httptest.Server
