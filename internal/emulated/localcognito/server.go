@@ -3,8 +3,6 @@ package localcognito
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
@@ -31,8 +30,7 @@ const maxRequestBytes = 1 << 20
 // concurrent use.
 type Server struct {
 	*pool
-	key *rsa.PrivateKey
-	kid string
+	key jwtsign.Key
 	ops map[string]operation
 
 	mu       sync.Mutex
@@ -64,14 +62,13 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	key, err := jwtsign.GenerateKey(randomKID())
 	if err != nil {
 		return nil, fmt.Errorf("localcognito: generate signing key: %w", err)
 	}
 	s := &Server{
 		pool:     p,
 		key:      key,
-		kid:      randomKID(),
 		users:    map[string]*user{},
 		aliases:  map[string]*user{},
 		sessions: map[string]*authSession{},

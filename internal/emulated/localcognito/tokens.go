@@ -2,13 +2,7 @@ package localcognito
 
 import (
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,11 +119,11 @@ func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, so
 		access["scope"] = strings.Join(scopes, " ")
 	}
 
-	accessToken, err := s.sign(access)
+	accessToken, err := s.key.Sign(access)
 	if err != nil {
 		return authResult{}, err
 	}
-	idToken, err := s.sign(id)
+	idToken, err := s.key.Sign(id)
 	if err != nil {
 		return authResult{}, err
 	}
@@ -248,27 +242,6 @@ func (s *Server) overrideClaims(claims, add map[string]any, suppress []string, i
 	}
 }
 
-// sign makes an RS256 JWT with the pool's key.
-func (s *Server) sign(claims map[string]any) (string, error) {
-	header, err := json.Marshal(map[string]string{"kid": s.kid, "alg": "RS256"})
-	if err != nil {
-		return "", fmt.Errorf("encode token header: %w", err)
-	}
-	payload, err := json.Marshal(claims)
-	if err != nil {
-		return "", fmt.Errorf("encode token claims: %w", err)
-	}
-	input := b64(header) + "." + b64(payload)
-	digest := sha256.Sum256([]byte(input))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, s.key, crypto.SHA256, digest[:])
-	if err != nil {
-		return "", fmt.Errorf("sign token: %w", err)
-	}
-	return input + "." + b64(sig), nil
-}
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
-
 // accessClaims are the claims of an access token the pool checks when a
 // user presents one.
 type accessClaims struct {
@@ -288,25 +261,8 @@ type accessClaims struct {
 func (s *Server) verifyAccessToken(raw string) (accessClaims, error) {
 	var c accessClaims
 	invalid := apiError(errNotAuthorized, "Invalid Access Token")
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return c, invalid
-	}
-	header, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	payload, err2 := base64.RawURLEncoding.DecodeString(parts[1])
-	sig, err3 := base64.RawURLEncoding.DecodeString(parts[2])
-	if err1 != nil || err2 != nil || err3 != nil {
-		return c, invalid
-	}
-	var h struct {
-		Kid string `json:"kid"`
-		Alg string `json:"alg"`
-	}
-	if json.Unmarshal(header, &h) != nil || h.Alg != "RS256" || h.Kid != s.kid {
-		return c, invalid
-	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if rsa.VerifyPKCS1v15(&s.key.PublicKey, crypto.SHA256, digest[:], sig) != nil {
+	payload, err := s.key.Verify(raw)
+	if err != nil {
 		return c, invalid
 	}
 	if json.Unmarshal(payload, &c) != nil || c.Iss != s.issuer || c.TokenUse != "access" {

@@ -1,8 +1,9 @@
 package localcognito
 
 import (
-	"math/big"
 	"net/http"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 )
 
 // serveWellKnown publishes the pool's keys and OpenID configuration where
@@ -12,7 +13,7 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	switch r.URL.Path {
 	case prefix + "jwks.json":
-		writeBody(w, requestID, http.StatusOK, "application/json", map[string]any{"keys": []map[string]string{s.jwk()}})
+		writeBody(w, requestID, http.StatusOK, "application/json", jwtsign.KeySet{Keys: []jwtsign.JWK{s.key.JWK()}})
 	case prefix + "openid-configuration":
 		// Only what this pool serves: it has no OAuth endpoints (no hosted
 		// UI), so none are advertised.
@@ -28,18 +29,5 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 			Message: "Not found. The pool publishes " + prefix + "jwks.json and " + prefix + "openid-configuration.",
 			Status:  http.StatusNotFound,
 		})
-	}
-}
-
-// jwk is the public signing key in the form Cognito publishes it.
-func (s *Server) jwk() map[string]string {
-	pub := s.key.PublicKey
-	return map[string]string{
-		"alg": "RS256",
-		"e":   b64(big.NewInt(int64(pub.E)).Bytes()),
-		"kid": s.kid,
-		"kty": "RSA",
-		"n":   b64(pub.N.Bytes()),
-		"use": "sig",
 	}
 }

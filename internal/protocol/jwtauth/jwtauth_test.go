@@ -17,6 +17,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth/jwtauthtest"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/testclock"
 )
 
@@ -347,13 +348,13 @@ func TestKeySetUnavailable(t *testing.T) {
 
 func TestKeySetEntries(t *testing.T) {
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_entries")
-	small := jwtauthtest.PublicJWK("small", &jwtauthtest.NewKey(t).PublicKey)
-	small["n"] = small["n"][:100] // a 600-bit modulus
-	rs512 := jwtauthtest.PublicJWK("rs512", &iss.Key().PublicKey)
-	rs512["alg"] = "RS512"
-	enc := jwtauthtest.PublicJWK("enc", &iss.Key().PublicKey)
-	enc["use"] = "enc"
-	good := jwtauthtest.PublicJWK("good", &iss.Key().PublicKey)
+	small := jwtsign.PublicJWK("small", &jwtauthtest.NewKey(t).PublicKey)
+	small.N = small.N[:100] // a 600-bit modulus
+	rs512 := jwtsign.PublicJWK("rs512", &iss.Key().PublicKey)
+	rs512.Alg = "RS512"
+	enc := jwtsign.PublicJWK("enc", &iss.Key().PublicKey)
+	enc.Use = "enc"
+	good := jwtsign.PublicJWK("good", &iss.Key().PublicKey)
 	set, err := json.Marshal(map[string]any{"keys": []any{
 		map[string]string{"kty": "EC", "kid": "ec", "crv": "P-256"},
 		small, rs512, enc, good, "not an object",

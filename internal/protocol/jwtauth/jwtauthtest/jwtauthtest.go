@@ -4,20 +4,18 @@
 package jwtauthtest
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 )
 
 // Issuer is a running test issuer. Its URL is the iss of the tokens it
@@ -34,13 +32,8 @@ type Issuer struct {
 	server *httptest.Server
 
 	mu      sync.Mutex
-	keys    []signingKey // published in the JWKS, the first signs by default
+	keys    []jwtsign.Key // published in the JWKS, the first signs by default
 	fetches int
-}
-
-type signingKey struct {
-	kid string
-	key *rsa.PrivateKey
 }
 
 // NewIssuer starts an issuer for the pool id with one signing key and stops
@@ -48,7 +41,7 @@ type signingKey struct {
 func NewIssuer(t testing.TB, poolID string) *Issuer {
 	t.Helper()
 	iss := &Issuer{PoolID: poolID}
-	iss.keys = []signingKey{{kid: poolID + "-key-1", key: NewKey(t)}}
+	iss.keys = []jwtsign.Key{{ID: poolID + "-key-1", Private: NewKey(t)}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /"+poolID+"/.well-known/jwks.json", iss.serveJWKS)
 	iss.server = httptest.NewServer(mux)
@@ -81,14 +74,14 @@ func (iss *Issuer) JWKSURL() string { return iss.URL + "/.well-known/jwks.json" 
 func (iss *Issuer) KID() string {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	return iss.keys[0].kid
+	return iss.keys[0].ID
 }
 
 // Key is the default signing key.
 func (iss *Issuer) Key() *rsa.PrivateKey {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	return iss.keys[0].key
+	return iss.keys[0].Private
 }
 
 // AddKey publishes one more key, as an issuer rotating its keys does, and
@@ -98,7 +91,7 @@ func (iss *Issuer) AddKey(t testing.TB, kid string) *rsa.PrivateKey {
 	k := NewKey(t)
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
-	iss.keys = append(iss.keys, signingKey{kid: kid, key: k})
+	iss.keys = append(iss.keys, jwtsign.Key{ID: kid, Private: k})
 	return k
 }
 
@@ -112,25 +105,13 @@ func (iss *Issuer) Fetches() int {
 func (iss *Issuer) serveJWKS(w http.ResponseWriter, _ *http.Request) {
 	iss.mu.Lock()
 	iss.fetches++
-	keys := make([]map[string]string, len(iss.keys))
+	set := jwtsign.KeySet{Keys: make([]jwtsign.JWK, len(iss.keys))}
 	for i, k := range iss.keys {
-		keys[i] = PublicJWK(k.kid, &k.key.PublicKey)
+		set.Keys[i] = k.JWK()
 	}
 	iss.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"keys": keys})
-}
-
-// PublicJWK is the JWK of an RSA public key as Cognito publishes it.
-func PublicJWK(kid string, pub *rsa.PublicKey) map[string]string {
-	return map[string]string{
-		"kty": "RSA",
-		"kid": kid,
-		"use": "sig",
-		"alg": "RS256",
-		"n":   b64(pub.N.Bytes()),
-		"e":   b64(big.NewInt(int64(pub.E)).Bytes()),
-	}
+	_ = json.NewEncoder(w).Encode(set)
 }
 
 // Sign signs the claims with the default key, RS256.
@@ -138,7 +119,7 @@ func (iss *Issuer) Sign(claims map[string]any) string {
 	iss.mu.Lock()
 	k := iss.keys[0]
 	iss.mu.Unlock()
-	return SignRS256(k.key, map[string]any{"alg": "RS256", "kid": k.kid, "typ": "JWT"}, claims)
+	return SignRS256(k.Private, map[string]any{"alg": "RS256", "kid": k.ID, "typ": "JWT"}, claims)
 }
 
 // SignKID signs the claims with the published key of the kid.
@@ -146,8 +127,8 @@ func (iss *Issuer) SignKID(kid string, claims map[string]any) string {
 	iss.mu.Lock()
 	defer iss.mu.Unlock()
 	for _, k := range iss.keys {
-		if k.kid == kid {
-			return SignRS256(k.key, map[string]any{"alg": "RS256", "kid": kid}, claims)
+		if k.ID == kid {
+			return SignRS256(k.Private, map[string]any{"alg": "RS256", "kid": kid}, claims)
 		}
 	}
 	panic(fmt.Sprintf("jwtauthtest: no key %q", kid))
@@ -204,22 +185,18 @@ func (iss *Issuer) IDToken(clientID, sub string) string {
 // SignRS256 builds a compact JWS of the header and claims signed with key,
 // whatever alg the header names, so tests can forge tokens.
 func SignRS256(key *rsa.PrivateKey, header, claims map[string]any) string {
-	input := Encode(header) + "." + Encode(claims)
-	digest := sha256.Sum256([]byte(input))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+	token, err := jwtsign.SignRS256(key, header, claims)
 	if err != nil {
-		panic(fmt.Sprintf("jwtauthtest: sign: %v", err))
+		panic(fmt.Sprintf("jwtauthtest: %v", err))
 	}
-	return input + "." + b64(sig)
+	return token
 }
 
 // Encode is the base64url encoding of v's JSON, one segment of a JWS.
 func Encode(v any) string {
-	b, err := json.Marshal(v)
+	segment, err := jwtsign.Segment(v)
 	if err != nil {
 		panic(fmt.Sprintf("jwtauthtest: encode: %v", err))
 	}
-	return b64(b)
+	return segment
 }
-
-func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
