@@ -1,16 +1,9 @@
 package localcognito
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -22,16 +15,12 @@ import (
 // targetPrefix starts the X-Amz-Target of every Cognito user pool operation.
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
-// maxRequestBytes bounds a request body; real requests are a few kilobytes
-// and Cognito refuses anything near this size.
-const maxRequestBytes = 1 << 20
-
 // Server is a local user pool. Create it with New; it is safe for
 // concurrent use.
 type Server struct {
 	*pool
 	key jwtsign.Key
-	ops map[string]operation
+	api awsjson.Dispatcher
 
 	mu       sync.Mutex
 	users    map[string]*user         // by folded username
@@ -45,14 +34,6 @@ type Server struct {
 	srpSweepAt int
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
-}
-
-// operation serves one X-Amz-Target. Admin operations need IAM
-// credentials in AWS, so their SigV4 signature is verified and a request
-// without one is refused as AWS refuses it.
-type operation struct {
-	serve func(ctx context.Context, body []byte) (any, error)
-	admin bool
 }
 
 // New validates the configuration, generates the pool's signing key and
@@ -78,26 +59,37 @@ func New(cfg Config) (*Server, error) {
 
 		unknownUsers: newSimulatedUsers(p.srpPool),
 	}
-	s.ops = map[string]operation{
-		"SignUp":                    {serve: jsonOp(s.signUp)},
-		"ConfirmSignUp":             {serve: jsonOp(s.confirmSignUp)},
-		"ResendConfirmationCode":    {serve: jsonOp(s.resendConfirmationCode)},
-		"InitiateAuth":              {serve: jsonOp(s.initiateAuth)},
-		"RespondToAuthChallenge":    {serve: jsonOp(s.respondToAuthChallenge)},
-		"GetUser":                   {serve: jsonOp(s.getUser)},
-		"UpdateUserAttributes":      {serve: jsonOp(s.updateUserAttributes)},
-		"DeleteUser":                {serve: jsonOp(s.deleteUser)},
-		"GlobalSignOut":             {serve: jsonOp(s.globalSignOut)},
-		"RevokeToken":               {serve: jsonOp(s.revokeToken)},
-		"AdminConfirmSignUp":        {serve: jsonOp(s.adminConfirmSignUp), admin: true},
-		"AdminCreateUser":           {serve: jsonOp(s.adminCreateUser), admin: true},
-		"AdminSetUserPassword":      {serve: jsonOp(s.adminSetUserPassword), admin: true},
-		"AdminGetUser":              {serve: jsonOp(s.adminGetUser), admin: true},
-		"AdminUpdateUserAttributes": {serve: jsonOp(s.adminUpdateUserAttributes), admin: true},
-		"AdminDeleteUser":           {serve: jsonOp(s.adminDeleteUser), admin: true},
-		"ListUsers":                 {serve: jsonOp(s.listUsers), admin: true},
-		"CreateUserPoolClient":      {serve: jsonOp(s.createUserPoolClient), admin: true},
-		"DeleteUserPoolClient":      {serve: jsonOp(s.deleteUserPoolClient), admin: true},
+	s.api = awsjson.Dispatcher{
+		Name:        "this local user pool",
+		Prefix:      targetPrefix,
+		ContentType: awsjson.ContentType11,
+		Log:         s.log,
+		Operations: map[string]awsjson.Handler{
+			"SignUp":                 awsjson.Op(s.signUp),
+			"ConfirmSignUp":          awsjson.Op(s.confirmSignUp),
+			"ResendConfirmationCode": awsjson.Op(s.resendConfirmationCode),
+			"InitiateAuth":           awsjson.Op(s.initiateAuth),
+			"RespondToAuthChallenge": awsjson.Op(s.respondToAuthChallenge),
+			"GetUser":                awsjson.Op(s.getUser),
+			"UpdateUserAttributes":   awsjson.Op(s.updateUserAttributes),
+			"DeleteUser":             awsjson.Op(s.deleteUser),
+			"GlobalSignOut":          awsjson.Op(s.globalSignOut),
+			"RevokeToken":            awsjson.Op(s.revokeToken),
+		},
+	}
+	// Admin operations need IAM credentials in AWS.
+	for name, serve := range map[string]awsjson.Handler{
+		"AdminConfirmSignUp":        awsjson.Op(s.adminConfirmSignUp),
+		"AdminCreateUser":           awsjson.Op(s.adminCreateUser),
+		"AdminSetUserPassword":      awsjson.Op(s.adminSetUserPassword),
+		"AdminGetUser":              awsjson.Op(s.adminGetUser),
+		"AdminUpdateUserAttributes": awsjson.Op(s.adminUpdateUserAttributes),
+		"AdminDeleteUser":           awsjson.Op(s.adminDeleteUser),
+		"ListUsers":                 awsjson.Op(s.listUsers),
+		"CreateUserPoolClient":      awsjson.Op(s.createUserPoolClient),
+		"DeleteUserPoolClient":      awsjson.Op(s.deleteUserPoolClient),
+	} {
+		s.api.Operations[name] = s.adminOp(name, serve)
 	}
 	return s, nil
 }
@@ -117,7 +109,7 @@ func (s *Server) JWKSURL() string { return s.issuer + "/.well-known/jwks.json" }
 // Operations lists the X-Amz-Target operation names the server serves,
 // without the service prefix.
 func (s *Server) Operations() []string {
-	return slices.Sorted(maps.Keys(s.ops))
+	return s.api.OperationNames()
 }
 
 // Code is the last code sent to the user — a confirmation code, or the
@@ -143,37 +135,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.serveWellKnown(w, r)
-	case r.Method == http.MethodPost && r.URL.Path == "/":
-		s.serveAPI(w, r)
 	default:
-		writeError(w, newRequestID(), &opError{
-			Type:    errUnknownOperation,
-			Message: fmt.Sprintf("%s %s is not an operation of this user pool; operations are POST / with X-Amz-Target: %s<Operation>", r.Method, r.URL.Path, targetPrefix),
-			Status:  http.StatusNotFound,
-		})
+		s.api.ServeHTTP(w, r)
 	}
 }
 
-func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
-	requestID := newRequestID()
-	target := r.Header.Get("X-Amz-Target")
-	name, ok := strings.CutPrefix(target, targetPrefix)
-	op, known := s.ops[name]
-	if !ok || !known {
-		writeError(w, requestID, apiError(errUnknownOperation,
-			"Operation %q is not supported by this local user pool; it serves %s", target, strings.Join(s.Operations(), ", ")))
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	if err != nil {
-		writeError(w, requestID, apiError(errSerialization, "reading the request body: %v", err))
-		return
-	}
-	if len(body) > maxRequestBytes {
-		writeError(w, requestID, &opError{Type: errSerialization, Message: "request body too large", Status: http.StatusRequestEntityTooLarge})
-		return
-	}
-	if op.admin {
+// adminOp guards an admin operation: they need IAM credentials in AWS, so
+// their SigV4 signature is verified and a request without one is refused
+// as AWS refuses it.
+func (s *Server) adminOp(name string, serve awsjson.Handler) awsjson.Handler {
+	return func(r *http.Request, body []byte) (any, error) {
 		svc := sigv4.Service{Name: "cognito-idp", Region: s.region, Skew: 5 * time.Minute}
 		if _, err := svc.Verify(r, body, s.creds, time.Now()); err != nil {
 			var serr *sigv4.Error
@@ -182,36 +153,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			}
 			typ, msg := serr.JSONError()
 			s.log.Info("localcognito: admin operation refused", "operation", name, "reason", err.Error())
-			writeError(w, requestID, apiError(typ, "%s", msg))
-			return
+			return nil, apiError(typ, "%s", msg)
 		}
-	}
-	out, err := op.serve(r.Context(), body)
-	if err != nil {
-		var apiErr *opError
-		if !errors.As(err, &apiErr) {
-			apiErr = &opError{Type: errInternal, Message: "internal error", Status: http.StatusInternalServerError, Err: err}
-		}
-		if apiErr.Status >= 500 || apiErr.Err != nil {
-			s.log.Error("localcognito: operation failed", "operation", name, "error", err)
-		}
-		writeError(w, requestID, apiErr)
-		return
-	}
-	writeJSON(w, requestID, http.StatusOK, out)
-}
-
-// jsonOp adapts an operation on a decoded request to the wire: the body is
-// JSON, and an empty body is an empty request.
-func jsonOp[In, Out any](f func(context.Context, In) (Out, error)) func(context.Context, []byte) (any, error) {
-	return func(ctx context.Context, body []byte) (any, error) {
-		var in In
-		if len(bytes.TrimSpace(body)) > 0 {
-			if err := json.Unmarshal(body, &in); err != nil {
-				return nil, apiError(errSerialization, "the request body is not a valid %T: %v", in, err)
-			}
-		}
-		return f(ctx, in)
+		return serve(r, body)
 	}
 }
 
@@ -227,10 +171,6 @@ func setCORS(h http.Header, r *http.Request) {
 		}
 		h.Set("Access-Control-Max-Age", "86400")
 	}
-}
-
-func writeJSON(w http.ResponseWriter, requestID string, status int, v any) {
-	writeBody(w, requestID, status, awsjson.ContentType11, v)
 }
 
 func writeBody(w http.ResponseWriter, requestID string, status int, contentType string, v any) {

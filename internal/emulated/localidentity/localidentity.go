@@ -24,10 +24,8 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"slices"
@@ -44,14 +42,8 @@ import (
 // Cognito gives credentials from GetCredentialsForIdentity.
 const DefaultCredentialsTTL = time.Hour
 
-// The operations served, by X-Amz-Target.
-const (
-	targetGetID          = "AWSCognitoIdentityService.GetId"
-	targetGetCredentials = "AWSCognitoIdentityService.GetCredentialsForIdentity"
-)
-
-// maxRequestBytes bounds a request body; real requests are a few kilobytes.
-const maxRequestBytes = 1 << 20
+// targetPrefix starts the X-Amz-Target of every Cognito Identity operation.
+const targetPrefix = "AWSCognitoIdentityService."
 
 var accountIDPattern = regexp.MustCompile(`^\d{12}$`)
 
@@ -107,6 +99,7 @@ type Pool struct {
 	now       func() time.Time
 
 	store *sigv4.Store
+	api   awsjson.Dispatcher
 }
 
 // New validates the configuration and returns the pool.
@@ -146,6 +139,15 @@ func New(cfg Config) (*Pool, error) {
 	}
 	if p.store == nil {
 		p.store = &sigv4.Store{}
+	}
+	p.api = awsjson.Dispatcher{
+		Name:        "the local identity pool",
+		Prefix:      targetPrefix,
+		ContentType: awsjson.ContentType11,
+		Operations: map[string]awsjson.Handler{
+			"GetId":                     awsjson.Op(p.GetID),
+			"GetCredentialsForIdentity": awsjson.Op(p.GetCredentialsForIdentity),
+		},
 	}
 	for _, a := range cfg.Providers {
 		if a == nil || a.Issuer == "" || len(a.Audience) == 0 {
@@ -385,55 +387,7 @@ func (p *Pool) principal(l login, identityID string) sigv4.Principal {
 
 // ServeHTTP serves the Cognito Identity JSON 1.1 protocol: POST / with
 // X-Amz-Target naming the operation.
-func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("X-Amzn-Requestid", uuid.New())
-	if r.Method != http.MethodPost {
-		writeError(w, &Error{Type: "UnknownOperationException", Message: "Operations are POST requests.", Status: http.StatusMethodNotAllowed})
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	if err != nil || len(body) > maxRequestBytes {
-		writeError(w, &Error{Type: "SerializationException", Message: "Request body could not be read.", Status: http.StatusBadRequest, Err: err})
-		return
-	}
-	var out any
-	switch target := r.Header.Get("X-Amz-Target"); target {
-	case targetGetID:
-		var in GetIDInput
-		if err := decode(body, &in); err != nil {
-			writeError(w, err)
-			return
-		}
-		out, err = p.GetID(r.Context(), in)
-	case targetGetCredentials:
-		var in GetCredentialsInput
-		if err := decode(body, &in); err != nil {
-			writeError(w, err)
-			return
-		}
-		out, err = p.GetCredentialsForIdentity(r.Context(), in)
-	default:
-		err = &Error{Type: "UnknownOperationException", Message: fmt.Sprintf("Operation %q is not supported by the local identity pool.", target), Status: http.StatusBadRequest}
-	}
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	awsjson.WriteJSON(w, awsjson.ContentType11, http.StatusOK, out)
-}
-
-func decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return &Error{Type: "SerializationException", Message: "Request body is not a valid JSON object.", Status: http.StatusBadRequest, Err: err}
-	}
-	return nil
-}
-
-// writeError writes an awsJson1_1 error. Anything but an *Error is an
-// internal failure.
-func writeError(w http.ResponseWriter, err error) {
-	awsjson.WriteError(w, awsjson.ContentType11, err)
-}
+func (p *Pool) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.api.ServeHTTP(w, r) }
 
 // randomID is n characters of upper-case base32, the alphabet of AWS access
 // key ids.

@@ -1,6 +1,7 @@
-// Package awsjson is the wire format of the AWS JSON protocols (awsJson1_0
-// for DynamoDB, awsJson1_1 for Cognito): the response body and the error
-// shape every emulated JSON service answers with.
+// Package awsjson is the AWS JSON protocols (awsJson1_0 for DynamoDB,
+// awsJson1_1 for Cognito): the response body and the error shape every
+// emulated JSON service answers with, and the dispatch of a request to its
+// operation by X-Amz-Target.
 package awsjson
 
 import (
