@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -24,15 +23,8 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/contract"
-	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
-	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
-	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
-	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
-	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Options configures Start. Zero ports pick free ones.
@@ -52,14 +44,17 @@ type Options struct {
 type Stack struct {
 	Info    stackinfo.Info
 	servers []*http.Server
-	aws     *localaws.Servers
-	wg      sync.WaitGroup
+	// listeners of every service, served or not
+	listeners []net.Listener
+	aws       *localaws.Servers
+	wg        sync.WaitGroup
 }
 
 // Region of the local stack.
 const Region = localaws.Region
 
-// Start starts every server and creates the test user. Close stops them.
+// Start starts every service of the template and creates the test user.
+// Close stops them.
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	plan, err := ReadPlan(opts.Template)
 	if err != nil {
@@ -68,140 +63,24 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
 	}
-	logger := slog.New(slog.NewTextHandler(orDiscard(opts.Log), nil))
-
-	s := &Stack{}
+	s := &Stack{Info: stackinfo.Info{Region: Region}}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
-	if s.aws, err = localaws.Start(ctx); err != nil {
-		return nil, fmt.Errorf("starting DynamoDB and S3: %w", err)
+	w := &wiring{
+		stack: s,
+		info:  &s.Info,
+		plan:  plan,
+		opts:  opts,
+		log:   slog.New(slog.NewTextHandler(orDiscard(opts.Log), nil)),
+		clock: &clock{},
 	}
-	s.aws.SetLog(logger)
-	apiL, err := listen(opts.Host, opts.APIPort)
-	if err != nil {
-		return nil, err
-	}
-	cognitoL, err := listen(opts.Host, opts.CognitoPort)
-	if err != nil {
-		apiL.Close()
-		return nil, err
-	}
-	identityL, err := listen(opts.Host, opts.IdentityPort)
-	if err != nil {
-		apiL.Close()
-		cognitoL.Close()
-		return nil, err
-	}
-	cognitoURL := "http://" + cognitoL.Addr().String()
-	clock := &clock{}
-	getenv := s.getenv()
-
-	envFor, err := s.authorize(plan, getenv)
-	if err != nil {
-		return nil, err
-	}
-	triggers, err := plan.triggers(envFor)
-	if err != nil {
-		return nil, err
-	}
-	clients, secrets := plan.localClients()
-	pool, err := localcognito.New(localcognito.Config{
-		PoolID:                 Region + "_PortcullisLocal",
-		BaseURL:                cognitoURL,
-		UsernameAttributes:     plan.Pool.UsernameAttributes,
-		AutoVerifiedAttributes: plan.Pool.AutoVerifiedAttributes,
-		KeepOriginal:           plan.Pool.KeepOriginal,
-		RequiredAttributes:     plan.Pool.RequiredAttributes,
-		CustomAttributes:       plan.Pool.CustomAttributes,
-		PasswordPolicy: localcognito.PasswordPolicy{
-			MinLength:                 plan.Pool.MinLength,
-			RequireUppercase:          plan.Pool.RequireUppercase,
-			RequireLowercase:          plan.Pool.RequireLowercase,
-			RequireNumbers:            plan.Pool.RequireNumbers,
-			RequireSymbols:            plan.Pool.RequireSymbols,
-			TemporaryPasswordValidity: plan.Pool.TemporaryPassword,
-		},
-		Clients:  clients,
-		Triggers: triggers,
-		CodeSink: func(username, destination, medium, message string) {
-			logger.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
-		},
-		Now:         clock.now,
-		Credentials: s.aws.Credentials,
-		Logger:      logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("local user pool: %w", err)
-	}
-
-	idOf := func(paths []string) []string {
-		var ids []string
-		for _, p := range paths {
-			ids = append(ids, clientID(p))
+	for _, svc := range services {
+		if err := svc.start(ctx, w); err != nil {
+			return nil, err
 		}
-		return ids
-	}
-	identity, err := localidentity.New(localidentity.Config{
-		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
-		AccountID: localaws.AccountID,
-		RoleARN:   plan.names(getenv).RoleARN(plan.IdentityRole),
-		Providers: []*jwtauth.Authorizer{{Issuer: pool.Issuer(), Audience: idOf(plan.IdentityClients), Now: clock.now}},
-		Now:       clock.now,
-		Store:     s.aws.Credentials,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("local identity pool: %w", err)
-	}
-	handlers, err := plan.handlers(envFor)
-	if err != nil {
-		return nil, err
-	}
-	gateway, err := localapi.New(localapi.Config{
-		Handlers:    handlers,
-		JWT:         &jwtauth.Authorizer{Issuer: pool.Issuer(), Audience: idOf(plan.Audience), Now: clock.now},
-		Credentials: s.aws.Credentials,
-		Region:      Region,
-		CORS: &localapi.CORS{
-			AllowOrigins: plan.CORS.AllowOrigins,
-			AllowHeaders: plan.CORS.AllowHeaders,
-			AllowMethods: plan.CORS.AllowMethods,
-			MaxAge:       plan.CORS.MaxAge,
-		},
-		Now:    clock.now,
-		Logger: logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("local API: %w", err)
-	}
-
-	cognitoMux := http.NewServeMux()
-	cognitoMux.Handle("/", pool)
-	cognitoMux.Handle("POST /_dev/clock", clock)
-	s.serve(apiL, gateway)
-	s.serve(cognitoL, cognitoMux)
-	s.serve(identityL, identity)
-
-	s.Info = stackinfo.Info{
-		Region:               Region,
-		APIURL:               "http://" + apiL.Addr().String(),
-		CognitoEndpoint:      cognitoURL,
-		IdentityEndpoint:     "http://" + identityL.Addr().String(),
-		DynamoDBEndpoint:     s.aws.DynamoDBEndpoint,
-		S3Endpoint:           s.aws.S3Endpoint,
-		UserPoolID:           pool.PoolID(),
-		Issuer:               pool.Issuer(),
-		SPAClientID:          clientID(contract.SPAClientPath),
-		ServerClientID:       clientID(contract.ServerClientPath),
-		ServerClientSecret:   secrets[contract.ServerClientPath],
-		IdentityPoolID:       identity.ID(),
-		TodosTable:           schema.Todos.Name,
-		PhotosBucket:         localaws.Bucket,
-		ClockURL:             cognitoURL + "/_dev/clock",
-		AdminAccessKeyID:     localaws.AccessKeyID,
-		AdminSecretAccessKey: localaws.SecretAccessKey,
 	}
 	if s.Info.TestUser, err = s.createTestUser(ctx); err != nil {
 		return nil, fmt.Errorf("creating the test user: %w", err)
@@ -217,6 +96,10 @@ func (s *Stack) Close() {
 		_ = srv.Shutdown(ctx)
 	}
 	s.wg.Wait()
+	// A service that failed to start leaves its listener unserved.
+	for _, l := range s.listeners {
+		_ = l.Close()
+	}
 	if s.aws != nil {
 		s.aws.Close()
 	}
@@ -277,36 +160,6 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 // CognitoClient is an SDK client of the local user pool with admin rights.
 func (s *Stack) CognitoClient() *cip.Client {
 	return stackinfo.CognitoClient(s.Info)
-}
-
-// localClients are the template's app clients with ids stable across runs
-// (a front end's config survives a restart). Besides the template's flows
-// (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
-// flow, which the deployed clients refuse.
-func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
-	secrets := map[string]string{}
-	var out []localcognito.Client
-	for _, c := range p.Clients {
-		lc := localcognito.Client{
-			ID:                   clientID(c.Path),
-			Name:                 c.Path,
-			ExplicitAuthFlows:    slices.Clone(c.ExplicitAuthFlows),
-			AccessTokenValidity:  c.Access,
-			IDTokenValidity:      c.ID,
-			RefreshTokenValidity: c.Refresh,
-			ReadAttributes:       c.ReadAttributes,
-			WriteAttributes:      c.WriteAttributes,
-		}
-		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
-			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)
-		}
-		if c.Secret {
-			lc.Secret = derived("secret:"+c.Path, 51)
-			secrets[c.Path] = lc.Secret
-		}
-		out = append(out, lc)
-	}
-	return out, secrets
 }
 
 // clientID is the local id of the client at a construct path: 26 lower-case

@@ -2,11 +2,8 @@ package devstack
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -41,42 +38,6 @@ type Plan struct {
 	// Tables and Buckets are the logical ids of the stack's tables and
 	// buckets, which the functions' environments refer to.
 	Tables, Buckets []string
-}
-
-// Pool is the user pool's sign-in configuration.
-type Pool struct {
-	UsernameAttributes     []string
-	AutoVerifiedAttributes []string
-	// KeepOriginal are the attributes (email, phone_number) whose old value
-	// stays in effect until a changed one is verified.
-	KeepOriginal       []string
-	RequiredAttributes []string
-	CustomAttributes   []string // "custom:company"
-	MinLength          int
-	RequireUppercase   bool
-	RequireLowercase   bool
-	RequireNumbers     bool
-	RequireSymbols     bool
-	TemporaryPassword  time.Duration
-}
-
-// Client is an app client of the pool.
-type Client struct {
-	// Path is the client's construct path below the stack, e.g. "Clients/SPA".
-	Path              string
-	LogicalID         string
-	Secret            bool
-	ExplicitAuthFlows []string
-	Access, ID        time.Duration
-	Refresh           time.Duration
-	// ReadAttributes and WriteAttributes; empty means every attribute.
-	ReadAttributes, WriteAttributes []string
-}
-
-// CORS is the API's CORS configuration.
-type CORS struct {
-	AllowOrigins, AllowHeaders, AllowMethods []string
-	MaxAge                                   time.Duration
 }
 
 // Env is a function's environment: a literal per variable, a reference
@@ -118,6 +79,8 @@ func ReadPlan(path string) (*Plan, error) {
 	return p, nil
 }
 
+// parsePlan reads the template: each service of the local stack reads its
+// own resources, in the order of services.
 func parsePlan(raw []byte) (*Plan, error) {
 	var t cfnTemplate
 	if err := json.Unmarshal(raw, &t); err != nil {
@@ -125,299 +88,39 @@ func parsePlan(raw []byte) (*Plan, error) {
 	}
 	p := &Plan{Functions: map[routes.Function]Env{}, Triggers: map[string]Env{},
 		FunctionRoles: map[routes.Function]string{}, TriggerRoles: map[string]string{}}
-	one := func(typ string) (string, cfnResource, error) {
-		var id string
-		for k, r := range t.Resources {
-			if r.Type == typ {
-				if id != "" {
-					return "", cfnResource{}, fmt.Errorf("more than one %s", typ)
-				}
-				id = k
-			}
-		}
-		if id == "" {
-			return "", cfnResource{}, fmt.Errorf("no %s", typ)
-		}
-		return id, t.Resources[id], nil
-	}
-
-	_, pool, err := one("AWS::Cognito::UserPool")
-	if err != nil {
-		return nil, err
-	}
-	var pp struct {
-		UsernameAttributes     []string
-		AutoVerifiedAttributes []string
-		Policies               struct {
-			PasswordPolicy struct {
-				MinimumLength                 int
-				RequireUppercase              bool
-				RequireLowercase              bool
-				RequireNumbers                bool
-				RequireSymbols                bool
-				TemporaryPasswordValidityDays int
-			}
-		}
-		Schema []struct {
-			Name              string
-			AttributeDataType string
-			Required          bool
-		}
-		LambdaConfig                map[string]json.RawMessage
-		UserAttributeUpdateSettings struct {
-			AttributesRequireVerificationBeforeUpdate []string
-		}
-	}
-	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
-		return nil, fmt.Errorf("user pool: %w", err)
-	}
-	pw := pp.Policies.PasswordPolicy
-	p.Pool = Pool{
-		UsernameAttributes:     pp.UsernameAttributes,
-		AutoVerifiedAttributes: pp.AutoVerifiedAttributes,
-		KeepOriginal:           pp.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate,
-		MinLength:              pw.MinimumLength,
-		RequireUppercase:       pw.RequireUppercase,
-		RequireLowercase:       pw.RequireLowercase,
-		RequireNumbers:         pw.RequireNumbers,
-		RequireSymbols:         pw.RequireSymbols,
-		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
-	}
-	for _, a := range pp.Schema {
-		switch {
-		case a.AttributeDataType != "":
-			p.Pool.CustomAttributes = append(p.Pool.CustomAttributes, "custom:"+a.Name)
-		case a.Required:
-			p.Pool.RequiredAttributes = append(p.Pool.RequiredAttributes, a.Name)
-		}
-	}
-	for key, v := range pp.LambdaConfig {
-		if key == "PreTokenGenerationConfig" {
-			var cfg struct {
-				LambdaArn     json.RawMessage
-				LambdaVersion string
-			}
-			if err := json.Unmarshal(v, &cfg); err != nil || cfg.LambdaVersion != "V2_0" {
-				return nil, fmt.Errorf("user pool PreTokenGenerationConfig %s: want a version V2_0 trigger", v)
-			}
-			v = cfg.LambdaArn
-		}
-		fn, err := functionOfArn(t, v)
-		if err != nil {
-			return nil, fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
-		}
-		if p.Triggers[key], err = functionEnv(t, fn); err != nil {
-			return nil, err
-		}
-		if p.TriggerRoles[key], err = functionRole(t, fn); err != nil {
+	for _, svc := range services {
+		if err := svc.read(t, p); err != nil {
 			return nil, err
 		}
 	}
-
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Cognito::UserPoolClient" {
-			continue
-		}
-		var c struct {
-			GenerateSecret                                             bool
-			ExplicitAuthFlows                                          []string
-			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
-			TokenValidityUnits                                         map[string]string
-			ReadAttributes, WriteAttributes                            []string
-		}
-		if err := json.Unmarshal(r.Properties, &c); err != nil {
-			return nil, fmt.Errorf("client %s: %w", id, err)
-		}
-		for k, unit := range c.TokenValidityUnits {
-			if unit != "minutes" {
-				return nil, fmt.Errorf("client %s: %s validity in %s; the local pool reads minutes", id, k, unit)
-			}
-		}
-		p.Clients = append(p.Clients, Client{
-			Path:              strings.TrimSuffix(stackPath(r), "/Resource"),
-			LogicalID:         id,
-			Secret:            c.GenerateSecret,
-			ExplicitAuthFlows: c.ExplicitAuthFlows,
-			Access:            minutes(c.AccessTokenValidity),
-			ID:                minutes(c.IdTokenValidity),
-			Refresh:           minutes(c.RefreshTokenValidity),
-			ReadAttributes:    c.ReadAttributes,
-			WriteAttributes:   c.WriteAttributes,
-		})
-	}
-	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
-	clientPath := func(logicalID string) (string, error) {
-		for _, c := range p.Clients {
-			if c.LogicalID == logicalID {
-				return c.Path, nil
-			}
-		}
-		return "", fmt.Errorf("%s is not an app client of the pool", logicalID)
-	}
-
-	_, authz, err := one("AWS::ApiGatewayV2::Authorizer")
-	if err != nil {
-		return nil, err
-	}
-	var az struct {
-		JwtConfiguration struct{ Audience []json.RawMessage }
-	}
-	if err := json.Unmarshal(authz.Properties, &az); err != nil {
-		return nil, fmt.Errorf("JWT authorizer: %w", err)
-	}
-	for _, a := range az.JwtConfiguration.Audience {
-		path, err := refTo(a, clientPath)
-		if err != nil {
-			return nil, fmt.Errorf("JWT authorizer audience: %w", err)
-		}
-		p.Audience = append(p.Audience, path)
-	}
-
-	_, ip, err := one("AWS::Cognito::IdentityPool")
-	if err != nil {
-		return nil, err
-	}
-	var ipp struct {
-		AllowUnauthenticatedIdentities bool
-		CognitoIdentityProviders       []struct{ ClientId json.RawMessage }
-	}
-	if err := json.Unmarshal(ip.Properties, &ipp); err != nil {
-		return nil, fmt.Errorf("identity pool: %w", err)
-	}
-	if ipp.AllowUnauthenticatedIdentities {
-		return nil, errors.New("identity pool allows unauthenticated identities; the local one never does")
-	}
-	for _, prov := range ipp.CognitoIdentityProviders {
-		path, err := refTo(prov.ClientId, clientPath)
-		if err != nil {
-			return nil, fmt.Errorf("identity pool provider: %w", err)
-		}
-		p.IdentityClients = append(p.IdentityClients, path)
-	}
-
-	_, api, err := one("AWS::ApiGatewayV2::Api")
-	if err != nil {
-		return nil, err
-	}
-	var ap struct {
-		CorsConfiguration struct {
-			AllowOrigins, AllowHeaders, AllowMethods []string
-			MaxAge                                   int
-		}
-	}
-	if err := json.Unmarshal(api.Properties, &ap); err != nil {
-		return nil, fmt.Errorf("API: %w", err)
-	}
-	c := ap.CorsConfiguration
-	p.CORS = CORS{AllowOrigins: c.AllowOrigins, AllowHeaders: c.AllowHeaders, AllowMethods: c.AllowMethods, MaxAge: time.Duration(c.MaxAge) * time.Second}
-
-	if err := p.readRoutes(t); err != nil {
-		return nil, err
-	}
-	if p.IdentityRole, err = identityRole(t); err != nil {
-		return nil, err
-	}
-	if p.Roles, err = readRolePolicies(t); err != nil {
-		return nil, err
-	}
-	for id, r := range t.Resources {
-		switch r.Type {
-		case "AWS::DynamoDB::Table":
-			p.Tables = append(p.Tables, id)
-		case "AWS::S3::Bucket":
-			p.Buckets = append(p.Buckets, id)
-		}
-	}
-	sort.Strings(p.Tables)
-	sort.Strings(p.Buckets)
 	return p, nil
 }
 
-// readRoutes checks the template's routes against the route table the
-// handlers and the local gateway use, and collects each function's
-// environment from its integration's target.
-func (p *Plan) readRoutes(t cfnTemplate) error {
-	want := map[string]routes.Route{}
-	for _, r := range routes.All() {
-		want[r.Key()] = r
-	}
-	fnOf := map[routes.Function]string{} // function -> logical id
-	seen := map[string]bool{}
-	for id, r := range t.Resources {
-		if r.Type != "AWS::ApiGatewayV2::Route" {
-			continue
-		}
-		var rp struct {
-			RouteKey            string
-			AuthorizationType   string
-			AuthorizationScopes []string
-			Target              struct {
-				Join []json.RawMessage `json:"Fn::Join"`
+// one is the template's only resource of a type.
+func (t cfnTemplate) one(typ string) (string, cfnResource, error) {
+	var id string
+	for k, r := range t.Resources {
+		if r.Type == typ {
+			if id != "" {
+				return "", cfnResource{}, fmt.Errorf("more than one %s", typ)
 			}
-		}
-		if err := json.Unmarshal(r.Properties, &rp); err != nil {
-			return fmt.Errorf("route %s: %w", id, err)
-		}
-		route, ok := want[rp.RouteKey]
-		if !ok {
-			return fmt.Errorf("route %q is deployed but not in lambdas/routes: synthesize again (`make synth`)", rp.RouteKey)
-		}
-		seen[rp.RouteKey] = true
-		wantAuth, wantScopes := "JWT", []string{routes.FullScope(route.Scope)}
-		if route.Auth == routes.IAM {
-			wantAuth, wantScopes = "AWS_IAM", nil
-		}
-		if rp.AuthorizationType != wantAuth || !slices.Equal(rp.AuthorizationScopes, wantScopes) {
-			return fmt.Errorf("route %q: template authorizes by %s %v, lambdas/routes by %s %v: synthesize again",
-				rp.RouteKey, rp.AuthorizationType, rp.AuthorizationScopes, wantAuth, wantScopes)
-		}
-		fn, err := integrationFunction(t, rp.Target.Join)
-		if err != nil {
-			return fmt.Errorf("route %q: %w", rp.RouteKey, err)
-		}
-		if prev, ok := fnOf[route.Function]; ok && prev != fn {
-			return fmt.Errorf("function %q is served by both %s and %s", route.Function, prev, fn)
-		}
-		fnOf[route.Function] = fn
-	}
-	for key := range want {
-		if !seen[key] {
-			return fmt.Errorf("route %q is in lambdas/routes but not in the template: synthesize again (`make synth`)", key)
+			id = k
 		}
 	}
-	for name, fn := range fnOf {
-		env, err := functionEnv(t, fn)
-		if err != nil {
-			return err
-		}
-		p.Functions[name] = env
-		if p.FunctionRoles[name], err = functionRole(t, fn); err != nil {
-			return err
-		}
+	if id == "" {
+		return "", cfnResource{}, fmt.Errorf("no %s", typ)
 	}
-	return nil
+	return id, t.Resources[id], nil
 }
 
-// integrationFunction follows a route's target, "integrations/<id>", to the
-// Lambda function the integration invokes.
-func integrationFunction(t cfnTemplate, join []json.RawMessage) (string, error) {
-	var parts []json.RawMessage
-	if len(join) != 2 || json.Unmarshal(join[1], &parts) != nil || len(parts) != 2 {
-		return "", errors.New("target is not integrations/<integration>")
+// clientPath is the construct path of the app client with the logical id.
+func (p *Plan) clientPath(logicalID string) (string, error) {
+	for _, c := range p.Clients {
+		if c.LogicalID == logicalID {
+			return c.Path, nil
+		}
 	}
-	var ref struct{ Ref string }
-	if err := json.Unmarshal(parts[1], &ref); err != nil || ref.Ref == "" {
-		return "", errors.New("target does not reference an integration")
-	}
-	in, ok := t.Resources[ref.Ref]
-	if !ok || in.Type != "AWS::ApiGatewayV2::Integration" {
-		return "", fmt.Errorf("integration %s not found", ref.Ref)
-	}
-	var ip struct{ IntegrationUri json.RawMessage }
-	if err := json.Unmarshal(in.Properties, &ip); err != nil {
-		return "", err
-	}
-	return getAttArn(ip.IntegrationUri)
+	return "", fmt.Errorf("%s is not an app client of the pool", logicalID)
 }
 
 // functionEnv is the environment of the Lambda function with logical id fn.

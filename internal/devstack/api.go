@@ -1,0 +1,179 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+)
+
+// CORS is the API's CORS configuration.
+type CORS struct {
+	AllowOrigins, AllowHeaders, AllowMethods []string
+	MaxAge                                   time.Duration
+}
+
+// httpAPI is the HTTP API: its JWT authorizer's audience, CORS, routes and
+// the functions behind them, served by localapi.
+var httpAPI = service{name: "HTTP API", read: readAPI, start: startAPI}
+
+func readAPI(t cfnTemplate, p *Plan) error {
+	_, authz, err := t.one("AWS::ApiGatewayV2::Authorizer")
+	if err != nil {
+		return err
+	}
+	var az struct {
+		JwtConfiguration struct{ Audience []json.RawMessage }
+	}
+	if err := json.Unmarshal(authz.Properties, &az); err != nil {
+		return fmt.Errorf("JWT authorizer: %w", err)
+	}
+	for _, a := range az.JwtConfiguration.Audience {
+		path, err := refTo(a, p.clientPath)
+		if err != nil {
+			return fmt.Errorf("JWT authorizer audience: %w", err)
+		}
+		p.Audience = append(p.Audience, path)
+	}
+
+	_, api, err := t.one("AWS::ApiGatewayV2::Api")
+	if err != nil {
+		return err
+	}
+	var ap struct {
+		CorsConfiguration struct {
+			AllowOrigins, AllowHeaders, AllowMethods []string
+			MaxAge                                   int
+		}
+	}
+	if err := json.Unmarshal(api.Properties, &ap); err != nil {
+		return fmt.Errorf("API: %w", err)
+	}
+	c := ap.CorsConfiguration
+	p.CORS = CORS{AllowOrigins: c.AllowOrigins, AllowHeaders: c.AllowHeaders, AllowMethods: c.AllowMethods, MaxAge: time.Duration(c.MaxAge) * time.Second}
+	return p.readRoutes(t)
+}
+
+func startAPI(_ context.Context, w *wiring) error {
+	l, err := w.listen(w.opts.APIPort)
+	if err != nil {
+		return err
+	}
+	handlers, err := w.plan.handlers(w.envFor)
+	if err != nil {
+		return err
+	}
+	gateway, err := localapi.New(localapi.Config{
+		Handlers:    handlers,
+		JWT:         &jwtauth.Authorizer{Issuer: w.issuer, Audience: clientIDs(w.plan.Audience), Now: w.clock.now},
+		Credentials: w.stack.aws.Credentials,
+		Region:      Region,
+		CORS: &localapi.CORS{
+			AllowOrigins: w.plan.CORS.AllowOrigins,
+			AllowHeaders: w.plan.CORS.AllowHeaders,
+			AllowMethods: w.plan.CORS.AllowMethods,
+			MaxAge:       w.plan.CORS.MaxAge,
+		},
+		Now:    w.clock.now,
+		Logger: w.log,
+	})
+	if err != nil {
+		return fmt.Errorf("local API: %w", err)
+	}
+	w.stack.serve(l, gateway)
+	w.info.APIURL = "http://" + l.Addr().String()
+	return nil
+}
+
+// readRoutes checks the template's routes against the route table the
+// handlers and the local gateway use, and collects each function's
+// environment from its integration's target.
+func (p *Plan) readRoutes(t cfnTemplate) error {
+	want := map[string]routes.Route{}
+	for _, r := range routes.All() {
+		want[r.Key()] = r
+	}
+	fnOf := map[routes.Function]string{} // function -> logical id
+	seen := map[string]bool{}
+	for id, r := range t.Resources {
+		if r.Type != "AWS::ApiGatewayV2::Route" {
+			continue
+		}
+		var rp struct {
+			RouteKey            string
+			AuthorizationType   string
+			AuthorizationScopes []string
+			Target              struct {
+				Join []json.RawMessage `json:"Fn::Join"`
+			}
+		}
+		if err := json.Unmarshal(r.Properties, &rp); err != nil {
+			return fmt.Errorf("route %s: %w", id, err)
+		}
+		route, ok := want[rp.RouteKey]
+		if !ok {
+			return fmt.Errorf("route %q is deployed but not in lambdas/routes: synthesize again (`make synth`)", rp.RouteKey)
+		}
+		seen[rp.RouteKey] = true
+		wantAuth, wantScopes := "JWT", []string{routes.FullScope(route.Scope)}
+		if route.Auth == routes.IAM {
+			wantAuth, wantScopes = "AWS_IAM", nil
+		}
+		if rp.AuthorizationType != wantAuth || !slices.Equal(rp.AuthorizationScopes, wantScopes) {
+			return fmt.Errorf("route %q: template authorizes by %s %v, lambdas/routes by %s %v: synthesize again",
+				rp.RouteKey, rp.AuthorizationType, rp.AuthorizationScopes, wantAuth, wantScopes)
+		}
+		fn, err := integrationFunction(t, rp.Target.Join)
+		if err != nil {
+			return fmt.Errorf("route %q: %w", rp.RouteKey, err)
+		}
+		if prev, ok := fnOf[route.Function]; ok && prev != fn {
+			return fmt.Errorf("function %q is served by both %s and %s", route.Function, prev, fn)
+		}
+		fnOf[route.Function] = fn
+	}
+	for key := range want {
+		if !seen[key] {
+			return fmt.Errorf("route %q is in lambdas/routes but not in the template: synthesize again (`make synth`)", key)
+		}
+	}
+	for name, fn := range fnOf {
+		env, err := functionEnv(t, fn)
+		if err != nil {
+			return err
+		}
+		p.Functions[name] = env
+		if p.FunctionRoles[name], err = functionRole(t, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// integrationFunction follows a route's target, "integrations/<id>", to the
+// Lambda function the integration invokes.
+func integrationFunction(t cfnTemplate, join []json.RawMessage) (string, error) {
+	var parts []json.RawMessage
+	if len(join) != 2 || json.Unmarshal(join[1], &parts) != nil || len(parts) != 2 {
+		return "", errors.New("target is not integrations/<integration>")
+	}
+	var ref struct{ Ref string }
+	if err := json.Unmarshal(parts[1], &ref); err != nil || ref.Ref == "" {
+		return "", errors.New("target does not reference an integration")
+	}
+	in, ok := t.Resources[ref.Ref]
+	if !ok || in.Type != "AWS::ApiGatewayV2::Integration" {
+		return "", fmt.Errorf("integration %s not found", ref.Ref)
+	}
+	var ip struct{ IntegrationUri json.RawMessage }
+	if err := json.Unmarshal(in.Properties, &ip); err != nil {
+		return "", err
+	}
+	return getAttArn(ip.IntegrationUri)
+}

@@ -1,0 +1,54 @@
+package devstack
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+)
+
+// dataStores are DynamoDB and S3 (dynalite and s3rver behind the SigV4 and
+// IAM gates of localaws) and every role's policies, which those gates
+// evaluate. It starts first: every other service's functions run with the
+// key of their role.
+var dataStores = service{name: "DynamoDB and S3", read: readDataStores, start: startDataStores}
+
+func readDataStores(t cfnTemplate, p *Plan) error {
+	var err error
+	if p.Roles, err = readRolePolicies(t); err != nil {
+		return err
+	}
+	for id, r := range t.Resources {
+		switch r.Type {
+		case "AWS::DynamoDB::Table":
+			p.Tables = append(p.Tables, id)
+		case "AWS::S3::Bucket":
+			p.Buckets = append(p.Buckets, id)
+		}
+	}
+	sort.Strings(p.Tables)
+	sort.Strings(p.Buckets)
+	return nil
+}
+
+func startDataStores(ctx context.Context, w *wiring) error {
+	servers, err := localaws.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("starting DynamoDB and S3: %w", err)
+	}
+	w.stack.aws = servers
+	servers.SetLog(w.log)
+	w.getenv = w.stack.getenv()
+	if w.envFor, err = w.stack.authorize(w.plan, w.getenv); err != nil {
+		return err
+	}
+	w.info.DynamoDBEndpoint = servers.DynamoDBEndpoint
+	w.info.S3Endpoint = servers.S3Endpoint
+	w.info.TodosTable = schema.Todos.Name
+	w.info.PhotosBucket = localaws.Bucket
+	w.info.AdminAccessKeyID = localaws.AccessKeyID
+	w.info.AdminSecretAccessKey = localaws.SecretAccessKey
+	return nil
+}

@@ -1,0 +1,65 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
+)
+
+// identityPool is the Cognito identity pool: the app clients whose ID
+// tokens it takes and its authenticated role, served by localidentity.
+var identityPool = service{name: "identity pool", read: readIdentityPool, start: startIdentityPool}
+
+func readIdentityPool(t cfnTemplate, p *Plan) error {
+	_, ip, err := t.one("AWS::Cognito::IdentityPool")
+	if err != nil {
+		return err
+	}
+	var ipp struct {
+		AllowUnauthenticatedIdentities bool
+		CognitoIdentityProviders       []struct{ ClientId json.RawMessage }
+	}
+	if err := json.Unmarshal(ip.Properties, &ipp); err != nil {
+		return fmt.Errorf("identity pool: %w", err)
+	}
+	if ipp.AllowUnauthenticatedIdentities {
+		return errors.New("identity pool allows unauthenticated identities; the local one never does")
+	}
+	for _, prov := range ipp.CognitoIdentityProviders {
+		path, err := refTo(prov.ClientId, p.clientPath)
+		if err != nil {
+			return fmt.Errorf("identity pool provider: %w", err)
+		}
+		p.IdentityClients = append(p.IdentityClients, path)
+	}
+	p.IdentityRole, err = identityRole(t)
+	return err
+}
+
+func startIdentityPool(_ context.Context, w *wiring) error {
+	l, err := w.listen(w.opts.IdentityPort)
+	if err != nil {
+		return err
+	}
+	identity, err := localidentity.New(localidentity.Config{
+		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
+		AccountID: localaws.AccountID,
+		RoleARN:   w.plan.names(w.getenv).RoleARN(w.plan.IdentityRole),
+		Providers: []*jwtauth.Authorizer{{Issuer: w.issuer, Audience: clientIDs(w.plan.IdentityClients), Now: w.clock.now}},
+		Now:       w.clock.now,
+		Store:     w.stack.aws.Credentials,
+	})
+	if err != nil {
+		return fmt.Errorf("local identity pool: %w", err)
+	}
+	w.stack.serve(l, identity)
+	w.info.IdentityEndpoint = "http://" + l.Addr().String()
+	w.info.IdentityPoolID = identity.ID()
+	return nil
+}

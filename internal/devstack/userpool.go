@@ -1,0 +1,265 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+)
+
+// Pool is the user pool's sign-in configuration.
+type Pool struct {
+	UsernameAttributes     []string
+	AutoVerifiedAttributes []string
+	// KeepOriginal are the attributes (email, phone_number) whose old value
+	// stays in effect until a changed one is verified.
+	KeepOriginal       []string
+	RequiredAttributes []string
+	CustomAttributes   []string // "custom:company"
+	MinLength          int
+	RequireUppercase   bool
+	RequireLowercase   bool
+	RequireNumbers     bool
+	RequireSymbols     bool
+	TemporaryPassword  time.Duration
+}
+
+// Client is an app client of the pool.
+type Client struct {
+	// Path is the client's construct path below the stack, e.g. "Clients/SPA".
+	Path              string
+	LogicalID         string
+	Secret            bool
+	ExplicitAuthFlows []string
+	Access, ID        time.Duration
+	Refresh           time.Duration
+	// ReadAttributes and WriteAttributes; empty means every attribute.
+	ReadAttributes, WriteAttributes []string
+}
+
+// userPool is the Cognito user pool: its sign-in settings, triggers and
+// app clients, served by localcognito with the stack's clock at /_dev/clock.
+var userPool = service{name: "user pool", read: readUserPool, start: startUserPool}
+
+func readUserPool(t cfnTemplate, p *Plan) error {
+	_, pool, err := t.one("AWS::Cognito::UserPool")
+	if err != nil {
+		return err
+	}
+	var pp struct {
+		UsernameAttributes     []string
+		AutoVerifiedAttributes []string
+		Policies               struct {
+			PasswordPolicy struct {
+				MinimumLength                 int
+				RequireUppercase              bool
+				RequireLowercase              bool
+				RequireNumbers                bool
+				RequireSymbols                bool
+				TemporaryPasswordValidityDays int
+			}
+		}
+		Schema []struct {
+			Name              string
+			AttributeDataType string
+			Required          bool
+		}
+		LambdaConfig                map[string]json.RawMessage
+		UserAttributeUpdateSettings struct {
+			AttributesRequireVerificationBeforeUpdate []string
+		}
+	}
+	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
+		return fmt.Errorf("user pool: %w", err)
+	}
+	pw := pp.Policies.PasswordPolicy
+	p.Pool = Pool{
+		UsernameAttributes:     pp.UsernameAttributes,
+		AutoVerifiedAttributes: pp.AutoVerifiedAttributes,
+		KeepOriginal:           pp.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate,
+		MinLength:              pw.MinimumLength,
+		RequireUppercase:       pw.RequireUppercase,
+		RequireLowercase:       pw.RequireLowercase,
+		RequireNumbers:         pw.RequireNumbers,
+		RequireSymbols:         pw.RequireSymbols,
+		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
+	}
+	for _, a := range pp.Schema {
+		switch {
+		case a.AttributeDataType != "":
+			p.Pool.CustomAttributes = append(p.Pool.CustomAttributes, "custom:"+a.Name)
+		case a.Required:
+			p.Pool.RequiredAttributes = append(p.Pool.RequiredAttributes, a.Name)
+		}
+	}
+	if err := p.readTriggers(t, pp.LambdaConfig); err != nil {
+		return err
+	}
+	return p.readClients(t)
+}
+
+// readTriggers collects the environment and role of each function the
+// pool's LambdaConfig wires, by its key.
+func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]json.RawMessage) error {
+	for key, v := range lambdaConfig {
+		if key == "PreTokenGenerationConfig" {
+			var cfg struct {
+				LambdaArn     json.RawMessage
+				LambdaVersion string
+			}
+			if err := json.Unmarshal(v, &cfg); err != nil || cfg.LambdaVersion != "V2_0" {
+				return fmt.Errorf("user pool PreTokenGenerationConfig %s: want a version V2_0 trigger", v)
+			}
+			v = cfg.LambdaArn
+		}
+		fn, err := functionOfArn(t, v)
+		if err != nil {
+			return fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
+		}
+		if p.Triggers[key], err = functionEnv(t, fn); err != nil {
+			return err
+		}
+		if p.TriggerRoles[key], err = functionRole(t, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readClients collects the pool's app clients, sorted by construct path.
+func (p *Plan) readClients(t cfnTemplate) error {
+	for id, r := range t.Resources {
+		if r.Type != "AWS::Cognito::UserPoolClient" {
+			continue
+		}
+		var c struct {
+			GenerateSecret                                             bool
+			ExplicitAuthFlows                                          []string
+			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
+			TokenValidityUnits                                         map[string]string
+			ReadAttributes, WriteAttributes                            []string
+		}
+		if err := json.Unmarshal(r.Properties, &c); err != nil {
+			return fmt.Errorf("client %s: %w", id, err)
+		}
+		for k, unit := range c.TokenValidityUnits {
+			if unit != "minutes" {
+				return fmt.Errorf("client %s: %s validity in %s; the local pool reads minutes", id, k, unit)
+			}
+		}
+		p.Clients = append(p.Clients, Client{
+			Path:              strings.TrimSuffix(stackPath(r), "/Resource"),
+			LogicalID:         id,
+			Secret:            c.GenerateSecret,
+			ExplicitAuthFlows: c.ExplicitAuthFlows,
+			Access:            minutes(c.AccessTokenValidity),
+			ID:                minutes(c.IdTokenValidity),
+			Refresh:           minutes(c.RefreshTokenValidity),
+			ReadAttributes:    c.ReadAttributes,
+			WriteAttributes:   c.WriteAttributes,
+		})
+	}
+	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
+	return nil
+}
+
+func startUserPool(_ context.Context, w *wiring) error {
+	l, err := w.listen(w.opts.CognitoPort)
+	if err != nil {
+		return err
+	}
+	url := "http://" + l.Addr().String()
+	triggers, err := w.plan.triggers(w.envFor)
+	if err != nil {
+		return err
+	}
+	clients, secrets := w.plan.localClients()
+	pool, err := localcognito.New(localcognito.Config{
+		PoolID:                 Region + "_PortcullisLocal",
+		BaseURL:                url,
+		UsernameAttributes:     w.plan.Pool.UsernameAttributes,
+		AutoVerifiedAttributes: w.plan.Pool.AutoVerifiedAttributes,
+		KeepOriginal:           w.plan.Pool.KeepOriginal,
+		RequiredAttributes:     w.plan.Pool.RequiredAttributes,
+		CustomAttributes:       w.plan.Pool.CustomAttributes,
+		PasswordPolicy: localcognito.PasswordPolicy{
+			MinLength:                 w.plan.Pool.MinLength,
+			RequireUppercase:          w.plan.Pool.RequireUppercase,
+			RequireLowercase:          w.plan.Pool.RequireLowercase,
+			RequireNumbers:            w.plan.Pool.RequireNumbers,
+			RequireSymbols:            w.plan.Pool.RequireSymbols,
+			TemporaryPasswordValidity: w.plan.Pool.TemporaryPassword,
+		},
+		Clients:  clients,
+		Triggers: triggers,
+		CodeSink: func(username, destination, medium, message string) {
+			w.log.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
+		},
+		Now:         w.clock.now,
+		Credentials: w.stack.aws.Credentials,
+		Logger:      w.log,
+	})
+	if err != nil {
+		return fmt.Errorf("local user pool: %w", err)
+	}
+	w.issuer = pool.Issuer()
+	mux := http.NewServeMux()
+	mux.Handle("/", pool)
+	mux.Handle("POST /_dev/clock", w.clock)
+	w.stack.serve(l, mux)
+
+	w.info.CognitoEndpoint = url
+	w.info.UserPoolID = pool.PoolID()
+	w.info.Issuer = pool.Issuer()
+	w.info.SPAClientID = clientID(contract.SPAClientPath)
+	w.info.ServerClientID = clientID(contract.ServerClientPath)
+	w.info.ServerClientSecret = secrets[contract.ServerClientPath]
+	w.info.ClockURL = url + "/_dev/clock"
+	return nil
+}
+
+// localClients are the template's app clients with ids stable across runs
+// (a front end's config survives a restart). Besides the template's flows
+// (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
+// flow, which the deployed clients refuse.
+func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
+	secrets := map[string]string{}
+	var out []localcognito.Client
+	for _, c := range p.Clients {
+		lc := localcognito.Client{
+			ID:                   clientID(c.Path),
+			Name:                 c.Path,
+			ExplicitAuthFlows:    slices.Clone(c.ExplicitAuthFlows),
+			AccessTokenValidity:  c.Access,
+			IDTokenValidity:      c.ID,
+			RefreshTokenValidity: c.Refresh,
+			ReadAttributes:       c.ReadAttributes,
+			WriteAttributes:      c.WriteAttributes,
+		}
+		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
+			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)
+		}
+		if c.Secret {
+			lc.Secret = derived("secret:"+c.Path, 51)
+			secrets[c.Path] = lc.Secret
+		}
+		out = append(out, lc)
+	}
+	return out, secrets
+}
+
+// clientIDs are the local ids of the clients at the construct paths.
+func clientIDs(paths []string) []string {
+	var ids []string
+	for _, p := range paths {
+		ids = append(ids, clientID(p))
+	}
+	return ids
+}
