@@ -21,7 +21,7 @@ type CORS struct {
 
 // httpAPI is the HTTP API: its JWT authorizer's audience, CORS, routes and
 // the functions behind them, served by localapi.
-var httpAPI = service{name: "HTTP API", read: readAPI, start: startAPI}
+var httpAPI = service{read: readAPI, start: startAPI}
 
 func readAPI(t cfnTemplate, p *Plan) error {
 	_, authz, err := t.one("AWS::ApiGatewayV2::Authorizer")

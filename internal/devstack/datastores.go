@@ -13,7 +13,7 @@ import (
 // IAM gates of localaws) and every role's policies, which those gates
 // evaluate. It starts first: every other service's functions run with the
 // key of their role.
-var dataStores = service{name: "DynamoDB and S3", read: readDataStores, start: startDataStores}
+var dataStores = service{read: readDataStores, start: startDataStores}
 
 func readDataStores(t cfnTemplate, p *Plan) error {
 	var err error

@@ -14,7 +14,7 @@ import (
 
 // identityPool is the Cognito identity pool: the app clients whose ID
 // tokens it takes and its authenticated role, served by localidentity.
-var identityPool = service{name: "identity pool", read: readIdentityPool, start: startIdentityPool}
+var identityPool = service{read: readIdentityPool, start: startIdentityPool}
 
 func readIdentityPool(t cfnTemplate, p *Plan) error {
 	_, ip, err := t.one("AWS::Cognito::IdentityPool")

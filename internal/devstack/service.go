@@ -13,7 +13,6 @@ import (
 // UI, a CloudFront stand-in) is a file declaring one and a line in
 // services.
 type service struct {
-	name string
 	// read takes the service's resources from the template into the plan.
 	// It may use what the services before it read.
 	read func(t cfnTemplate, p *Plan) error

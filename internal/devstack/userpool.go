@@ -46,7 +46,7 @@ type Client struct {
 
 // userPool is the Cognito user pool: its sign-in settings, triggers and
 // app clients, served by localcognito with the stack's clock at /_dev/clock.
-var userPool = service{name: "user pool", read: readUserPool, start: startUserPool}
+var userPool = service{read: readUserPool, start: startUserPool}
 
 func readUserPool(t cfnTemplate, p *Plan) error {
 	_, pool, err := t.one("AWS::Cognito::UserPool")
