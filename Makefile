@@ -48,8 +48,18 @@ SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path 
 $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
 	cdk synth --quiet
 
-deploy: deps ## deploy one stage: make deploy STAGE=dev
-	cdk deploy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
+# The CDK CLI and the assembly directory; tests substitute both.
+CDK ?= cdk
+CDK_OUT ?= cdk.out
+
+# Synthesizes the stage, refuses a change that would replace or delete a
+# stateful resource of the deployed stack (GetTemplate, same rules as the
+# snapshot test), then deploys exactly the synthesis it checked.
+deploy: deps ## deploy one stage: make deploy STAGE=dev [ACCEPT_REPLACEMENT=<logical id>]
+	$(CDK) synth --quiet -c stage=$(STAGE) --output $(CDK_OUT) $(PROJECT)-$(STAGE)
+	go run ./cmd/deploycheck -stack $(PROJECT)-$(STAGE) -template $(CDK_OUT)/$(PROJECT)-$(STAGE).template.json \
+		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT))
+	$(CDK) deploy --app $(CDK_OUT) $(DEPLOY_FLAGS) $(PROJECT)-$(STAGE)
 
 diff: deps ## show what deploying STAGE would change
 	cdk diff -c stage=$(STAGE) $(PROJECT)-$(STAGE)

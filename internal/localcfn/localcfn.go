@@ -1,0 +1,119 @@
+// Package localcfn is a loopback stand-in for the part of CloudFormation's
+// API that `make deploy` reads before deploying: GetTemplate, in the AWS
+// query protocol, with CloudFormation's error for a stack that does not
+// exist. Tests start it and point the AWS SDK at it (AWS_ENDPOINT_URL_CLOUDFORMATION).
+package localcfn
+
+import (
+	"encoding/xml"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Call is one request the server answered.
+type Call struct {
+	Action, StackName string
+}
+
+// Server answers GetTemplate for the stacks it holds.
+type Server struct {
+	// URL is the endpoint, http://127.0.0.1:<port>.
+	URL string
+
+	srv       *http.Server
+	mu        sync.Mutex
+	templates map[string]string // template body by stack name
+	calls     []Call
+}
+
+// Start serves templates (body by stack name) on a free loopback port
+// until Close.
+func Start(templates map[string]string) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://" + l.Addr().String(), templates: templates}
+	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve)}
+	go s.srv.Serve(l)
+	return s, nil
+}
+
+// Close stops the server.
+func (s *Server) Close() error { return s.srv.Close() }
+
+// Calls returns the requests answered so far.
+func (s *Server) Calls() []Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Call(nil), s.calls...)
+}
+
+const xmlns = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Every SDK request is signed; an unsigned one is what CloudFormation
+	// refuses first.
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") ||
+		!strings.Contains(r.Header.Get("Authorization"), "/cloudformation/aws4_request") {
+		writeError(w, http.StatusForbidden, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token")
+		return
+	}
+	if r.Method != http.MethodPost {
+		writeError(w, http.StatusBadRequest, "Sender", "InvalidAction", "The action or operation requested is invalid.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "Sender", "MalformedQueryString", err.Error())
+		return
+	}
+	action, stack := r.PostForm.Get("Action"), r.PostForm.Get("StackName")
+	s.mu.Lock()
+	s.calls = append(s.calls, Call{Action: action, StackName: stack})
+	body, ok := s.templates[stack]
+	s.mu.Unlock()
+	if action != "GetTemplate" {
+		writeError(w, http.StatusBadRequest, "Sender", "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-15", action))
+		return
+	}
+	if !ok {
+		writeError(w, http.StatusBadRequest, "Sender", "ValidationError", fmt.Sprintf("Stack with id %s does not exist", stack))
+		return
+	}
+	type result struct {
+		TemplateBody    string   `xml:"TemplateBody"`
+		StagesAvailable []string `xml:"StagesAvailable>member"`
+	}
+	write(w, http.StatusOK, struct {
+		XMLName  xml.Name `xml:"GetTemplateResponse"`
+		Xmlns    string   `xml:"xmlns,attr"`
+		Result   result   `xml:"GetTemplateResult"`
+		Metadata struct {
+			RequestID string `xml:"RequestId"`
+		} `xml:"ResponseMetadata"`
+	}{Xmlns: xmlns, Result: result{TemplateBody: body, StagesAvailable: []string{"Original", "Processed"}}})
+}
+
+func writeError(w http.ResponseWriter, status int, typ, code, message string) {
+	type detail struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	}
+	write(w, status, struct {
+		XMLName   xml.Name `xml:"ErrorResponse"`
+		Xmlns     string   `xml:"xmlns,attr"`
+		Error     detail   `xml:"Error"`
+		RequestID string   `xml:"RequestId"`
+	}{Xmlns: xmlns, Error: detail{typ, code, message}, RequestID: "local"})
+}
+
+func write(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "text/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(xml.Header))
+	_ = xml.NewEncoder(w).Encode(v)
+}
