@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/internal/stateful"
 )
 
@@ -79,4 +83,53 @@ func joinLines(changes []stateful.Change) string {
 		b.WriteString(c.String())
 	}
 	return b.String()
+}
+
+// TestUserPoolUpdatesInPlace: an ordinary change to a user pool (here the
+// verification email's subject) is an in-place update by the replacement
+// rules, and no pool declares a schema entry without AttributeDataType,
+// which makes CloudFormation fail every later update of the pool with
+// "Invalid AttributeDataType input" (aws-cdk issue 8585).
+func TestUserPoolUpdatesInPlace(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, pool := s.template.at(t, "Users/Pool/Resource")
+		for _, a := range asList(pool.Properties["Schema"]) {
+			if prop(a, "AttributeDataType") == nil {
+				t.Errorf("schema entry %s has no AttributeDataType: the pool's next update would fail (aws-cdk issue 8585)", js(a))
+			}
+		}
+	})
+
+	dir := t.TempDir()
+	app, err := newApp(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, subject := range map[string]string{"before": "", "after": "Your Portcullis code"} {
+		stack := awscdk.NewStack(app, jsii.String(name), nil)
+		auth.NewUserPool(stack, "Users", &auth.UserPoolProps{SignIn: auth.SignInEmail, VerificationSubject: subject})
+	}
+	app.Synth(nil)
+	read := func(name string) ([]byte, stateful.Records) {
+		raw, err := os.ReadFile(filepath.Join(dir, name+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := stateful.FromTemplate(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw, recs
+	}
+	rawBefore, before := read("before")
+	rawAfter, after := read("after")
+	if !strings.Contains(string(rawAfter), "Your Portcullis code") || strings.Contains(string(rawBefore), "Your Portcullis code") {
+		t.Fatal("the verification subject did not change the template")
+	}
+	if len(before) == 0 {
+		t.Fatal("no stateful resource in the user pool's template")
+	}
+	if changes := stateful.Compare(before, after); len(changes) > 0 {
+		t.Errorf("changing the verification subject would replace: %v", changes)
+	}
 }
