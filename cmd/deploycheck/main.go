@@ -4,7 +4,8 @@
 // replace or delete a user pool, identity pool, table or bucket, by the
 // rules of the snapshot test (internal/stateful). A stack that does not
 // exist yet passes. -accept-replacement accepts the changes of one named
-// resource, on purpose.
+// resource, on purpose. -role-arn reads through a role (in CI, the CDK
+// bootstrap deploy role, which may read CloudFormation templates).
 //
 //	deploycheck -stack portcullis-dev -template cdk.out/portcullis-dev.template.json
 package main
@@ -20,8 +21,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/portcullis-cdk/portcullis/internal/stateful"
@@ -31,18 +34,19 @@ func main() {
 	stack := flag.String("stack", "", "name of the deployed stack (required)")
 	template := flag.String("template", "", "the synthesized template to deploy (required)")
 	accept := flag.String("accept-replacement", "", "logical id of the one resource whose replacement or removal is intended")
+	role := flag.String("role-arn", "", "assume this role to read the deployed template (default: the credentials as they are)")
 	flag.Parse()
 	if *stack == "" || *template == "" {
 		fmt.Fprintln(os.Stderr, "deploycheck: -stack and -template are required")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *stack, *template, *accept, os.Stdout); err != nil {
+	if err := run(context.Background(), *stack, *template, *accept, *role, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "deploycheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, stack, templatePath, accept string, out io.Writer) error {
+func run(ctx context.Context, stack, templatePath, accept, role string, out io.Writer) error {
 	next, err := os.ReadFile(templatePath)
 	if err != nil {
 		return fmt.Errorf("reading the synthesized template (run the synth first): %w", err)
@@ -50,6 +54,9 @@ func run(ctx context.Context, stack, templatePath, accept string, out io.Writer)
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if role != "" {
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role))
 	}
 	deployed, err := deployedTemplate(ctx, cloudformation.NewFromConfig(cfg), stack)
 	if err != nil {
