@@ -29,11 +29,13 @@ func (s *Stack) suppressNagFindings() {
 		})
 	}
 	if cfg.Plan == auth.PlanEssentials {
-		pool = append(pool, &cdknag.NagPackSuppression{
-			Id: jsii.String("AwsSolutions-COG3"),
-			Reason: jsii.String(fmt.Sprintf("Stage %q uses the Essentials feature plan, which has no threat protection (advanced security); "+
-				"production stages use the Plus plan with threat protection enforced.", cfg.Name)),
-		})
+		// COG3 (no threat protection) and COG8 (not the Plus plan) are one
+		// finding seen twice: threat protection is a Plus feature.
+		reason := fmt.Sprintf("Stage %q uses the Essentials feature plan, which has no threat protection (advanced security); "+
+			"production stages use the Plus plan with threat protection enforced.", cfg.Name)
+		for _, id := range []string{"AwsSolutions-COG3", "AwsSolutions-COG8"} {
+			pool = append(pool, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
+		}
 	}
 	if len(pool) > 0 {
 		cdknag.NagSuppressions_AddResourceSuppressions(s.Users.Pool, &pool, jsii.Bool(true))
