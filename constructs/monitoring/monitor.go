@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -59,20 +58,21 @@ type Thresholds struct {
 // Validate reports every threshold that is negative.
 func (t Thresholds) Validate() error {
 	var errs []error
-	for name, v := range map[string]float64{
-		"FunctionErrors": float64(t.FunctionErrors), "FunctionThrottles": float64(t.FunctionThrottles),
-		"APIServerErrorPercent": t.APIServerErrorPercent, "APILatencyP99": float64(t.APILatencyP99),
-		"TableThrottles": float64(t.TableThrottles), "TableSystemErrors": float64(t.TableSystemErrors),
-		"CognitoThrottles": float64(t.CognitoThrottles),
-	} {
-		if v < 0 {
+	negative := func(name string, v any, below bool) {
+		if below {
 			errs = append(errs, fmt.Errorf("Thresholds.%s %v: want zero (the default) or more", name, v))
 		}
 	}
+	negative("FunctionErrors", t.FunctionErrors, t.FunctionErrors < 0)
+	negative("FunctionThrottles", t.FunctionThrottles, t.FunctionThrottles < 0)
+	negative("APIServerErrorPercent", t.APIServerErrorPercent, t.APIServerErrorPercent < 0)
+	negative("APILatencyP99", t.APILatencyP99, t.APILatencyP99 < 0)
+	negative("TableThrottles", t.TableThrottles, t.TableThrottles < 0)
+	negative("TableSystemErrors", t.TableSystemErrors, t.TableSystemErrors < 0)
+	negative("CognitoThrottles", t.CognitoThrottles, t.CognitoThrottles < 0)
 	if t.APIServerErrorPercent > 100 {
 		errs = append(errs, fmt.Errorf("Thresholds.APIServerErrorPercent %v: want at most 100", t.APIServerErrorPercent))
 	}
-	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 	return errors.Join(errs...)
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -111,9 +112,17 @@ func writeError(w http.ResponseWriter, status int, typ, code, message string) {
 	}{Xmlns: xmlns, Error: detail{typ, code, message}, RequestID: "local"})
 }
 
+// write sends v as CloudFormation does: XML with a Content-Length.
 func write(w http.ResponseWriter, status int, v any) {
+	body, err := xml.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	body = append([]byte(xml.Header), body...)
 	w.Header().Set("Content-Type", "text/xml")
+	w.Header().Set("x-amzn-RequestId", "00000000-0000-4000-8000-000000000000")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(xml.Header))
-	_ = xml.NewEncoder(w).Encode(v)
+	_, _ = w.Write(body)
 }

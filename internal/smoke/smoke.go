@@ -181,8 +181,8 @@ func (r *run) record(what, value string) {
 	}
 }
 
-// phoneNumber is a random number in the range reserved for fiction (555-01xx
-// is too small to be random): +1 555 plus seven digits.
+// phoneNumber is a random E.164 number in the +1 555 area code, which is
+// assigned to no subscriber.
 func phoneNumber() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
