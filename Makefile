@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes calls update-golden
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes calls bench update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -126,6 +126,13 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 
 sizes: deps ## each function's zip size against an aws-lambda-go hello world
 	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'
+
+# One table, one run: zip sizes and cold starts against an aws-lambda-go hello
+# world, synth against an empty app, the handlers' in-process cost, make dev's
+# time to ready and make test's wall time; each row with goal, verdict and the
+# command that measured it. BENCHFLAGS=-skip-test leaves make test out.
+bench: $(DEV_TEMPLATE) ## measure sizes, cold starts, synth, handlers, make dev and make test against their goals
+	go run ./cmd/bench $(BENCHFLAGS)
 
 calls: deps ## the AWS calls each endpoint makes, counted against local DynamoDB and S3
 	go test -count=1 -run TestAWSCalls -v ./lambdas/todos ./lambdas/photos ./lambdas/profile ./lambdas/random \

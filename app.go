@@ -32,6 +32,9 @@ func run() (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
+	// Compiling the functions takes about as long as starting jsii: do both
+	// at once.
+	stage.PrebuildFunctions()
 	app := awscdk.NewApp(nil)
 	name, _ := app.Node().TryGetContext(jsii.String("stage")).(string)
 	configs, err := stage.Select(name)

@@ -69,6 +69,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(cfg.Name), nil)
 
 	s := &Stack{Stack: stack, Config: cfg}
+	PrebuildFunctions()
 	s.addData()
 	s.addAuth()
 	s.addAPI()
@@ -100,10 +101,30 @@ func (s *Stack) addData() {
 	})
 }
 
+// triggerNames are the main packages of the Cognito triggers in lambdas/cmd.
+var triggerNames = []string{"presignup", "custommessage", "postconfirmation", "pretokengen"}
+
+// functionPackage is the main package of a function: lambdas/cmd/<name>.
+func functionPackage(name string) string { return "./lambdas/cmd/" + name }
+
+// PrebuildFunctions starts compiling every function of a stage, in one go
+// build in the background (golambda.Prebuild). New does it too; an app that
+// calls it before awscdk.NewApp overlaps the build with jsii's start.
+func PrebuildFunctions() {
+	var pkgs []string
+	for _, f := range routes.Functions() {
+		pkgs = append(pkgs, functionPackage(string(f)))
+	}
+	for _, name := range triggerNames {
+		pkgs = append(pkgs, functionPackage(name))
+	}
+	golambda.Prebuild("", pkgs...)
+}
+
 // function builds lambdas/cmd/<name> with the stage's log settings.
 func (s *Stack) function(id, name, description string, env map[string]string) *golambda.Function {
 	return golambda.NewFunction(s.Stack, id, &golambda.FunctionProps{
-		Package:          "./lambdas/cmd/" + name,
+		Package:          functionPackage(name),
 		Description:      description,
 		Environment:      env,
 		LogRetentionDays: s.Config.LogRetentionDays,

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -213,9 +215,98 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 	return &Function{Construct: this, Function: fn, Role: role, LogGroup: logs}
 }
 
+// Prebuild starts compiling the main packages of functions an app is about
+// to create: in the background, so the build overlaps the start of the jsii
+// runtime and the constructs made before the functions, and in one `go
+// build` (bundle.BuildAll), so shared packages are loaded and checked once
+// instead of once per function. Each NewFunction of one of these packages
+// waits for it and takes its bundle; a package that fails to build is
+// reported by that NewFunction, with the compiler's message. moduleDir is as
+// in FunctionProps (default: the module of the working directory). Calling
+// Prebuild is optional and never changes the template; packages already
+// prebuilt are skipped. Bundles wait in a temporary directory, removed once
+// every package has been taken: prebuild only packages the app uses.
+func Prebuild(moduleDir string, pkgs ...string) {
+	if moduleDir == "" {
+		root, err := modroot.Dir()
+		if err != nil {
+			return // NewFunction reports it.
+		}
+		moduleDir = root
+	}
+	scratch, err := os.MkdirTemp("", "golambda-")
+	if err != nil {
+		return // Each NewFunction builds its own package.
+	}
+	batch := &prebuildBatch{scratch: scratch}
+	var targets []bundle.Target
+	var started []*prebuilt
+	for i, pkg := range pkgs {
+		p := &prebuilt{batch: batch, dir: filepath.Join(scratch, fmt.Sprint(i)), done: make(chan struct{})}
+		if _, loaded := prebuilds.LoadOrStore(moduleDir+"\x00"+pkg, p); loaded {
+			continue
+		}
+		targets = append(targets, bundle.Target{Package: pkg, OutDir: p.dir})
+		started = append(started, p)
+	}
+	batch.pending.Store(int64(len(started)))
+	if len(started) == 0 {
+		os.Remove(scratch)
+		return
+	}
+	go func() {
+		errs := bundle.BuildAll(context.Background(), moduleDir, targets)
+		for i, p := range started {
+			p.err = errs[i]
+			close(p.done)
+		}
+	}()
+}
+
+// prebuilds are the packages Prebuild started, by module and package.
+var prebuilds sync.Map // moduleDir\x00pkg -> *prebuilt
+
+type prebuilt struct {
+	batch *prebuildBatch
+	dir   string // bundle in the batch's scratch directory
+	err   error
+	done  chan struct{} // closed when dir is built or err is set
+
+	claim sync.Once
+	moved string // where the first take moved the binary; later takes copy it
+}
+
+type prebuildBatch struct {
+	scratch string
+	pending atomic.Int64 // packages not taken yet
+}
+
+// take moves the prebuilt bundle to dir, or copies it there from where an
+// earlier take moved it (another app of the same process). The batch's
+// scratch directory goes when its last package is taken.
+func (p *prebuilt) take(dir string) error {
+	<-p.done
+	took := false
+	p.claim.Do(func() {
+		took = true
+		if p.err == nil {
+			if p.err = bundle.Place(filepath.Join(p.dir, bundle.Binary), dir, true); p.err == nil {
+				p.moved = filepath.Join(dir, bundle.Binary)
+			}
+		}
+		if p.batch.pending.Add(-1) == 0 {
+			os.RemoveAll(p.batch.scratch)
+		}
+	})
+	if took || p.err != nil {
+		return p.err
+	}
+	return bundle.Place(p.moved, dir, false)
+}
+
 // builds remembers the bundles made in this process, so stages sharing a
 // handler build it once per synth.
-var builds sync.Map // key -> *buildResult
+var builds sync.Map // outdir\x00moduleDir\x00pkg -> *buildResult
 
 type buildResult struct {
 	once sync.Once
@@ -223,16 +314,20 @@ type buildResult struct {
 	err  error
 }
 
-// build compiles pkg into a directory inside the cloud assembly (outdir),
-// which CDK then stages as the function's asset.
+// build puts the bundle of pkg into a directory inside the cloud assembly
+// (outdir), which CDK then stages as the function's asset: the one Prebuild
+// made, or a build of its own.
 func build(outdir, moduleDir, pkg string) (string, error) {
-	key := outdir + "\x00" + moduleDir + "\x00" + pkg
-	v, _ := builds.LoadOrStore(key, &buildResult{})
+	v, _ := builds.LoadOrStore(outdir+"\x00"+moduleDir+"\x00"+pkg, &buildResult{})
 	r := v.(*buildResult)
 	r.once.Do(func() {
 		h := fnv.New64a()
 		h.Write([]byte(moduleDir + "\x00" + pkg))
 		r.dir = filepath.Join(outdir, ".golambda", fmt.Sprintf("%x", h.Sum64()))
+		if p, ok := prebuilds.Load(moduleDir + "\x00" + pkg); ok {
+			r.err = p.(*prebuilt).take(r.dir)
+			return
+		}
 		r.err = bundle.Build(context.Background(), moduleDir, pkg, r.dir)
 	})
 	return r.dir, r.err

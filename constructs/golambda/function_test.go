@@ -90,3 +90,20 @@ func TestFunctionPropsValidate(t *testing.T) {
 		}
 	}
 }
+
+// One function that does not compile, built together with one that does:
+// synth still stops at the broken one, naming it, with the compiler's
+// message, and the other is built.
+func TestPrebuildFailureNamesTheFunction(t *testing.T) {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("S"), nil)
+	golambda.Prebuild("", "./constructs/golambda/testdata/hello", "./constructs/golambda/testdata/broken")
+	golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/hello"})
+	defer func() {
+		msg := fmt.Sprint(recover())
+		if !strings.Contains(msg, "undefined: notDefined") || !strings.Contains(msg, `"Broken"`) || !strings.Contains(msg, "testdata/broken") {
+			t.Errorf("panic = %q, want the compiler's message naming the construct and its package", msg)
+		}
+	}()
+	golambda.NewFunction(stack, "Broken", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/broken"})
+}

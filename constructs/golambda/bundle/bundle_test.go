@@ -67,3 +67,59 @@ func TestBuildFailureCarriesCompilerMessage(t *testing.T) {
 		t.Errorf("error %q lacks the compiler's message or the package", err)
 	}
 }
+
+func TestBuildAllMatchesBuild(t *testing.T) {
+	mod := writeModule(t, "package main\n\nfunc main() { println(\"hello\") }\n")
+	for name, body := range map[string]string{
+		"other/main.go":  "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"other\") }\n",
+		"broken/main.go": "package main\n\nfunc main() { undefinedThing() }\n",
+	} {
+		if err := os.MkdirAll(filepath.Join(mod, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(mod, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(dir string) []byte {
+		t.Helper()
+		raw, err := os.ReadFile(filepath.Join(dir, Binary))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+
+	joint := t.TempDir()
+	targets := []Target{{"./fn", filepath.Join(joint, "fn")}, {"./other", filepath.Join(joint, "other")}}
+	for i, err := range BuildAll(context.Background(), mod, targets) {
+		if err != nil {
+			t.Fatalf("%s: %v", targets[i].Package, err)
+		}
+	}
+	for _, tg := range targets {
+		alone := t.TempDir()
+		if err := Build(context.Background(), mod, tg.Package, alone); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(read(tg.OutDir), read(alone)) {
+			t.Errorf("%s: the joint build differs from building it alone", tg.Package)
+		}
+		if info, _ := os.Stat(filepath.Join(tg.OutDir, Binary)); info.Mode().Perm() != 0o755 {
+			t.Errorf("%s: mode %v, want 0755", tg.Package, info.Mode().Perm())
+		}
+	}
+	if entries, _ := os.ReadDir(joint); len(entries) != 2 {
+		t.Errorf("the joint build left %d entries next to the bundles, want only the 2 bundles", len(entries))
+	}
+
+	// A package that does not compile fails alone, with its message.
+	withBroken := t.TempDir()
+	errs := BuildAll(context.Background(), mod, []Target{{"./fn", filepath.Join(withBroken, "fn")}, {"./broken", filepath.Join(withBroken, "broken")}})
+	if errs[0] != nil {
+		t.Errorf("./fn: %v, want built despite ./broken", errs[0])
+	}
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "undefined: undefinedThing") || !strings.Contains(errs[1].Error(), "./broken") {
+		t.Errorf("./broken: %v, want the compiler's message naming the package", errs[1])
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
+)
+
+// sizes builds every function and the hello world as Lambda bundles and
+// compares their zips.
+func sizes(work string) ([]row, error) {
+	pkgs, err := functionPackages()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(work, "bundles")
+	all := append([]string{helloPackage}, pkgs...)
+	targets := make([]bundle.Target, len(all))
+	for i, p := range all {
+		targets[i] = bundle.Target{Package: p, OutDir: filepath.Join(dir, path.Base(p))}
+	}
+	for i, err := range bundle.BuildAll(context.Background(), ".", targets) {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", targets[i].Package, err)
+		}
+	}
+	size := func(t bundle.Target) (int, error) { return bundle.ZipSize(filepath.Join(t.OutDir, bundle.Binary)) }
+	hello, err := size(targets[0])
+	if err != nil {
+		return nil, err
+	}
+	const most = 1.5
+	rows := []row{{
+		what: "zip size, aws-lambda-go hello world", value: fmt.Sprintf("%d B", hello), goal: "baseline",
+		command: "GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build " + buildFlags() + " -o bootstrap " + helloPackage + " && zip -9 f.zip bootstrap",
+	}}
+	for _, t := range targets[1:] {
+		z, err := size(t)
+		if err != nil {
+			return nil, err
+		}
+		ratio := float64(z) / float64(hello)
+		rows = append(rows, row{
+			what:    "zip size, " + path.Base(t.Package),
+			value:   fmt.Sprintf("%d B = %.2fx", z, ratio),
+			goal:    fmt.Sprintf("<= %.1fx", most),
+			verdict: verdict(ratio, most),
+			command: "the same build of " + t.Package,
+		})
+	}
+	return rows, nil
+}
+
+// buildFlags are bundle.Flags as a shell would take them.
+func buildFlags() string {
+	var out []string
+	for _, f := range bundle.Flags {
+		if strings.Contains(f, " ") {
+			f = `"` + f + `"`
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
+}
+
+// coldStarts times each function from exec to its first poll of the Lambda
+// Runtime API (a stand-in on loopback): the process start and the init of
+// every package and of main up to lambda.Start. The binaries are built with
+// the bundle flags for this machine's architecture so they run here. Runs
+// are interleaved (hello, every function, hello, ...) so load spikes hit all
+// alike.
+func coldStarts(work string, runs int) ([]row, error) {
+	pkgs, err := functionPackages()
+	if err != nil {
+		return nil, err
+	}
+	bin := filepath.Join(work, "host") + string(filepath.Separator)
+	build := exec.Command("go", append(append([]string{"build"}, bundle.Flags...), append([]string{"-o", bin, helloPackage}, pkgs...)...)...)
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	env, err := functionEnv()
+	if err != nil {
+		return nil, err
+	}
+	all := append([]string{helloPackage}, pkgs...)
+	times := map[string][]time.Duration{}
+	for range runs {
+		for _, p := range all {
+			d, err := coldStart(filepath.Join(bin, path.Base(p)), env)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", p, err)
+			}
+			times[p] = append(times[p], d)
+		}
+	}
+	hello := median(times[helloPackage])
+	const most = 1.3
+	rows := []row{{
+		what: "cold start, aws-lambda-go hello world", value: fmt.Sprintf("%d µs", hello.Microseconds()), goal: "baseline",
+		command: fmt.Sprintf("exec of bootstrap (GOARCH=%s, bundle flags) until its first GET of the Runtime API's /next, median of %d", runtime.GOARCH, runs),
+	}}
+	for _, p := range pkgs {
+		m := median(times[p])
+		ratio := float64(m) / float64(hello)
+		rows = append(rows, row{
+			what:    "cold start, " + path.Base(p),
+			value:   fmt.Sprintf("%d µs = %.2fx", m.Microseconds(), ratio),
+			goal:    fmt.Sprintf("<= %.1fx", most),
+			verdict: verdict(ratio, most),
+			command: "the same, for " + p,
+		})
+	}
+	return rows, nil
+}
+
+// coldStart starts one function process and returns how long it took to
+// ask the Runtime API for its first invocation; then the process is killed.
+func coldStart(binary string, env []string) (time.Duration, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	polled := make(chan time.Time, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/runtime/invocation/next") {
+			select {
+			case polled <- time.Now():
+			default:
+			}
+		}
+		<-r.Context().Done() // no invocation: the process is killed
+	}), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+
+	cmd := exec.Command(binary)
+	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+l.Addr().String())
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	exited := make(chan error, 1)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}()
+	select {
+	case t := <-polled:
+		return t.Sub(start), nil
+	case err := <-exited:
+		exited <- err
+		return 0, fmt.Errorf("exited before polling for an invocation (%v): %s", err, out.String())
+	case <-time.After(10 * time.Second):
+		return 0, fmt.Errorf("no poll for an invocation within 10s: %s", out.String())
+	}
+}
+
+// functionEnv is an environment every function starts with: what Lambda
+// sets, and each variable the dev template gives any function (a literal as
+// it is, a reference to a table or bucket as a placeholder name), so a
+// setting added later is provided without touching this file.
+func functionEnv() ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join("cdk.out", "portcullis-dev.template.json"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the dev template (run make synth first): %w", err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties struct {
+				Environment struct{ Variables map[string]any }
+			}
+		}
+	}
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		return nil, err
+	}
+	env := []string{
+		"PATH=" + os.Getenv("PATH"), "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDBENCH", "AWS_SECRET_ACCESS_KEY=bench", "AWS_SESSION_TOKEN=bench",
+		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+	}
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		for k, v := range r.Properties.Environment.Variables {
+			if s, ok := v.(string); ok {
+				env = append(env, k+"="+s)
+			} else {
+				env = append(env, k+"=bench-"+strings.ToLower(k))
+			}
+		}
+	}
+	return env, nil
+}

@@ -1,0 +1,176 @@
+// Command bench measures, in one run on this machine, what the project
+// promises about its size and speed, and prints one table: each row with its
+// goal, verdict and the command that measured it (`make bench`).
+//
+// Times on a shared machine are noisy, so where a goal is a ratio both sides
+// are measured in the same run, interleaved, and the ratio is of medians.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/modroot"
+)
+
+// row is one line of the table.
+type row struct {
+	what    string
+	value   string
+	goal    string
+	verdict string
+	command string
+}
+
+// verdict compares a measured ratio or value with the most it may be.
+func verdict(value, most float64) string {
+	if value <= most {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func main() {
+	var (
+		coldRuns   = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
+		synthPairs = flag.Int("synth-pairs", 5, "pairs of synths, the app and the empty app")
+		skipTest   = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
+		only       = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,test")
+	)
+	flag.Parse()
+	if err := run(*coldRuns, *synthPairs, *skipTest, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(coldRuns, synthPairs int, skipTest bool, only string) error {
+	root, err := modroot.Dir()
+	if err != nil {
+		return err
+	}
+	if err := os.Chdir(root); err != nil {
+		return err
+	}
+	work, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+
+	want := func(section string) bool {
+		return only == "" || strings.Contains(","+only+",", ","+section+",")
+	}
+	sections := []struct {
+		name string
+		run  func() ([]row, error)
+	}{
+		{"sizes", func() ([]row, error) { return sizes(work) }},
+		{"cold", func() ([]row, error) { return coldStarts(work, coldRuns) }},
+		{"synth", func() ([]row, error) { return synth(work, synthPairs) }},
+		{"handlers", handlers},
+		{"dev", func() ([]row, error) { return devReady(work) }},
+		{"test", func() ([]row, error) {
+			if skipTest {
+				return nil, nil
+			}
+			return makeTest()
+		}},
+	}
+	var rows []row
+	for _, s := range sections {
+		if !want(s.name) {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s...\n", s.name)
+		got, err := s.run()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		rows = append(rows, got...)
+	}
+	printTable(os.Stdout, rows)
+	return nil
+}
+
+// printTable writes the rows as a Markdown table, for notes and the README.
+func printTable(w io.Writer, rows []row) {
+	fmt.Fprintf(w, "measured %s on %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), machine())
+	fmt.Fprintln(w, "| what | measured | goal | verdict | command |")
+	fmt.Fprintln(w, "|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", r.what, r.value, r.goal, r.verdict, r.command)
+	}
+}
+
+// machine names the CPU count and Go version, the context of every figure.
+func machine() string {
+	out, _ := exec.Command("nproc").Output()
+	return fmt.Sprintf("%s cores, %s", strings.TrimSpace(string(out)), goVersion())
+}
+
+func goVersion() string {
+	out, err := exec.Command("go", "env", "GOVERSION").Output()
+	if err != nil {
+		return "go (unknown version)"
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// functionPackages are the Lambda mains: every directory of lambdas/cmd.
+func functionPackages() ([]string, error) {
+	mains, err := filepath.Glob("lambdas/cmd/*/main.go")
+	if err != nil {
+		return nil, err
+	}
+	var pkgs []string
+	for _, m := range mains {
+		pkgs = append(pkgs, "./"+filepath.ToSlash(filepath.Dir(m)))
+	}
+	sort.Strings(pkgs)
+	return pkgs, nil
+}
+
+// helloPackage is the aws-lambda-go hello world every function is compared to.
+const helloPackage = "./test/testdata/hello"
+
+// timed runs a command and returns its wall time.
+func timed(ctx context.Context, name string, args ...string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	start := time.Now()
+	err := cmd.Run()
+	d := time.Since(start)
+	if err != nil {
+		return d, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(out.String(), 40))
+	}
+	return d, nil
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// median of durations (the upper middle one for an even count).
+func median(ds []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// seconds formats a duration as seconds with two decimals.
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
