@@ -52,11 +52,13 @@ $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
 CDK ?= cdk
 CDK_OUT ?= cdk.out
 
-# Synthesizes the stage, refuses a change that would replace or delete a
-# stateful resource of the deployed stack (GetTemplate, same rules as the
-# snapshot test), then deploys exactly the synthesis it checked.
+# Synthesizes the stage (deploy=true makes the app refuse a stage that still
+# has placeholder URLs or email sender: stage.CheckDeployable), refuses a
+# change that would replace or delete a stateful resource of the deployed
+# stack (GetTemplate, same rules as the snapshot test), then deploys exactly
+# the synthesis it checked.
 deploy: deps ## deploy one stage: make deploy STAGE=dev [ACCEPT_REPLACEMENT=<logical id>]
-	$(CDK) synth --quiet -c stage=$(STAGE) --output $(CDK_OUT) $(PROJECT)-$(STAGE)
+	$(CDK) synth --quiet -c stage=$(STAGE) -c deploy=true --output $(CDK_OUT) $(PROJECT)-$(STAGE)
 	go run ./cmd/deploycheck -stack $(PROJECT)-$(STAGE) -template $(CDK_OUT)/$(PROJECT)-$(STAGE).template.json \
 		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT)) $(if $(CHECK_ROLE_ARN),-role-arn $(CHECK_ROLE_ARN))
 	$(CDK) deploy --app $(CDK_OUT) $(DEPLOY_FLAGS) $(PROJECT)-$(STAGE)

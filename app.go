@@ -16,7 +16,7 @@ import (
 )
 
 func main() {
-	err := run()
+	err := run(nil)
 	stderr := cdkapp.Close()
 	if err != nil {
 		fmt.Fprintln(stderr, "portcullis:", err)
@@ -24,7 +24,9 @@ func main() {
 	}
 }
 
-func run() (err error) {
+// run builds the stages the context selects; props are nil as the CLI runs
+// the app (which passes its context in the environment).
+func run(props *awscdk.AppProps) (err error) {
 	defer func() {
 		// Constructors panic on invalid props and failed Go builds, as CDK
 		// constructors do; the message is what the user needs, not the stack.
@@ -35,11 +37,18 @@ func run() (err error) {
 	// Compiling the functions takes about as long as starting jsii: do both
 	// at once.
 	stage.PrebuildFunctions()
-	app := awscdk.NewApp(nil)
+	app := awscdk.NewApp(props)
 	name, _ := app.Node().TryGetContext(jsii.String("stage")).(string)
 	configs, err := stage.Select(name)
 	if err != nil {
 		return err
+	}
+	// `make deploy` says so; a deployment of placeholder URLs or sender
+	// stops here, before the CLI reaches CloudFormation.
+	if deploy := app.Node().TryGetContext(jsii.String(stage.DeployContext)); deploy == "true" || deploy == true {
+		if err := stage.CheckDeployable(configs); err != nil {
+			return err
+		}
 	}
 	for _, cfg := range configs {
 		if _, err := stage.New(app, cfg); err != nil {

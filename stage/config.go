@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,
@@ -72,6 +73,22 @@ type Config struct {
 	IDTokenValidity     time.Duration
 	// RefreshTokenValidity: see auth.AppClientsProps.
 	RefreshTokenValidity time.Duration
+	// AuthSessionValidity is how long one sign-in may take between its
+	// challenges; a first sign-in where MFA is required enrols TOTP within
+	// it. Default: 10 minutes (Cognito allows 3 to 15).
+	AuthSessionValidity time.Duration
+	// SPAScopes and ServerScopes are the API scopes (lambdas/routes names,
+	// "todos.read") each app client may request, which are also the scopes
+	// the pre token generation trigger adds to that client's SDK sign-in
+	// tokens. A client the stage does not know gets none. Default: every
+	// API scope.
+	SPAScopes    []string
+	ServerScopes []string
+	// Email is the Amazon SES sender of sign-up and password-reset email.
+	// Required in a stage that retains its users (Removal Retain): Cognito's
+	// default sender has a small daily quota and is not for production.
+	// Default: nil, Cognito's default sender.
+	Email *auth.SESEmail
 	// AllowedEmailDomains, when set, limits self sign-up to email addresses
 	// at these domains (the pre sign-up trigger). Default: any domain.
 	AllowedEmailDomains []string
@@ -129,9 +146,17 @@ func Stages() []Config {
 			AccessTokenValidity:  15 * time.Minute,
 			IDTokenValidity:      15 * time.Minute,
 			RefreshTokenValidity: 30 * 24 * time.Hour,
-			LogRetentionDays:     90,
-			ThrottleRate:         100,
-			ThrottleBurst:        200,
+			// Placeholders: deploying prod is refused until they name your
+			// front end and your SES identity (CheckDeployable).
+			Email: &auth.SESEmail{
+				From:             "no-reply@app.example.com",
+				FromName:         "Portcullis",
+				VerifiedIdentity: "app.example.com",
+				Region:           "us-east-1",
+			},
+			LogRetentionDays: 90,
+			ThrottleRate:     100,
+			ThrottleBurst:    200,
 		},
 	}
 }
@@ -237,6 +262,29 @@ func (c Config) Validate() error {
 	if err := auth.ValidateTokenValidity(c.AccessTokenValidity, c.IDTokenValidity, c.RefreshTokenValidity); err != nil {
 		bad("%v", err)
 	}
+	if d := c.AuthSessionValidity; d != 0 && (d < 3*time.Minute || d > 15*time.Minute) {
+		bad("AuthSessionValidity %v: want 3m..15m", d)
+	}
+	known := map[string]bool{}
+	for _, sc := range routes.ScopeDescriptions {
+		known[sc.Name] = true
+	}
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"SPAScopes", c.SPAScopes}, {"ServerScopes", c.ServerScopes}} {
+		for _, n := range f.names {
+			if !known[n] {
+				bad("%s %q: not an API scope of lambdas/routes", f.field, n)
+			}
+		}
+	}
+	switch {
+	case c.Email == nil && c.Removal == Retain:
+		bad("Email: a stage that retains its users must send email through Amazon SES (From, VerifiedIdentity, Region): Cognito's default sender has a small daily quota and is not for production")
+	case c.Email != nil && c.Email.Region == "" && c.Region == "":
+		bad("Email.Region: required when the stage names no Region (the SES identity's region cannot be inferred)")
+	}
 	return errors.Join(errs...)
 }
 
@@ -247,6 +295,10 @@ func (c Config) domainPrefix() string {
 	return c.Project + "-" + c.Name
 }
 
+// preTokenGenerationName is the physical name of the pre token generation
+// trigger, at most 61 characters for the longest project and stage names.
+func (c Config) preTokenGenerationName() string { return c.StackName() + "-pretokengen" }
+
 // userPoolProps converts the stage's plain settings to the user pool's props;
 // New adds the triggers.
 func (c Config) userPoolProps() auth.UserPoolProps {
@@ -256,6 +308,7 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Plan:         c.Plan,
 		Ephemeral:    c.Removal == Destroy,
 		DomainPrefix: c.domainPrefix(),
+		Email:        c.Email,
 	}
 }
 

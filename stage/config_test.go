@@ -86,6 +86,14 @@ func TestValidateRejects(t *testing.T) {
 		{"bad region", func(c *Config) { c.Region = "mars" }, base, `Region "mars"`},
 		{"alarm email with a name", func(c *Config) { c.AlarmEmail = "Ops <ops@example.com>" }, base, `Email "Ops <ops@example.com>"`},
 		{"negative alarm threshold", func(c *Config) { c.Alarms.APILatencyP99 = -time.Second }, prod, "Thresholds.APILatencyP99 -1s"},
+		{"retaining stage without an SES sender", func(c *Config) { c.Email = nil }, prod, "Email: a stage that retains its users must send email through Amazon SES"},
+		{"dev stage made to retain without a sender", func(c *Config) { c.Removal = Retain }, base, "Email: a stage that retains"},
+		{"SES sender not an address", func(c *Config) { c.Email.From = "no-reply" }, prod, `Email.From "no-reply"`},
+		{"SES identity of another domain", func(c *Config) { c.Email.VerifiedIdentity = "other.test" }, prod, `Email.VerifiedIdentity "other.test"`},
+		{"SES region unknown", func(c *Config) { c.Email.Region = "" }, prod, "Email.Region: required"},
+		{"auth session too short", func(c *Config) { c.AuthSessionValidity = 2 * time.Minute }, prod, "AuthSessionValidity 2m0s: want 3m..15m"},
+		{"auth session too long", func(c *Config) { c.AuthSessionValidity = 20 * time.Minute }, base, "AuthSessionValidity 20m0s"},
+		{"unknown client scope", func(c *Config) { c.ServerScopes = []string{"admin"} }, base, `ServerScopes "admin": not an API scope`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,6 +110,42 @@ func TestValidateRejects(t *testing.T) {
 				t.Errorf("error %q does not name the stage", err)
 			}
 		})
+	}
+}
+
+// TestDeployGuard: the shipped prod stage carries placeholder URLs and an
+// example sender; deploying it must fail naming every field to set, while a
+// stage with real values, and dev's localhost URLs, pass.
+func TestDeployGuard(t *testing.T) {
+	prod, _ := Lookup("prod")
+	err := prod.CheckDeployable()
+	if err == nil {
+		t.Fatal("the shipped prod stage passes the deploy guard")
+	}
+	for _, field := range []string{`stage "prod"`, "CallbackURLs", "LogoutURLs", "Email.From (no-reply@app.example.com)", "Email.VerifiedIdentity (app.example.com)"} {
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("deploy guard error %q does not name %s", err, field)
+		}
+	}
+	prod.CallbackURLs = []string{"https://app.acme.io/callback"}
+	prod.LogoutURLs = []string{"https://app.acme.io/"}
+	prod.Email = &auth.SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", Region: "eu-west-1"}
+	if err := prod.Validate(); err != nil {
+		t.Fatalf("a real prod config does not validate: %v", err)
+	}
+	if err := prod.CheckDeployable(); err != nil {
+		t.Errorf("a prod stage with real values is refused: %v", err)
+	}
+	prod.Email.VerifiedIdentity = "ops@example.org"
+	if err := prod.CheckDeployable(); err == nil || !strings.Contains(err.Error(), "Email.VerifiedIdentity (ops@example.org)") {
+		t.Errorf("an example address identity passes: %v", err)
+	}
+	dev, _ := Lookup("dev")
+	if err := CheckDeployable([]Config{dev}); err != nil {
+		t.Errorf("dev (localhost URLs, Cognito's sender) is refused: %v", err)
+	}
+	if err := CheckDeployable(Stages()); err == nil || !strings.Contains(err.Error(), `stage "prod"`) {
+		t.Errorf("deploying every stage passes with prod's placeholders: %v", err)
 	}
 }
 

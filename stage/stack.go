@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -155,17 +156,25 @@ func (s *Stack) addAuth() {
 			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
-		"pretokengen": s.function("PreTokenGeneration", "pretokengen", "Cognito pre token generation: API scopes for SDK and CLI sign-ins",
-			map[string]string{schema.APIScopesEnv: strings.Join(routes.FullScopes(), " ")}),
+		// Named, so the pool can name it before it exists: its environment
+		// names the app clients, which are created after the pool.
+		"pretokengen": golambda.NewFunction(s.Stack, "PreTokenGeneration", &golambda.FunctionProps{
+			Package:          functionPackage("pretokengen"),
+			Description:      "Cognito pre token generation: each app client's API scopes for SDK and CLI sign-ins",
+			FunctionName:     cfg.preTokenGenerationName(),
+			LogRetentionDays: cfg.LogRetentionDays,
+			Ephemeral:        s.ephemeral(),
+		}),
 	}
 	allow(s.Triggers["postconfirmation"], []string{"dynamodb:PutItem"}, profiles.TableArn())
 
 	poolProps := cfg.userPoolProps()
 	poolProps.Triggers = auth.Triggers{
-		PreSignUp:          s.Triggers["presignup"].Function,
-		CustomMessage:      s.Triggers["custommessage"].Function,
-		PostConfirmation:   s.Triggers["postconfirmation"].Function,
-		PreTokenGeneration: s.Triggers["pretokengen"].Function,
+		PreSignUp:              s.Triggers["presignup"].Function,
+		CustomMessage:          s.Triggers["custommessage"].Function,
+		PostConfirmation:       s.Triggers["postconfirmation"].Function,
+		PreTokenGeneration:     s.Triggers["pretokengen"].Function,
+		PreTokenGenerationName: cfg.preTokenGenerationName(),
 	}
 	s.Users = auth.NewUserPool(s.Stack, "Users", &poolProps)
 	s.Clients = auth.NewAppClients(s.Stack, "Clients", &auth.AppClientsProps{
@@ -177,7 +186,11 @@ func (s *Stack) addAuth() {
 		AccessTokenValidity:  cfg.AccessTokenValidity,
 		IDTokenValidity:      cfg.IDTokenValidity,
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
+		AuthSessionValidity:  cfg.AuthSessionValidity,
+		SPAScopes:            cfg.SPAScopes,
+		ServerScopes:         cfg.ServerScopes,
 	})
+	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{
 		UserPool: s.Users.Pool,
 		Clients:  []awscognito.IUserPoolClient{s.Clients.SPA},
@@ -233,7 +246,7 @@ func (s *Stack) addAPI() {
 // grantIdentityPool gives identity-pool callers seed 000's second and third
 // layers: invoking the IAM routes, and their own todos and photo folder.
 func (s *Stack) grantIdentityPool() {
-	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, itemReadWrite...)
+	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, schema.Todos.Attributes, itemReadWrite...)
 	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, objectRWD...)
 	var arns []*string
 	for _, r := range routes.All() {
@@ -291,6 +304,18 @@ func (s *Stack) addOutputs() {
 	s.output("ApiUrl", "Base URL of the HTTP API", s.API.URL())
 	s.output("PhotosBucketName", "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
 	s.output("TodosTableName", "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
+}
+
+// clientScopes is the pre token generation trigger's CLIENT_SCOPES: a JSON
+// object from each client's id (a token, resolved by CloudFormation) to its
+// API scopes.
+func clientScopes(grants []auth.Grant) string {
+	parts := make([]string, len(grants))
+	for i, g := range grants {
+		scopes, _ := json.Marshal(g.Scopes)
+		parts[i] = `"` + *g.ClientID + `":` + string(scopes)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 func scopes() []auth.Scope {

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -341,12 +342,77 @@ func TestTriggersWired(t *testing.T) {
 			}
 		}
 		fnID, fn := s.template.at(t, "PreTokenGeneration/Function/Resource")
-		want := js(map[string]any{"LambdaArn": map[string]any{"Fn::GetAtt": []string{fnID, "Arn"}}, "LambdaVersion": "V2_0"})
-		if got := js(prop(pool.Properties, "LambdaConfig", "PreTokenGenerationConfig")); got != want {
-			t.Errorf("PreTokenGenerationConfig = %s, want %s: version 2 events can add access token scopes", got, want)
+		name, _ := fn.Properties["FunctionName"].(string)
+		cfg := prop(pool.Properties, "LambdaConfig", "PreTokenGenerationConfig")
+		if arn := joined(prop(cfg, "LambdaArn")); name == "" || !strings.HasSuffix(arn, ":function:"+name) || prop(cfg, "LambdaVersion") != "V2_0" {
+			t.Errorf("PreTokenGenerationConfig = %s, want version V2_0 of the function named %q", js(cfg), name)
 		}
-		if got := prop(fn.Properties, "Environment", "Variables", schema.APIScopesEnv); got != strings.Join(routes.FullScopes(), " ") {
-			t.Errorf("pre token generation adds %v, want every API scope", got)
+		var invokable bool
+		for _, id := range s.template.ofType("AWS::Lambda::Permission") {
+			p := s.template.Resources[id].Properties
+			if js(p["FunctionName"]) == js(map[string]any{"Fn::GetAtt": []string{fnID, "Arn"}}) && p["Principal"] == "cognito-idp.amazonaws.com" &&
+				js(p["SourceArn"]) == js(map[string]any{"Fn::GetAtt": []string{mustAt(t, s.config.Name, "Users/Pool/Resource"), "Arn"}}) {
+				invokable = true
+			}
+		}
+		if !invokable {
+			t.Error("no permission lets this pool (and only it) invoke the pre token generation trigger")
 		}
 	})
+}
+
+// TestTriggerScopesPerClient: the pre token generation trigger adds to a
+// client's SDK sign-in tokens only the API scopes that client may request
+// (its AllowedOAuthScopes), and knows no client but the stage's own.
+func TestTriggerScopesPerClient(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, fn := s.template.at(t, "PreTokenGeneration/Function/Resource")
+		vars := prop(fn.Properties, "Environment", "Variables").(map[string]any)
+		for k := range vars {
+			if k != schema.ClientScopesEnv {
+				t.Errorf("trigger environment %s: want only %s", k, schema.ClientScopesEnv)
+			}
+		}
+		var grants map[string][]string // client logical id -> scopes
+		if err := json.Unmarshal([]byte(joined(vars[schema.ClientScopesEnv])), &grants); err != nil {
+			t.Fatalf("%s = %s: %v", schema.ClientScopesEnv, js(vars[schema.ClientScopesEnv]), err)
+		}
+		want := map[string][]string{}
+		for _, id := range s.template.ofType("AWS::Cognito::UserPoolClient") {
+			var api []string
+			for _, sc := range strs(s.template.Resources[id].Properties["AllowedOAuthScopes"]) {
+				if strings.HasPrefix(sc, routes.ResourceServerID+"/") {
+					api = append(api, sc)
+				}
+			}
+			want[id] = api
+		}
+		if js(grants) != js(want) {
+			t.Errorf("trigger grants %s, want each client's allowed API scopes %s", js(grants), js(want))
+		}
+	})
+}
+
+// joined renders {"Fn::Join": ["", parts]} with each {"Ref": id} as id; a
+// plain string as itself.
+func joined(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	parts := asList(prop(v, "Fn::Join"))
+	if len(parts) != 2 {
+		return ""
+	}
+	var b strings.Builder
+	for _, p := range asList(parts[1]) {
+		switch x := p.(type) {
+		case string:
+			b.WriteString(x)
+		default:
+			if id, ok := prop(x, "Ref").(string); ok {
+				b.WriteString(id)
+			}
+		}
+	}
+	return b.String()
 }

@@ -112,6 +112,9 @@ func TestResourceServerDefinesAPIScopes(t *testing.T) {
 
 func TestSMSRoleTrustRequiresExternalID(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
+		if s.config.SignIn == auth.SignInEmail {
+			t.Skip("an email-only pool sends no SMS (TestSMSOnlyWhereUsed)")
+		}
 		roleID, role := s.template.at(t, "Users/SMSRole/Resource")
 		_, pool := s.template.at(t, "Users/Pool/Resource")
 		ext := prop(pool.Properties, "SmsConfiguration", "ExternalId")

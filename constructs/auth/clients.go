@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/weburl"
 )
 
@@ -28,9 +31,21 @@ type AppClientsProps struct {
 	// ResourceServerID identifies the API in scope strings ("<id>/<scope>").
 	// Default: "api".
 	ResourceServerID string
-	// Scopes the resource server defines; both clients may request all of
-	// them plus openid, email and profile. Default: none.
+	// Scopes the resource server defines. Default: none.
 	Scopes []Scope
+	// SPAScopes and ServerScopes name the Scopes each client may request
+	// (besides openid, email and profile), and so the API scopes Grants
+	// reports for it. Default: every scope in Scopes.
+	SPAScopes    []string
+	ServerScopes []string
+	// ReadAttributes are the user attributes the clients may read (in ID
+	// tokens and GetUser), as Cognito names them ("email",
+	// "custom:company"). Default: DefaultReadAttributes.
+	ReadAttributes []string
+	// WriteAttributes are the attributes a signed-in user may set through
+	// the clients (SignUp, UpdateUserAttributes); anything else only an
+	// administrator sets. Default: DefaultWriteAttributes.
+	WriteAttributes []string
 	// CallbackURLs are where the hosted UI may send the authorization code
 	// for the SPA client. Required: https, or http only for localhost.
 	CallbackURLs []string
@@ -49,8 +64,32 @@ type AppClientsProps struct {
 	// RefreshTokenValidity is how long a session lasts without signing in
 	// again; refresh tokens are revocable. Default: 30 days (1 hour to 10 years).
 	RefreshTokenValidity time.Duration
+	// AuthSessionValidity is how long the session of one sign-in lasts
+	// between its challenges: a user who must enrol TOTP at first sign-in
+	// scans a QR code and types a code within it. Default: 10 minutes
+	// (Cognito allows 3 to 15).
+	AuthSessionValidity time.Duration
 	// NoServerClient skips the confidential client. Default: false (create it).
 	NoServerClient bool
+}
+
+// DefaultReadAttributes are what the clients read by default: the profile,
+// the contact channels with their verified flags, and the custom attributes
+// of attr.Defaults (custom:role_name included: users may see their role).
+func DefaultReadAttributes() []string {
+	out := []string{attr.Email, attr.EmailVerified, attr.PhoneNumber, attr.PhoneVerified, attr.Name}
+	for _, c := range attr.Defaults() {
+		out = append(out, c.Key())
+	}
+	return out
+}
+
+// DefaultWriteAttributes are what users may change themselves: their name,
+// company, and email address and phone number (which Cognito verifies again
+// with a code). custom:role_name is not among them: a role a user could
+// grant themselves would be worthless, so only an administrator sets it.
+func DefaultWriteAttributes() []string {
+	return []string{attr.Email, attr.PhoneNumber, attr.Name, attr.Company.Key()}
 }
 
 // AppClients is the resource server and the app clients of a pool: a public
@@ -70,10 +109,28 @@ type AppClients struct {
 	Server awscognito.UserPoolClient
 
 	serverID string
+	grants   []Grant
+}
+
+// Grant is the API scopes one client may request.
+type Grant struct {
+	// ClientID is the client's id (a token until deployment).
+	ClientID *string
+	// Scopes are full scope strings, "<resource server id>/<name>".
+	Scopes []string
 }
 
 var resourceServerID = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,256}$`)
 var scopeName = regexp.MustCompile(`^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$`)
+var customAttribute = regexp.MustCompile(`^custom:[\w-]{1,20}$`)
+
+// standardAttributes are the OpenID Connect attributes of every pool.
+var standardAttributes = []string{
+	"address", "birthdate", attr.Email, attr.EmailVerified, "family_name", "gender",
+	"given_name", "locale", "middle_name", attr.Name, "nickname", attr.PhoneNumber,
+	attr.PhoneVerified, "picture", "preferred_username", "profile", "updated_at",
+	"website", "zoneinfo",
+}
 
 // Validate reports every problem with the props, each naming its value.
 func (p *AppClientsProps) Validate() error {
@@ -96,6 +153,34 @@ func (p *AppClientsProps) Validate() error {
 			errs = append(errs, fmt.Errorf("scope %q declared twice", s.Name))
 		}
 		seen[s.Name] = true
+	}
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"SPAScopes", p.SPAScopes}, {"ServerScopes", p.ServerScopes}} {
+		for _, n := range f.names {
+			if !seen[n] {
+				errs = append(errs, fmt.Errorf("%s %q: not one of the Scopes", f.field, n))
+			}
+		}
+	}
+	for _, f := range []struct {
+		field string
+		names []string
+	}{{"ReadAttributes", p.ReadAttributes}, {"WriteAttributes", p.WriteAttributes}} {
+		for _, n := range f.names {
+			if !slices.Contains(standardAttributes, n) && !customAttribute.MatchString(n) {
+				errs = append(errs, fmt.Errorf("%s %q: want a standard attribute name or custom:<name>", f.field, n))
+			}
+		}
+	}
+	for _, n := range p.WriteAttributes {
+		if n == attr.EmailVerified || n == attr.PhoneVerified {
+			errs = append(errs, fmt.Errorf("WriteAttributes %q: only Cognito (by a code) or an administrator marks a channel verified", n))
+		}
+	}
+	if p.AuthSessionValidity != 0 && (p.AuthSessionValidity < 3*time.Minute || p.AuthSessionValidity > 15*time.Minute) {
+		errs = append(errs, fmt.Errorf("AuthSessionValidity %v: want 3m..15m", p.AuthSessionValidity))
 	}
 	if len(p.CallbackURLs) == 0 {
 		errs = append(errs, errors.New("CallbackURLs: at least one is required for the authorization code flow"))
@@ -159,6 +244,25 @@ func (p *AppClientsProps) withDefaults() AppClientsProps {
 	if out.RefreshTokenValidity == 0 {
 		out.RefreshTokenValidity = 30 * 24 * time.Hour
 	}
+	if out.AuthSessionValidity == 0 {
+		out.AuthSessionValidity = 10 * time.Minute
+	}
+	var all []string
+	for _, s := range out.Scopes {
+		all = append(all, s.Name)
+	}
+	if out.SPAScopes == nil {
+		out.SPAScopes = all
+	}
+	if out.ServerScopes == nil {
+		out.ServerScopes = all
+	}
+	if out.ReadAttributes == nil {
+		out.ReadAttributes = DefaultReadAttributes()
+	}
+	if out.WriteAttributes == nil {
+		out.WriteAttributes = DefaultWriteAttributes()
+	}
 	return out
 }
 
@@ -186,14 +290,23 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 		Identifier: jsii.String(p.ResourceServerID),
 		Scopes:     &scopes,
 	})
-	oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
-	for _, s := range p.Scopes {
-		// Plain strings rather than tokens keep the template readable; the
-		// dependency below orders the clients after the scopes they name.
-		oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(p.ResourceServerID+"/"+s.Name)))
+	full := func(names []string) []string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = p.ResourceServerID + "/" + n
+		}
+		return out
 	}
+	read := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.ReadAttributes)).WithCustomAttributes(customNames(p.ReadAttributes)...)
+	write := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.WriteAttributes)).WithCustomAttributes(customNames(p.WriteAttributes)...)
 
-	client := func(id string, secret bool, callbacks []string) awscognito.UserPoolClient {
+	client := func(id string, secret bool, callbacks, apiScopes []string) awscognito.UserPoolClient {
+		oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
+		for _, s := range apiScopes {
+			// Plain strings rather than tokens keep the template readable; the
+			// dependency below orders the clients after the scopes they name.
+			oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(s)))
+		}
 		return awscognito.NewUserPoolClient(this, jsii.String(id), &awscognito.UserPoolClientProps{
 			UserPool:       p.UserPool,
 			GenerateSecret: jsii.Bool(secret),
@@ -214,18 +327,59 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 			AccessTokenValidity:        duration(p.AccessTokenValidity),
 			IdTokenValidity:            duration(p.IDTokenValidity),
 			RefreshTokenValidity:       duration(p.RefreshTokenValidity),
-			AuthSessionValidity:        awscdk.Duration_Minutes(jsii.Number(3)),
+			AuthSessionValidity:        duration(p.AuthSessionValidity),
+			ReadAttributes:             read,
+			WriteAttributes:            write,
 		})
 	}
 
 	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client("SPA", false, p.CallbackURLs)
+	c.SPA = client("SPA", false, p.CallbackURLs, full(p.SPAScopes))
 	c.SPA.Node().AddDependency(server)
+	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: full(p.SPAScopes)})
 	if !p.NoServerClient {
-		c.Server = client("Server", true, p.ServerCallbackURLs)
+		c.Server = client("Server", true, p.ServerCallbackURLs, full(p.ServerScopes))
 		c.Server.Node().AddDependency(server)
+		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: full(p.ServerScopes)})
 	}
 	return c
+}
+
+// Grants are the API scopes each client may request, in the order the
+// clients were made: what a pre token generation trigger may add to that
+// client's tokens from the SDK sign-in flows.
+func (c *AppClients) Grants() []Grant { return slices.Clone(c.grants) }
+
+// standardMask selects the standard attributes among names.
+func standardMask(names []string) *awscognito.StandardAttributesMask {
+	m := &awscognito.StandardAttributesMask{}
+	for _, n := range names {
+		set := map[string]**bool{
+			attr.Email: &m.Email, attr.EmailVerified: &m.EmailVerified,
+			attr.PhoneNumber: &m.PhoneNumber, attr.PhoneVerified: &m.PhoneNumberVerified,
+			attr.Name: &m.Fullname, "given_name": &m.GivenName, "family_name": &m.FamilyName,
+			"address": &m.Address, "birthdate": &m.Birthdate, "gender": &m.Gender,
+			"locale": &m.Locale, "middle_name": &m.MiddleName, "nickname": &m.Nickname,
+			"picture": &m.ProfilePicture, "preferred_username": &m.PreferredUsername,
+			"profile": &m.ProfilePage, "zoneinfo": &m.Timezone, "updated_at": &m.LastUpdateTime,
+			"website": &m.Website,
+		}[n]
+		if set != nil {
+			*set = jsii.Bool(true)
+		}
+	}
+	return m
+}
+
+// customNames are the custom attributes among names, without the prefix.
+func customNames(names []string) []*string {
+	var out []*string
+	for _, n := range names {
+		if c, ok := strings.CutPrefix(n, "custom:"); ok {
+			out = append(out, jsii.String(c))
+		}
+	}
+	return out
 }
 
 // duration converts to a CDK duration in whole minutes, the unit Cognito

@@ -81,7 +81,7 @@ func ExampleNewIdentityPool() {
 		UserPool: users.Pool,
 		Clients:  []awscognito.IUserPoolClient{clients.SPA},
 	})
-	identity.GrantOwnItems(table, "dynamodb:GetItem", "dynamodb:Query")
+	identity.GrantOwnItems(table, nil, "dynamodb:GetItem", "dynamodb:Query")
 
 	pool := cdktest.One(stack, "AWS::Cognito::IdentityPool").Properties
 	fmt.Println("unauthenticated identities:", pool["AllowUnauthenticatedIdentities"])

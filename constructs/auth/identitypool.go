@@ -105,14 +105,26 @@ func (p *IdentityPool) IdentityPoolID() *string { return p.Pool.Ref() }
 
 // GrantOwnItems lets each caller use actions (for example "dynamodb:GetItem")
 // on the items of table whose partition key is the caller's identity id, and
-// on no other item (seed 000's row-level security).
-func (p *IdentityPool) GrantOwnItems(table awsdynamodb.ITable, actions ...string) {
+// on no other item (seed 000's row-level security). With attributes, the
+// caller may name, write and read back those attributes only: writes cannot
+// add attributes the application does not define, and reads must project
+// (DynamoDB's fine-grained access control: dynamodb:Attributes, with Select
+// SPECIFIC_ATTRIBUTES and ReturnValues that name no unlisted attribute).
+// Nil attributes leave the items' attributes unrestricted.
+func (p *IdentityPool) GrantOwnItems(table awsdynamodb.ITable, attributes []string, actions ...string) {
+	allValues := map[string]any{"dynamodb:LeadingKeys": []string{IdentitySub}}
+	conditions := map[string]any{"ForAllValues:StringEquals": allValues}
+	if attributes != nil {
+		allValues["dynamodb:Attributes"] = attributes
+		conditions["StringEqualsIfExists"] = map[string]any{
+			"dynamodb:Select":       "SPECIFIC_ATTRIBUTES",
+			"dynamodb:ReturnValues": []string{"NONE", "UPDATED_OLD", "UPDATED_NEW"},
+		}
+	}
 	p.AuthenticatedRole.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings(actions...),
-		Resources: &[]*string{table.TableArn()},
-		Conditions: &map[string]any{
-			"ForAllValues:StringEquals": map[string]any{"dynamodb:LeadingKeys": []string{IdentitySub}},
-		},
+		Actions:    jsii.Strings(actions...),
+		Resources:  &[]*string{table.TableArn()},
+		Conditions: &conditions,
 	}))
 }
 

@@ -98,6 +98,59 @@ type Triggers struct {
 	// PreTokenGeneration receives version 2 events, which may change the
 	// access token too (claims and scopes), not only the ID token.
 	PreTokenGeneration awslambda.IFunction
+	// PreTokenGenerationName is the physical name (FunctionName) of
+	// PreTokenGeneration. When set, the pool names the function by an ARN
+	// built from it instead of referencing the function resource, so the
+	// function's environment may name the pool's app clients (which depend
+	// on the pool) without a circular dependency. Default: none (the pool
+	// references the function).
+	PreTokenGenerationName string
+}
+
+// SESEmail is the Amazon SES sender of a pool's email. Cognito's default
+// sender allows a few dozen messages a day and is not meant for production.
+type SESEmail struct {
+	// From is the sender address, for example "no-reply@example.com".
+	// Required.
+	From string
+	// FromName is the display name of the sender. Default: none.
+	FromName string
+	// VerifiedIdentity is the SES identity that may send as From: the
+	// domain of From, or From itself. Default: From (an address identity).
+	VerifiedIdentity string
+	// ConfigurationSet is an SES configuration set to send with (event
+	// publishing, dedicated IPs). Default: none.
+	ConfigurationSet string
+	// Region where the identity is verified. Required when the stack's
+	// region is not known at synth time (an environment-agnostic stack);
+	// otherwise default: the stack's region.
+	Region string
+}
+
+var (
+	sesAddress = regexp.MustCompile(`^[^@\s]+@(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})$`)
+	sesConfig  = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+	awsRegion  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
+	lambdaName = regexp.MustCompile(`^[a-zA-Z0-9_-]{1,64}$`)
+)
+
+// Validate reports every problem with the sender, each naming its value.
+func (e *SESEmail) Validate() error {
+	var errs []error
+	m := sesAddress.FindStringSubmatch(e.From)
+	if m == nil {
+		errs = append(errs, fmt.Errorf("Email.From %q: want an email address such as no-reply@example.com", e.From))
+	}
+	if e.VerifiedIdentity != "" && m != nil && e.VerifiedIdentity != e.From && e.VerifiedIdentity != m[1] {
+		errs = append(errs, fmt.Errorf("Email.VerifiedIdentity %q: want the address %q or its domain %q", e.VerifiedIdentity, e.From, m[1]))
+	}
+	if e.ConfigurationSet != "" && !sesConfig.MatchString(e.ConfigurationSet) {
+		errs = append(errs, fmt.Errorf("Email.ConfigurationSet %q: want 1-64 letters, digits, _ or -", e.ConfigurationSet))
+	}
+	if e.Region != "" && !awsRegion.MatchString(e.Region) {
+		errs = append(errs, fmt.Errorf("Email.Region %q: want a region name such as eu-west-1", e.Region))
+	}
+	return errors.Join(errs...)
 }
 
 // UserPoolProps configures a UserPool. The zero value (or nil) is a secure
@@ -138,6 +191,10 @@ type UserPoolProps struct {
 	// VerificationSubject is the subject of the emailed verification code
 	// when no CustomMessage trigger is set. Default: "Your verification code".
 	VerificationSubject string
+	// Email sends the pool's email (codes, invitations) through Amazon SES.
+	// Default: nil, Cognito's default sender, whose daily quota is small and
+	// meant for development.
+	Email *SESEmail
 }
 
 // UserPool is a Cognito user pool with its SMS role and optional domain.
@@ -148,7 +205,8 @@ type UserPool struct {
 	// Pool is the user pool.
 	Pool awscognito.UserPool
 	// SMSRole is the role Cognito assumes, presenting SMSExternalID, to send
-	// verification codes through Amazon SNS.
+	// verification codes through Amazon SNS. Nil when the pool sends no SMS
+	// (email sign-in: TOTP is the only second factor).
 	SMSRole awsiam.Role
 	// Domain is the Cognito-hosted domain; nil without DomainPrefix.
 	Domain awscognito.UserPoolDomain
@@ -173,6 +231,17 @@ func (p *UserPoolProps) Validate() error {
 	}
 	if err := ValidateDomainPrefix(p.DomainPrefix); p.DomainPrefix != "" && err != nil {
 		errs = append(errs, err)
+	}
+	if p.Email != nil {
+		errs = append(errs, p.Email.Validate())
+	}
+	if n := p.Triggers.PreTokenGenerationName; n != "" {
+		if !lambdaName.MatchString(n) {
+			errs = append(errs, fmt.Errorf("Triggers.PreTokenGenerationName %q: want 1-64 letters, digits, _ or -", n))
+		}
+		if p.Triggers.PreTokenGeneration == nil {
+			errs = append(errs, fmt.Errorf("Triggers.PreTokenGenerationName %q: no PreTokenGeneration function", n))
+		}
 	}
 	seen := map[string]bool{}
 	for _, c := range p.CustomAttributes {
@@ -231,33 +300,7 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		panic(fmt.Errorf("auth.NewUserPool %q: %w", id, err))
 	}
 
-	smsRole := awsiam.NewRole(this, jsii.String("SMSRole"), &awsiam.RoleProps{
-		Description: jsii.String("Cognito sends verification codes through SNS with this role"),
-		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), &awsiam.ServicePrincipalOpts{
-			Conditions: &map[string]any{
-				// The external ID alone keeps another pool's configuration from
-				// borrowing this role; the account condition narrows it to ours.
-				"StringEquals": map[string]any{
-					"sts:ExternalId":    p.SMSExternalID,
-					"aws:SourceAccount": awscdk.Stack_Of(this).Account(),
-				},
-			},
-		}),
-		InlinePolicies: &map[string]awsiam.PolicyDocument{
-			"sns-publish": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
-				Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-					Actions:   jsii.Strings("sns:Publish"),
-					Resources: jsii.Strings("*"),
-				})},
-			}),
-		},
-	})
-
-	cdknag.NagSuppressions_AddResourceSuppressions(smsRole, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		AppliesTo: &[]any{"Resource::*"},
-		Reason:    jsii.String("SMS messages are published to phone numbers, which have no ARN: sns:Publish for SMS takes Resource '*' (Cognito developer guide, SMS message settings). Only Cognito can assume the role, presenting the external ID."),
-	}}, jsii.Bool(true))
+	smsRole := newSMSRole(this, p)
 
 	custom := map[string]awscognito.ICustomAttribute{}
 	for _, c := range p.CustomAttributes {
@@ -334,8 +377,7 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 			EmailBody:    jsii.String("Your verification code is {####}"),
 			SmsMessage:   jsii.String("Your verification code is {####}"),
 		},
-		SmsRole:            smsRole,
-		SmsRoleExternalId:  jsii.String(p.SMSExternalID),
+		EnableSmsRole:      jsii.Bool(smsRole != nil),
 		DeletionProtection: jsii.Bool(!p.Ephemeral),
 		RemovalPolicy:      removal,
 		LambdaTriggers: &awscognito.UserPoolTriggers{
@@ -344,15 +386,20 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 			PostConfirmation: p.Triggers.PostConfirmation,
 		},
 	}
+	if smsRole != nil {
+		poolProps.SmsRole = smsRole
+		poolProps.SmsRoleExternalId = jsii.String(p.SMSExternalID)
+	}
+	if p.Email != nil {
+		poolProps.Email = sesEmail(p.Email)
+	}
 	if p.Plan == PlanEssentials {
 		// Essentials has no threat protection; CloudFormation rejects any mode.
 		poolProps.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
 		poolProps.StandardThreatProtectionMode = ""
 	}
 	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps)
-	if p.Triggers.PreTokenGeneration != nil {
-		pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), p.Triggers.PreTokenGeneration, awscognito.LambdaVersion_V2_0)
-	}
+	addPreTokenGeneration(this, pool, p.Triggers)
 
 	u := &UserPool{Construct: this, Pool: pool, SMSRole: smsRole}
 	if p.DomainPrefix != "" {
@@ -361,6 +408,97 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		})
 	}
 	return u
+}
+
+// needsSMS reports whether the pool can send text messages: phone sign-in
+// and phone verification do; SMS MFA is never enabled (TOTP only).
+func (p *UserPoolProps) needsSMS() bool { return p.SignIn.phone() }
+
+// newSMSRole is the role Cognito publishes SMS with, or nil when the pool
+// sends none. It may publish to phone numbers only: SMS to a number has no
+// ARN (so Resource '*'), and every topic ARN is denied.
+func newSMSRole(scope constructs.Construct, p UserPoolProps) awsiam.Role {
+	if !p.needsSMS() {
+		return nil
+	}
+	role := awsiam.NewRole(scope, jsii.String("SMSRole"), &awsiam.RoleProps{
+		Description: jsii.String("Cognito sends verification codes through SNS with this role"),
+		AssumedBy: awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), &awsiam.ServicePrincipalOpts{
+			Conditions: &map[string]any{
+				// The external ID alone keeps another pool's configuration from
+				// borrowing this role; the account condition narrows it to ours.
+				"StringEquals": map[string]any{
+					"sts:ExternalId":    p.SMSExternalID,
+					"aws:SourceAccount": awscdk.Stack_Of(scope).Account(),
+				},
+			},
+		}),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"sns-publish": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{
+				Statements: &[]awsiam.PolicyStatement{
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Actions:   jsii.Strings("sns:Publish"),
+						Resources: jsii.Strings("*"),
+					}),
+					awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+						Effect:    awsiam.Effect_DENY,
+						Actions:   jsii.Strings("sns:Publish"),
+						Resources: jsii.Strings("arn:" + *awscdk.Aws_PARTITION() + ":sns:*:*:*"),
+					}),
+				},
+			}),
+		},
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		AppliesTo: &[]any{"Resource::*"},
+		Reason:    jsii.String("SMS messages are published to phone numbers, which have no ARN: sns:Publish for SMS takes Resource '*' (Cognito developer guide, SMS message settings). A second statement denies every topic ARN, and only Cognito can assume the role, presenting the external ID."),
+	}}, jsii.Bool(true))
+	return role
+}
+
+// sesEmail is the pool's email configuration for an SES sender.
+func sesEmail(e *SESEmail) awscognito.UserPoolEmail {
+	opt := &awscognito.UserPoolSESOptions{FromEmail: jsii.String(e.From)}
+	if e.FromName != "" {
+		opt.FromName = jsii.String(e.FromName)
+	}
+	if e.VerifiedIdentity != "" && e.VerifiedIdentity != e.From {
+		opt.SesVerifiedDomain = jsii.String(e.VerifiedIdentity)
+	}
+	if e.ConfigurationSet != "" {
+		opt.ConfigurationSetName = jsii.String(e.ConfigurationSet)
+	}
+	if e.Region != "" {
+		opt.SesRegion = jsii.String(e.Region)
+	}
+	return awscognito.UserPoolEmail_WithSES(opt)
+}
+
+// addPreTokenGeneration wires the version 2 pre token generation trigger,
+// by name when t.PreTokenGenerationName is set (see Triggers).
+func addPreTokenGeneration(scope constructs.Construct, pool awscognito.UserPool, t Triggers) {
+	switch {
+	case t.PreTokenGeneration == nil:
+	case t.PreTokenGenerationName == "":
+		pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION_CONFIG(), t.PreTokenGeneration, awscognito.LambdaVersion_V2_0)
+	default:
+		arn := awscdk.Stack_Of(scope).FormatArn(&awscdk.ArnComponents{
+			Service:      jsii.String("lambda"),
+			Resource:     jsii.String("function"),
+			ResourceName: jsii.String(t.PreTokenGenerationName),
+			ArnFormat:    awscdk.ArnFormat_COLON_RESOURCE_NAME,
+		})
+		cfn := pool.Node().DefaultChild().(awscognito.CfnUserPool)
+		cfn.AddPropertyOverride(jsii.String("LambdaConfig.PreTokenGenerationConfig"), map[string]any{
+			"LambdaArn":     arn,
+			"LambdaVersion": "V2_0",
+		})
+		t.PreTokenGeneration.AddPermission(jsii.String("CognitoInvoke"), &awslambda.Permission{
+			Principal: awsiam.NewServicePrincipal(jsii.String("cognito-idp.amazonaws.com"), nil),
+			SourceArn: pool.UserPoolArn(),
+		})
+	}
 }
 
 // ProviderName is the pool's issuer host and path,

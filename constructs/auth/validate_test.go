@@ -25,6 +25,12 @@ func TestUserPoolPropsValidate(t *testing.T) {
 		{"custom attribute name", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "Bad Name", MaxLen: 10}}}, `"Bad Name"`},
 		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{attr.Company, attr.Company}}, `"company" declared twice`},
 		{"custom attribute length", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "x", MaxLen: 5000}}}, "MaxLen 5000"},
+		{"SES sender", UserPoolProps{Email: &SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", ConfigurationSet: "mail", Region: "eu-west-1"}}, ""},
+		{"SES sender not an address", UserPoolProps{Email: &SESEmail{From: "acme.io"}}, `Email.From "acme.io"`},
+		{"SES identity of another domain", UserPoolProps{Email: &SESEmail{From: "a@acme.io", VerifiedIdentity: "other.io"}}, `Email.VerifiedIdentity "other.io"`},
+		{"SES configuration set", UserPoolProps{Email: &SESEmail{From: "a@acme.io", ConfigurationSet: "bad set"}}, `Email.ConfigurationSet "bad set"`},
+		{"SES region", UserPoolProps{Email: &SESEmail{From: "a@acme.io", Region: "moon"}}, `Email.Region "moon"`},
+		{"trigger name without trigger", UserPoolProps{Triggers: Triggers{PreTokenGenerationName: "fn"}}, `PreTokenGenerationName "fn": no PreTokenGeneration function`},
 	}
 	for _, c := range cases {
 		err := c.props.Validate()
@@ -52,6 +58,10 @@ func TestAppClientsPropsValidate(t *testing.T) {
 		{"http logout", AppClientsProps{CallbackURLs: ok, LogoutURLs: []string{"http://example.com/"}}, `"http://example.com/": want https`},
 		{"access token 1 minute", AppClientsProps{CallbackURLs: ok, AccessTokenValidity: time.Minute}, "AccessTokenValidity 1m0s"},
 		{"refresh 30 minutes", AppClientsProps{CallbackURLs: ok, RefreshTokenValidity: 30 * time.Minute}, "RefreshTokenValidity 30m0s"},
+		{"auth session 2 minutes", AppClientsProps{CallbackURLs: ok, AuthSessionValidity: 2 * time.Minute}, "AuthSessionValidity 2m0s: want 3m..15m"},
+		{"unknown client scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}, ServerScopes: []string{"w"}}, `ServerScopes "w": not one of the Scopes`},
+		{"unknown attribute", AppClientsProps{CallbackURLs: ok, ReadAttributes: []string{"shoe_size"}}, `ReadAttributes "shoe_size"`},
+		{"users verifying themselves", AppClientsProps{CallbackURLs: ok, WriteAttributes: []string{"email_verified"}}, `WriteAttributes "email_verified": only Cognito`},
 	}
 	for _, c := range cases {
 		err := c.props.Validate()

@@ -80,6 +80,7 @@ func TestFunctionPropsValidate(t *testing.T) {
 	}{
 		{golambda.FunctionProps{}, "Package is required"},
 		{golambda.FunctionProps{Package: "./x", MemoryMB: 64}, "MemoryMB 64"},
+		{golambda.FunctionProps{Package: "./x", FunctionName: "my function"}, `FunctionName "my function"`},
 		{golambda.FunctionProps{Package: "./x", Timeout: time.Hour}, "Timeout 1h0m0s"},
 		{golambda.FunctionProps{Package: "./x", LogRetentionDays: 10}, "log retention 10 days"},
 		{golambda.FunctionProps{Package: "./x", Environment: map[string]string{"AWS_REGION": "x"}}, `"AWS_REGION"`},

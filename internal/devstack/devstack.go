@@ -141,6 +141,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		BaseURL:                cognitoURL,
 		UsernameAttributes:     plan.Pool.UsernameAttributes,
 		AutoVerifiedAttributes: plan.Pool.AutoVerifiedAttributes,
+		KeepOriginal:           plan.Pool.KeepOriginal,
 		RequiredAttributes:     plan.Pool.RequiredAttributes,
 		CustomAttributes:       plan.Pool.CustomAttributes,
 		PasswordPolicy: localcognito.PasswordPolicy{
@@ -301,13 +302,21 @@ func (s *Stack) createTestUser(ctx context.Context) (TestUser, error) {
 			{Name: aws.String(attr.Email), Value: aws.String(u.Username)},
 			{Name: aws.String(attr.Name), Value: aws.String("Dev User")},
 			{Name: aws.String(attr.Company.Key()), Value: aws.String("Portcullis")},
-			{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")},
 		},
 	})
 	if err != nil {
 		return u, err
 	}
 	_, err = c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(s.Info.UserPoolID), Username: aws.String(u.Username)})
+	if err != nil {
+		return u, err
+	}
+	// The app clients may not write custom:role_name; an administrator sets it.
+	_, err = c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
+		UserPoolId:     aws.String(s.Info.UserPoolID),
+		Username:       aws.String(u.Username),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")}},
+	})
 	return u, err
 }
 
@@ -340,6 +349,8 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			AccessTokenValidity:  c.Access,
 			IDTokenValidity:      c.ID,
 			RefreshTokenValidity: c.Refresh,
+			ReadAttributes:       c.ReadAttributes,
+			WriteAttributes:      c.WriteAttributes,
 		}
 		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
 			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)

@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/portcullis-cdk/portcullis/internal/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/localcognito"
@@ -19,16 +20,34 @@ import (
 // resolve is a function's environment as the Lambda would see it: the
 // template's literals as they are, references to the stack's tables and
 // bucket replaced by the local ones (local provides them by variable name),
-// and the local servers' AWS settings.
-func (e Env) resolve(local func(string) string) (func(string) string, error) {
+// references to app clients (in refs, by logical id) by the local client
+// ids, and the local servers' AWS settings.
+func (e Env) resolve(local func(string) string, refs map[string]string) (func(string) string, error) {
 	vars := map[string]string{}
 	for k, v := range e {
-		if v.Ref == "" {
+		switch {
+		case v.Join != nil:
+			var b strings.Builder
+			for _, part := range v.Join {
+				if part.Ref == "" {
+					b.WriteString(part.Literal)
+					continue
+				}
+				id, ok := refs[part.Ref]
+				if !ok {
+					return nil, fmt.Errorf("%s refers to %s, which the local stack does not provide", k, part.Ref)
+				}
+				b.WriteString(id)
+			}
+			vars[k] = b.String()
+		case v.Ref == "":
 			vars[k] = v.Literal
-			continue
-		}
-		if vars[k] = local(k); vars[k] == "" {
-			return nil, fmt.Errorf("%s refers to %s, which the local stack does not provide", k, v.Ref)
+		case refs[v.Ref] != "":
+			vars[k] = refs[v.Ref]
+		default:
+			if vars[k] = local(k); vars[k] == "" {
+				return nil, fmt.Errorf("%s refers to %s, which the local stack does not provide", k, v.Ref)
+			}
 		}
 	}
 	return func(k string) string {
@@ -42,6 +61,7 @@ func (e Env) resolve(local func(string) string) (func(string) string, error) {
 // handlers builds every API function from its template environment through
 // the same FromEnv its Lambda main uses.
 func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi.Handler, error) {
+	refs := p.clientRefs()
 	build := map[routes.Function]func(func(string) string) (localapi.Handler, error){
 		routes.Todos: func(env func(string) string) (localapi.Handler, error) {
 			h, err := todos.FromEnv(env)
@@ -72,7 +92,7 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 		if !ok {
 			return nil, fmt.Errorf("the template has no function for %q", fn)
 		}
-		getenv, err := env.resolve(local)
+		getenv, err := env.resolve(local, refs)
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", fn, err)
 		}
@@ -87,8 +107,9 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 // LambdaConfig key, from their template environments.
 func (p *Plan) triggers(local func(string) string) (localcognito.Triggers, error) {
 	var t localcognito.Triggers
+	refs := p.clientRefs()
 	for key, env := range p.Triggers {
-		getenv, err := env.resolve(local)
+		getenv, err := env.resolve(local, refs)
 		if err != nil {
 			return t, fmt.Errorf("trigger %s: %w", key, err)
 		}
@@ -104,10 +125,23 @@ func (p *Plan) triggers(local func(string) string) (localcognito.Triggers, error
 			}
 			t.PostConfirmation = h.Handle
 		case "PreTokenGenerationConfig":
-			t.PreTokenGeneration = pretokengen.FromEnv(getenv).Handle
+			h, err := pretokengen.FromEnv(getenv)
+			if err != nil {
+				return t, fmt.Errorf("trigger %s: %w", key, err)
+			}
+			t.PreTokenGeneration = h.Handle
 		default:
 			return t, fmt.Errorf("trigger %s has no local counterpart", key)
 		}
 	}
 	return t, nil
+}
+
+// clientRefs maps each app client's logical id to its local id.
+func (p *Plan) clientRefs() map[string]string {
+	refs := map[string]string{}
+	for _, c := range p.Clients {
+		refs[c.LogicalID] = clientID(c.Path)
+	}
+	return refs
 }

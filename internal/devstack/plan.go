@@ -36,14 +36,17 @@ type Plan struct {
 type Pool struct {
 	UsernameAttributes     []string
 	AutoVerifiedAttributes []string
-	RequiredAttributes     []string
-	CustomAttributes       []string // "custom:company"
-	MinLength              int
-	RequireUppercase       bool
-	RequireLowercase       bool
-	RequireNumbers         bool
-	RequireSymbols         bool
-	TemporaryPassword      time.Duration
+	// KeepOriginal are the attributes (email, phone_number) whose old value
+	// stays in effect until a changed one is verified.
+	KeepOriginal       []string
+	RequiredAttributes []string
+	CustomAttributes   []string // "custom:company"
+	MinLength          int
+	RequireUppercase   bool
+	RequireLowercase   bool
+	RequireNumbers     bool
+	RequireSymbols     bool
+	TemporaryPassword  time.Duration
 }
 
 // Client is an app client of the pool.
@@ -55,6 +58,8 @@ type Client struct {
 	ExplicitAuthFlows []string
 	Access, ID        time.Duration
 	Refresh           time.Duration
+	// ReadAttributes and WriteAttributes; empty means every attribute.
+	ReadAttributes, WriteAttributes []string
 }
 
 // CORS is the API's CORS configuration.
@@ -63,14 +68,18 @@ type CORS struct {
 	MaxAge                                   time.Duration
 }
 
-// Env is a function's environment: a literal per variable, or a reference
-// to another resource of the stack (a table, the bucket), by logical id.
+// Env is a function's environment: a literal per variable, a reference
+// to another resource of the stack (a table, the bucket), by logical id, or
+// a join of literals and references (a JSON value naming app clients).
 type Env map[string]Value
 
 // Value is one environment variable.
 type Value struct {
 	Literal string
 	Ref     string // logical id, when the value is {"Ref": ...}
+	// Join holds the parts of {"Fn::Join": ["", [...]]}, each a Literal or
+	// a Ref.
+	Join []Value
 }
 
 type cfnTemplate struct {
@@ -142,7 +151,10 @@ func parsePlan(raw []byte) (*Plan, error) {
 			AttributeDataType string
 			Required          bool
 		}
-		LambdaConfig map[string]json.RawMessage
+		LambdaConfig                map[string]json.RawMessage
+		UserAttributeUpdateSettings struct {
+			AttributesRequireVerificationBeforeUpdate []string
+		}
 	}
 	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
 		return nil, fmt.Errorf("user pool: %w", err)
@@ -151,6 +163,7 @@ func parsePlan(raw []byte) (*Plan, error) {
 	p.Pool = Pool{
 		UsernameAttributes:     pp.UsernameAttributes,
 		AutoVerifiedAttributes: pp.AutoVerifiedAttributes,
+		KeepOriginal:           pp.UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate,
 		MinLength:              pw.MinimumLength,
 		RequireUppercase:       pw.RequireUppercase,
 		RequireLowercase:       pw.RequireLowercase,
@@ -177,7 +190,7 @@ func parsePlan(raw []byte) (*Plan, error) {
 			}
 			v = cfg.LambdaArn
 		}
-		fn, err := getAttArn(v)
+		fn, err := functionOfArn(t, v)
 		if err != nil {
 			return nil, fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
 		}
@@ -195,6 +208,7 @@ func parsePlan(raw []byte) (*Plan, error) {
 			ExplicitAuthFlows                                          []string
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
 			TokenValidityUnits                                         map[string]string
+			ReadAttributes, WriteAttributes                            []string
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return nil, fmt.Errorf("client %s: %w", id, err)
@@ -212,6 +226,8 @@ func parsePlan(raw []byte) (*Plan, error) {
 			Access:            minutes(c.AccessTokenValidity),
 			ID:                minutes(c.IdTokenValidity),
 			Refresh:           minutes(c.RefreshTokenValidity),
+			ReadAttributes:    c.ReadAttributes,
+			WriteAttributes:   c.WriteAttributes,
 		})
 	}
 	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
@@ -394,9 +410,69 @@ func functionEnv(t cfnTemplate, fn string) (Env, error) {
 			env[k] = Value{Ref: ref.Ref}
 			continue
 		}
-		return nil, fmt.Errorf("function %s: %s = %s is neither a literal nor a Ref", fn, k, raw)
+		if parts, ok := joinParts(raw); ok {
+			env[k] = Value{Join: parts}
+			continue
+		}
+		return nil, fmt.Errorf("function %s: %s = %s is neither a literal, a Ref nor a join of them", fn, k, raw)
 	}
 	return env, nil
+}
+
+// joinParts reads {"Fn::Join": ["", [part, ...]]} whose parts are literals
+// and {"Ref": id}.
+func joinParts(raw json.RawMessage) ([]Value, bool) {
+	var j struct {
+		Join []json.RawMessage `json:"Fn::Join"`
+	}
+	var sep string
+	var items []json.RawMessage
+	if json.Unmarshal(raw, &j) != nil || len(j.Join) != 2 || json.Unmarshal(j.Join[0], &sep) != nil || sep != "" ||
+		json.Unmarshal(j.Join[1], &items) != nil {
+		return nil, false
+	}
+	parts := make([]Value, 0, len(items))
+	for _, it := range items {
+		var lit string
+		var ref struct{ Ref string }
+		switch {
+		case json.Unmarshal(it, &lit) == nil:
+			parts = append(parts, Value{Literal: lit})
+		case json.Unmarshal(it, &ref) == nil && ref.Ref != "":
+			parts = append(parts, Value{Ref: ref.Ref})
+		default:
+			return nil, false
+		}
+	}
+	return parts, true
+}
+
+// functionOfArn is the logical id of the function a trigger ARN names:
+// {"Fn::GetAtt": [id, "Arn"]}, or an ARN joined from the partition, region
+// and account that ends in ":function:<name>" of a function with that
+// FunctionName.
+func functionOfArn(t cfnTemplate, raw json.RawMessage) (string, error) {
+	if id, err := getAttArn(raw); err == nil {
+		return id, nil
+	}
+	parts, ok := joinParts(raw)
+	if !ok || len(parts) == 0 || parts[len(parts)-1].Literal == "" {
+		return "", fmt.Errorf("%s is not the ARN of a function of the stack", raw)
+	}
+	_, name, found := strings.Cut(parts[len(parts)-1].Literal, ":function:")
+	if !found || name == "" {
+		return "", fmt.Errorf("%s is not a Lambda function ARN", raw)
+	}
+	for id, r := range t.Resources {
+		if r.Type != "AWS::Lambda::Function" {
+			continue
+		}
+		var fp struct{ FunctionName string }
+		if json.Unmarshal(r.Properties, &fp) == nil && fp.FunctionName == name {
+			return id, nil
+		}
+	}
+	return "", fmt.Errorf("no function of the stack is named %q", name)
 }
 
 // getAttArn reads {"Fn::GetAtt": [id, "Arn"]} and returns id.

@@ -49,8 +49,23 @@ func TestReadPlan(t *testing.T) {
 	if v := p.Functions[routes.Todos][schema.Todos.Env]; v.Ref == "" {
 		t.Errorf("%s = %+v, want a reference to the table", schema.Todos.Env, v)
 	}
-	if v := p.Triggers["PreTokenGenerationConfig"][schema.APIScopesEnv]; !strings.Contains(v.Literal, routes.FullScope(routes.TodosRead)) {
-		t.Errorf("%s = %+v", schema.APIScopesEnv, v)
+	getenv, err := p.Triggers["PreTokenGenerationConfig"].resolve(func(string) string { return "" }, p.clientRefs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := getenv(schema.ClientScopesEnv)
+	for _, c := range p.Clients {
+		if !strings.Contains(scopes, `"`+clientID(c.Path)+`":[`) || !strings.Contains(scopes, routes.FullScope(routes.TodosRead)) {
+			t.Errorf("%s = %s, want the scopes of local client %s", schema.ClientScopesEnv, scopes, clientID(c.Path))
+		}
+	}
+	for _, c := range p.Clients {
+		if !slices.Contains(c.WriteAttributes, "custom:company") || slices.Contains(c.WriteAttributes, "custom:role_name") || !slices.Contains(c.ReadAttributes, "custom:role_name") {
+			t.Errorf("client %s read %v, write %v", c.Path, c.ReadAttributes, c.WriteAttributes)
+		}
+	}
+	if !slices.Contains(p.Pool.KeepOriginal, "email") {
+		t.Errorf("pool keeps no original email until a new one is verified: %v", p.Pool.KeepOriginal)
 	}
 	if !slices.Contains(p.CORS.AllowHeaders, "authorization") || len(p.CORS.AllowOrigins) == 0 {
 		t.Errorf("CORS %+v", p.CORS)

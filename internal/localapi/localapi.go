@@ -164,6 +164,15 @@ func New(cfg Config) (*Gateway, error) {
 // ServeHTTP handles one request the way the HTTP API would.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := g.now()
+	// API Gateway's front end refuses a payload over the quota before the
+	// API sees the request: the answer carries no request id and no CORS
+	// headers (see writeTooLarge).
+	body, readErr := readBody(r)
+	if errors.Is(readErr, errTooLarge) {
+		g.log.Info("payload too large", "method", r.Method, "path", r.URL.Path, "contentLength", r.ContentLength)
+		writeTooLarge(w)
+		return
+	}
 	reqID := newRequestID()
 	w.Header().Set("Apigw-Requestid", reqID)
 	log := g.log.With("requestId", reqID, "method", r.Method, "path", r.URL.Path)
@@ -175,10 +184,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.cors.decorate(w.Header(), r)
-
-	body, ok := readBody(w, r)
-	if !ok {
-		log.Info("payload too large", "contentLength", r.ContentLength)
+	if readErr != nil {
+		log.Info("reading the request body", "err", readErr)
+		writeMessage(w, http.StatusBadRequest, "Bad Request")
 		return
 	}
 
@@ -285,28 +293,34 @@ func (g *Gateway) regionOrDefault() string {
 	return "us-east-1"
 }
 
+// errTooLarge is a request body over MaxPayloadBytes.
+var errTooLarge = errors.New("payload over " + strconv.Itoa(MaxPayloadBytes) + " bytes")
+
 // readBody reads the request body, refusing more than API Gateway's payload
-// quota. The refusal mirrors the one observed from API Gateway: a plain-text
-// 413 naming the limit.
-func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	tooLarge := func() ([]byte, bool) {
-		w.Header().Set("Content-Type", "text; charset=utf-8")
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		_, _ = io.WriteString(w, "HTTP content length exceeded "+strconv.Itoa(MaxPayloadBytes)+" bytes.")
-		return nil, false
-	}
+// quota, whether declared in Content-Length or streamed.
+func readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > MaxPayloadBytes {
-		return tooLarge()
+		return nil, errTooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxPayloadBytes+1))
 	if len(body) > MaxPayloadBytes {
-		return tooLarge()
+		return nil, errTooLarge
 	}
-	if err != nil {
-		writeMessage(w, http.StatusBadRequest, "Bad Request")
-		return nil, false
-	}
-	return body, true
+	return body, err
+}
+
+// writeTooLarge answers a payload over the quota as API Gateway's front end
+// does, observed on deployed APIs: a plain-text 413 naming the limit, with
+// Content-Type "text; charset=utf-8" and neither apigw-requestid nor CORS
+// headers, since the API itself never saw the request. (A payload under
+// the quota whose event exceeds Lambda's 6 MB gets the API's own JSON 413,
+// {"message":"Request Too Long"}.)
+func writeTooLarge(w http.ResponseWriter) {
+	body := "HTTP content length exceeded " + strconv.Itoa(MaxPayloadBytes) + " bytes."
+	w.Header().Set("Content-Type", "text; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusRequestEntityTooLarge)
+	_, _ = io.WriteString(w, body)
 }
 
 // writeMessage writes a response of API Gateway's own, {"message":"..."}.

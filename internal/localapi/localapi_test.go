@@ -294,8 +294,13 @@ func TestJWTRoutes(t *testing.T) {
 			}
 			if tt.status != 200 {
 				f.noCall(t)
-				if got := message(t, body); got != tt.message {
-					t.Errorf("message %q, want %q", got, tt.message)
+				// API Gateway's own refusal, exactly: not the handlers'
+				// {"error","message"} shape.
+				if want := `{"message":"` + tt.message + `"}`; string(body) != want {
+					t.Errorf("body %s, want %s", body, want)
+				}
+				if ct := resp.Header.Get("Content-Type"); ct != "application/json" || resp.Header.Get("Apigw-Requestid") == "" {
+					t.Errorf("content-type %q, apigw-requestid %q; want application/json and a request id", ct, resp.Header.Get("Apigw-Requestid"))
 				}
 				if got := resp.Header.Get("Www-Authenticate"); tt.challenge != "" && got != tt.challenge {
 					t.Errorf("www-authenticate %s, want %s", got, tt.challenge)
@@ -714,18 +719,29 @@ func TestPayloadLimits(t *testing.T) {
 	post := func(size int) (*http.Response, []byte) {
 		req := f.withToken(f.request(t, http.MethodPost, "/todos", bytes.Repeat([]byte("a"), size)), todosWrite)
 		req.Header.Set("Content-Type", "text/plain")
+		req.Header.Set("Origin", appOrigin)
 		return do(t, req)
 	}
 
+	// Over API Gateway's quota: its front end answers in plain text before
+	// the API sees the request, so no request id and no CORS headers.
 	resp, body := post(localapi.MaxPayloadBytes + 1)
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(body) != "HTTP content length exceeded 10485760 bytes." {
 		t.Errorf("over 10 MB: got %d %q", resp.StatusCode, body)
 	}
+	if ct, id, acao := resp.Header.Get("Content-Type"), resp.Header.Get("Apigw-Requestid"), resp.Header.Get("Access-Control-Allow-Origin"); ct != "text; charset=utf-8" || id != "" || acao != "" {
+		t.Errorf("over 10 MB: content-type %q, apigw-requestid %q, access-control-allow-origin %q; want text; charset=utf-8 and neither header", ct, id, acao)
+	}
 	f.noCall(t)
 
+	// Under the quota but over Lambda's 6 MB invocation payload: the API's
+	// own JSON 413.
 	resp, body = post(7 << 20)
-	if resp.StatusCode != http.StatusRequestEntityTooLarge || message(t, body) != "Request Too Long" {
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || string(body) != `{"message":"Request Too Long"}` {
 		t.Errorf("over Lambda's 6 MB: got %d %q", resp.StatusCode, body)
+	}
+	if ct, id, acao := resp.Header.Get("Content-Type"), resp.Header.Get("Apigw-Requestid"), resp.Header.Get("Access-Control-Allow-Origin"); ct != "application/json" || id == "" || acao != appOrigin {
+		t.Errorf("over 6 MB: content-type %q, apigw-requestid %q, access-control-allow-origin %q", ct, id, acao)
 	}
 	f.noCall(t)
 

@@ -68,6 +68,11 @@ type Config struct {
 	// sends a code to verify one of them and confirm the user. With none,
 	// users stay unconfirmed until an administrator confirms them.
 	AutoVerifiedAttributes []string
+	// KeepOriginal are "email" and/or "phone_number": attributes whose old
+	// value stays in effect until a changed value is verified
+	// (AttributesRequireVerificationBeforeUpdate). Each must be
+	// auto-verified.
+	KeepOriginal []string
 	// RequiredAttributes must be given at sign-up, e.g. "email".
 	RequiredAttributes []string
 	// CustomAttributes the pool declares, with their prefix: custom:company.
@@ -106,6 +111,21 @@ type Client struct {
 	AccessTokenValidity  time.Duration
 	IDTokenValidity      time.Duration
 	RefreshTokenValidity time.Duration
+	// ReadAttributes are the attributes the client may read, in ID tokens
+	// and GetUser; WriteAttributes those a user may set through it (SignUp,
+	// UpdateUserAttributes). Empty means every attribute, Cognito's default.
+	ReadAttributes, WriteAttributes []string
+}
+
+// canRead reports whether the client may read attribute name; sub is
+// always readable.
+func (c *Client) canRead(name string) bool {
+	return name == attrSub || len(c.ReadAttributes) == 0 || slices.Contains(c.ReadAttributes, name)
+}
+
+// canWrite reports whether users may set attribute name through the client.
+func (c *Client) canWrite(name string) bool {
+	return len(c.WriteAttributes) == 0 || slices.Contains(c.WriteAttributes, name)
 }
 
 // PasswordPolicy is the pool's password policy.
@@ -163,6 +183,7 @@ type pool struct {
 	issuer         string
 	usernameAttrs  []string
 	autoVerified   []string
+	keepOriginal   []string
 	required       []string
 	schema         map[string]bool // every attribute name the pool knows, but sub
 	policy         PasswordPolicy
@@ -186,6 +207,7 @@ func validate(cfg Config) (*pool, error) {
 		region:         cfg.Region,
 		usernameAttrs:  cfg.UsernameAttributes,
 		autoVerified:   cfg.AutoVerifiedAttributes,
+		keepOriginal:   cfg.KeepOriginal,
 		required:       cfg.RequiredAttributes,
 		policy:         cfg.PasswordPolicy,
 		clients:        map[string]*Client{},
@@ -244,6 +266,18 @@ func validate(cfg Config) (*pool, error) {
 			continue
 		}
 		p.schema[a] = true
+	}
+	for _, a := range cfg.KeepOriginal {
+		if !slices.Contains(cfg.AutoVerifiedAttributes, a) {
+			errs = append(errs, fmt.Errorf("keep-original attribute %q: want an auto-verified attribute (email or phone_number)", a))
+		}
+	}
+	for _, c := range cfg.Clients {
+		for _, a := range slices.Concat(c.ReadAttributes, c.WriteAttributes) {
+			if !p.schema[a] {
+				errs = append(errs, fmt.Errorf("client %q: attribute %q is not in the pool's schema", c.ID, a))
+			}
+		}
 	}
 	for _, a := range cfg.RequiredAttributes {
 		if !p.schema[a] || strings.HasPrefix(a, "custom:") || strings.HasSuffix(a, "_verified") {

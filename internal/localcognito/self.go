@@ -14,14 +14,34 @@ type getUserOutput struct {
 	UserAttributes []attribute `json:"UserAttributes"`
 }
 
-// getUser returns the attributes of the user an access token was issued to.
+// getUser returns the attributes of the user an access token was issued
+// to that the token's app client may read (its ReadAttributes).
 func (s *Server) getUser(_ context.Context, in accessTokenInput) (getUserOutput, error) {
+	var v validation
+	v.required("accessToken", in.AccessToken)
+	if err := v.err(); err != nil {
+		return getUserOutput{}, err
+	}
+	c, err := s.verifyAccessToken(in.AccessToken)
+	if err != nil {
+		return getUserOutput{}, err
+	}
+	client, err := s.client(c.ClientID)
+	if err != nil {
+		return getUserOutput{}, apiError(errNotAuthorized, "Invalid Access Token")
+	}
 	u, unlock, err := s.tokenUser(in.AccessToken)
 	if err != nil {
 		return getUserOutput{}, err
 	}
 	defer unlock()
-	return getUserOutput{Username: u.username, UserAttributes: u.attributeList(nil)}, nil
+	var readable []attribute
+	for _, a := range u.attributeList(nil) {
+		if client.canRead(a.Name) {
+			readable = append(readable, a)
+		}
+	}
+	return getUserOutput{Username: u.username, UserAttributes: readable}, nil
 }
 
 // deleteUser lets a signed-in user delete themselves.

@@ -43,6 +43,9 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return signUpOutput{}, err
 	}
+	if err := checkClientWrites(client, in.UserAttributes); err != nil {
+		return signUpOutput{}, err
+	}
 	u, signInAttr, err := s.newUser(in.Username, in.UserAttributes, byClient)
 	if err != nil {
 		return signUpOutput{}, err

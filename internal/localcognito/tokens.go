@@ -109,7 +109,7 @@ func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, so
 		"jti":              newUUID(),
 	}
 	for name, value := range snap.attrs {
-		if name != attrSub {
+		if name != attrSub && client.canRead(name) {
 			id[name] = claimValue(name, value)
 		}
 	}

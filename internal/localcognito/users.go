@@ -57,6 +57,9 @@ type user struct {
 	// tempExpires ends the temporary password of a FORCE_CHANGE_PASSWORD user.
 	tempExpires time.Time
 	code        pendingCode
+	// pending holds a changed email address or phone number that waits for
+	// its code before it takes effect (the pool keeps originals).
+	pending map[string]string
 	// lastCode is the last code or temporary password sent, for Code.
 	lastCode string
 	// aliasKeys index the user in Server.aliases.

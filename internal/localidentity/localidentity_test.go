@@ -35,6 +35,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_users")
 	c := testclock.New(time.Now())
+	iss.Now = c.Now
 	pool := newPool(t, iss, c)
 	srv := httptest.NewServer(pool)
 	t.Cleanup(srv.Close)

@@ -189,6 +189,27 @@ func phoneNumber() string {
 	return fmt.Sprintf("+1555%07d", (uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3]))%10_000_000)
 }
 
+// roleIsAdminOnly: a user cannot give themselves a role (the app clients
+// may not write custom:role_name); an administrator can.
+func (r *run) roleIsAdminOnly(a *user) {
+	t := r.t
+	role := []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Tester")}}
+	r.check("user A cannot set their own custom:role_name", func() error {
+		_, err := t.Cognito.UpdateUserAttributes(r.ctx, &cip.UpdateUserAttributesInput{AccessToken: &a.tokens.Access, UserAttributes: role})
+		var na *ciptypes.NotAuthorizedException
+		if !errors.As(err, &na) {
+			return fmt.Errorf("UpdateUserAttributes custom:role_name: %v, want NotAuthorizedException", err)
+		}
+		return nil
+	})
+	r.check("an administrator sets user A's custom:role_name", func() error {
+		_, err := t.Cognito.AdminUpdateUserAttributes(r.ctx, &cip.AdminUpdateUserAttributesInput{
+			UserPoolId: &t.UserPoolID, Username: &a.email, UserAttributes: role,
+		})
+		return err
+	})
+}
+
 func (r *run) all() {
 	t := r.t
 	a := &user{name: "A", email: r.newEmail("a"), password: password()}
@@ -206,7 +227,6 @@ func (r *run) all() {
 				{Name: aws.String(attr.Email), Value: &a.email},
 				{Name: aws.String(attr.Name), Value: aws.String("Smoke A")},
 				{Name: aws.String(attr.Company.Key()), Value: aws.String("ACME")},
-				{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Tester")},
 			},
 		})
 		if err != nil {
@@ -268,6 +288,7 @@ func (r *run) all() {
 	a.sub, _ = claim(a.tokens.Access, "sub")
 	b.sub, _ = claim(b.tokens.Access, "sub")
 
+	r.roleIsAdminOnly(a)
 	r.endpoints(a)
 	todo := r.todos(a)
 	photo := r.photos(a)

@@ -5,6 +5,7 @@ package weburl
 import (
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // ValidateRedirect reports whether Cognito accepts u as a callback or
@@ -65,4 +66,25 @@ func IsLocalhost(u string) bool {
 		return true
 	}
 	return false
+}
+
+// IsPlaceholderHost reports whether host is a name reserved for
+// documentation and examples (RFC 2606): example.com, example.net,
+// example.org and anything under them or under .example, .test or
+// .invalid. No one can deploy a real front end there.
+func IsPlaceholderHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, reserved := range []string{"example.com", "example.net", "example.org", "example", "test", "invalid"} {
+		if host == reserved || strings.HasSuffix(host, "."+reserved) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsPlaceholder reports whether the URL u points at a placeholder host
+// (IsPlaceholderHost).
+func IsPlaceholder(u string) bool {
+	parsed, err := url.Parse(u)
+	return err == nil && IsPlaceholderHost(parsed.Hostname())
 }

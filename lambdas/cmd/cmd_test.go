@@ -242,9 +242,10 @@ func TestTriggers(t *testing.T) {
 		}
 	})
 	t.Run("pre token generation", func(t *testing.T) {
-		api, _ := start(t, "pretokengen", map[string]string{schema.APIScopesEnv: "portcullis/todos.read portcullis/todos.write"})
+		api, _ := start(t, "pretokengen", map[string]string{schema.ClientScopesEnv: `{"spa":["portcullis/todos.read","portcullis/todos.write"]}`})
 		ev := events.CognitoEventUserPoolsPreTokenGenV2_0{}
 		ev.TriggerSource = "TokenGeneration_Authentication"
+		ev.CallerContext.ClientID = "spa"
 		ev.Request.Scopes = []string{"aws.cognito.signin.user.admin"}
 		res := api.invoke(t, ev)
 		if res.isError || !bytes.Contains(res.body, []byte(`"scopesToAdd":["portcullis/todos.read","portcullis/todos.write"]`)) {

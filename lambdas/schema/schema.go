@@ -17,13 +17,18 @@ type Table struct {
 	TTL string
 	// Env is the environment variable that carries the table name.
 	Env string
+	// Attributes are every attribute an item has, keys included; callers
+	// with direct (identity-pool) access may write these and no others.
+	// Empty for a table without direct access.
+	Attributes []string
 }
 
 // The stage's tables. Every key is a string.
 var (
 	// Todos: one item per todo; the sort key is a time-ordered id, so a
 	// descending Query lists newest first (seed 000: userId/todoId).
-	Todos = Table{Name: "todos", PartitionKey: "owner", SortKey: "id", Env: "TODOS_TABLE"}
+	Todos = Table{Name: "todos", PartitionKey: "owner", SortKey: "id", Env: "TODOS_TABLE",
+		Attributes: []string{"owner", "id", "title", "done", "createdAt", "updatedAt", "version"}}
 	// Photos: one item per photo, keyed like todos; pending uploads expire.
 	Photos = Table{Name: "photos", PartitionKey: "owner", SortKey: "id", TTL: "expiresAt", Env: "PHOTOS_TABLE"}
 	// Profiles: one item per user, written by the post-confirmation trigger.
@@ -52,7 +57,9 @@ const (
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
 	// AppNameEnv is the product name the custom message trigger writes.
 	AppNameEnv = "APP_NAME"
-	// APIScopesEnv is the space-separated list of full API scopes the pre
-	// token generation trigger adds to API-flow access tokens.
-	APIScopesEnv = "API_SCOPES"
+	// ClientScopesEnv is a JSON object from app client id to the full API
+	// scopes the pre token generation trigger adds to that client's
+	// API-flow access tokens: {"<client id>": ["portcullis/todos.read"]}.
+	// A client it does not name gets none.
+	ClientScopesEnv = "CLIENT_SCOPES"
 )

@@ -26,6 +26,10 @@ import (
 type Issuer struct {
 	URL    string
 	PoolID string
+	// Now stamps the claims' times; nil means time.Now. A test whose
+	// authorizer runs on a test clock sets it to the same clock, so a token
+	// is never "issued in the future" when the real clock ticks past it.
+	Now func() time.Time
 
 	server *httptest.Server
 
@@ -51,6 +55,13 @@ func NewIssuer(t testing.TB, poolID string) *Issuer {
 	t.Cleanup(iss.server.Close)
 	iss.URL = iss.server.URL + "/" + poolID
 	return iss
+}
+
+func (iss *Issuer) now() time.Time {
+	if iss.Now != nil {
+		return iss.Now()
+	}
+	return time.Now()
 }
 
 // NewKey generates an RSA key for signing test tokens.
@@ -145,7 +156,7 @@ func (iss *Issuer) SignKID(kid string, claims map[string]any) string {
 // AccessClaims are the claims of a Cognito access token issued to the app
 // client, valid for an hour from now.
 func (iss *Issuer) AccessClaims(clientID, sub string, scopes ...string) map[string]any {
-	now := time.Now().Unix()
+	now := iss.now().Unix()
 	return map[string]any{
 		"sub":        sub,
 		"iss":        iss.URL,
@@ -165,7 +176,7 @@ func (iss *Issuer) AccessClaims(clientID, sub string, scopes ...string) map[stri
 // IDClaims are the claims of a Cognito ID token issued to the app client,
 // valid for an hour from now: aud is the client id and there is no scope.
 func (iss *Issuer) IDClaims(clientID, sub string) map[string]any {
-	now := time.Now().Unix()
+	now := iss.now().Unix()
 	return map[string]any{
 		"sub":              sub,
 		"iss":              iss.URL,

@@ -1,5 +1,6 @@
 // Command pretokengen is the user pool's pre token generation trigger
-// (event version 2). API_SCOPES lists the scopes API-flow tokens receive.
+// (event version 2). CLIENT_SCOPES maps each app client id to the scopes
+// its API-flow tokens receive.
 package main
 
 import (
@@ -13,5 +14,10 @@ import (
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stdout, nil)))
-	lambda.Start(pretokengen.FromEnv(os.Getenv).Handle)
+	h, err := pretokengen.FromEnv(os.Getenv)
+	if err != nil {
+		slog.Error("pretokengen: configuration", "err", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(h.Handle)
 }

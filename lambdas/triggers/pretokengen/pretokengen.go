@@ -3,12 +3,17 @@
 // (InitiateAuth, RespondToAuthChallenge: seed 001's flow) only the scope
 // aws.cognito.signin.user.admin, and every API route requires a resource
 // server scope, so without this trigger those users could call nothing. It
-// adds the API's scopes to such tokens. Tokens from the hosted UI's OAuth
-// flows keep exactly the scopes their client asked for.
+// adds to such tokens the API scopes the stage grants the app client that
+// signed the user in, and none to a client the stage does not know. Tokens
+// from the hosted UI's OAuth flows keep exactly the scopes their client
+// asked for.
 package pretokengen
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -23,32 +28,53 @@ const userAdminScope = "aws.cognito.signin.user.admin"
 
 // Handler adds scopes to access tokens.
 type Handler struct {
-	scopes []string
+	grants map[string][]string // client id -> full scopes
 }
 
-// New adds the given full scope strings ("portcullis/todos.read").
-func New(scopes []string) *Handler {
-	h := &Handler{}
-	for _, s := range scopes {
-		if s = strings.TrimSpace(s); s != "" && !slices.Contains(h.scopes, s) {
-			h.scopes = append(h.scopes, s)
+// New grants each client id the given full scope strings
+// ("portcullis/todos.read").
+func New(grants map[string][]string) *Handler {
+	h := &Handler{grants: map[string][]string{}}
+	for client, scopes := range grants {
+		var clean []string
+		for _, s := range scopes {
+			if s = strings.TrimSpace(s); s != "" && !slices.Contains(clean, s) {
+				clean = append(clean, s)
+			}
 		}
+		h.grants[client] = clean
 	}
 	return h
 }
 
-// FromEnv reads the space-separated scopes of schema.APIScopesEnv through getenv.
-func FromEnv(getenv func(string) string) *Handler {
-	return New(strings.Fields(getenv(schema.APIScopesEnv)))
+// FromEnv reads the grants of schema.ClientScopesEnv through getenv. A
+// missing variable grants nothing; a malformed one is an error, so a
+// misconfigured function fails at start rather than signing tokens wrongly.
+func FromEnv(getenv func(string) string) (*Handler, error) {
+	raw := getenv(schema.ClientScopesEnv)
+	grants := map[string][]string{}
+	if strings.TrimSpace(raw) != "" {
+		if err := json.Unmarshal([]byte(raw), &grants); err != nil {
+			return nil, fmt.Errorf("%s %q: want a JSON object from client id to a list of scopes: %w", schema.ClientScopesEnv, raw, err)
+		}
+	}
+	return New(grants), nil
 }
 
-// Handle is the Lambda handler.
-func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+// Handle is the Lambda handler. The client is the one Cognito authenticated
+// (callerContext.clientId); client metadata and the other values a caller
+// chooses play no part.
+func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 	if !slices.Contains(ev.Request.Scopes, userAdminScope) {
 		return ev, nil
 	}
+	granted, known := h.grants[ev.CallerContext.ClientID]
+	if !known {
+		slog.WarnContext(ctx, "pre token generation: client not granted any API scope", "clientId", ev.CallerContext.ClientID)
+		return ev, nil
+	}
 	var add []string
-	for _, s := range h.scopes {
+	for _, s := range granted {
 		if !slices.Contains(ev.Request.Scopes, s) {
 			add = append(add, s)
 		}

@@ -13,28 +13,44 @@ import (
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
-func event(source string, scopes ...string) events.CognitoEventUserPoolsPreTokenGenV2_0 {
+func event(source, clientID string, scopes ...string) events.CognitoEventUserPoolsPreTokenGenV2_0 {
 	var ev events.CognitoEventUserPoolsPreTokenGenV2_0
 	ev.TriggerSource = source
 	ev.Version = "2"
+	ev.CallerContext.ClientID = clientID
 	ev.Request.Scopes = scopes
 	return ev
 }
 
-func TestAddsAPIScopesToAPIFlowTokens(t *testing.T) {
-	all := []string{routes.FullScope(routes.TodosRead), routes.FullScope(routes.TodosWrite)}
-	h := New(append(all, " ", all[0]))
+func TestScopesPerClient(t *testing.T) {
+	read, write := routes.FullScope(routes.TodosRead), routes.FullScope(routes.TodosWrite)
+	profile := routes.FullScope(routes.ProfileRead)
+	h := New(map[string][]string{
+		"spa":    {read, write, " ", read},
+		"server": {profile},
+		"none":   nil,
+	})
+	// A caller controls client metadata; naming a granted client there
+	// must not change what a foreign client receives.
+	spoofed := event("TokenGeneration_Authentication", "foreign", userAdminScope)
+	spoofed.Request.ClientMetadata = map[string]string{"clientId": "spa"}
+
 	cases := []struct {
 		name string
 		ev   events.CognitoEventUserPoolsPreTokenGenV2_0
 		want []string
 	}{
-		{"password sign-in", event("TokenGeneration_Authentication", userAdminScope), all},
-		{"new password challenge", event("TokenGeneration_NewPasswordChallenge", userAdminScope), all},
-		{"refresh of an API-flow session", event("TokenGeneration_RefreshTokens", userAdminScope, all[0]), all[1:]},
-		{"hosted UI keeps the client's request", event("TokenGeneration_HostedAuth", "openid", all[0]), nil},
-		{"refresh of a hosted UI session", event("TokenGeneration_RefreshTokens", "openid", "email"), nil},
-		{"already complete", event("TokenGeneration_Authentication", userAdminScope, all[0], all[1]), nil},
+		{"known client, password sign-in", event("TokenGeneration_Authentication", "spa", userAdminScope), []string{read, write}},
+		{"known client, new password challenge", event("TokenGeneration_NewPasswordChallenge", "spa", userAdminScope), []string{read, write}},
+		{"known client, refresh of an API-flow session", event("TokenGeneration_RefreshTokens", "spa", userAdminScope, read), []string{write}},
+		{"another known client gets its own grant only", event("TokenGeneration_Authentication", "server", userAdminScope), []string{profile}},
+		{"known client granted nothing", event("TokenGeneration_Authentication", "none", userAdminScope), nil},
+		{"unknown client", event("TokenGeneration_Authentication", "added-later", userAdminScope), nil},
+		{"no client id", event("TokenGeneration_Authentication", "", userAdminScope), nil},
+		{"foreign client naming a known one in its metadata", spoofed, nil},
+		{"hosted UI keeps the client's request", event("TokenGeneration_HostedAuth", "spa", "openid", read), nil},
+		{"refresh of a hosted UI session", event("TokenGeneration_RefreshTokens", "spa", "openid", "email"), nil},
+		{"already complete", event("TokenGeneration_Authentication", "spa", userAdminScope, read, write), nil},
 	}
 	for _, c := range cases {
 		got, err := h.Handle(context.Background(), c.ev)
@@ -47,11 +63,42 @@ func TestAddsAPIScopesToAPIFlowTokens(t *testing.T) {
 	}
 }
 
+func TestFromEnv(t *testing.T) {
+	for _, c := range []struct {
+		name, value string
+		ok          bool
+		spa         []string
+	}{
+		{"unset grants nothing", "", true, nil},
+		{"grants", `{"spa":["portcullis/todos.read"]}`, true, []string{"portcullis/todos.read"}},
+		{"not JSON", "portcullis/todos.read", false, nil},
+		{"wrong shape", `{"spa":"portcullis/todos.read"}`, false, nil},
+	} {
+		h, err := FromEnv(func(k string) string {
+			if k == schema.ClientScopesEnv {
+				return c.value
+			}
+			return ""
+		})
+		if (err == nil) != c.ok {
+			t.Errorf("%s: err = %v, want ok %v", c.name, err, c.ok)
+			continue
+		}
+		if err == nil && !slices.Equal(h.grants["spa"], c.spa) {
+			t.Errorf("%s: spa grant %v, want %v", c.name, h.grants["spa"], c.spa)
+		}
+	}
+}
+
 // TestResponseShape pins the JSON Cognito reads: a trigger that answers in
 // the wrong shape is ignored without an error.
 func TestResponseShape(t *testing.T) {
-	t.Setenv(schema.APIScopesEnv, "portcullis/todos.read")
-	got, _ := FromEnv(os.Getenv).Handle(context.Background(), event("TokenGeneration_Authentication", userAdminScope))
+	t.Setenv(schema.ClientScopesEnv, `{"spa":["portcullis/todos.read"]}`)
+	h, err := FromEnv(os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := h.Handle(context.Background(), event("TokenGeneration_Authentication", "spa", userAdminScope))
 	raw, _ := json.Marshal(got.Response)
 	var shape struct {
 		Details struct {
