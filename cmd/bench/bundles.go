@@ -201,12 +201,32 @@ func functionEnv() ([]string, error) {
 			continue
 		}
 		for k, v := range r.Properties.Environment.Variables {
-			if s, ok := v.(string); ok {
-				env = append(env, k+"="+s)
-			} else {
-				env = append(env, k+"=bench-"+strings.ToLower(k))
-			}
+			env = append(env, k+"="+placeholder(v))
 		}
 	}
 	return env, nil
+}
+
+// placeholder resolves a template value well enough to start a function: a
+// reference becomes a made-up name, a join joins the resolved parts, so a
+// JSON value built around a reference stays JSON.
+func placeholder(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case map[string]any:
+		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
+			sep, _ := join[0].(string)
+			parts, _ := join[1].([]any)
+			out := make([]string, len(parts))
+			for i, p := range parts {
+				out[i] = placeholder(p)
+			}
+			return strings.Join(out, sep)
+		}
+		for fn, arg := range v {
+			return "bench-" + strings.ToLower(strings.TrimPrefix(fn, "Fn::")) + fmt.Sprint(len(fmt.Sprint(arg)))
+		}
+	}
+	return "bench"
 }
