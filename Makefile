@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test vet fmt-check gotest fuzz sizes calls bench update-golden
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -83,7 +83,7 @@ dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: local Cognito, Dynamo
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
 # checks the deployed stage (AWS credentials from the usual environment).
-smoke: deps ## replay the seeds' flows: the local stack, or a deployed one with STAGE=dev
+smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a deployed one with STAGE=dev
 	go run ./cmd/smoke $(if $(filter command line environment,$(origin STAGE)),-stage $(STAGE))
 
 # The local stack on free ports, the smoke run against it, then Ctrl-C; the
@@ -100,7 +100,11 @@ smoke-local: $(DEV_TEMPLATE)
 	for p in $$ports; do if (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null; then echo "port $$p still open after Ctrl-C"; rc=1; fi; done; \
 	exit $$rc
 
-test: deps vet fmt-check actionlint gotest smoke-local fuzz ## every gate: vet, gofmt, unit, template and handler tests, local smoke run, short fuzzing
+test: deps tidy-check vet fmt-check actionlint gotest smoke-local fuzz ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
+
+# go.mod must list what the code imports, direct dependencies as direct.
+tidy-check:
+	@out=$$(go mod tidy -diff) || { echo "go.mod is not tidy (run go mod tidy):"; echo "$$out"; exit 1; }
 
 vet:
 	go vet ./...

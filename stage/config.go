@@ -15,7 +15,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
 // DeployContext is the context key (`cdk deploy -c deploy=true`, which

@@ -20,6 +20,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -177,7 +178,7 @@ func (s *Stack) addAuth() {
 		PreTokenGenerationName: cfg.preTokenGenerationName(),
 	}
 	s.Users = auth.NewUserPool(s.Stack, "Users", &poolProps)
-	s.Clients = auth.NewAppClients(s.Stack, "Clients", &auth.AppClientsProps{
+	s.Clients = auth.NewAppClients(s.Stack, contract.Clients, &auth.AppClientsProps{
 		UserPool:             s.Users.Pool,
 		ResourceServerID:     routes.ResourceServerID,
 		Scopes:               scopes(),
@@ -204,13 +205,13 @@ func (s *Stack) addAPI() {
 	bucket := s.Photos.Bucket
 
 	s.Functions = map[routes.Function]*golambda.Function{
-		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller (seed 000)",
+		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
 			map[string]string{schema.Todos.Env: *todos.TableName()}),
-		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller (seed 003)",
+		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
 			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName()}),
-		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile (seed 004)",
+		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
-		routes.Random: s.function("RandomFunction", "random", "An authenticated random number (seed 001)", nil),
+		routes.Random: s.function("RandomFunction", "random", "An authenticated random number", nil),
 	}
 	allow(s.Functions[routes.Todos], itemReadWrite, todos.TableArn())
 	allow(s.Functions[routes.Photos], itemReadWrite, photos.TableArn())
@@ -218,6 +219,12 @@ func (s *Stack) addAPI() {
 	// an upload copies it from the upload prefix to the photo prefix.
 	allow(s.Functions[routes.Photos], objectRWD,
 		bucket.ArnForObjects(jsii.String(schema.UploadPrefix+"*")), bucket.ArnForObjects(jsii.String(schema.PhotoPrefix+"*")))
+	// Completing an upload asks HeadObject whether it arrived. S3 answers a
+	// missing key with 404 only to a caller that may list the bucket, and
+	// with 403 otherwise, so without this the handler could not tell "not
+	// uploaded yet" (409) from a real failure (500). A GetObject carries no
+	// s3:prefix, so a prefix-conditioned grant would not count here.
+	allow(s.Functions[routes.Photos], []string{"s3:ListBucket"}, bucket.BucketArn())
 	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
 
 	var rs []gateway.Route
@@ -243,7 +250,7 @@ func (s *Stack) addAPI() {
 	})
 }
 
-// grantIdentityPool gives identity-pool callers seed 000's second and third
+// grantIdentityPool gives identity-pool callers the todo API's second and third
 // layers: invoking the IAM routes, and their own todos and photo folder.
 func (s *Stack) grantIdentityPool() {
 	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, schema.Todos.Attributes, itemReadWrite...)
@@ -294,16 +301,16 @@ func (s *Stack) output(id, description string, value *string) {
 // addOutputs exports what a front end or the smoke command needs; never a
 // secret (the server client's secret stays in Cognito).
 func (s *Stack) addOutputs() {
-	s.output("Region", "Region of every resource of the stage", s.Stack.Region())
-	s.output("UserPoolId", "Cognito user pool id", s.Users.Pool.UserPoolId())
-	s.output("UserPoolIssuer", "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
-	s.output("SpaClientId", "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
-	s.output("ServerClientId", "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
-	s.output("HostedUiUrl", "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
-	s.output("IdentityPoolId", "Cognito identity pool id", s.Identity.IdentityPoolID())
-	s.output("ApiUrl", "Base URL of the HTTP API", s.API.URL())
-	s.output("PhotosBucketName", "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
-	s.output("TodosTableName", "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
+	s.output(contract.OutputRegion, "Region of every resource of the stage", s.Stack.Region())
+	s.output(contract.OutputUserPoolID, "Cognito user pool id", s.Users.Pool.UserPoolId())
+	s.output(contract.OutputUserPoolIssuer, "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
+	s.output(contract.OutputSPAClientID, "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
+	s.output(contract.OutputServerClientID, "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
+	s.output(contract.OutputHostedUIURL, "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
+	s.output(contract.OutputIdentityPoolID, "Cognito identity pool id", s.Identity.IdentityPoolID())
+	s.output(contract.OutputAPIURL, "Base URL of the HTTP API", s.API.URL())
+	s.output(contract.OutputPhotosBucketName, "Photo bucket (private/<identity id>/ is writable with identity-pool credentials)", s.Photos.Bucket.BucketName())
+	s.output(contract.OutputTodosTableName, "Todos table (items keyed by the identity id are writable with identity-pool credentials)", s.Tables[schema.Todos.Name].Table.TableName())
 }
 
 // clientScopes is the pre token generation trigger's CLIENT_SCOPES: a JSON

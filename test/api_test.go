@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 	"github.com/portcullis-cdk/portcullis/stage"
@@ -63,8 +64,8 @@ func TestJWTAuthorizerTrustsThePool(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
 		a := s.template.Resources[s.template.ofType("AWS::ApiGatewayV2::Authorizer")[0]]
 		poolID, _ := s.template.at(t, "Users/Pool/Resource")
-		spa, _ := s.template.at(t, "Clients/SPA/Resource")
-		server, _ := s.template.at(t, "Clients/Server/Resource")
+		spa, _ := s.template.at(t, contract.SPAClientPath+"/Resource")
+		server, _ := s.template.at(t, contract.ServerClientPath+"/Resource")
 		if got := js(prop(a.Properties, "JwtConfiguration", "Audience")); got != js([]any{map[string]string{"Ref": spa}, map[string]string{"Ref": server}}) {
 			t.Errorf("JWT audience %s, want the SPA and server clients", got)
 		}

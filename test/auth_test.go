@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/stage"
 )
@@ -20,7 +21,7 @@ func each(t *testing.T, f func(t *testing.T, s *synthesized)) {
 
 func TestSPAClientIsPublicCodeFlowOnly(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
-		_, c := s.template.at(t, "Clients/SPA/Resource")
+		_, c := s.template.at(t, contract.SPAClientPath+"/Resource")
 		if g := c.Properties["GenerateSecret"]; g != nil && g != false {
 			t.Errorf("SPA client GenerateSecret = %v, want none: a browser cannot keep a secret", g)
 		}
@@ -39,16 +40,16 @@ func TestSPAClientIsPublicCodeFlowOnly(t *testing.T) {
 			}
 		}
 	})
-	if !slices.ContainsFunc(strs(prop(stages["dev"].template.Resources[mustAt(t, "dev", "Clients/SPA/Resource")].Properties, "CallbackURLs")), auth.IsLocalhost) {
+	if !slices.ContainsFunc(strs(prop(stages["dev"].template.Resources[mustAt(t, "dev", contract.SPAClientPath+"/Resource")].Properties, "CallbackURLs")), auth.IsLocalhost) {
 		t.Error("dev SPA client has no localhost callback: local front-end development would not work")
 	}
 }
 
 func TestServerClientHasSecretAndCodeFlow(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
-		_, c := s.template.at(t, "Clients/Server/Resource")
+		_, c := s.template.at(t, contract.ServerClientPath+"/Resource")
 		if c.Properties["GenerateSecret"] != true {
-			t.Error("server client has no secret; seed 002's token call uses Basic auth with one")
+			t.Error("server client has no secret; its token call (client credentials) uses Basic auth with one")
 		}
 		if got := js(c.Properties["AllowedOAuthFlows"]); got != `["code"]` {
 			t.Errorf("server AllowedOAuthFlows = %s, want [\"code\"]", got)
@@ -58,8 +59,8 @@ func TestServerClientHasSecretAndCodeFlow(t *testing.T) {
 
 func TestClientsShareSecureSettings(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
-		for _, name := range []string{"SPA", "Server"} {
-			_, c := s.template.at(t, "Clients/"+name+"/Resource")
+		for _, name := range []string{contract.SPAClient, contract.ServerClient} {
+			_, c := s.template.at(t, contract.Clients+"/"+name+"/Resource")
 			p := c.Properties
 			if got := js(p["ExplicitAuthFlows"]); got != `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]` {
 				t.Errorf("%s ExplicitAuthFlows = %s, want SRP and refresh only", name, got)
@@ -94,7 +95,7 @@ func TestClientsShareSecureSettings(t *testing.T) {
 
 func TestResourceServerDefinesAPIScopes(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
-		_, rs := s.template.at(t, "Clients/ResourceServer/Resource")
+		_, rs := s.template.at(t, contract.Clients+"/ResourceServer/Resource")
 		if rs.Properties["Identifier"] != routes.ResourceServerID {
 			t.Errorf("resource server Identifier = %v, want %q", rs.Properties["Identifier"], routes.ResourceServerID)
 		}
@@ -277,7 +278,7 @@ func TestOutputsForFrontEnd(t *testing.T) {
 			}
 		}
 		for name, o := range s.template.Outputs {
-			if js(o.Value) == js(map[string]any{"Fn::GetAtt": []string{mustAt(t, s.config.Name, "Clients/Server/Resource"), "ClientSecret"}}) {
+			if js(o.Value) == js(map[string]any{"Fn::GetAtt": []string{mustAt(t, s.config.Name, contract.ServerClientPath+"/Resource"), "ClientSecret"}}) {
 				t.Errorf("output %s exposes the client secret", name)
 			}
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/portcullis-cdk/portcullis/internal/cdkapp"
+	"github.com/portcullis-cdk/portcullis/internal/util/cdkapp"
 	"github.com/portcullis-cdk/portcullis/stage"
 )
 

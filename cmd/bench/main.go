@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-cdk/portcullis/internal/modroot"
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
 // row is one line of the table.

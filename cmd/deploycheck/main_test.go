@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-cdk/portcullis/internal/localcfn"
-	"github.com/portcullis-cdk/portcullis/internal/modroot"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcfn"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
 // fakeCDK stands in for the CDK CLI: it records each call, and its synth
@@ -69,7 +70,9 @@ func TestMakeDeploy(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfn, err := localcfn.Start(c.deployed)
+			keys := &sigv4.Store{}
+			keys.Put(sigv4.Credential{AccessKeyID: "AKIDLOCAL", SecretAccessKey: "local", Principal: sigv4.Principal{Admin: true}})
+			cfn, err := localcfn.Start(c.deployed, "us-east-1", keys)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
+	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
 func main() {
@@ -64,7 +65,7 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 	return nil
 }
 
-func printInfo(w io.Writer, i devstack.Info, infoPath string, took time.Duration) {
+func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {
 	fmt.Fprintf(w, `Portcullis dev stage running locally (ready in %.1fs)
 
   API                 %s

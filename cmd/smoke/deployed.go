@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 )
 
@@ -38,7 +39,7 @@ func deployed(ctx context.Context, project, stage string) (smoke.Target, error) 
 		outputs[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
 	}
 	var missing []string
-	for _, k := range []string{"Region", "ApiUrl", "UserPoolId", "SpaClientId", "IdentityPoolId"} {
+	for _, k := range []string{contract.OutputRegion, contract.OutputAPIURL, contract.OutputUserPoolID, contract.OutputSPAClientID, contract.OutputIdentityPoolID, contract.OutputTodosTableName, contract.OutputPhotosBucketName} {
 		if outputs[k] == "" {
 			missing = append(missing, k)
 		}
@@ -46,16 +47,18 @@ func deployed(ctx context.Context, project, stage string) (smoke.Target, error) 
 	if len(missing) > 0 {
 		return smoke.Target{}, errors.New("stack " + name + " lacks outputs " + fmt.Sprint(missing) + ": deploy the current version")
 	}
-	cfg.Region = outputs["Region"]
+	cfg.Region = outputs[contract.OutputRegion]
 	return smoke.Target{
 		Name:           stage,
-		Region:         outputs["Region"],
-		APIURL:         outputs["ApiUrl"],
-		UserPoolID:     outputs["UserPoolId"],
-		ClientID:       outputs["SpaClientId"],
-		IdentityPoolID: outputs["IdentityPoolId"],
+		Region:         outputs[contract.OutputRegion],
+		APIURL:         outputs[contract.OutputAPIURL],
+		UserPoolID:     outputs[contract.OutputUserPoolID],
+		ClientID:       outputs[contract.OutputSPAClientID],
+		IdentityPoolID: outputs[contract.OutputIdentityPoolID],
+		TodosTable:     outputs[contract.OutputTodosTableName],
+		PhotosBucket:   outputs[contract.OutputPhotosBucketName],
 		Cognito:        cip.NewFromConfig(cfg),
 		Identity:       cognitoidentity.NewFromConfig(cfg),
-		SignIn:         smoke.NewAuthenticator(outputs["UserPoolId"]).SRP,
+		SignIn:         smoke.NewAuthenticator(outputs[contract.OutputUserPoolID]).SRP,
 	}, nil
 }

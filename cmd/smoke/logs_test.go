@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/portcullis-cdk/portcullis/internal/modroot"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
 // inbox marks the local user pool's lines that stand in for the email and

@@ -1,4 +1,4 @@
-// Command smoke replays the seeds' flows against a running stage and prints
+// Command smoke signs up, signs in and calls every endpoint against a running stage and prints
 // one line per check (`make smoke`). By default it checks the local stack of
 // `make dev`; with -stage it checks a deployed stage, reading its stack
 // outputs with the AWS SDK (credentials from the usual AWS environment).
@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
-	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
+	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
 func main() {
@@ -53,18 +53,22 @@ func main() {
 
 // local targets the stack of `make dev`.
 func local(path string) (smoke.Target, error) {
-	info, err := devstack.ReadInfo(path)
+	info, err := stackinfo.Read(path)
 	if err != nil {
 		return smoke.Target{}, err
 	}
 	return smoke.Target{
-		Name:           "local",
-		Region:         info.Region,
-		APIURL:         info.APIURL,
-		UserPoolID:     info.UserPoolID,
-		ClientID:       info.SPAClientID,
-		IdentityPoolID: info.IdentityPoolID,
-		Cognito:        devstack.CognitoClient(info),
+		Name:             "local",
+		Region:           info.Region,
+		APIURL:           info.APIURL,
+		UserPoolID:       info.UserPoolID,
+		ClientID:         info.SPAClientID,
+		IdentityPoolID:   info.IdentityPoolID,
+		TodosTable:       info.TodosTable,
+		PhotosBucket:     info.PhotosBucket,
+		DynamoDBEndpoint: info.DynamoDBEndpoint,
+		S3Endpoint:       info.S3Endpoint,
+		Cognito:          stackinfo.CognitoClient(info),
 		Identity: cognitoidentity.New(cognitoidentity.Options{
 			Region: info.Region, BaseEndpoint: aws.String(info.IdentityEndpoint),
 			Credentials: aws.AnonymousCredentials{},

@@ -14,7 +14,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
 // Scope is an OAuth scope of the resource server, for example
@@ -52,8 +53,8 @@ type AppClientsProps struct {
 	// LogoutURLs are where the hosted UI may send the browser after sign-out.
 	// Default: CallbackURLs.
 	LogoutURLs []string
-	// ServerCallbackURLs are the confidential client's redirect URIs (seed
-	// 002's server-side code exchange). Default: CallbackURLs.
+	// ServerCallbackURLs are the confidential client's redirect URIs (the
+	// server-side authorization code exchange). Default: CallbackURLs.
 	ServerCallbackURLs []string
 	// AccessTokenValidity bounds how long a stolen or revoked access token
 	// still works: JWT authorizers check signatures, not revocation.
@@ -334,11 +335,11 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	}
 
 	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client("SPA", false, p.CallbackURLs, full(p.SPAScopes))
+	c.SPA = client(contract.SPAClient, false, p.CallbackURLs, full(p.SPAScopes))
 	c.SPA.Node().AddDependency(server)
 	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: full(p.SPAScopes)})
 	if !p.NoServerClient {
-		c.Server = client("Server", true, p.ServerCallbackURLs, full(p.ServerScopes))
+		c.Server = client(contract.ServerClient, true, p.ServerCallbackURLs, full(p.ServerScopes))
 		c.Server.Node().AddDependency(server)
 		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: full(p.ServerScopes)})
 	}

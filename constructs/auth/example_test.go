@@ -11,7 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/internal/cdktest"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }

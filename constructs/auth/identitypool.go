@@ -105,7 +105,7 @@ func (p *IdentityPool) IdentityPoolID() *string { return p.Pool.Ref() }
 
 // GrantOwnItems lets each caller use actions (for example "dynamodb:GetItem")
 // on the items of table whose partition key is the caller's identity id, and
-// on no other item (seed 000's row-level security). With attributes, the
+// on no other item (row-level security of the todo table). With attributes, the
 // caller may name, write and read back those attributes only: writes cannot
 // add attributes the application does not define, and reads must project
 // (DynamoDB's fine-grained access control: dynamodb:Attributes, with Select

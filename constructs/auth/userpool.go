@@ -26,7 +26,7 @@ type SignIn int
 const (
 	// SignInEmail: sign in with an email address, verified by an emailed code.
 	SignInEmail SignIn = iota
-	// SignInPhone: sign in with a phone number, verified by an SMS code (seed 004).
+	// SignInPhone: sign in with a phone number, verified by an SMS code.
 	SignInPhone
 	// SignInEmailOrPhone: either one; each is verified over its own channel.
 	SignInEmailOrPhone

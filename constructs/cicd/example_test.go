@@ -9,7 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/cicd"
-	"github.com/portcullis-cdk/portcullis/internal/cdktest"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }

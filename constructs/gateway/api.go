@@ -22,7 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
 // Auth is how a route authorizes callers.

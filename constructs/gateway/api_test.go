@@ -11,7 +11,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/cdktest"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
 
 func TestMain(m *testing.M) { cdktest.Main(m) }

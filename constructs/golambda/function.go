@@ -26,7 +26,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
-	"github.com/portcullis-cdk/portcullis/internal/modroot"
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
 // FunctionProps configures a Function.

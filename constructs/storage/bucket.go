@@ -14,7 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/portcullis-cdk/portcullis/internal/weburl"
+	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 )
 
 const accessLogPrefix = "access/"

@@ -13,12 +13,12 @@ import (
 	"time"
 )
 
-// TestSeed001WithAWSCLI replays seed 001 with the AWS CLI against the local
+// TestCLISignInWithAWSCLI replays the CLI sign-in flow with the AWS CLI against the local
 // stack: sign-up, admin-confirm-sign-up, initiate-auth, the
 // NEW_PASSWORD_REQUIRED challenge of an admin-created user, then a call to
 // the API with the access token. It needs `aws` on PATH (.ci/run installs
 // Debian's awscli where it is missing).
-func TestSeed001WithAWSCLI(t *testing.T) {
+func TestCLISignInWithAWSCLI(t *testing.T) {
 	bin, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("aws (AWS CLI) is not on PATH")
@@ -53,7 +53,7 @@ func TestSeed001WithAWSCLI(t *testing.T) {
 		return out
 	}
 	client, pool := s.Info.SPAClientID, s.Info.UserPoolID
-	const password, temporary, renewed = "Seed-001-password!", "Temporary-001-pw!", "Renewed-001-password!"
+	const password, temporary, renewed = "Cli-flow-password1!", "Temporary-001-pw!", "Renewed-001-password!"
 
 	aws("cognito-idp", "sign-up", "--client-id", client, "--username", "xyz.abc@efg.com", "--password", password,
 		"--user-attributes", "Name=email,Value=xyz.abc@efg.com")
@@ -70,8 +70,10 @@ func TestSeed001WithAWSCLI(t *testing.T) {
 		t.Fatalf("initiate-auth for an admin-created user = %v, want NEW_PASSWORD_REQUIRED", challenge)
 	}
 	userID, _ := challenge["ChallengeParameters"].(map[string]any)["USER_ID_FOR_SRP"].(string)
+	// --session=<value> is one argument, so a session that starts with
+	// "-" is not taken for an option.
 	done := aws("cognito-idp", "respond-to-auth-challenge", "--client-id", client, "--challenge-name", "NEW_PASSWORD_REQUIRED",
-		"--challenge-responses", "USERNAME="+userID+",NEW_PASSWORD="+renewed, "--session", challenge["Session"].(string))
+		"--challenge-responses", "USERNAME="+userID+",NEW_PASSWORD="+renewed, "--session="+challenge["Session"].(string))
 	newAccess, _ := done["AuthenticationResult"].(map[string]any)["AccessToken"].(string)
 
 	for _, token := range []string{access, newAccess} {

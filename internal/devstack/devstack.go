@@ -10,30 +10,29 @@ package devstack
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/internal/jwtauth"
-	"github.com/portcullis-cdk/portcullis/internal/localapi"
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
-	"github.com/portcullis-cdk/portcullis/internal/localcognito"
-	"github.com/portcullis-cdk/portcullis/internal/localidentity"
+	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
+	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Options configures Start. Zero ports pick free ones.
@@ -49,41 +48,9 @@ type Options struct {
 	Log io.Writer
 }
 
-// Info is what a client of the local stack needs: the same values a
-// deployed stage's stack outputs give, plus the local endpoints.
-type Info struct {
-	Region           string `json:"region"`
-	APIURL           string `json:"apiUrl"`
-	CognitoEndpoint  string `json:"cognitoEndpoint"`
-	IdentityEndpoint string `json:"identityEndpoint"`
-	DynamoDBEndpoint string `json:"dynamodbEndpoint"`
-	S3Endpoint       string `json:"s3Endpoint"`
-	UserPoolID       string `json:"userPoolId"`
-	Issuer           string `json:"issuer"`
-	SPAClientID      string `json:"spaClientId"`
-	ServerClientID   string `json:"serverClientId"`
-	// ServerClientSecret is shown for local use only; a deployed stage
-	// keeps its secret in Cognito.
-	ServerClientSecret string `json:"serverClientSecret"`
-	IdentityPoolID     string `json:"identityPoolId"`
-	// ClockURL moves the stack's clock forward (POST ?by=2h): tokens
-	// expire without waiting.
-	ClockURL string `json:"clockUrl"`
-	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
-	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
-	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`
-	TestUser             TestUser `json:"testUser"`
-}
-
-// TestUser is a confirmed user created at start.
-type TestUser struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-}
-
 // Stack is a running local stage.
 type Stack struct {
-	Info    Info
+	Info    stackinfo.Info
 	servers []*http.Server
 	aws     *localaws.Servers
 	wg      sync.WaitGroup
@@ -112,6 +79,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if s.aws, err = localaws.Start(ctx); err != nil {
 		return nil, fmt.Errorf("starting DynamoDB and S3: %w", err)
 	}
+	s.aws.SetLog(logger)
 	apiL, err := listen(opts.Host, opts.APIPort)
 	if err != nil {
 		return nil, err
@@ -131,7 +99,11 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	clock := &clock{}
 	getenv := s.getenv()
 
-	triggers, err := plan.triggers(getenv)
+	envFor, err := s.authorize(plan, getenv)
+	if err != nil {
+		return nil, err
+	}
+	triggers, err := plan.triggers(envFor)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +129,9 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		CodeSink: func(username, destination, medium, message string) {
 			logger.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
 		},
-		Now:    clock.now,
-		Logger: logger,
+		Now:         clock.now,
+		Credentials: s.aws.Credentials,
+		Logger:      logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local user pool: %w", err)
@@ -172,23 +145,24 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		return ids
 	}
 	identity, err := localidentity.New(localidentity.Config{
-		PoolID:    Region + ":" + uuidFrom("identity-pool"),
-		AccountID: "000000000000",
-		RoleARN:   "arn:aws:iam::000000000000:role/portcullis-local-authenticated",
+		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
+		AccountID: localaws.AccountID,
+		RoleARN:   plan.names(getenv).RoleARN(plan.IdentityRole),
 		Providers: []*jwtauth.Authorizer{{Issuer: pool.Issuer(), Audience: idOf(plan.IdentityClients), Now: clock.now}},
 		Now:       clock.now,
+		Store:     s.aws.Credentials,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("local identity pool: %w", err)
 	}
-	handlers, err := plan.handlers(getenv)
+	handlers, err := plan.handlers(envFor)
 	if err != nil {
 		return nil, err
 	}
 	gateway, err := localapi.New(localapi.Config{
 		Handlers:    handlers,
 		JWT:         &jwtauth.Authorizer{Issuer: pool.Issuer(), Audience: idOf(plan.Audience), Now: clock.now},
-		Credentials: identity,
+		Credentials: s.aws.Credentials,
 		Region:      Region,
 		CORS: &localapi.CORS{
 			AllowOrigins: plan.CORS.AllowOrigins,
@@ -210,7 +184,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	s.serve(cognitoL, cognitoMux)
 	s.serve(identityL, identity)
 
-	s.Info = Info{
+	s.Info = stackinfo.Info{
 		Region:               Region,
 		APIURL:               "http://" + apiL.Addr().String(),
 		CognitoEndpoint:      cognitoURL,
@@ -219,10 +193,12 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		S3Endpoint:           s.aws.S3Endpoint,
 		UserPoolID:           pool.PoolID(),
 		Issuer:               pool.Issuer(),
-		SPAClientID:          clientID("Clients/SPA"),
-		ServerClientID:       clientID("Clients/Server"),
-		ServerClientSecret:   secrets["Clients/Server"],
+		SPAClientID:          clientID(contract.SPAClientPath),
+		ServerClientID:       clientID(contract.ServerClientPath),
+		ServerClientSecret:   secrets[contract.ServerClientPath],
 		IdentityPoolID:       identity.ID(),
+		TodosTable:           schema.Todos.Name,
+		PhotosBucket:         localaws.Bucket,
 		ClockURL:             cognitoURL + "/_dev/clock",
 		AdminAccessKeyID:     localaws.AccessKeyID,
 		AdminSecretAccessKey: localaws.SecretAccessKey,
@@ -247,29 +223,7 @@ func (s *Stack) Close() {
 }
 
 // WriteInfo writes Info as JSON to path, for `make smoke` and front ends.
-func (s *Stack) WriteInfo(path string) error {
-	raw, err := json.MarshalIndent(s.Info, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(raw, '\n'), 0o600)
-}
-
-// ReadInfo reads what WriteInfo wrote.
-func ReadInfo(path string) (Info, error) {
-	var info Info
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return info, fmt.Errorf("reading the local stack's info (is `make dev` running?): %w", err)
-	}
-	if err := json.Unmarshal(raw, &info); err != nil {
-		return info, fmt.Errorf("%s: %w", path, err)
-	}
-	return info, nil
-}
+func (s *Stack) WriteInfo(path string) error { return stackinfo.Write(path, s.Info) }
 
 func (s *Stack) serve(l net.Listener, h http.Handler) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
@@ -291,9 +245,9 @@ func (s *Stack) getenv() func(string) string {
 // createTestUser signs a user up through the SPA client, so the pre
 // sign-up, custom message and post confirmation triggers run for it, and
 // confirms it as an administrator would.
-func (s *Stack) createTestUser(ctx context.Context) (TestUser, error) {
+func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) {
 	c := s.CognitoClient()
-	u := TestUser{Username: "dev@example.com", Password: "Portcullis-dev-1!"}
+	u := stackinfo.TestUser{Username: "dev@example.com", Password: "Portcullis-dev-1!"}
 	_, err := c.SignUp(ctx, &cip.SignUpInput{
 		ClientId: aws.String(s.Info.SPAClientID),
 		Username: aws.String(u.Username),
@@ -322,21 +276,12 @@ func (s *Stack) createTestUser(ctx context.Context) (TestUser, error) {
 
 // CognitoClient is an SDK client of the local user pool with admin rights.
 func (s *Stack) CognitoClient() *cip.Client {
-	return CognitoClient(s.Info)
-}
-
-// CognitoClient is an SDK client of the user pool described by info.
-func CognitoClient(info Info) *cip.Client {
-	return cip.New(cip.Options{
-		Region:       info.Region,
-		BaseEndpoint: aws.String(info.CognitoEndpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider(info.AdminAccessKeyID, info.AdminSecretAccessKey, ""),
-	})
+	return stackinfo.CognitoClient(s.Info)
 }
 
 // localClients are the template's app clients with ids stable across runs
 // (a front end's config survives a restart). Besides the template's flows
-// (SRP and refresh), each allows USER_PASSWORD_AUTH: seed 001's AWS CLI
+// (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
 // flow, which the deployed clients refuse.
 func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 	secrets := map[string]string{}
@@ -370,19 +315,13 @@ func clientID(path string) string { return derived("client:"+path, 26) }
 
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-func derived(seed string, n int) string {
-	sum := sha256.Sum256([]byte(seed))
+func derived(name string, n int) string {
+	sum := sha256.Sum256([]byte(name))
 	out := make([]byte, n)
 	for i := range out {
 		out[i] = idAlphabet[int(sum[i%len(sum)]+byte(i/len(sum)))%len(idAlphabet)]
 	}
 	return string(out)
-}
-
-func uuidFrom(seed string) string {
-	sum := sha256.Sum256([]byte(seed))
-	h := hex.EncodeToString(sum[:16])
-	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:32]
 }
 
 func listen(host string, port int) (net.Listener, error) {

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/portcullis-cdk/portcullis/internal/localapi"
-	"github.com/portcullis-cdk/portcullis/internal/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/lambdas/photos"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
 	"github.com/portcullis-cdk/portcullis/lambdas/random"
@@ -59,8 +59,9 @@ func (e Env) resolve(local func(string) string, refs map[string]string) (func(st
 }
 
 // handlers builds every API function from its template environment through
-// the same FromEnv its Lambda main uses.
-func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi.Handler, error) {
+// the same FromEnv its Lambda main uses, with its own role's credentials
+// (envFor gives a role's environment).
+func (p *Plan) handlers(envFor func(role string) func(string) string) (map[routes.Function]localapi.Handler, error) {
 	refs := p.clientRefs()
 	build := map[routes.Function]func(func(string) string) (localapi.Handler, error){
 		routes.Todos: func(env func(string) string) (localapi.Handler, error) {
@@ -92,7 +93,7 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 		if !ok {
 			return nil, fmt.Errorf("the template has no function for %q", fn)
 		}
-		getenv, err := env.resolve(local, refs)
+		getenv, err := env.resolve(envFor(p.FunctionRoles[fn]), refs)
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", fn, err)
 		}
@@ -104,12 +105,13 @@ func (p *Plan) handlers(local func(string) string) (map[routes.Function]localapi
 }
 
 // triggers builds the user pool triggers the template wires, by their
-// LambdaConfig key, from their template environments.
-func (p *Plan) triggers(local func(string) string) (localcognito.Triggers, error) {
+// LambdaConfig key, from their template environments, each with its own
+// role's credentials.
+func (p *Plan) triggers(envFor func(role string) func(string) string) (localcognito.Triggers, error) {
 	var t localcognito.Triggers
 	refs := p.clientRefs()
 	for key, env := range p.Triggers {
-		getenv, err := env.resolve(local, refs)
+		getenv, err := env.resolve(envFor(p.TriggerRoles[key]), refs)
 		if err != nil {
 			return t, fmt.Errorf("trigger %s: %w", key, err)
 		}

@@ -30,6 +30,17 @@ type Plan struct {
 	// Triggers holds the environment of each user pool trigger, by the
 	// LambdaConfig key that wires it ("PreSignUp", "PreTokenGenerationConfig").
 	Triggers map[string]Env
+	// FunctionRoles and TriggerRoles are the logical ids of each function's
+	// and trigger's execution role; IdentityRole is the identity pool's
+	// authenticated role.
+	FunctionRoles map[routes.Function]string
+	TriggerRoles  map[string]string
+	IdentityRole  string
+	// Roles holds the policies attached to each role, by logical id.
+	Roles map[string][]RolePolicy
+	// Tables and Buckets are the logical ids of the stack's tables and
+	// buckets, which the functions' environments refer to.
+	Tables, Buckets []string
 }
 
 // Pool is the user pool's sign-in configuration.
@@ -112,7 +123,8 @@ func parsePlan(raw []byte) (*Plan, error) {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, err
 	}
-	p := &Plan{Functions: map[routes.Function]Env{}, Triggers: map[string]Env{}}
+	p := &Plan{Functions: map[routes.Function]Env{}, Triggers: map[string]Env{},
+		FunctionRoles: map[routes.Function]string{}, TriggerRoles: map[string]string{}}
 	one := func(typ string) (string, cfnResource, error) {
 		var id string
 		for k, r := range t.Resources {
@@ -195,6 +207,9 @@ func parsePlan(raw []byte) (*Plan, error) {
 			return nil, fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
 		}
 		if p.Triggers[key], err = functionEnv(t, fn); err != nil {
+			return nil, err
+		}
+		if p.TriggerRoles[key], err = functionRole(t, fn); err != nil {
 			return nil, err
 		}
 	}
@@ -299,6 +314,22 @@ func parsePlan(raw []byte) (*Plan, error) {
 	if err := p.readRoutes(t); err != nil {
 		return nil, err
 	}
+	if p.IdentityRole, err = identityRole(t); err != nil {
+		return nil, err
+	}
+	if p.Roles, err = readRolePolicies(t); err != nil {
+		return nil, err
+	}
+	for id, r := range t.Resources {
+		switch r.Type {
+		case "AWS::DynamoDB::Table":
+			p.Tables = append(p.Tables, id)
+		case "AWS::S3::Bucket":
+			p.Buckets = append(p.Buckets, id)
+		}
+	}
+	sort.Strings(p.Tables)
+	sort.Strings(p.Buckets)
 	return p, nil
 }
 
@@ -360,6 +391,9 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 			return err
 		}
 		p.Functions[name] = env
+		if p.FunctionRoles[name], err = functionRole(t, fn); err != nil {
+			return err
+		}
 	}
 	return nil
 }

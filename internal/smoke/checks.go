@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,6 +21,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
+
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // response is an API response with its JSON body decoded.
@@ -83,7 +90,7 @@ func truncate(b []byte) string {
 }
 
 func (r *run) endpoints(a *user) {
-	r.check("GET /random returns a number from 0 to 100 (seed 001)", func() error {
+	r.check("GET /random returns a number from 0 to 100", func() error {
 		res, err := r.api("GET", "/random", a.tokens.Access, nil)
 		if err != nil {
 			return err
@@ -97,7 +104,7 @@ func (r *run) endpoints(a *user) {
 		}
 		return nil
 	})
-	r.check("GET /me returns the caller's profile, written at confirmation (seed 004)", func() error {
+	r.check("GET /me returns the caller's profile, written at confirmation", func() error {
 		res, err := r.api("GET", "/me", a.tokens.Access, nil)
 		if err != nil {
 			return err
@@ -117,7 +124,7 @@ func (r *run) endpoints(a *user) {
 func (r *run) todos(a *user) (kept string) {
 	var id string
 	var version float64
-	if !r.check("POST /todos creates a todo (seed 000)", func() error {
+	if !r.check("POST /todos creates a todo", func() error {
 		res, err := r.api("POST", "/todos", a.tokens.Access, map[string]any{"title": "buy milk"})
 		if err != nil {
 			return err
@@ -251,12 +258,12 @@ func (r *run) deleteQuietly(path, token string) error {
 // png is a 1x1 image, enough for S3 and the content-type check.
 var png, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
-// photos runs seed 003's upload and list, returning a photo of a's that
+// photos runs the photo upload and list, returning a photo of a's that
 // stays for the isolation checks.
 func (r *run) photos(a *user) (kept string) {
 	var id string
 	var upload map[string]any
-	r.check("POST /photos returns a presigned upload (seed 003)", func() error {
+	r.check("POST /photos returns a presigned upload", func() error {
 		res, err := r.api("POST", "/photos", a.tokens.Access, map[string]any{"contentType": "image/png", "size": len(png), "caption": "smoke"})
 		if err != nil {
 			return err
@@ -275,6 +282,15 @@ func (r *run) photos(a *user) (kept string) {
 	if id == "" {
 		return ""
 	}
+	// The photos role may list the bucket, so the handler's HeadObject
+	// of the missing upload is a 404 (409 here), not S3's 403 (a 500).
+	r.check("POST /photos/{id}/complete before the upload is 409", func() error {
+		res, err := r.api("POST", "/photos/"+id+"/complete", a.tokens.Access, nil)
+		if err != nil {
+			return err
+		}
+		return want(res, 409)
+	})
 	r.check("the presigned URL refuses a different Content-Type", func() error {
 		res, err := r.put(upload, "text/plain", png)
 		if err != nil {
@@ -499,7 +515,14 @@ func (r *run) identity(u *user) (id string, creds *v4Creds, err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	logins := map[string]string{strings.TrimPrefix(strings.TrimPrefix(iss, "https://"), "http://"): u.tokens.ID}
+	// The login key deployed clients send, cognito-idp.<region>.amazonaws.com/<poolId>,
+	// whatever host issued the token: the local pool accepts it too.
+	poolID := iss[strings.LastIndex(iss, "/")+1:]
+	region, _, ok := strings.Cut(poolID, "_")
+	if !ok {
+		return "", nil, fmt.Errorf("issuer %q does not end with a user pool id", iss)
+	}
+	logins := map[string]string{"cognito-idp." + region + ".amazonaws.com/" + poolID: u.tokens.ID}
 	got, err := r.t.Identity.GetId(r.ctx, &cognitoidentity.GetIdInput{IdentityPoolId: &r.t.IdentityPoolID, Logins: logins})
 	if err != nil {
 		return "", nil, fmt.Errorf("GetId: %w", err)
@@ -542,15 +565,17 @@ func (r *run) signed(method, path string, creds *v4Creds, body any) (response, e
 
 func (r *run) iamRoutes(a, b *user) {
 	var aCreds, bCreds *v4Creds
-	if !r.check("users A and B get identity-pool credentials with their ID tokens (seed 000)", func() (err error) {
-		if _, aCreds, err = r.identity(a); err != nil {
+	var aID, bID string
+	if !r.check("users A and B get identity-pool credentials with their ID tokens (login key cognito-idp.<region>.amazonaws.com/<poolId>)", func() (err error) {
+		if aID, aCreds, err = r.identity(a); err != nil {
 			return err
 		}
-		_, bCreds, err = r.identity(b)
+		bID, bCreds, err = r.identity(b)
 		return err
 	}) {
 		return
 	}
+	r.direct(a, aID, bID, aCreds)
 	var id string
 	r.check("POST /iam/todos signed with A's credentials creates A's todo", func() error {
 		res, err := r.signed("POST", "/iam/todos", aCreds, map[string]any{"title": "signed"})
@@ -672,4 +697,124 @@ func randomHex(n int) string {
 
 func awsCredentials(c *v4Creds) aws.Credentials {
 	return aws.Credentials{AccessKeyID: c.key, SecretAccessKey: c.secret, SessionToken: c.token}
+}
+
+// direct calls DynamoDB and S3 with A's identity-pool credentials, as a
+// browser with Amplify would: A's own partition and private/<A>/ folder
+// are reachable, B's are not (the identity pool role's dynamodb:LeadingKeys
+// and private/${cognito-identity.amazonaws.com:sub}/ grants).
+func (r *run) direct(a *user, aID, bID string, creds *v4Creds) {
+	db, objects := r.clients(creds)
+	// Cleanup gets fresh credentials: the run may have moved the clock
+	// past these.
+	fresh := func() (*dynamodb.Client, *s3.Client, error) {
+		_, creds, err := r.identity(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		db, objects := r.clients(creds)
+		return db, objects, nil
+	}
+	table, bucket := aws.String(r.t.TodosTable), aws.String(r.t.PhotosBucket)
+	itemKey := func(owner string) map[string]ddbtypes.AttributeValue {
+		return map[string]ddbtypes.AttributeValue{
+			schema.Todos.PartitionKey: &ddbtypes.AttributeValueMemberS{Value: owner},
+			schema.Todos.SortKey:      &ddbtypes.AttributeValueMemberS{Value: "smoke-direct"},
+		}
+	}
+	r.check("A's identity-pool credentials write and read A's own item in DynamoDB directly", func() error {
+		if _, err := db.PutItem(r.ctx, &dynamodb.PutItemInput{TableName: table, Item: itemKey(aID)}); err != nil {
+			return fmt.Errorf("PutItem: %w", err)
+		}
+		r.defer_(func(ctx context.Context) error {
+			db, _, err := fresh()
+			if err == nil {
+				_, err = db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: table, Key: itemKey(aID)})
+			}
+			return err
+		})
+		_, err := db.GetItem(r.ctx, &dynamodb.GetItemInput{TableName: table, Key: itemKey(aID)})
+		return err
+	})
+	r.check("A's identity-pool credentials are denied B's partition in DynamoDB (GetItem, Query)", func() error {
+		_, err := db.GetItem(r.ctx, &dynamodb.GetItemInput{TableName: table, Key: itemKey(bID)})
+		if err := wantCode(err, "AccessDeniedException"); err != nil {
+			return fmt.Errorf("GetItem: %w", err)
+		}
+		_, err = db.Query(r.ctx, &dynamodb.QueryInput{TableName: table,
+			KeyConditionExpression:    aws.String("#o = :o"),
+			ExpressionAttributeNames:  map[string]string{"#o": schema.Todos.PartitionKey},
+			ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":o": &ddbtypes.AttributeValueMemberS{Value: bID}}})
+		return wantCode(err, "AccessDeniedException")
+	})
+	own := schema.PhotoPrefix + aID + "/smoke-direct.txt"
+	r.check("A's identity-pool credentials write, list and read private/<A>/ in S3 directly", func() error {
+		if _, err := objects.PutObject(r.ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(own), Body: strings.NewReader("smoke")}); err != nil {
+			return fmt.Errorf("PutObject: %w", err)
+		}
+		r.defer_(func(ctx context.Context) error {
+			_, objects, err := fresh()
+			if err == nil {
+				_, err = objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(own)})
+			}
+			return err
+		})
+		if _, err := objects.ListObjectsV2(r.ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String(schema.PhotoPrefix + aID + "/")}); err != nil {
+			return fmt.Errorf("ListObjectsV2: %w", err)
+		}
+		out, err := objects.GetObject(r.ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(own)})
+		if err != nil {
+			return fmt.Errorf("GetObject: %w", err)
+		}
+		return out.Body.Close()
+	})
+	r.check("A's identity-pool credentials are denied private/<B>/ in S3 (PutObject, GetObject, ListObjectsV2)", func() error {
+		other := schema.PhotoPrefix + bID + "/smoke-direct.txt"
+		_, err := objects.PutObject(r.ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(other), Body: strings.NewReader("x")})
+		if err := wantCode(err, "AccessDenied"); err != nil {
+			return fmt.Errorf("PutObject: %w", err)
+		}
+		_, err = objects.GetObject(r.ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(other)})
+		if err := wantCode(err, "AccessDenied"); err != nil {
+			return fmt.Errorf("GetObject: %w", err)
+		}
+		_, err = objects.ListObjectsV2(r.ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String(schema.PhotoPrefix + bID + "/")})
+		if err := wantCode(err, "AccessDenied"); err != nil {
+			return fmt.Errorf("ListObjectsV2: %w", err)
+		}
+		return nil
+	})
+}
+
+// clients are DynamoDB and S3 clients of the stage signing with creds.
+func (r *run) clients(creds *v4Creds) (*dynamodb.Client, *s3.Client) {
+	cfg := aws.Config{Region: r.t.Region, Credentials: credentialsOf(creds), RetryMaxAttempts: 1}
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		if r.t.DynamoDBEndpoint != "" {
+			o.BaseEndpoint = aws.String(r.t.DynamoDBEndpoint)
+		}
+	})
+	objects := s3.NewFromConfig(cfg, func(o *s3.Options) {
+		if r.t.S3Endpoint != "" {
+			o.BaseEndpoint = aws.String(r.t.S3Endpoint)
+			o.UsePathStyle = true
+		}
+	})
+	return db, objects
+}
+
+// wantCode checks that err is an AWS API error with the given code.
+func wantCode(err error, code string) error {
+	var apiErr smithy.APIError
+	switch {
+	case err == nil:
+		return fmt.Errorf("allowed, want %s", code)
+	case !errors.As(err, &apiErr) || apiErr.ErrorCode() != code:
+		return fmt.Errorf("%v, want %s", err, code)
+	}
+	return nil
+}
+
+func credentialsOf(c *v4Creds) aws.CredentialsProvider {
+	return aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) { return awsCredentials(c), nil })
 }

@@ -11,8 +11,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/internal/srp"
-	"github.com/portcullis-cdk/portcullis/internal/totp"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
 // Authenticator signs users in and remembers what a later sign-in of the
@@ -30,7 +30,7 @@ func NewAuthenticator(poolID string) *Authenticator {
 	return &Authenticator{poolID: poolID, secrets: map[string]string{}, used: map[string]time.Time{}}
 }
 
-// Password signs in with USER_PASSWORD_AUTH, seed 001's CLI flow, which
+// Password signs in with USER_PASSWORD_AUTH, the CLI sign-in flow, which
 // the local stack's clients allow and the deployed ones do not.
 func (a *Authenticator) Password(ctx context.Context, c *cip.Client, clientID, username, password, newPassword string) (Tokens, error) {
 	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{

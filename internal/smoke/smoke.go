@@ -1,4 +1,4 @@
-// Package smoke replays the seeds' flows against a running stage, local or
+// Package smoke signs up, signs in and calls every endpoint against a running stage, local or
 // deployed: two users sign up or are created by an administrator, sign in
 // (answering NEW_PASSWORD_REQUIRED), call every endpoint, upload and list a
 // photo through presigned URLs, prove that neither sees the other's data,
@@ -41,6 +41,11 @@ type Target struct {
 	Cognito *cip.Client
 	// Identity reaches the identity pool (GetId, GetCredentialsForIdentity).
 	Identity *cognitoidentity.Client
+	// TodosTable and PhotosBucket are reached directly with identity-pool
+	// credentials; DynamoDBEndpoint and S3Endpoint are the local servers,
+	// empty for AWS's own.
+	TodosTable, PhotosBucket     string
+	DynamoDBEndpoint, S3Endpoint string
 	// SignIn signs a user in through an app client, answering the
 	// challenges Cognito asks (password verifier, new password, MFA).
 	SignIn SignIn
@@ -220,7 +225,7 @@ func (r *run) all() {
 		r.record(what, v)
 	}
 
-	signedUp := r.check("user A signs up (seed 001: sign-up) and an administrator confirms it", func() error {
+	signedUp := r.check("user A signs up  and an administrator confirms it", func() error {
 		_, err := t.Cognito.SignUp(r.ctx, &cip.SignUpInput{
 			ClientId: &t.ClientID, Username: &a.email, Password: &a.password,
 			UserAttributes: []ciptypes.AttributeType{

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,7 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
 
-// Environment variables read by Load. The Lambda runtime sets the region and
+// Environment variables read by FromEnv. The Lambda runtime sets the region and
 // credentials; the endpoint overrides point a function at local servers.
 const (
 	RegionEnv           = "AWS_REGION"
@@ -44,9 +43,6 @@ type Env struct {
 	// serve buckets under a path, not as a host name.
 	S3PathStyle bool
 }
-
-// Load reads the process environment.
-func Load() (Env, error) { return FromEnv(os.Getenv) }
 
 // FromEnv reads the configuration through getenv, so tests need not touch
 // the process environment.

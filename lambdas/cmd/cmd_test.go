@@ -21,7 +21,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	code := localaws.Main(m, &srv)
+	code := awstest.Main(m, &srv)
 	os.RemoveAll(bin)
 	os.Exit(code)
 }

@@ -1,4 +1,4 @@
-// Package photos serves the photo API (seed 003): a caller asks for an
+// Package photos serves the photo API: a caller asks for an
 // upload and gets a presigned S3 PUT that only accepts the declared type
 // and size, confirms the upload, lists their photos newest first with
 // short-lived download URLs, and deletes them. Objects live under

@@ -4,13 +4,14 @@ import (
 	"os"
 	"testing"
 
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 var srv *localaws.Servers
 
-func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m, &srv)) }
 
 func newHandler() (*Handler, *localaws.Recorder) {
 	rec := localaws.NewRecorder(nil)

@@ -1,4 +1,4 @@
-// Package profile serves GET /me (seed 004): who the caller is, from the
+// Package profile serves GET /me: who the caller is, from the
 // access token's claims, merged with the profile record the post
 // confirmation trigger wrote at sign-up. A user without a record (signed up
 // before the trigger existed) still gets the claims.

@@ -1,4 +1,4 @@
-// Package random serves seed 001's sample endpoint: GET /random returns a
+// Package random serves the sample endpoint: GET /random returns a
 // random number from 0 to 100 to any signed-in caller. It shows the smallest
 // authorized route end to end: the token checks of httpapi and nothing else.
 package random
@@ -29,7 +29,7 @@ type Handler struct {
 
 // New returns the handler.
 func New() *Handler {
-	// The global math/rand/v2 source is seeded from the OS and safe for
+	// The global math/rand/v2 source is initialized from the OS and safe for
 	// concurrent use; the number is a sample, not a secret.
 	h := &Handler{intN: rand.IntN}
 	h.router = httpapi.MustRouter(routes.Random, map[string]httpapi.HandlerFunc{"GET /random": h.random})

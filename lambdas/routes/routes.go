@@ -108,11 +108,11 @@ func All() []Route {
 		{"DELETE", "/photos/{id}", Photos, JWT, PhotosWrite},
 
 		{"GET", "/me", Profile, JWT, ProfileRead},
-		// Seed 001's sample: any signed-in user; profile.read is the scope
+		// The sample endpoint: any signed-in user; profile.read is the scope
 		// every client of the pool is given.
 		{"GET", "/random", Random, JWT, ProfileRead},
 
-		// Seed 000's second layer: identity-pool callers sign with SigV4.
+		// The todo API's second layer: identity-pool callers sign with SigV4.
 		{"GET", IAMPrefix + "/todos", Todos, IAM, ""},
 		{"POST", IAMPrefix + "/todos", Todos, IAM, ""},
 		{"GET", IAMPrefix + "/todos/{id}", Todos, IAM, ""},

@@ -26,7 +26,7 @@ type Table struct {
 // The stage's tables. Every key is a string.
 var (
 	// Todos: one item per todo; the sort key is a time-ordered id, so a
-	// descending Query lists newest first (seed 000: userId/todoId).
+	// descending Query lists newest first (userId/todoId).
 	Todos = Table{Name: "todos", PartitionKey: "owner", SortKey: "id", Env: "TODOS_TABLE",
 		Attributes: []string{"owner", "id", "title", "done", "createdAt", "updatedAt", "version"}}
 	// Photos: one item per photo, keyed like todos; pending uploads expire.

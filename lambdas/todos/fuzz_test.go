@@ -20,7 +20,7 @@ func FuzzHandler(f *testing.F) {
 	h, _ := newHandler()
 	me := httpapitest.User(httpapitest.NewOwner())
 	var td Todo
-	httpapitest.Want(f, call(f, h, me, "POST /todos", "", `{"title":"seed"}`, nil), http.StatusCreated, &td)
+	httpapitest.Want(f, call(f, h, me, "POST /todos", "", `{"title":"first"}`, nil), http.StatusCreated, &td)
 
 	f.Add(uint8(0), "", "", "5", ids.Cursor(td.ID), false)
 	f.Add(uint8(1), "", `{"title":"a","done":true}`, "", "", false)

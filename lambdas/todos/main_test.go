@@ -6,14 +6,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 var srv *localaws.Servers
 
-func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m, &srv)) }
 
 // newHandler is a handler on the local DynamoDB whose calls rec records.
 func newHandler() (*Handler, *localaws.Recorder) {

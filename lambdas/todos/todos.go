@@ -1,4 +1,4 @@
-// Package todos serves the todo list API (seed 000): create, list, read,
+// Package todos serves the todo list API: create, list, read,
 // change and delete the caller's own todos. Every item is keyed by the
 // caller's identity from the authorizer, never by anything the caller sends,
 // so no request can reach another user's items.

@@ -32,7 +32,7 @@ type Custom struct {
 	Mutable bool
 }
 
-// Custom attributes of the Portcullis pool (seed 004's sign-up form).
+// Custom attributes of the Portcullis pool (the sign-up form's extra fields).
 var (
 	Company  = Custom{Name: "company", MaxLen: 256, Mutable: true}
 	RoleName = Custom{Name: "role_name", MaxLen: 64, Mutable: true}

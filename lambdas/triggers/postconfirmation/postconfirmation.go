@@ -1,5 +1,5 @@
 // Package postconfirmation is the Cognito post confirmation trigger: once a
-// user confirms their sign-up it writes their profile record (seed 004's
+// user confirms their sign-up it writes their profile record (the sign-up form's
 // attributes) to the profiles table, which GET /me reads.
 //
 // Cognito may invoke a trigger more than once for the same confirmation, so

@@ -14,7 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/portcullis-cdk/portcullis/internal/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -22,7 +23,7 @@ import (
 
 var srv *localaws.Servers
 
-func TestMain(m *testing.M) { os.Exit(localaws.Main(m, &srv)) }
+func TestMain(m *testing.M) { os.Exit(awstest.Main(m, &srv)) }
 
 func event(source string, attrs map[string]string) events.CognitoEventUserPoolsPostConfirmation {
 	ev := events.CognitoEventUserPoolsPostConfirmation{}

@@ -1,6 +1,6 @@
 // Package pretokengen is the Cognito pre token generation trigger (event
 // version 2). Cognito gives access tokens from the SDK and CLI sign-in flows
-// (InitiateAuth, RespondToAuthChallenge: seed 001's flow) only the scope
+// (InitiateAuth, RespondToAuthChallenge: the CLI sign-in flow) only the scope
 // aws.cognito.signin.user.admin, and every API route requires a resource
 // server scope, so without this trigger those users could call nothing. It
 // adds to such tokens the API scopes the stage grants the app client that

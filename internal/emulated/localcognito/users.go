@@ -1,0 +1,344 @@
+package localcognito
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
+)
+
+// Attribute names the pool treats specially.
+const (
+	attrSub           = "sub"
+	attrEmail         = "email"
+	attrEmailVerified = "email_verified"
+	attrPhone         = "phone_number"
+	attrPhoneVerified = "phone_number_verified"
+)
+
+// User statuses, as UserStatus reports them.
+const (
+	statusUnconfirmed = "UNCONFIRMED"
+	statusConfirmed   = "CONFIRMED"
+	statusForceChange = "FORCE_CHANGE_PASSWORD"
+)
+
+// maxAttributeLength is Cognito's limit on a string attribute value.
+const maxAttributeLength = 2048
+
+// codeValidity is how long a confirmation code can be used.
+const codeValidity = 24 * time.Hour
+
+var (
+	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+	phonePattern    = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+	usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
+)
+
+type user struct {
+	username string
+	attrs    map[string]string // every attribute, sub included
+	salt     []byte
+	hash     []byte // HMAC-SHA256 of the password keyed with salt
+	// srpSalt and srpVerifier are what USER_SRP_AUTH checks a password
+	// claim against, as a user pool keeps them.
+	srpSalt     []byte
+	srpVerifier []byte
+	status      string
+	created     time.Time
+	modified    time.Time
+	// tempExpires ends the temporary password of a FORCE_CHANGE_PASSWORD user.
+	tempExpires time.Time
+	code        pendingCode
+	// pending holds a changed email address or phone number that waits for
+	// its code before it takes effect (the pool keeps originals).
+	pending map[string]string
+	// lastCode is the last code or temporary password sent, for Code.
+	lastCode string
+	// aliasKeys index the user in Server.aliases.
+	aliasKeys []string
+}
+
+// pendingCode is a confirmation code that verifies attr when entered.
+type pendingCode struct {
+	value   string
+	attr    string
+	expires time.Time
+}
+
+func (u *user) sub() string { return u.attrs[attrSub] }
+
+// setPassword stores a salted hash for USER_PASSWORD_AUTH and an SRP
+// verifier for USER_SRP_AUTH rather than the password, which keeps
+// passwords out of logs and heap dumps even in a local tool. u.username
+// must be final: it is the USER_ID_FOR_SRP the verifier is bound to.
+func (p *pool) setPassword(u *user, password string) {
+	u.salt = make([]byte, 16)
+	_, _ = rand.Read(u.salt)
+	u.hash = passwordHash(u.salt, password)
+	u.srpSalt, u.srpVerifier = srp.NewVerifier(p.srpPool, u.username, password)
+}
+
+func (u *user) passwordMatches(password string) bool {
+	return u.hash != nil && hmac.Equal(u.hash, passwordHash(u.salt, password))
+}
+
+func passwordHash(salt []byte, password string) []byte {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte(password))
+	return m.Sum(nil)
+}
+
+// fold makes usernames and aliases case-insensitive, as in a pool created
+// with UsernameConfiguration CaseSensitive false (Portcullis' setting).
+func fold(s string) string { return strings.ToLower(s) }
+
+func aliasKey(attr, value string) string { return attr + "\x00" + fold(value) }
+
+// lookup finds a user by username or, in a username-attribute pool, by the
+// email or phone number they sign in with. The caller holds s.mu.
+func (s *Server) lookup(name string) *user {
+	if name == "" {
+		return nil
+	}
+	if u := s.users[fold(name)]; u != nil {
+		return u
+	}
+	for _, a := range s.usernameAttrs {
+		if u := s.aliases[aliasKey(a, name)]; u != nil {
+			return u
+		}
+	}
+	return nil
+}
+
+// conflict reports the error Cognito answers when u would share its
+// username or a sign-in attribute with another user (users are told apart
+// by sub, so u may be a copy of a stored user). signInAttr is the
+// attribute the new user's name was given as ("" for a plain username).
+// The caller holds s.mu.
+func (s *Server) conflict(u *user, signInAttr string, admin bool) error {
+	if other := s.users[fold(u.username)]; other != nil && other.sub() != u.sub() {
+		return usernameExists(signInAttr, admin)
+	}
+	for _, a := range s.usernameAttrs {
+		v := u.attrs[a]
+		if v == "" {
+			continue
+		}
+		if other := s.aliases[aliasKey(a, v)]; other != nil && other.sub() != u.sub() {
+			if a == signInAttr {
+				return usernameExists(a, admin)
+			}
+			return apiError(errAliasExists, "An account with the given %s already exists.", a)
+		}
+	}
+	return nil
+}
+
+func usernameExists(signInAttr string, admin bool) error {
+	switch {
+	case signInAttr != "":
+		return apiError(errUsernameExists, "An account with the given %s already exists.", signInAttr)
+	case admin:
+		return apiError(errUsernameExists, "User account already exists")
+	default:
+		return apiError(errUsernameExists, "User already exists")
+	}
+}
+
+// store adds or re-indexes u. The caller holds s.mu and has checked
+// conflict.
+func (s *Server) store(u *user) {
+	s.unindex(u)
+	s.users[fold(u.username)] = u
+	for _, a := range s.usernameAttrs {
+		if v := u.attrs[a]; v != "" {
+			k := aliasKey(a, v)
+			s.aliases[k] = u
+			u.aliasKeys = append(u.aliasKeys, k)
+		}
+	}
+}
+
+// remove deletes u and ends its sessions. The caller holds s.mu.
+func (s *Server) remove(u *user) {
+	s.unindex(u)
+	delete(s.users, fold(u.username))
+	s.revokeUserSessions(u)
+}
+
+func (s *Server) unindex(u *user) {
+	for _, k := range u.aliasKeys {
+		if s.aliases[k] == u {
+			delete(s.aliases, k)
+		}
+	}
+	u.aliasKeys = nil
+}
+
+// attribute is an AttributeType of the API.
+type attribute struct {
+	Name  string `json:"Name"`
+	Value string `json:"Value"`
+}
+
+// writer is who writes attributes: app clients may not mark their own
+// email or phone number verified, administrators may.
+type writer int
+
+const (
+	byClient writer = iota
+	byAdmin
+)
+
+// checkAttributes validates attributes against the pool's schema and
+// returns them as a map.
+func (p *pool) checkAttributes(attrs []attribute, by writer) (map[string]string, error) {
+	out := make(map[string]string, len(attrs))
+	for _, a := range attrs {
+		if a.Name == "" {
+			return nil, invalidParameter("Attributes did not conform to the schema: an attribute has no name")
+		}
+		if a.Name == attrSub {
+			return nil, invalidParameter("Attributes did not conform to the schema: sub: Attribute cannot be updated. (changing an immutable attribute)")
+		}
+		if !p.schema[a.Name] {
+			return nil, invalidParameter("Attributes did not conform to the schema: %s: Attribute does not exist in the schema.\n", a.Name)
+		}
+		if _, dup := out[a.Name]; dup {
+			return nil, invalidParameter("Attributes did not conform to the schema: %s: Attribute is given more than once.", a.Name)
+		}
+		if by == byClient && (a.Name == attrEmailVerified || a.Name == attrPhoneVerified) {
+			return nil, apiError(errNotAuthorized, "A client attempted to write unauthorized attribute")
+		}
+		if utf8.RuneCountInString(a.Value) > maxAttributeLength {
+			return nil, invalidParameter("Attributes did not conform to the schema: %s: String must be no longer than %d characters", a.Name, maxAttributeLength)
+		}
+		switch a.Name {
+		case attrEmail:
+			if !emailPattern.MatchString(a.Value) {
+				return nil, invalidParameter("Invalid email address format.")
+			}
+		case attrPhone:
+			if !phonePattern.MatchString(a.Value) {
+				return nil, invalidParameter("Invalid phone number format.")
+			}
+		case attrEmailVerified, attrPhoneVerified:
+			if a.Value != "true" && a.Value != "false" {
+				return nil, invalidParameter("Attributes did not conform to the schema: %s: Value must be true or false", a.Name)
+			}
+		}
+		out[a.Name] = a.Value
+	}
+	return out, nil
+}
+
+// checkRequired reports the first required attribute attrs lacks.
+func (p *pool) checkRequired(attrs map[string]string) error {
+	for _, a := range p.required {
+		if attrs[a] == "" {
+			return invalidParameter("Attributes did not conform to the schema: %s: The attribute is required\n", a)
+		}
+	}
+	return nil
+}
+
+// signInName works out, for a username-attribute pool, which attribute the
+// name given at sign-up is, and sets that attribute from it. Plain pools
+// take any name matching Cognito's username pattern.
+func (p *pool) signInName(name string, attrs map[string]string) (signInAttr string, err error) {
+	if !p.usernameIsAttribute() {
+		if !usernamePattern.MatchString(name) {
+			return "", invalidParameter("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
+		}
+		return "", nil
+	}
+	switch {
+	case slices.Contains(p.usernameAttrs, attrEmail) && emailPattern.MatchString(name):
+		signInAttr = attrEmail
+	case slices.Contains(p.usernameAttrs, attrPhone) && phonePattern.MatchString(name):
+		signInAttr = attrPhone
+	case len(p.usernameAttrs) == 2:
+		return "", invalidParameter("Username should be either an email or a phone number.")
+	case p.usernameAttrs[0] == attrEmail:
+		return "", invalidParameter("Username should be an email.")
+	default:
+		return "", invalidParameter("Username should be a phone number.")
+	}
+	if v, ok := attrs[signInAttr]; ok && fold(v) != fold(name) {
+		// Cognito derives the attribute from the username; a different
+		// value in the attributes would make two sign-in names for one user.
+		return "", invalidParameter("Username and %s attribute do not match.", signInAttr)
+	}
+	attrs[signInAttr] = name
+	return signInAttr, nil
+}
+
+// attributeList is the user's attributes as the API lists them: sub first,
+// then by name.
+func (u *user) attributeList(only []string) []attribute {
+	names := make([]string, 0, len(u.attrs))
+	for name := range u.attrs {
+		if name != attrSub {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	names = append([]string{attrSub}, names...)
+	out := make([]attribute, 0, len(names))
+	for _, name := range names {
+		if len(only) > 0 && !slices.Contains(only, name) {
+			continue
+		}
+		out = append(out, attribute{Name: name, Value: u.attrs[name]})
+	}
+	return out
+}
+
+// eventAttributes are the attributes triggers receive: every attribute
+// plus the user's status, as Cognito sends them.
+func (u *user) eventAttributes() map[string]string {
+	out := make(map[string]string, len(u.attrs)+1)
+	for k, v := range u.attrs {
+		out[k] = v
+	}
+	out["cognito:user_status"] = u.status
+	return out
+}
+
+// userType is the UserType of AdminCreateUser and ListUsers.
+type userType struct {
+	Username             string      `json:"Username"`
+	Attributes           []attribute `json:"Attributes"`
+	UserCreateDate       epoch       `json:"UserCreateDate"`
+	UserLastModifiedDate epoch       `json:"UserLastModifiedDate"`
+	Enabled              bool        `json:"Enabled"`
+	UserStatus           string      `json:"UserStatus"`
+}
+
+func (u *user) userType(only []string) userType {
+	return userType{
+		Username:             u.username,
+		Attributes:           u.attributeList(only),
+		UserCreateDate:       epoch(u.created),
+		UserLastModifiedDate: epoch(u.modified),
+		Enabled:              true,
+		UserStatus:           u.status,
+	}
+}
+
+// epoch is a timestamp in the JSON 1.1 protocol: seconds since the epoch,
+// with a fraction.
+type epoch time.Time
+
+func (e epoch) MarshalJSON() ([]byte, error) {
+	return strconv.AppendFloat(nil, float64(time.Time(e).UnixMilli())/1000, 'f', 3, 64), nil
+}

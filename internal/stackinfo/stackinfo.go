@@ -1,0 +1,88 @@
+// Package stackinfo is what a client of a running stage needs: its
+// endpoints, pool and client ids. The local stack writes it; the smoke
+// command and front ends read it. It links no emulator, so cmd/smoke, which
+// also checks deployed stages, stays small.
+package stackinfo
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// Info is what a client of the local stack needs: the same values a
+// deployed stage's stack outputs give, plus the local endpoints.
+type Info struct {
+	Region           string `json:"region"`
+	APIURL           string `json:"apiUrl"`
+	CognitoEndpoint  string `json:"cognitoEndpoint"`
+	IdentityEndpoint string `json:"identityEndpoint"`
+	DynamoDBEndpoint string `json:"dynamodbEndpoint"`
+	S3Endpoint       string `json:"s3Endpoint"`
+	UserPoolID       string `json:"userPoolId"`
+	Issuer           string `json:"issuer"`
+	SPAClientID      string `json:"spaClientId"`
+	ServerClientID   string `json:"serverClientId"`
+	// ServerClientSecret is shown for local use only; a deployed stage
+	// keeps its secret in Cognito.
+	ServerClientSecret string `json:"serverClientSecret"`
+	IdentityPoolID     string `json:"identityPoolId"`
+	// TodosTable and PhotosBucket are the resources identity-pool
+	// credentials reach directly, within the caller's own partition and
+	// private/<identity id>/ folder.
+	TodosTable   string `json:"todosTable"`
+	PhotosBucket string `json:"photosBucket"`
+	// ClockURL moves the stack's clock forward (POST ?by=2h): tokens
+	// expire without waiting.
+	ClockURL string `json:"clockUrl"`
+	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
+	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
+	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`
+	TestUser             TestUser `json:"testUser"`
+}
+
+// TestUser is a confirmed user created at start.
+type TestUser struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Write writes info as JSON to path.
+func Write(path string, info Info) error {
+	raw, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(raw, '\n'), 0o600)
+}
+
+// Read reads what Write wrote.
+func Read(path string) (Info, error) {
+	var info Info
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return info, fmt.Errorf("reading the local stack's info (is `make dev` running?): %w", err)
+	}
+	if err := json.Unmarshal(raw, &info); err != nil {
+		return info, fmt.Errorf("%s: %w", path, err)
+	}
+	return info, nil
+}
+
+// CognitoClient is an SDK client of the user pool described by info, with
+// the stack's admin key.
+func CognitoClient(info Info) *cip.Client {
+	return cip.New(cip.Options{
+		Region:       info.Region,
+		BaseEndpoint: aws.String(info.CognitoEndpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(info.AdminAccessKeyID, info.AdminSecretAccessKey, ""),
+	})
+}
