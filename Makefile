@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,10 +48,29 @@ SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path 
 $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
 	cdk synth --quiet
 
-# deploy=true makes the app refuse a stage that still has placeholder URLs or
-# email sender (stage.CheckDeployable) before CloudFormation is called.
-deploy: deps ## deploy one stage: make deploy STAGE=dev
-	cdk deploy -c stage=$(STAGE) -c deploy=true $(PROJECT)-$(STAGE)
+# The CDK CLI and the assembly directory; tests substitute both.
+CDK ?= cdk
+CDK_OUT ?= cdk.out
+
+# Synthesizes the stage (deploy=true makes the app refuse a stage that still
+# has placeholder URLs or email sender: stage.CheckDeployable), refuses a
+# change that would replace or delete a stateful resource of the deployed
+# stack (GetTemplate, same rules as the snapshot test), then deploys exactly
+# the synthesis it checked.
+deploy: deps ## deploy one stage: make deploy STAGE=dev [ACCEPT_REPLACEMENT=<logical id>]
+	$(CDK) synth --quiet -c stage=$(STAGE) -c deploy=true --output $(CDK_OUT) $(PROJECT)-$(STAGE)
+	go run ./cmd/deploycheck -stack $(PROJECT)-$(STAGE) -template $(CDK_OUT)/$(PROJECT)-$(STAGE).template.json \
+		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT)) $(if $(CHECK_ROLE_ARN),-role-arn $(CHECK_ROLE_ARN))
+	$(CDK) deploy --app $(CDK_OUT) $(DEPLOY_FLAGS) $(PROJECT)-$(STAGE)
+
+# Once per account and region, before the workflow's first deploy.
+github-oidc: deps ## GitHub's OIDC provider and the workflow's deploy role: make github-oidc REPO=owner/name
+	@[ -n "$(REPO)" ] || { echo "usage: make github-oidc REPO=owner/name"; exit 2; }
+	$(CDK) deploy -c github-repository=$(REPO) -c stage=$(STAGE) $(PROJECT)-github
+
+# The workflow's files, checked as GitHub would run them.
+actionlint:
+	go tool actionlint
 
 diff: deps ## show what deploying STAGE would change
 	cdk diff -c stage=$(STAGE) $(PROJECT)-$(STAGE)
@@ -81,7 +100,7 @@ smoke-local: $(DEV_TEMPLATE)
 	for p in $$ports; do if (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null; then echo "port $$p still open after Ctrl-C"; rc=1; fi; done; \
 	exit $$rc
 
-test: deps tidy-check vet fmt-check gotest smoke-local fuzz ## every gate: go.mod tidy, vet, gofmt, unit, template and handler tests, local smoke run, short fuzzing
+test: deps tidy-check vet fmt-check actionlint gotest smoke-local fuzz ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
 
 # go.mod must list what the code imports, direct dependencies as direct.
 tidy-check:

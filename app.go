@@ -55,6 +55,12 @@ func run(props *awscdk.AppProps) (err error) {
 			return err
 		}
 	}
+	// make github-oidc REPO=owner/name: the workflow's deploy role.
+	if repo, _ := app.Node().TryGetContext(jsii.String("github-repository")).(string); repo != "" {
+		if _, err := stage.NewGitHub(app, configs[0].Project, repo); err != nil {
+			return err
+		}
+	}
 	app.Synth(nil)
 	return nil
 }

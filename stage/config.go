@@ -14,6 +14,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
@@ -97,6 +98,13 @@ type Config struct {
 	// ThrottleRate (requests per second) and ThrottleBurst of the API.
 	ThrottleRate  float64
 	ThrottleBurst int
+	// AlarmEmail subscribes an address to the stage's alarm topic. Default:
+	// none (subscribe a chat or paging integration to the topic instead).
+	AlarmEmail string
+	// Alarms are the thresholds of the stage's alarms. Default: see
+	// monitoring.Thresholds (any error, throttle or system error; 1% 5xx;
+	// p99 latency 2 s).
+	Alarms monitoring.Thresholds
 	// Account and Region pin the stack to an environment. Default: empty,
 	// an environment-agnostic stack that synthesizes without credentials.
 	Account string
@@ -122,6 +130,8 @@ func Stages() []Config {
 			LogRetentionDays:     7,
 			ThrottleRate:         20,
 			ThrottleBurst:        40,
+			// Developers break dev on purpose; a single error is not news.
+			Alarms: monitoring.Thresholds{FunctionErrors: 5, APIServerErrorPercent: 5},
 		},
 		{
 			Project:              "portcullis",
@@ -244,6 +254,10 @@ func (c Config) Validate() error {
 		if !emailDomain.MatchString(d) {
 			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
 		}
+	}
+	alarms := monitoring.MonitorProps{Email: c.AlarmEmail, Thresholds: c.Alarms}
+	if err := alarms.Validate(); err != nil {
+		bad("%v", err)
 	}
 	if err := auth.ValidateTokenValidity(c.AccessTokenValidity, c.IDTokenValidity, c.RefreshTokenValidity); err != nil {
 		bad("%v", err)

@@ -84,6 +84,8 @@ func TestValidateRejects(t *testing.T) {
 		{"refresh shorter than access", func(c *Config) { c.RefreshTokenValidity = 2 * time.Hour; c.AccessTokenValidity = 3 * time.Hour }, base, "RefreshTokenValidity 2h0m0s: must be longer"},
 		{"bad account", func(c *Config) { c.Account = "12345" }, base, `Account "12345"`},
 		{"bad region", func(c *Config) { c.Region = "mars" }, base, `Region "mars"`},
+		{"alarm email with a name", func(c *Config) { c.AlarmEmail = "Ops <ops@example.com>" }, base, `Email "Ops <ops@example.com>"`},
+		{"negative alarm threshold", func(c *Config) { c.Alarms.APILatencyP99 = -time.Second }, prod, "Thresholds.APILatencyP99 -1s"},
 		{"retaining stage without an SES sender", func(c *Config) { c.Email = nil }, prod, "Email: a stage that retains its users must send email through Amazon SES"},
 		{"dev stage made to retain without a sender", func(c *Config) { c.Removal = Retain }, base, "Email: a stage that retains"},
 		{"SES sender not an address", func(c *Config) { c.Email.From = "no-reply" }, prod, `Email.From "no-reply"`},

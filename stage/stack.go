@@ -7,7 +7,9 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
@@ -16,6 +18,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/data"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
@@ -39,6 +42,8 @@ type Stack struct {
 	Functions map[routes.Function]*golambda.Function
 	Triggers  map[string]*golambda.Function
 	API       *gateway.API
+	// Monitor holds the stage's alarms, their topic and the dashboard.
+	Monitor *monitoring.Monitor
 }
 
 // New validates cfg and builds its stage as a stack of scope (usually the
@@ -71,6 +76,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	s.addAuth()
 	s.addAPI()
 	s.grantIdentityPool()
+	s.addMonitoring()
 	s.addOutputs()
 
 	awscdk.Aspects_Of(stack).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
@@ -256,6 +262,33 @@ func (s *Stack) grantIdentityPool() {
 		}
 	}
 	s.Identity.GrantInvoke(arns...)
+}
+
+// addMonitoring alarms on every function (API handlers and triggers), the
+// API, the tables and the user pool.
+func (s *Stack) addMonitoring() {
+	fns := map[string]awslambda.IFunction{}
+	for name, fn := range s.Functions {
+		fns[title(string(name))] = fn.Function
+	}
+	for name, fn := range s.Triggers {
+		fns[title(name)] = fn.Function
+	}
+	tables := map[string]awsdynamodb.ITable{}
+	for name, t := range s.Tables {
+		tables[title(name)] = t.Table
+	}
+	s.Monitor = monitoring.NewMonitor(s.Stack, "Monitoring", &monitoring.MonitorProps{
+		Functions:       fns,
+		API:             s.API.API,
+		Tables:          tables,
+		UserPool:        s.Users.Pool,
+		UserPoolClients: []awscognito.IUserPoolClient{s.Clients.SPA, s.Clients.Server},
+		Email:           s.Config.AlarmEmail,
+		Thresholds:      s.Config.Alarms,
+		DashboardName:   s.Config.StackName(),
+		Ephemeral:       s.ephemeral(),
+	})
 }
 
 func (s *Stack) output(id, description string, value *string) {

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -41,6 +42,9 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Template = template
+	// The functions run in this process and log through slog as they do in
+	// Lambda: JSON lines, here on stderr.
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 	opts.Log = os.Stderr
 	if quiet {
 		opts.Log = io.Discard

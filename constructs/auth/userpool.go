@@ -351,11 +351,12 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 			Email: jsii.Bool(p.SignIn.email()),
 			Phone: jsii.Bool(p.SignIn.phone()),
 		},
-		StandardAttributes: &awscognito.StandardAttributes{
-			Email:       &awscognito.StandardAttribute{Required: jsii.Bool(p.SignIn == SignInEmail), Mutable: jsii.Bool(true)},
-			PhoneNumber: &awscognito.StandardAttribute{Required: jsii.Bool(p.SignIn == SignInPhone), Mutable: jsii.Bool(true)},
-			Fullname:    &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
-		},
+		// No StandardAttributes: their Schema entries carry no
+		// AttributeDataType, and with one in the template every later update
+		// of the pool, even of its messages, fails with "Invalid
+		// AttributeDataType input" (aws-cdk issue 8585). Every pool has the
+		// standard attributes, mutable; the sign-in attribute is the
+		// username, so a user cannot lack it.
 		CustomAttributes: &custom,
 		PasswordPolicy: &awscognito.PasswordPolicy{
 			MinLength:            jsii.Number(float64(p.PasswordMinLength)),

@@ -56,6 +56,10 @@ type Target struct {
 	EmailDomain string
 	// HTTP client for the API and presigned URLs. Default: 30s timeout.
 	HTTP *http.Client
+	// Record, when set, receives every secret and personal value the run
+	// makes (passwords, tokens, email addresses, phone numbers), for a test
+	// that proves none reaches a log.
+	Record func(what, value string)
 }
 
 // SignIn returns the tokens of a user signed in through clientID.
@@ -175,6 +179,21 @@ func (r *run) deleteUser(u *user) {
 	})
 }
 
+// record hands a secret to Target.Record.
+func (r *run) record(what, value string) {
+	if r.t.Record != nil && value != "" {
+		r.t.Record(what, value)
+	}
+}
+
+// phoneNumber is a random E.164 number in the +1 555 area code, which is
+// assigned to no subscriber.
+func phoneNumber() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("+1555%07d", (uint32(b[0])<<24|uint32(b[1])<<16|uint32(b[2])<<8|uint32(b[3]))%10_000_000)
+}
+
 // roleIsAdminOnly: a user cannot give themselves a role (the app clients
 // may not write custom:role_name); an administrator can.
 func (r *run) roleIsAdminOnly(a *user) {
@@ -200,6 +219,11 @@ func (r *run) all() {
 	t := r.t
 	a := &user{name: "A", email: r.newEmail("a"), password: password()}
 	b := &user{name: "B", email: r.newEmail("b"), password: password()}
+	initial, phone := password(), phoneNumber()
+	for what, v := range map[string]string{"email A": a.email, "password A": a.password, "email B": b.email,
+		"password B": b.password, "temporary password B": initial, "phone B": phone} {
+		r.record(what, v)
+	}
 
 	signedUp := r.check("user A signs up  and an administrator confirms it", func() error {
 		_, err := t.Cognito.SignUp(r.ctx, &cip.SignUpInput{
@@ -220,11 +244,15 @@ func (r *run) all() {
 	created := r.check("user B is created by an administrator with a temporary password", func() error {
 		_, err := t.Cognito.AdminCreateUser(r.ctx, &cip.AdminCreateUserInput{
 			UserPoolId: &t.UserPoolID, Username: &b.email,
-			TemporaryPassword: aws.String(password()),
+			TemporaryPassword: &initial,
 			MessageAction:     ciptypes.MessageActionTypeSuppress,
+			// A verified phone number too: no code is sent, and a phone
+			// number is personal data the logs must not show.
 			UserAttributes: []ciptypes.AttributeType{
 				{Name: aws.String(attr.Email), Value: &b.email},
 				{Name: aws.String(attr.EmailVerified), Value: aws.String("true")},
+				{Name: aws.String(attr.PhoneNumber), Value: &phone},
+				{Name: aws.String(attr.PhoneVerified), Value: aws.String("true")},
 			},
 		})
 		if err == nil {
@@ -237,6 +265,7 @@ func (r *run) all() {
 	}
 	// B's temporary password is set again here, known to the run.
 	temp := password()
+	r.record("temporary password B", temp)
 	if !r.check("user B's temporary password is set", func() error {
 		_, err := t.Cognito.AdminSetUserPassword(r.ctx, &cip.AdminSetUserPasswordInput{
 			UserPoolId: &t.UserPoolID, Username: &b.email, Password: &temp, Permanent: false,
@@ -255,6 +284,11 @@ func (r *run) all() {
 	})
 	if !okA || !okB {
 		return
+	}
+	for _, tk := range []Tokens{a.tokens, b.tokens} {
+		r.record("access token", tk.Access)
+		r.record("ID token", tk.ID)
+		r.record("refresh token", tk.Refresh)
 	}
 	a.sub, _ = claim(a.tokens.Access, "sub")
 	b.sub, _ = claim(b.tokens.Access, "sub")

@@ -234,9 +234,13 @@ func TestInternalErrorsAreGeneric(t *testing.T) {
 			if !strings.Contains(resp.Body, "test-request") {
 				t.Fatalf("500 does not name the request id: %s", resp.Body)
 			}
-			var entry map[string]any
-			if err := json.Unmarshal(logs.Bytes(), &entry); err != nil || entry["level"] != "ERROR" || entry["requestId"] != "test-request" {
+			lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+			var entry, request map[string]any
+			if err := json.Unmarshal([]byte(lines[0]), &entry); err != nil || entry["level"] != "ERROR" || entry["requestId"] != "test-request" {
 				t.Fatalf("log %q (%v)", logs.String(), err)
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &request); err != nil || request["msg"] != "request" || request["status"] != 500.0 {
+				t.Fatalf("request line %q (%v), want status 500", lines[len(lines)-1], err)
 			}
 		})
 	}
@@ -317,4 +321,41 @@ func FuzzHandle(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestRequestLogLine: one JSON line per request with the request id, route,
+// status, latency and the owner's hash, and nothing of the token or body.
+func TestRequestLogLine(t *testing.T) {
+	var logs bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+
+	owner := httpapitest.NewOwner()
+	ev := httpapitest.Event(httpapitest.User(owner), "GET /todos", nil, nil, `{"title":"private words"}`)
+	ev.Headers = map[string]string{"authorization": "Bearer eyJsecret.token.value"}
+	if resp, _ := todosRouter(t, echo).Handle(context.Background(), ev); resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var line map[string]any
+	if err := json.Unmarshal(logs.Bytes(), &line); err != nil {
+		t.Fatalf("log %q: %v", logs.String(), err)
+	}
+	want := map[string]any{"msg": "request", "requestId": "test-request", "route": "GET /todos", "status": 200.0, "owner": httpapi.OwnerHash(owner)}
+	for k, v := range want {
+		if line[k] != v {
+			t.Errorf("%s = %v, want %v", k, line[k], v)
+		}
+	}
+	if _, ok := line["latencyMs"].(float64); !ok {
+		t.Errorf("latencyMs %v, want a number", line["latencyMs"])
+	}
+	for _, secret := range []string{owner, "eyJsecret", "private words"} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("the log line carries %q: %s", secret, logs.String())
+		}
+	}
+	if httpapi.OwnerHash(owner) == httpapi.OwnerHash(httpapitest.NewOwner()) || httpapi.OwnerHash("") != "" {
+		t.Error("OwnerHash does not tell owners apart, or hashes no owner")
+	}
 }

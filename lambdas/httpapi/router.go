@@ -7,6 +7,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -73,7 +76,15 @@ func MustRouter(fn routes.Function, handlers map[string]HandlerFunc) *Router {
 // error: an error returned to Lambda would reach the caller as API
 // Gateway's bare 500 instead of the API's JSON error.
 func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (resp events.APIGatewayV2HTTPResponse, _ error) {
-	log := slog.With("requestId", ev.RequestContext.RequestID, "routeKey", ev.RouteKey)
+	log := slog.With("requestId", ev.RequestContext.RequestID, "route", truncate(ev.RouteKey, 80))
+	start := time.Now()
+	var owner string
+	// One line per request, written last: the status is known, even after a
+	// panic. The owner is hashed and the line carries nothing from the
+	// headers or the body (tokens, personal data).
+	defer func() {
+		log.Info("request", "status", resp.StatusCode, "latencyMs", time.Since(start).Milliseconds(), "owner", OwnerHash(owner))
+	}()
 	defer func() {
 		// A panic is a bug; the caller still gets the JSON 500.
 		if v := recover(); v != nil {
@@ -89,6 +100,7 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	}
 	req, err := authenticate(ev, route)
 	if err == nil {
+		owner = req.Owner
 		var out Response
 		if out, err = h(ctx, req); err == nil {
 			return out.event(), nil
@@ -103,6 +115,17 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	}
 	log.Error("handler failed", "err", err)
 	return internalError(ev), nil
+}
+
+// OwnerHash pseudonymizes an owner (a user pool sub or an identity id) for
+// logs: the same owner always has the same hash, so one user's requests can
+// be followed, and the hash alone names nobody. Empty for no owner.
+func OwnerHash(owner string) string {
+	if owner == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("portcullis-owner\x00" + owner))
+	return hex.EncodeToString(sum[:8])
 }
 
 func internalError(ev events.APIGatewayV2HTTPRequest) events.APIGatewayV2HTTPResponse {
