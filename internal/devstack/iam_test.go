@@ -179,27 +179,11 @@ func TestIdentityPoolPolicies(t *testing.T) {
 // its role without the one grant it needs: GET /me fails as it would
 // deployed: DynamoDB answers AccessDeniedException, which the stack logs.
 func TestFunctionRoleGrantRemoved(t *testing.T) {
-	ctx := context.Background()
 	log := &syncWriter{w: &bytes.Buffer{}}
-	s, err := Start(ctx, Options{Template: golden, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	plan, err := ReadPlan(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
-		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, plan, token := startSignedIn(t, Options{Template: golden, Log: log})
 	me := func() int {
 		req, _ := http.NewRequest("GET", s.Info.APIURL+"/me", nil)
-		req.Header.Set("Authorization", "Bearer "+*out.AuthenticationResult.AccessToken)
+		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -248,26 +232,10 @@ func TestFunctionRoleGrantRemoved(t *testing.T) {
 // a copy of the role without s3:ListBucket, S3 answers 403 and the
 // handler fails, as it did deployed.
 func TestPhotosCompleteBeforeUpload(t *testing.T) {
-	ctx := context.Background()
-	s, err := Start(ctx, Options{Template: golden})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	plan, err := ReadPlan(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
-		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, plan, token := startSignedIn(t, Options{Template: golden})
 	call := func(method, path, body string) (int, map[string]any) {
 		req, _ := http.NewRequest(method, s.Info.APIURL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+*out.AuthenticationResult.AccessToken)
+		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -324,4 +292,29 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.String()
+}
+
+// startSignedIn starts the local stack (closed when the test ends), reads
+// its plan, and signs the stack's test user in: the stack, the plan and the
+// user's access token.
+func startSignedIn(t *testing.T, opts Options) (*Stack, *Plan, string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Start(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	plan, err := ReadPlan(opts.Template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, plan, *out.AuthenticationResult.AccessToken
 }
