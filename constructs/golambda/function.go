@@ -257,7 +257,7 @@ func Prebuild(moduleDir string, pkgs ...string) {
 	var targets []bundle.Target
 	var started []*prebuilt
 	for i, pkg := range pkgs {
-		p := &prebuilt{batch: batch, dir: filepath.Join(scratch, fmt.Sprint(i)), done: make(chan struct{})}
+		p := &prebuilt{batch: batch, moduleDir: moduleDir, pkg: pkg, dir: filepath.Join(scratch, fmt.Sprint(i)), done: make(chan struct{})}
 		if _, loaded := prebuilds.LoadOrStore(moduleDir+"\x00"+pkg, p); loaded {
 			continue
 		}
@@ -282,10 +282,12 @@ func Prebuild(moduleDir string, pkgs ...string) {
 var prebuilds sync.Map // moduleDir\x00pkg -> *prebuilt
 
 type prebuilt struct {
-	batch *prebuildBatch
-	dir   string // bundle in the batch's scratch directory
-	err   error
-	done  chan struct{} // closed when dir is built or err is set
+	batch     *prebuildBatch
+	moduleDir string
+	pkg       string
+	dir       string // bundle in the batch's scratch directory
+	err       error
+	done      chan struct{} // closed when dir is built or err is set
 
 	claim sync.Once
 	moved string // where the first take moved the binary; later takes copy it
@@ -297,8 +299,9 @@ type prebuildBatch struct {
 }
 
 // take moves the prebuilt bundle to dir, or copies it there from where an
-// earlier take moved it (another app of the same process). The batch's
-// scratch directory goes when its last package is taken.
+// earlier take moved it (another app of the same process), or builds it
+// again when that app's assembly is gone. The batch's scratch directory goes
+// when its last package is taken.
 func (p *prebuilt) take(dir string) error {
 	<-p.done
 	took := false
@@ -316,7 +319,10 @@ func (p *prebuilt) take(dir string) error {
 	if took || p.err != nil {
 		return p.err
 	}
-	return bundle.Place(p.moved, dir, false)
+	if err := bundle.Place(p.moved, dir, false); err != nil {
+		return bundle.Build(context.Background(), p.moduleDir, p.pkg, dir)
+	}
+	return nil
 }
 
 // builds remembers the bundles made in this process, so stages sharing a
