@@ -282,6 +282,12 @@ func startUserPool(_ context.Context, w *wiring) error {
 		w.info.CognitoDomain = w.plan.Pool.Domain
 		w.info.CognitoDomainURL = url
 	}
+	for _, c := range w.plan.Clients {
+		if c.Path == contract.SPAClientPath && len(c.OAuthFlows) > 0 {
+			w.info.SPACallbackURL = first(c.CallbackURLs)
+			w.info.SPALogoutURL = first(c.LogoutURLs)
+		}
+	}
 	return nil
 }
 
@@ -333,4 +339,11 @@ func clientIDs(paths []string) []string {
 		ids = append(ids, clientID(p))
 	}
 	return ids
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
 }

@@ -45,6 +45,10 @@ type Info struct {
 	// (https://<prefix>.auth.<region>.amazoncognito.com in AWS).
 	CognitoDomain    string `json:"cognitoDomain,omitempty"`
 	CognitoDomainURL string `json:"cognitoDomainUrl,omitempty"`
+	// SPACallbackURL and SPALogoutURL are the first callback and logout
+	// URLs of the SPA client, where the hosted UI sends the browser.
+	SPACallbackURL string `json:"spaCallbackUrl,omitempty"`
+	SPALogoutURL   string `json:"spaLogoutUrl,omitempty"`
 	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
 	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
 	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`
