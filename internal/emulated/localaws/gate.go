@@ -39,6 +39,10 @@ type service struct {
 	hideMissing func(*http.Response)
 	// forward adjusts a verified request for the server behind the gate.
 	forward func(*http.Request)
+	// preflight: the service answers CORS preflights without a signature
+	// (S3 does, from the bucket's CORS configuration; a browser sends no
+	// credentials with a preflight).
+	preflight bool
 }
 
 // The services' rules. S3 allows 15 minutes of clock skew and presigned
@@ -56,6 +60,7 @@ var (
 		deny:        denyS3,
 		hideMissing: hideMissingS3,
 		forward:     asS3rver,
+		preflight:   true,
 	}
 	dynamoDBService = service{
 		signing: sigv4.Service{Name: "dynamodb", Region: Region, Skew: 5 * time.Minute},
@@ -107,6 +112,12 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 	g := &gate{url: "http://" + l.Addr().String()}
 	g.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if svc.preflight && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+				// s3rver matches the bucket's CORS rules and refuses what
+				// they do not allow, as S3 does.
+				proxy.ServeHTTP(w, r)
+				return
+			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 			if err != nil || len(body) > maxBody {
 				http.Error(w, "request body unreadable or over 64 MiB", http.StatusRequestEntityTooLarge)
