@@ -56,4 +56,26 @@ func TestHostedUIOnTheLocalStack(t *testing.T) {
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, s.Info.SPACallbackURL+"?") || !strings.Contains(loc, "error=invalid_request") {
 		t.Errorf("authorize without PKCE: %d %s, want the callback with invalid_request", resp.StatusCode, loc)
 	}
+
+	// The local web app's own origin, once added, is a callback too.
+	q.Set("redirect_uri", "http://localhost:4321/callback")
+	q.Set("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+	q.Set("code_challenge_method", "S256")
+	authorize := s.Info.CognitoDomainURL + "/oauth2/authorize?" + q.Encode()
+	for _, add := range []bool{false, true} {
+		if add {
+			if err := s.AddAppOrigin("http://localhost:4321"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		resp, err := noFollow.Get(authorize)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		toLogin := strings.HasPrefix(resp.Header.Get("Location"), "/login?")
+		if toLogin != add {
+			t.Errorf("origin added %v: authorize went to %s", add, resp.Header.Get("Location"))
+		}
+	}
 }

@@ -266,6 +266,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		return fmt.Errorf("local user pool: %w", err)
 	}
 	w.issuer = pool.Issuer()
+	w.stack.pool = pool
 	mux := http.NewServeMux()
 	mux.Handle("/", pool)
 	mux.Handle("POST /_dev/clock", w.clock)
@@ -346,4 +347,18 @@ func first(xs []string) string {
 		return ""
 	}
 	return xs[0]
+}
+
+// AddAppOrigin registers origin's callback and logout URLs
+// (contract.CallbackPath, contract.LogoutPath) on the SPA client of the
+// local pool, as SetBucketOrigins adds it to the bucket's CORS rules: the
+// local web app runs on an origin the template's URLs do not name. The
+// hosted UI then accepts origin as it accepts the template's URLs.
+func (s *Stack) AddAppOrigin(origin string) error {
+	if s.pool == nil || s.Info.SPAClientID == "" {
+		return fmt.Errorf("add app origin %s: the stack has no local user pool with a SPA client", origin)
+	}
+	origin = strings.TrimSuffix(origin, "/")
+	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
+		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
 }

@@ -1,6 +1,7 @@
 package localcognito
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -122,4 +123,44 @@ func checkRedirectURL(raw string) error {
 		return fmt.Errorf("URL %q: http is allowed only for localhost", raw)
 	}
 	return nil
+}
+
+// AddRedirectURLs registers more callback and logout URLs on a client that
+// may use the domain, e.g. a local web app's own origin, which the
+// template's URLs do not name.
+func (s *Server) AddRedirectURLs(clientID string, callbacks, logouts []string) error {
+	var errs []error
+	for _, u := range slices.Concat(callbacks, logouts) {
+		if err := checkRedirectURL(u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("client %s: %w", clientID, err)
+	}
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	c, ok := s.clients[clientID]
+	if !ok {
+		return fmt.Errorf("client %s does not exist", clientID)
+	}
+	if len(c.OAuth.Flows) == 0 {
+		return fmt.Errorf("client %s may use no OAuth flow", clientID)
+	}
+	// A new Client, not a change to the one in use: requests in flight
+	// read the old one without a lock.
+	updated := *c
+	updated.OAuth.CallbackURLs = appendNew(slices.Clone(c.OAuth.CallbackURLs), callbacks)
+	updated.OAuth.LogoutURLs = appendNew(slices.Clone(c.OAuth.LogoutURLs), logouts)
+	s.clients[clientID] = &updated
+	return nil
+}
+
+func appendNew(xs, more []string) []string {
+	for _, x := range more {
+		if !slices.Contains(xs, x) {
+			xs = append(xs, x)
+		}
+	}
+	return xs
 }
