@@ -54,6 +54,12 @@ func startDataStores(ctx context.Context, w *wiring) error {
 		return err
 	}
 	servers.SetLog(w.log)
+	if err := servers.SetFaults("dynamodb", w.opts.DynamoDBFaults); err != nil {
+		return err
+	}
+	if err := servers.SetFaults("s3", w.opts.S3Faults); err != nil {
+		return err
+	}
 	w.getenv = w.stack.getenv()
 	if w.envFor, err = w.stack.authorize(w.plan, w.getenv); err != nil {
 		return err

@@ -39,6 +39,10 @@ type Options struct {
 	// Log receives what the servers log (refused requests, codes sent).
 	// Default: discarded.
 	Log io.Writer
+	// DynamoDBFaults and S3Faults are injected from the start (throttles,
+	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
+	// changes them while the stack runs. Default: none.
+	DynamoDBFaults, S3Faults localaws.Faults
 }
 
 // Stack is a running local stage.
@@ -106,6 +110,12 @@ func (s *Stack) Close() {
 	if s.aws != nil {
 		s.aws.Close()
 	}
+}
+
+// SetFaults makes the local "dynamodb" or "s3" inject f (the zero Faults
+// stops), as POST <endpoint>/_dev/faults does.
+func (s *Stack) SetFaults(service string, f localaws.Faults) error {
+	return s.aws.SetFaults(service, f)
 }
 
 // WriteInfo writes Info as JSON to path, for `make smoke` and front ends.
