@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
@@ -51,7 +52,9 @@ type Stack struct {
 	// listeners of every service, served or not
 	listeners []net.Listener
 	aws       *localaws.Servers
-	wg        sync.WaitGroup
+	// bucketCORS are the template's CORS rules of the photo bucket.
+	bucketCORS []s3types.CORSRule
+	wg         sync.WaitGroup
 }
 
 // Region of the local stack.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -40,6 +42,8 @@ type Plan struct {
 	// Tables and Buckets are the logical ids of the stack's tables and
 	// buckets, which the functions' environments refer to.
 	Tables, Buckets []string
+	// BucketCORS are the photo bucket's CORS rules.
+	BucketCORS []s3types.CORSRule
 }
 
 // Env is a function's environment: a literal per variable, a reference

@@ -43,6 +43,10 @@ type service struct {
 	// throttles or fails (Faults).
 	throttle func(http.ResponseWriter, *http.Request, Faults)
 	fail     func(http.ResponseWriter, *http.Request, int)
+	// preflight: the service answers CORS preflights without a signature
+	// (S3 does, from the bucket's CORS configuration; a browser sends no
+	// credentials with a preflight).
+	preflight bool
 }
 
 // The services' rules. S3 allows 15 minutes of clock skew and presigned
@@ -62,6 +66,7 @@ var (
 		forward:     asS3rver,
 		throttle:    throttleS3,
 		fail:        failS3,
+		preflight:   true,
 	}
 	dynamoDBService = service{
 		signing: sigv4.Service{Name: "dynamodb", Region: Region, Skew: 5 * time.Minute},
@@ -119,6 +124,12 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == FaultsPath {
 				g.faults.serveControl(w, r)
+				return
+			}
+			if svc.preflight && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+				// s3rver matches the bucket's CORS rules and refuses what
+				// they do not allow, as S3 does.
+				proxy.ServeHTTP(w, r)
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
