@@ -216,7 +216,7 @@ func (s *Server) adminSetUserPassword(_ context.Context, in adminSetUserPassword
 	s.setPassword(u, in.Password)
 	u.status = statusConfirmed
 	u.tempExpires = time.Time{}
-	u.code = pendingCode{}
+	u.code, u.reset = pendingCode{}, pendingCode{}
 	u.modified = now
 	return empty{}, nil
 }
@@ -246,7 +246,7 @@ func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUse
 		UserAttributes:       u.attributeList(nil),
 		UserCreateDate:       epoch(u.created),
 		UserLastModifiedDate: epoch(u.modified),
-		Enabled:              true,
+		Enabled:              !u.disabled,
 		UserStatus:           u.status,
 	}, nil
 }

@@ -112,12 +112,27 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 		return authOutput{}, err
 	}
 
+	now := s.now()
 	s.mu.Lock()
 	u := s.lookup(name)
-	if u == nil || !u.passwordMatches(password) {
+	switch {
+	case u == nil:
+		s.mu.Unlock()
+		return authOutput{}, incorrectCredentials()
+	case u.status == statusResetRequired:
+		// The administrator deactivated the password: there is none to
+		// check, only a reset code to ask for.
+		s.mu.Unlock()
+		return authOutput{}, passwordResetRequired()
+	case u.failures.signIn.blocked(now):
+		s.mu.Unlock()
+		return authOutput{}, passwordAttemptsExceeded()
+	case !u.passwordMatches(password):
+		u.failures.signIn.fail(now)
 		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()
 	}
+	u.failures.signIn.succeed()
 	return s.completeSignIn(ctx, client, u, metadata)
 }
 
@@ -128,6 +143,9 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 // caller holds s.mu; completeSignIn releases it.
 func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, metadata map[string]string) (authOutput, error) {
 	switch {
+	case u.disabled:
+		s.mu.Unlock()
+		return authOutput{}, userDisabled()
 	case u.status == statusUnconfirmed:
 		s.mu.Unlock()
 		return authOutput{}, apiError(errUserNotConfirmed, "User is not confirmed.")
@@ -206,6 +224,9 @@ func (s *Server) refreshAuth(ctx context.Context, client *Client, params map[str
 	case u == nil || u.sub() != rt.sub:
 		s.mu.Unlock()
 		return authOutput{}, invalid
+	case u.disabled:
+		s.mu.Unlock()
+		return authOutput{}, userDisabled()
 	case !s.now().Before(rt.expires):
 		s.mu.Unlock()
 		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has expired")

@@ -88,6 +88,16 @@ type Config struct {
 	// TriggerTimeout bounds one trigger call; zero means
 	// DefaultTriggerTimeout.
 	TriggerTimeout time.Duration
+	// AccountRecovery are the channels ForgotPassword may send a code
+	// through, in order of preference (AccountRecoverySetting):
+	// RecoverVerifiedEmail, RecoverVerifiedPhone, or RecoverAdminOnly alone.
+	// Empty means Cognito's behaviour without the setting: a verified phone
+	// number first, then a verified email address.
+	AccountRecovery []string
+	// MFA is the pool's MfaConfiguration: MFAOff (the zero value, Cognito's
+	// default), MFAOptional or MFAOn. TOTP (software token) is the only
+	// factor this pool offers.
+	MFA string
 	// CodeSink receives every message carrying a code or temporary
 	// password, in place of the email or SMS Cognito would send. Nil logs
 	// the message.
@@ -101,6 +111,20 @@ type Config struct {
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// Account recovery channels, as AccountRecoverySetting names them.
+const (
+	RecoverVerifiedEmail = "verified_email"
+	RecoverVerifiedPhone = "verified_phone_number"
+	RecoverAdminOnly     = "admin_only"
+)
+
+// MFA configurations, as MfaConfiguration names them.
+const (
+	MFAOff      = "OFF"
+	MFAOptional = "OPTIONAL"
+	MFAOn       = "ON"
+)
 
 // Client is an app client of the pool.
 type Client struct {
@@ -121,6 +145,10 @@ type Client struct {
 	// and GetUser; WriteAttributes those a user may set through it (SignUp,
 	// UpdateUserAttributes). Empty means every attribute, Cognito's default.
 	ReadAttributes, WriteAttributes []string
+	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY: the
+	// client answers UserNotFoundException for a user that does not
+	// exist. The zero value is ENABLED, which hides whether a user exists.
+	LegacyUserExistenceErrors bool
 }
 
 // canRead reports whether the client may read attribute name; sub is
@@ -190,6 +218,8 @@ type pool struct {
 	usernameAttrs  []string
 	autoVerified   []string
 	keepOriginal   []string
+	recovery       []string
+	mfa            string
 	required       []string
 	schema         map[string]bool // every attribute name the pool knows, but sub
 	policy         PasswordPolicy
@@ -215,6 +245,8 @@ func validate(cfg Config) (*pool, error) {
 		usernameAttrs:  cfg.UsernameAttributes,
 		autoVerified:   cfg.AutoVerifiedAttributes,
 		keepOriginal:   cfg.KeepOriginal,
+		recovery:       cfg.AccountRecovery,
+		mfa:            cfg.MFA,
 		required:       cfg.RequiredAttributes,
 		policy:         cfg.PasswordPolicy,
 		clients:        map[string]*Client{},
@@ -290,6 +322,24 @@ func validate(cfg Config) (*pool, error) {
 		if !p.schema[a] || strings.HasPrefix(a, "custom:") || strings.HasSuffix(a, "_verified") {
 			errs = append(errs, fmt.Errorf("required attribute %q: want a standard attribute", a))
 		}
+	}
+
+	if len(p.recovery) == 0 {
+		p.recovery = []string{RecoverVerifiedPhone, RecoverVerifiedEmail}
+	}
+	for _, r := range p.recovery {
+		switch {
+		case r != RecoverVerifiedEmail && r != RecoverVerifiedPhone && r != RecoverAdminOnly:
+			errs = append(errs, fmt.Errorf("account recovery %q: want %s, %s or %s", r, RecoverVerifiedEmail, RecoverVerifiedPhone, RecoverAdminOnly))
+		case r == RecoverAdminOnly && len(p.recovery) > 1:
+			errs = append(errs, fmt.Errorf("account recovery %s: must be the only mechanism", RecoverAdminOnly))
+		}
+	}
+	if p.mfa == "" {
+		p.mfa = MFAOff
+	}
+	if p.mfa != MFAOff && p.mfa != MFAOptional && p.mfa != MFAOn {
+		errs = append(errs, fmt.Errorf("MFA %q: want %s, %s or %s", cfg.MFA, MFAOff, MFAOptional, MFAOn))
 	}
 
 	if p.policy == (PasswordPolicy{}) {

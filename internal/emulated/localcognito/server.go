@@ -75,6 +75,13 @@ func New(cfg Config) (*Server, error) {
 			"DeleteUser":             awsjson.Op(s.deleteUser),
 			"GlobalSignOut":          awsjson.Op(s.globalSignOut),
 			"RevokeToken":            awsjson.Op(s.revokeToken),
+
+			"ForgotPassword":                   awsjson.Op(s.forgotPassword),
+			"ConfirmForgotPassword":            awsjson.Op(s.confirmForgotPassword),
+			"ChangePassword":                   awsjson.Op(s.changePassword),
+			"GetUserAttributeVerificationCode": awsjson.Op(s.getUserAttributeVerificationCode),
+			"VerifyUserAttribute":              awsjson.Op(s.verifyUserAttribute),
+			"DeleteUserAttributes":             awsjson.Op(s.deleteUserAttributes),
 		},
 	}
 	// Admin operations need IAM credentials in AWS.
@@ -88,6 +95,10 @@ func New(cfg Config) (*Server, error) {
 		"ListUsers":                 awsjson.Op(s.listUsers),
 		"CreateUserPoolClient":      awsjson.Op(s.createUserPoolClient),
 		"DeleteUserPoolClient":      awsjson.Op(s.deleteUserPoolClient),
+		"AdminResetUserPassword":    awsjson.Op(s.adminResetUserPassword),
+		"AdminUserGlobalSignOut":    awsjson.Op(s.adminUserGlobalSignOut),
+		"AdminDisableUser":          awsjson.Op(s.adminDisableUser),
+		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
 	} {
 		s.api.Operations[name] = s.adminOp(name, serve)
 	}
