@@ -29,6 +29,10 @@ type Pool struct {
 	RequireNumbers     bool
 	RequireSymbols     bool
 	TemporaryPassword  time.Duration
+	// AccountRecovery are the AccountRecoverySetting mechanisms by priority.
+	AccountRecovery []string
+	// MFA is the MfaConfiguration: OFF, OPTIONAL or ON.
+	MFA string
 }
 
 // Client is an app client of the pool.
@@ -42,6 +46,8 @@ type Client struct {
 	Refresh           time.Duration
 	// ReadAttributes and WriteAttributes; empty means every attribute.
 	ReadAttributes, WriteAttributes []string
+	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
+	LegacyUserExistenceErrors bool
 }
 
 // userPool is the Cognito user pool: its sign-in settings, triggers and
@@ -75,6 +81,14 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		UserAttributeUpdateSettings struct {
 			AttributesRequireVerificationBeforeUpdate []string
 		}
+		AccountRecoverySetting struct {
+			RecoveryMechanisms []struct {
+				Name     string
+				Priority int
+			}
+		}
+		MfaConfiguration string
+		EnabledMfas      []string
 	}
 	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
 		return fmt.Errorf("user pool: %w", err)
@@ -90,6 +104,15 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		RequireNumbers:         pw.RequireNumbers,
 		RequireSymbols:         pw.RequireSymbols,
 		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
+		MFA:                    pp.MfaConfiguration,
+	}
+	mechanisms := pp.AccountRecoverySetting.RecoveryMechanisms
+	sort.SliceStable(mechanisms, func(i, j int) bool { return mechanisms[i].Priority < mechanisms[j].Priority })
+	for _, m := range mechanisms {
+		p.Pool.AccountRecovery = append(p.Pool.AccountRecovery, m.Name)
+	}
+	if p.Pool.MFA != "" && p.Pool.MFA != localcognito.MFAOff && !slices.Contains(pp.EnabledMfas, "SOFTWARE_TOKEN_MFA") {
+		return fmt.Errorf("user pool MfaConfiguration %s with EnabledMfas %v: the local pool offers only SOFTWARE_TOKEN_MFA (TOTP)", p.Pool.MFA, pp.EnabledMfas)
 	}
 	for _, a := range pp.Schema {
 		switch {
@@ -145,6 +168,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
+			PreventUserExistenceErrors                                 string
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
@@ -164,6 +188,8 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			Refresh:           minutes(c.RefreshTokenValidity),
 			ReadAttributes:    c.ReadAttributes,
 			WriteAttributes:   c.WriteAttributes,
+			// Absent means LEGACY, as for a client created with the API.
+			LegacyUserExistenceErrors: c.PreventUserExistenceErrors != "ENABLED",
 		})
 	}
 	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
@@ -187,6 +213,8 @@ func startUserPool(_ context.Context, w *wiring) error {
 		UsernameAttributes:     w.plan.Pool.UsernameAttributes,
 		AutoVerifiedAttributes: w.plan.Pool.AutoVerifiedAttributes,
 		KeepOriginal:           w.plan.Pool.KeepOriginal,
+		AccountRecovery:        w.plan.Pool.AccountRecovery,
+		MFA:                    w.plan.Pool.MFA,
 		RequiredAttributes:     w.plan.Pool.RequiredAttributes,
 		CustomAttributes:       w.plan.Pool.CustomAttributes,
 		PasswordPolicy: localcognito.PasswordPolicy{
@@ -213,6 +241,16 @@ func startUserPool(_ context.Context, w *wiring) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", pool)
 	mux.Handle("POST /_dev/clock", w.clock)
+	mux.HandleFunc("GET /_dev/code", func(rw http.ResponseWriter, r *http.Request) {
+		code, ok := pool.Code(r.URL.Query().Get("username"))
+		if !ok {
+			http.Error(rw, "no code was sent to that user", http.StatusNotFound)
+			return
+		}
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.Header().Set("Cache-Control", "no-store")
+		_, _ = rw.Write([]byte(code))
+	})
 	w.stack.serve(l, mux)
 
 	w.info.CognitoEndpoint = url
@@ -222,6 +260,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.info.ServerClientID = clientID(contract.ServerClientPath)
 	w.info.ServerClientSecret = secrets[contract.ServerClientPath]
 	w.info.ClockURL = url + "/_dev/clock"
+	w.info.CodeURL = url + "/_dev/code"
 	return nil
 }
 
@@ -242,6 +281,8 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			RefreshTokenValidity: c.Refresh,
 			ReadAttributes:       c.ReadAttributes,
 			WriteAttributes:      c.WriteAttributes,
+
+			LegacyUserExistenceErrors: c.LegacyUserExistenceErrors,
 		}
 		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
 			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)

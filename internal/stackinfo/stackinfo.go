@@ -40,6 +40,10 @@ type Info struct {
 	// ClockURL moves the stack's clock forward (POST ?by=2h): tokens
 	// expire without waiting.
 	ClockURL string `json:"clockUrl"`
+	// CodeURL reads the last code or temporary password the user pool sent
+	// a user (GET ?username=...), which the dev log also shows: scripts
+	// and the smoke run confirm and reset with it.
+	CodeURL string `json:"codeUrl,omitempty"`
 	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
 	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
 	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`
