@@ -399,13 +399,18 @@ func TestDisableAndSignOut(t *testing.T) {
 // doubling with every further failure; the right password then works
 // again once the lockout ends.
 func TestSignInLockout(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, func(c *Config) {
+		c.Clients = append(c.Clients, Client{ID: "srpclient", ExplicitAuthFlows: []string{AllowUserSRPAuth}})
+	})
 	f.confirmedUser("ada", "ada@example.com")
 	for range maxFailures {
 		_, err := f.passwordAuth(publicID, "ada", "Wrong-Password-1")
 		wantAPIError(t, err, errNotAuthorized, "Incorrect username or password.")
 	}
 	_, err := f.passwordAuth(publicID, "ada", goodPassword)
+	wantAPIError(t, err, errNotAuthorized, "Password attempts exceeded")
+	// SRP: the challenge comes as for anyone, the answer is refused.
+	_, err = f.srpSignIn(t, "srpclient", "ada", goodPassword)
 	wantAPIError(t, err, errNotAuthorized, "Password attempts exceeded")
 	f.clock.Advance(time.Second)
 	_, err = f.passwordAuth(publicID, "ada", "Wrong-Password-1")

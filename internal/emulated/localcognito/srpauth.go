@@ -57,10 +57,6 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 		s.mu.Unlock()
 		return authOutput{}, passwordResetRequired()
 	}
-	if u != nil && u.failures.signIn.blocked(s.now()) {
-		s.mu.Unlock()
-		return authOutput{}, passwordAttemptsExceeded()
-	}
 	if u != nil && u.srpVerifier != nil {
 		// setPassword replaces the slices rather than writing to them, so
 		// they can be used after the lock is released.
@@ -140,6 +136,14 @@ func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respon
 		// user signed in with.
 		return authOutput{}, incorrectCredentials()
 	}
+	// A locked-out user is told so only here, with the answer: the
+	// challenge itself looks the same for every name.
+	s.mu.Lock()
+	if u := s.users[fold(sess.userID)]; sess.sub != "" && u != nil && u.sub() == sess.sub && u.failures.signIn.blocked(now) {
+		s.mu.Unlock()
+		return authOutput{}, passwordAttemptsExceeded()
+	}
+	s.mu.Unlock()
 	if err := sess.server.Verify(resp, now); err != nil {
 		if errors.Is(err, srp.ErrInvalidTimestamp) {
 			return authOutput{}, invalidParameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
