@@ -28,10 +28,11 @@ func main() {
 	cognitoPort := flag.Int("cognito-port", 9229, "port of the Cognito user pool")
 	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
+	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	flag.Parse()
 
 	if err := run(*template, *info, *quiet, devstack.Options{
-		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
+		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort, MFA: *mfa,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)

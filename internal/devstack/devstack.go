@@ -38,6 +38,9 @@ type Options struct {
 	// Log receives what the servers log (refused requests, codes sent).
 	// Default: discarded.
 	Log io.Writer
+	// MFA overrides the user pool's MfaConfiguration: "required" (ON),
+	// "optional" or "off". Default: the template's.
+	MFA string
 }
 
 // Stack is a running local stage.
@@ -58,6 +61,9 @@ const Region = localaws.Region
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	plan, err := ReadPlan(opts.Template)
 	if err != nil {
+		return nil, err
+	}
+	if err := plan.Pool.overrideMFA(opts.MFA); err != nil {
 		return nil, err
 	}
 	if opts.Host == "" {

@@ -304,3 +304,21 @@ func clientIDs(paths []string) []string {
 	}
 	return ids
 }
+
+// overrideMFA sets the pool's MFA configuration from make dev's MFA
+// option, so a stage whose MFA is optional can be tried as one that
+// requires it.
+func (p *Pool) overrideMFA(mfa string) error {
+	switch mfa {
+	case "":
+	case "required", "on":
+		p.MFA = localcognito.MFAOn
+	case "optional":
+		p.MFA = localcognito.MFAOptional
+	case "off":
+		p.MFA = localcognito.MFAOff
+	default:
+		return fmt.Errorf("MFA %q: want required, optional or off", mfa)
+	}
+	return nil
+}

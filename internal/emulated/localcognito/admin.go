@@ -233,6 +233,7 @@ type adminGetUserOutput struct {
 	UserLastModifiedDate epoch       `json:"UserLastModifiedDate"`
 	Enabled              bool        `json:"Enabled"`
 	UserStatus           string      `json:"UserStatus"`
+	mfaOutput
 }
 
 func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUserOutput, error) {
@@ -248,6 +249,7 @@ func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUse
 		UserLastModifiedDate: epoch(u.modified),
 		Enabled:              !u.disabled,
 		UserStatus:           u.status,
+		mfaOutput:            u.mfaOutput(),
 	}, nil
 }
 

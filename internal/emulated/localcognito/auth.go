@@ -45,6 +45,15 @@ type authSession struct {
 	username  string
 	sub       string
 	expires   time.Time
+	// source is the token generation source of the sign-in the challenge
+	// belongs to, for the tokens its last answer brings.
+	source string
+	// secret is the TOTP secret AssociateSoftwareToken handed out within
+	// MFA_SETUP; verified says VerifySoftwareToken proved it.
+	secret   string
+	verified bool
+	// failures counts wrong answers (TOTP codes) in this session.
+	failures int
 }
 
 type initiateAuthInput struct {
@@ -157,6 +166,11 @@ func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, me
 		s.mu.Unlock()
 		return out, nil
 	}
+	if ch := s.mfaChallenge(u); ch != "" {
+		out := s.mfaStep(client, u, ch, sourceTokenAuthentication)
+		s.mu.Unlock()
+		return out, nil
+	}
 	snap := u.snapshot()
 	s.mu.Unlock()
 
@@ -170,14 +184,12 @@ func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, me
 // newPasswordChallenge opens a session in which an invited user must
 // choose a password. The caller holds s.mu.
 func (s *Server) newPasswordChallenge(client *Client, u *user) authOutput {
-	id := opaqueToken()
-	s.sessions[id] = &authSession{
+	id := s.openSession(&authSession{
 		challenge: challengeNewPassword,
 		clientID:  client.ID,
 		username:  u.username,
 		sub:       u.sub(),
-		expires:   s.now().Add(sessionValidity),
-	}
+	})
 	// userAttributes is a JSON string of the user's attributes without sub;
 	// Amplify and the AWS samples parse it to prefill a form.
 	attrs := maps.Clone(u.attrs)
@@ -274,8 +286,13 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 		return s.passwordVerifier(ctx, client, in)
 	case challengeNewPassword:
 		return s.newPassword(ctx, client, in)
+	case challengeSoftwareTokenMFA:
+		return s.softwareTokenMFA(ctx, client, in)
+	case challengeMFASetup:
+		return s.mfaSetup(ctx, client, in)
 	default:
-		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s and %s", in.ChallengeName, challengePasswordVerifier, challengeNewPassword)
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s, %s, %s and %s",
+			in.ChallengeName, challengePasswordVerifier, challengeNewPassword, challengeMFASetup, challengeSoftwareTokenMFA)
 	}
 }
 
@@ -340,6 +357,11 @@ func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAu
 	u.tempExpires = time.Time{}
 	u.modified = s.now()
 	s.store(u)
+	if ch := s.mfaChallenge(u); ch != "" {
+		out := s.mfaStep(client, u, ch, sourceTokenNewPasswordChallenge)
+		s.mu.Unlock()
+		return out, nil
+	}
 	snap := u.snapshot()
 	s.mu.Unlock()
 

@@ -229,8 +229,10 @@ type pool struct {
 	triggerTimeout time.Duration
 	sink           func(username, destination, medium, message string)
 	now            func() time.Time
-	creds          sigv4.Credentials
-	log            *slog.Logger
+	// wall is the clock TOTP codes are checked against (matchTOTP).
+	wall  func() time.Time
+	creds sigv4.Credentials
+	log   *slog.Logger
 }
 
 func validate(cfg Config) (*pool, error) {
@@ -378,6 +380,7 @@ func validate(cfg Config) (*pool, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.wall = time.Now
 	if p.log == nil {
 		p.log = slog.Default()
 	}

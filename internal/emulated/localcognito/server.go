@@ -30,8 +30,9 @@ type Server struct {
 	refresh  map[string]*refreshToken // by token
 	revoked  map[string]bool          // origin_jti of signed-out sessions
 
-	// srpSweepAt is the number of challenges at which sweepSRP next runs.
-	srpSweepAt int
+	// srpSweepAt is the number of challenges at which sweepSRP next runs;
+	// sessionSweepAt likewise for sessions (openSession).
+	srpSweepAt, sessionSweepAt int
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
 }
@@ -82,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 			"GetUserAttributeVerificationCode": awsjson.Op(s.getUserAttributeVerificationCode),
 			"VerifyUserAttribute":              awsjson.Op(s.verifyUserAttribute),
 			"DeleteUserAttributes":             awsjson.Op(s.deleteUserAttributes),
+			"AssociateSoftwareToken":           awsjson.Op(s.associateSoftwareToken),
+			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
+			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
 		},
 	}
 	// Admin operations need IAM credentials in AWS.
@@ -99,6 +103,7 @@ func New(cfg Config) (*Server, error) {
 		"AdminUserGlobalSignOut":    awsjson.Op(s.adminUserGlobalSignOut),
 		"AdminDisableUser":          awsjson.Op(s.adminDisableUser),
 		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
+		"AdminSetUserMFAPreference": awsjson.Op(s.adminSetUserMFAPreference),
 	} {
 		s.api.Operations[name] = s.adminOp(name, serve)
 	}

@@ -42,6 +42,7 @@ const codeValidity = 24 * time.Hour
 var (
 	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 	phonePattern    = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+	digitsPattern   = regexp.MustCompile(`^[0-9]+$`)
 	usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 )
 
@@ -68,6 +69,7 @@ type user struct {
 	disabled bool
 	// failures counts wrong passwords and codes; see limits.go.
 	failures failureCounts
+	totp     totpState
 	// pending holds a changed email address or phone number that waits for
 	// its code before it takes effect (the pool keeps originals).
 	pending map[string]string
