@@ -125,7 +125,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}, "NotAuthorizedException", "Invalid Refresh Token"},
 		{"challenge without a session", func() error {
-			_, err := f.idp.RespondToAuthChallenge(f.ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: aws.String(publicID), Session: aws.String("x"), ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": goodPassword}})
+			_, err := f.idp.RespondToAuthChallenge(f.ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: aws.String(publicID), Session: aws.String("an-unknown-session-of-valid-length"), ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": goodPassword}})
 			return err
 		}, "NotAuthorizedException", "Invalid session for the user, session is expired."},
 		{"admin confirms a confirmed user", func() error {

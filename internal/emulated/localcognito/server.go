@@ -28,11 +28,13 @@ type Server struct {
 	sessions map[string]*authSession  // NEW_PASSWORD_REQUIRED sessions by Session
 	srp      map[string]*srpSession   // PASSWORD_VERIFIER challenges by SECRET_BLOCK
 	refresh  map[string]*refreshToken // by token
-	revoked  map[string]bool          // origin_jti of signed-out sessions
+	// revoked holds the origin_jti of signed-out sessions until no access
+	// token of theirs can still be unexpired.
+	revoked map[string]time.Time
 
 	// srpSweepAt is the number of challenges at which sweepSRP next runs;
 	// sessionSweepAt likewise for sessions (openSession).
-	srpSweepAt, sessionSweepAt int
+	srpSweepAt, sessionSweepAt, refreshSweepAt int
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
 }
@@ -56,7 +58,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: map[string]*authSession{},
 		srp:      map[string]*srpSession{},
 		refresh:  map[string]*refreshToken{},
-		revoked:  map[string]bool{},
+		revoked:  map[string]time.Time{},
 
 		unknownUsers: newSimulatedUsers(p.srpPool),
 	}
@@ -88,6 +90,11 @@ func New(cfg Config) (*Server, error) {
 			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
 		},
 	}
+	// Every operation checks the API's member constraints first, as AWS
+	// does; admin operations after the signature.
+	for name, serve := range s.api.Operations {
+		s.api.Operations[name] = checked(serve)
+	}
 	// Admin operations need IAM credentials in AWS.
 	for name, serve := range map[string]awsjson.Handler{
 		"AdminConfirmSignUp":        awsjson.Op(s.adminConfirmSignUp),
@@ -105,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
 		"AdminSetUserMFAPreference": awsjson.Op(s.adminSetUserMFAPreference),
 	} {
-		s.api.Operations[name] = s.adminOp(name, serve)
+		s.api.Operations[name] = s.adminOp(name, checked(serve))
 	}
 	return s, nil
 }

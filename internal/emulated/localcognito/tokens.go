@@ -140,6 +140,7 @@ func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, so
 		if u := s.users[fold(snap.username)]; u == nil || u.sub() != snap.sub() {
 			return authResult{}, incorrectCredentials()
 		}
+		s.sweepRefresh(now)
 		s.refresh[rt.token] = rt
 		res.RefreshToken = rt.token
 	}
@@ -272,7 +273,7 @@ func (s *Server) verifyAccessToken(raw string) (accessClaims, error) {
 		return c, apiError(errNotAuthorized, "Access Token has expired")
 	}
 	s.mu.Lock()
-	revoked := s.revoked[c.OriginJTI]
+	_, revoked := s.revoked[c.OriginJTI]
 	s.mu.Unlock()
 	if revoked {
 		return c, apiError(errNotAuthorized, "Access Token has been revoked")
@@ -306,5 +307,7 @@ func (s *Server) revokeUserSessions(u *user) {
 // revokeSession ends the session of a refresh token. The caller holds s.mu.
 func (s *Server) revokeSession(rt *refreshToken) {
 	rt.revoked = true
-	s.revoked[rt.originJTI] = true
+	// Access tokens last a day at most: after that none of the session's
+	// can be presented, and the entry can go.
+	s.revoked[rt.originJTI] = s.now().Add(24 * time.Hour)
 }
