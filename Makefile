@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -129,6 +129,19 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 				|| { cat "$$log"; exit 1; }; \
 		done; \
 	done
+
+# The SPA (web/src) bundled by the pinned esbuild into .build/web; stages
+# deploy the same files with their own config.json.
+web: deps ## build the web app into .build/web
+	go run ./web/cmd/webbuild .build/web
+
+web-size: deps ## the web app's first-load transfer size (gzip) against its 100 KB budget
+	go test -count=1 -run TestFirstLoadWithinBudget -v ./web | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS'
+
+# The whole user journey in headless Chromium; screenshots of each screen
+# land in test/browser/screenshots.
+browser-test: deps ## the web app's user journey in headless Chromium (screenshots: test/browser/screenshots)
+	go test -count=1 -v -run 'TestJourney' ./test/browser
 
 sizes: deps ## each function's zip size against an aws-lambda-go hello world
 	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'

@@ -11,12 +11,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
@@ -29,13 +31,29 @@ func main() {
 	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
+	var ddbFaults, s3Faults localaws.Faults
+	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
+	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
 	flag.Parse()
 
 	if err := run(*template, *info, *quiet, devstack.Options{
-		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort, MFA: *mfa,
+		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
+	}
+}
+
+// faultsFlag parses a flag in the faults endpoint's query form.
+func faultsFlag(dst *localaws.Faults) func(string) error {
+	return func(v string) error {
+		q, err := url.ParseQuery(v)
+		if err != nil {
+			return err
+		}
+		*dst, err = localaws.ParseFaults(q)
+		return err
 	}
 }
 
@@ -87,11 +105,14 @@ Try it:
     --auth-flow USER_PASSWORD_AUTH --auth-parameters 'USERNAME=%s,PASSWORD=%s'
   curl -H "Authorization: Bearer <AccessToken>" %s/random
 
+Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
+  (also fail=, failStatus=500|503, slow=, delay=, down=true; the same on S3; curl -X DELETE stops them)
+
 Endpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
 `, took.Seconds(), i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
 		i.TestUser.Username, i.TestUser.Password,
 		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,
-		i.TestUser.Username, i.TestUser.Password, i.APIURL, infoPath)
+		i.TestUser.Username, i.TestUser.Password, i.APIURL, i.DynamoDBEndpoint, localaws.FaultsPath, infoPath)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
@@ -41,6 +42,10 @@ type Options struct {
 	// MFA overrides the user pool's MfaConfiguration: "required" (ON),
 	// "optional" or "off". Default: the template's.
 	MFA string
+	// DynamoDBFaults and S3Faults are injected from the start (throttles,
+	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
+	// changes them while the stack runs. Default: none.
+	DynamoDBFaults, S3Faults localaws.Faults
 }
 
 // Stack is a running local stage.
@@ -50,7 +55,9 @@ type Stack struct {
 	// listeners of every service, served or not
 	listeners []net.Listener
 	aws       *localaws.Servers
-	wg        sync.WaitGroup
+	// bucketCORS are the template's CORS rules of the photo bucket.
+	bucketCORS []s3types.CORSRule
+	wg         sync.WaitGroup
 }
 
 // Region of the local stack.
@@ -109,6 +116,12 @@ func (s *Stack) Close() {
 	if s.aws != nil {
 		s.aws.Close()
 	}
+}
+
+// SetFaults makes the local "dynamodb" or "s3" inject f (the zero Faults
+// stops), as POST <endpoint>/_dev/faults does.
+func (s *Stack) SetFaults(service string, f localaws.Faults) error {
+	return s.aws.SetFaults(service, f)
 }
 
 // WriteInfo writes Info as JSON to path, for `make smoke` and front ends.
