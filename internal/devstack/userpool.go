@@ -33,6 +33,10 @@ type Pool struct {
 	AccountRecovery []string
 	// MFA is the MfaConfiguration: OFF, OPTIONAL or ON.
 	MFA string
+	// Domain is the prefix of the pool's UserPoolDomain; ResourceServers
+	// its resource servers.
+	Domain          string
+	ResourceServers []localcognito.ResourceServer
 }
 
 // Client is an app client of the pool.
@@ -48,6 +52,10 @@ type Client struct {
 	ReadAttributes, WriteAttributes []string
 	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
 	LegacyUserExistenceErrors bool
+	// OAuthFlows are the AllowedOAuthFlows, empty unless
+	// AllowedOAuthFlowsUserPoolClient; OAuthScopes the AllowedOAuthScopes.
+	OAuthFlows, OAuthScopes  []string
+	CallbackURLs, LogoutURLs []string
 }
 
 // userPool is the Cognito user pool: its sign-in settings, triggers and
@@ -125,7 +133,44 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 	if err := p.readTriggers(t, pp.LambdaConfig); err != nil {
 		return err
 	}
+	if err := p.readDomain(t); err != nil {
+		return err
+	}
 	return p.readClients(t)
+}
+
+// readDomain collects the pool's domain prefix and resource servers.
+func (p *Plan) readDomain(t cfnTemplate) error {
+	for id, r := range t.Resources {
+		switch r.Type {
+		case "AWS::Cognito::UserPoolDomain":
+			var d struct{ Domain string }
+			if err := json.Unmarshal(r.Properties, &d); err != nil {
+				return fmt.Errorf("user pool domain %s: %w", id, err)
+			}
+			if p.Pool.Domain != "" {
+				return fmt.Errorf("user pool domain %s: the pool has a domain already (%s)", id, p.Pool.Domain)
+			}
+			p.Pool.Domain = d.Domain
+		case "AWS::Cognito::UserPoolResourceServer":
+			var rs struct {
+				Identifier string
+				Scopes     []struct{ ScopeName string }
+			}
+			if err := json.Unmarshal(r.Properties, &rs); err != nil {
+				return fmt.Errorf("resource server %s: %w", id, err)
+			}
+			server := localcognito.ResourceServer{Identifier: rs.Identifier}
+			for _, sc := range rs.Scopes {
+				server.Scopes = append(server.Scopes, sc.ScopeName)
+			}
+			p.Pool.ResourceServers = append(p.Pool.ResourceServers, server)
+		}
+	}
+	sort.Slice(p.Pool.ResourceServers, func(i, j int) bool {
+		return p.Pool.ResourceServers[i].Identifier < p.Pool.ResourceServers[j].Identifier
+	})
+	return nil
 }
 
 // readTriggers collects the environment and role of each function the
@@ -169,6 +214,9 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
 			PreventUserExistenceErrors                                 string
+			AllowedOAuthFlowsUserPoolClient                            bool
+			AllowedOAuthFlows, AllowedOAuthScopes                      []string
+			CallbackURLs, LogoutURLs                                   []string
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
@@ -190,7 +238,13 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			WriteAttributes:   c.WriteAttributes,
 			// Absent means LEGACY, as for a client created with the API.
 			LegacyUserExistenceErrors: c.PreventUserExistenceErrors != "ENABLED",
+			OAuthScopes:               c.AllowedOAuthScopes,
+			CallbackURLs:              c.CallbackURLs,
+			LogoutURLs:                c.LogoutURLs,
 		})
+		if c.AllowedOAuthFlowsUserPoolClient {
+			p.Clients[len(p.Clients)-1].OAuthFlows = c.AllowedOAuthFlows
+		}
 	}
 	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
 	return nil
@@ -225,8 +279,10 @@ func startUserPool(_ context.Context, w *wiring) error {
 			RequireSymbols:            w.plan.Pool.RequireSymbols,
 			TemporaryPasswordValidity: w.plan.Pool.TemporaryPassword,
 		},
-		Clients:  clients,
-		Triggers: triggers,
+		Clients:         clients,
+		Domain:          w.plan.Pool.Domain,
+		ResourceServers: w.plan.Pool.ResourceServers,
+		Triggers:        triggers,
 		CodeSink: func(username, destination, medium, message string) {
 			w.log.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
 		},
@@ -238,6 +294,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		return fmt.Errorf("local user pool: %w", err)
 	}
 	w.issuer = pool.Issuer()
+	w.stack.pool = pool
 	mux := http.NewServeMux()
 	mux.Handle("/", pool)
 	mux.Handle("POST /_dev/clock", w.clock)
@@ -261,6 +318,16 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.info.ServerClientSecret = secrets[contract.ServerClientPath]
 	w.info.ClockURL = url + "/_dev/clock"
 	w.info.CodeURL = url + "/_dev/code"
+	if w.plan.Pool.Domain != "" {
+		w.info.CognitoDomain = w.plan.Pool.Domain
+		w.info.CognitoDomainURL = url
+	}
+	for _, c := range w.plan.Clients {
+		if c.Path == contract.SPAClientPath && len(c.OAuthFlows) > 0 {
+			w.info.SPACallbackURL = first(c.CallbackURLs)
+			w.info.SPALogoutURL = first(c.LogoutURLs)
+		}
+	}
 	return nil
 }
 
@@ -283,6 +350,17 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			WriteAttributes:      c.WriteAttributes,
 
 			LegacyUserExistenceErrors: c.LegacyUserExistenceErrors,
+			OAuth: localcognito.OAuthClient{
+				Flows:        c.OAuthFlows,
+				Scopes:       c.OAuthScopes,
+				CallbackURLs: c.CallbackURLs,
+				LogoutURLs:   c.LogoutURLs,
+				// Cognito never requires PKCE and the template cannot say
+				// so; the stage's public (SPA) client is code + PKCE only
+				// by contract, so the local pool refuses it a code
+				// without a challenge. Confidential clients may use PKCE.
+				RequirePKCE: !c.Secret && len(c.OAuthFlows) > 0,
+			},
 		}
 		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
 			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)
@@ -321,4 +399,25 @@ func (p *Pool) overrideMFA(mfa string) error {
 		return fmt.Errorf("MFA %q: want required, optional or off", mfa)
 	}
 	return nil
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+// AddAppOrigin registers origin's callback and logout URLs
+// (contract.CallbackPath, contract.LogoutPath) on the SPA client of the
+// local pool, as SetBucketOrigins adds it to the bucket's CORS rules: the
+// local web app runs on an origin the template's URLs do not name. The
+// hosted UI then accepts origin as it accepts the template's URLs.
+func (s *Stack) AddAppOrigin(origin string) error {
+	if s.pool == nil || s.Info.SPAClientID == "" {
+		return fmt.Errorf("add app origin %s: the stack has no local user pool with a SPA client", origin)
+	}
+	origin = strings.TrimSuffix(origin, "/")
+	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
+		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
 }

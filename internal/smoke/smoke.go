@@ -53,6 +53,10 @@ type Target struct {
 	// would read it in their inbox; nil where the run cannot read it (a
 	// deployed stage), and the password reset check is then skipped.
 	Code func(ctx context.Context, username string) (string, error)
+	// HostedUI signs users in on the stage's Cognito domain with the code
+	// grant and PKCE, as the SPA does; nil skips that check. Its Now and
+	// HTTP are set by the run.
+	HostedUI *HostedUI
 	// AdvanceClock moves the stage's clock; nil where it cannot (a deployed
 	// stage), and the expired-token check is then skipped.
 	AdvanceClock func(context.Context, time.Duration) error
@@ -301,6 +305,7 @@ func (r *run) all() {
 	r.profileEdit(a)
 	r.passwordReset(b)
 	r.endpoints(a)
+	r.hostedUI(a)
 	todo := r.todos(a)
 	photo := r.photos(a)
 	r.isolation(a, b, todo, photo)
