@@ -421,3 +421,52 @@ func TestSignInLockout(t *testing.T) {
 	f.clock.Advance(time.Second)
 	f.signIn("ada", goodPassword)
 }
+
+// TestLegacyUserExistenceErrors: a client configured LEGACY tells an
+// unknown user apart, with UserNotFoundException, where the default
+// client answers as for a real user.
+func TestLegacyUserExistenceErrors(t *testing.T) {
+	f := newFixture(t, func(c *Config) {
+		c.Clients = append(c.Clients,
+			Client{ID: "legacyclient", ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowUserSRPAuth}, LegacyUserExistenceErrors: true},
+			Client{ID: "srpclient", ExplicitAuthFlows: []string{AllowUserSRPAuth}})
+	})
+	for _, tc := range []struct {
+		name          string
+		call          func(client string) error
+		hidden, found string // error code from the default client ("" for success) and from the legacy one
+	}{
+		{"password sign-in", func(c string) error {
+			_, err := f.passwordAuth(c, "nobody", goodPassword)
+			return err
+		}, errNotAuthorized, errUserNotFound},
+		{"SRP sign-in", func(c string) error {
+			if c == publicID {
+				c = "srpclient"
+			}
+			_, _, err := f.srpStart(c, "nobody")
+			return err
+		}, "", errUserNotFound},
+		{"confirm sign-up", func(c string) error {
+			_, err := f.idp.ConfirmSignUp(f.ctx, &cip.ConfirmSignUpInput{ClientId: aws.String(c), Username: aws.String("nobody"), ConfirmationCode: aws.String("123456")})
+			return err
+		}, errExpiredCode, errUserNotFound},
+		{"resend code", func(c string) error {
+			_, err := f.idp.ResendConfirmationCode(f.ctx, &cip.ResendConfirmationCodeInput{ClientId: aws.String(c), Username: aws.String("nobody")})
+			return err
+		}, "", errUserNotFound},
+		{"forgot password", func(c string) error {
+			_, err := f.forgot(c, "nobody")
+			return err
+		}, "", errUserNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(publicID); tc.hidden == "" && err != nil {
+				t.Errorf("default client: %v, want success", err)
+			} else if tc.hidden != "" {
+				wantAPIError(t, err, tc.hidden, "")
+			}
+			wantAPIError(t, tc.call("legacyclient"), tc.found, "")
+		})
+	}
+}

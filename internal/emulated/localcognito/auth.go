@@ -125,6 +125,9 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 	s.mu.Lock()
 	u := s.lookup(name)
 	switch {
+	case u == nil && client.LegacyUserExistenceErrors:
+		s.mu.Unlock()
+		return authOutput{}, userNotFound()
 	case u == nil:
 		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()

@@ -192,6 +192,9 @@ func (s *Server) confirmSignUp(ctx context.Context, in confirmSignUpInput) (empt
 	s.mu.Lock()
 	u := s.lookup(in.Username)
 	switch {
+	case u == nil && client.LegacyUserExistenceErrors:
+		s.mu.Unlock()
+		return empty{}, userNotFound()
 	case u == nil:
 		// With user existence errors prevented, an unknown user looks like
 		// a user whose code has expired.
@@ -262,6 +265,10 @@ func (s *Server) resendConfirmationCode(ctx context.Context, in resendConfirmati
 
 	s.mu.Lock()
 	u := s.lookup(in.Username)
+	if u == nil && client.LegacyUserExistenceErrors {
+		s.mu.Unlock()
+		return codeDeliveryOutput{}, userNotFound()
+	}
 	if u == nil {
 		s.mu.Unlock()
 		// With user existence errors prevented, Cognito pretends to send a

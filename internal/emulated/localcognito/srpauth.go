@@ -53,6 +53,10 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 	var salt []byte
 	s.mu.Lock()
 	u := s.lookup(name)
+	if u == nil && client.LegacyUserExistenceErrors {
+		s.mu.Unlock()
+		return authOutput{}, userNotFound()
+	}
 	if u != nil && u.status == statusResetRequired {
 		s.mu.Unlock()
 		return authOutput{}, passwordResetRequired()
