@@ -30,6 +30,7 @@ func main() {
 	cognitoPort := flag.Int("cognito-port", 9229, "port of the Cognito user pool")
 	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
+	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	var ddbFaults, s3Faults localaws.Faults
 	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
@@ -37,7 +38,7 @@ func main() {
 
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
