@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
 var devTemplate = filepath.Join("..", "testdata", "portcullis-dev.template.json")
@@ -82,6 +83,7 @@ func TestJourney(t *testing.T) {
 	} else {
 		t.Log("NOT RUN: hosted-UI sign-in (no local Cognito domain); signing in with SRP instead")
 		signIn(b, email, password)
+		b.waitScreen("todos")
 	}
 
 	// Todos: create, edit, complete, delete.
@@ -126,6 +128,17 @@ func TestJourney(t *testing.T) {
 	b.do("refresh the session", click(`#refresh-session`))
 	b.waitText("main", "Your session was refreshed.")
 
+	// An authenticator app from the profile (the dev stage's MFA is
+	// optional): from now on sign-ins ask for its code.
+	b.do("set up an authenticator", click(`a[href="/profile/mfa"]`))
+	b.screen("mfa")
+	secret := b.text("#totp-secret")
+	var lastCode time.Time
+	enterTOTP(b, secret, &lastCode, "#mfa-form")
+	b.waitText("main", "Your authenticator app is set up")
+	b.waitText("#profile-facts", "Authenticator (TOTP)on")
+	b.saveShot("profile-totp-on")
+
 	if !hostedUI {
 		t.Log("NOT RUN: sign-out and password reset (the local pool serves no /logout yet)")
 		b.check("end")
@@ -158,6 +171,8 @@ func TestJourney(t *testing.T) {
 	b.do("reset", fill(`#f-username`, email), fill(`#f-code`, code), fill(`#f-password`, newPassword), click(`#reset-form button[type=submit]`))
 	b.waitText("main", "Your password is changed")
 	signIn(b, email, newPassword)
+	b.screen("totp")
+	enterTOTP(b, secret, &lastCode, "#totp-form")
 	b.waitScreen("todos")
 	b.waitText("#todo-list", "Buy oat milk")
 	signOut(b)
@@ -187,13 +202,32 @@ func photos(t *testing.T, b *browser) {
 	b.waitText("#gallery", "No photos yet.")
 }
 
+// signIn signs in with the app's own form (SRP); the caller waits for
+// the screen that follows (todos, or a TOTP step).
 func signIn(b *browser, username, password string) {
 	b.t.Helper()
 	b.do("go to sign-in", click(`a[href="/signin"]`))
 	b.do("fill sign-in", fill(`#f-username`, username), fill(`#f-password`, password))
 	b.screen("signin")
 	b.do("sign in", click(`#signin-form button[type=submit]`))
-	b.waitScreen("todos")
+}
+
+// enterTOTP submits the authenticator's current code in form. The pool
+// takes each code once, so after a code used at *last it waits for the
+// next period.
+func enterTOTP(b *browser, secret string, last *time.Time, form string) {
+	b.t.Helper()
+	now := time.Now()
+	if !last.IsZero() && now.Before(totp.NextPeriod(*last)) {
+		time.Sleep(time.Until(totp.NextPeriod(*last)))
+		now = time.Now()
+	}
+	code, err := totp.Code(secret, now)
+	if err != nil {
+		b.t.Fatalf("the secret the app showed (%q): %v", secret, err)
+	}
+	*last = now
+	b.do("enter the TOTP code", fill(form+` input[name=code]`, code), click(form+` button[type=submit]`))
 }
 
 func signOut(b *browser) {
