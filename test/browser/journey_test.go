@@ -86,6 +86,11 @@ func TestJourney(t *testing.T) {
 		b.waitScreen("todos")
 	}
 
+	// The tokens live in the tab's sessionStorage, never localStorage.
+	if n := eval[int](b, `localStorage.length`); n != 0 {
+		t.Errorf("localStorage holds %d items after sign-in, want none", n)
+	}
+
 	// Todos: create, edit, complete, delete.
 	b.screen("todos")
 	b.do("add a todo", fill(`#todo-form input[name=title]`, "Buy milk"), click(`#todo-form button[type=submit]`))
