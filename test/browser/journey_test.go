@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"github.com/aws/smithy-go"
 	"github.com/chromedp/chromedp"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
@@ -70,20 +68,13 @@ func TestJourney(t *testing.T) {
 	b.waitText("main", "confirmed")
 
 	// Sign in through the hosted UI (authorization code + PKCE).
-	hostedUI := served(t, stack.Info.CognitoEndpoint+"/oauth2/authorize")
-	if hostedUI {
-		b.do("hosted sign-in", click(`#hosted-sign-in`))
-		b.do("the hosted sign-in page", fill(`#signInFormUsername`, email), fill(`#signInFormPassword`, password))
-		b.saveShot("hosted-ui-sign-in")
-		b.do("sign in at the hosted UI", click(`button[name=signInSubmitButton]`))
-		b.waitScreen("todos")
-		if loc := value(b, "location", chromedp.Location()); loc != origin+"/todos" {
-			t.Errorf("after the callback the address is %s, want %s/todos (no code left in it)", loc, origin)
-		}
-	} else {
-		t.Log("NOT RUN: hosted-UI sign-in (no local Cognito domain); signing in with SRP instead")
-		signIn(b, email, password)
-		b.waitScreen("todos")
+	b.do("hosted sign-in", click(`#hosted-sign-in`))
+	b.do("the hosted sign-in page", fill(`#signInFormUsername`, email), fill(`#signInFormPassword`, password))
+	b.saveShot("hosted-ui-sign-in")
+	b.do("sign in at the hosted UI", click(`button[name=signInSubmitButton]`))
+	b.waitScreen("todos")
+	if loc := value(b, "location", chromedp.Location()); loc != origin+"/todos" {
+		t.Errorf("after the callback the address is %s, want %s/todos (no code left in it)", loc, origin)
 	}
 
 	// The tokens live in the tab's sessionStorage, never localStorage.
@@ -144,26 +135,12 @@ func TestJourney(t *testing.T) {
 	b.waitText("#profile-facts", "Authenticator (TOTP)on")
 	b.saveShot("profile-totp-on")
 
-	if !hostedUI {
-		t.Log("NOT RUN: sign-out and password reset (the local pool serves no /logout yet)")
-		b.check("end")
-		t.Logf("browser journey: %s", time.Since(started).Round(100*time.Millisecond))
-		return
-	}
-
 	// Sign out: the refresh token is revoked, the tab holds no token.
 	refresh := sessionRefreshToken(b)
 	signOut(b)
 	b.do("profile after sign-out", chromedp.Navigate(origin+"/profile"))
 	b.screen("signin")
 	assertRefused(t, stack, refresh)
-
-	if !servesForgotPassword(t, stack) {
-		t.Log("NOT RUN: password reset (the local pool does not serve ForgotPassword yet)")
-		b.check("end")
-		t.Logf("browser journey: %s", time.Since(started).Round(100*time.Millisecond))
-		return
-	}
 
 	// Forgot password: reset with the code, sign in with the new one.
 	b.do("go to forgot", click(`a[href="/forgot"]`))
@@ -289,27 +266,4 @@ func assertRefused(t *testing.T, stack *devstack.Stack, refreshToken string) {
 	if !errors.As(err, &na) {
 		t.Fatalf("refreshing with the token revoked at sign-out: %v, want NotAuthorizedException", err)
 	}
-}
-
-// servesForgotPassword is whether the local user pool knows ForgotPassword:
-// a probe for a user that does not exist fails with anything but
-// UnknownOperationException.
-func servesForgotPassword(t *testing.T, stack *devstack.Stack) bool {
-	t.Helper()
-	_, err := stack.CognitoClient().ForgotPassword(context.Background(), &cip.ForgotPasswordInput{
-		ClientId: aws.String(stack.Info.SPAClientID), Username: aws.String("probe.nobody@example.com"),
-	})
-	var apiErr smithy.APIError
-	return !errors.As(err, &apiErr) || apiErr.ErrorCode() != "UnknownOperationException"
-}
-
-// served is whether url answers anything but 404.
-func served(t *testing.T, url string) bool {
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode != http.StatusNotFound
 }
