@@ -24,6 +24,17 @@ const (
 	pathError                 = "/error"
 )
 
+// pageNotices are the notices a page shows after a redirect, by the key
+// in its message parameter: a key, not the text, so a link cannot put
+// words of its own on the sign-in page.
+var pageNotices = map[string]string{
+	"account_ready":     "Your account is ready. Sign in.",
+	"account_confirmed": "Your account is confirmed. Sign in.",
+	"reset_required":    "Your password must be reset. Ask for a code.",
+	"code_sent":         "We sent a code to the email address or phone number you verified. Enter it with your new password.",
+	"password_changed":  "Your password is changed. Sign in.",
+}
+
 // csrfCookie holds the token every form posts back as _csrf: a double
 // submit, so the pool keeps no state for a page it served.
 const csrfCookie = "XSRF-TOKEN"
@@ -93,7 +104,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := page{Domain: s.domain, Query: r.URL.RawQuery, Message: r.URL.Query().Get("message")}
+	p := page{Domain: s.domain, Query: r.URL.RawQuery, Message: pageNotices[r.URL.Query().Get("message")]}
 	switch r.URL.Path {
 	case pathLogin:
 		s.login(w, r, req, &p)
@@ -101,8 +112,10 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 		s.signUpPage(w, r, req, &p)
 	case pathConfirmUser:
 		s.confirmUserPage(w, r, req, &p)
-	case pathForgotPassword, pathConfirmForgotPassword:
-		s.renderError(w, http.StatusNotFound, "Password reset on the sign-in pages is not available yet; use the ForgotPassword operation.")
+	case pathForgotPassword:
+		s.forgotPasswordPage(w, r, req, &p)
+	case pathConfirmForgotPassword:
+		s.confirmForgotPasswordPage(w, r, req, &p)
 	}
 }
 
@@ -193,6 +206,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 	switch {
 	case errors.As(err, &oe) && oe.Type == errUserNotConfirmed:
 		http.Redirect(w, r, nextURL(pathConfirmUser, req, url.Values{"username": {username}}), http.StatusFound)
+	case errors.As(err, &oe) && oe.Type == errPasswordResetRequired:
+		// The hosted UI sends a user whose password an administrator
+		// reset to choose a new one with a code.
+		http.Redirect(w, r, nextURL(pathForgotPassword, req, url.Values{"username": {username}, "message": {"reset_required"}}), http.StatusFound)
 	case err != nil:
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "login.html", p)
@@ -274,7 +291,7 @@ func (s *Server) signUpPage(w http.ResponseWriter, r *http.Request, req *authori
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "signup.html", p)
 	case out.UserConfirmed:
-		http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"Your account is ready. Sign in."}}), http.StatusFound)
+		http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"account_ready"}}), http.StatusFound)
 	default:
 		http.Redirect(w, r, nextURL(pathConfirmUser, req, url.Values{"username": {username}}), http.StatusFound)
 	}
@@ -319,5 +336,55 @@ func (s *Server) confirmUserPage(w http.ResponseWriter, r *http.Request, req *au
 		s.render(w, r, http.StatusOK, "confirm.html", p)
 		return
 	}
-	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"Your account is confirmed. Sign in."}}), http.StatusFound)
+	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"account_confirmed"}}), http.StatusFound)
+}
+
+// forgotPasswordPage serves /forgotPassword: ForgotPassword sends a code
+// through the user's verified channel.
+func (s *Server) forgotPasswordPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
+	p.Title = "Forgot your password?"
+	p.Username = r.URL.Query().Get("username")
+	if r.Method != http.MethodPost {
+		s.render(w, r, http.StatusOK, "forgot.html", p)
+		return
+	}
+	username := strings.TrimSpace(r.PostForm.Get("username"))
+	p.Username = username
+	in := forgotPasswordInput{ClientID: req.client.ID, Username: username}
+	if req.client.Secret != "" {
+		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
+	}
+	if _, err := s.forgotPassword(r.Context(), in); err != nil {
+		p.Error = pageMessage(err)
+		s.render(w, r, http.StatusOK, "forgot.html", p)
+		return
+	}
+	http.Redirect(w, r, nextURL(pathConfirmForgotPassword, req, url.Values{"username": {username}, "message": {"code_sent"}}), http.StatusFound)
+}
+
+// confirmForgotPasswordPage serves /confirmForgotPassword:
+// ConfirmForgotPassword sets the new password with the code.
+func (s *Server) confirmForgotPasswordPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
+	p.Title = "Reset your password"
+	p.Username = r.URL.Query().Get("username")
+	if r.Method != http.MethodPost {
+		s.render(w, r, http.StatusOK, "reset.html", p)
+		return
+	}
+	username := strings.TrimSpace(r.PostForm.Get("username"))
+	p.Username = username
+	in := confirmForgotPasswordInput{
+		ClientID: req.client.ID, Username: username,
+		ConfirmationCode: strings.TrimSpace(r.PostForm.Get("code")), Password: r.PostForm.Get("password"),
+	}
+	if req.client.Secret != "" {
+		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
+	}
+	if _, err := s.confirmForgotPassword(r.Context(), in); err != nil {
+		p.Message = ""
+		p.Error = pageMessage(err)
+		s.render(w, r, http.StatusOK, "reset.html", p)
+		return
+	}
+	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"password_changed"}}), http.StatusFound)
 }

@@ -599,12 +599,12 @@ func (s *Server) exchangeCode(ctx context.Context, client *Client, form url.Valu
 	s.mu.Lock()
 	u := s.users[fold(c.username)]
 	var snap *user
-	if u != nil && u.sub() == c.sub {
+	if u != nil && u.sub() == c.sub && !u.disabled {
 		snap = u.snapshot()
 	}
 	s.mu.Unlock()
 	if snap == nil {
-		return tokenResponse{}, tokenFail(oauthInvalidGrant, "the user no longer exists")
+		return tokenResponse{}, tokenFail(oauthInvalidGrant, "the user no longer exists or is disabled")
 	}
 	res, err := s.issue(ctx, client, snap, sourceTokenHostedAuth, nil, nil, &c.grant)
 	if err != nil {

@@ -357,6 +357,16 @@ func TestTokenEndpointRefusals(t *testing.T) {
 			form.Set("client_secret", "guess")
 			return form
 		}, 400, oauthInvalidClient},
+		{"disabled user", func() url.Values {
+			form := exchange(f.codeFor(publicID, v), v)
+			if _, err := f.idp.AdminDisableUser(f.ctx, &cip.AdminDisableUserInput{UserPoolId: aws.String(testPoolID), Username: aws.String("alice")}); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				_, _ = f.idp.AdminEnableUser(f.ctx, &cip.AdminEnableUserInput{UserPoolId: aws.String(testPoolID), Username: aws.String("alice")})
+			})
+			return form
+		}, 400, oauthInvalidGrant},
 		{"client without OAuth flows", func() url.Values {
 			return url.Values{"client_id": {"plain"}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}
 		}, 400, oauthUnauthorizedClient},
@@ -691,5 +701,56 @@ func TestOAuthStateIsBounded(t *testing.T) {
 	f.srv.oauth.mu.Unlock()
 	if left > 2 {
 		t.Errorf("%d sessions after a sweep, want the live ones only", left)
+	}
+}
+
+// TestForgotPasswordOnHostedUI resets a password on the pages through
+// ForgotPassword and ConfirmForgotPassword, and sends a user whose password
+// an administrator reset there from the sign-in form.
+func TestForgotPasswordOnHostedUI(t *testing.T) {
+	f := newFixture(t, withDomain(nil))
+	f.confirmedUser("alice", "alice@example.com")
+	q := url.Values{"response_type": {"code"}, "client_id": {secretID}, "redirect_uri": {callbackURL}}
+	b := newBrowser(t)
+	_, body := b.get(f.url + pathLogin + "?" + q.Encode())
+	m := regexp.MustCompile(`href="(/forgotPassword\?[^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no forgot-password link:\n%s", body)
+	}
+	resp, body := b.get(f.url + strings.ReplaceAll(m[1], "&amp;", "&"))
+	resp, body = b.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}})
+	if resp.Request.URL.Path != pathConfirmForgotPassword || !strings.Contains(body, "We sent a code") {
+		t.Fatalf("after asking for a code: %s\n%s", resp.Request.URL, body)
+	}
+	code, _ := f.srv.Code("alice")
+	const renewed = "Renewed-Horse-10"
+	resp, body = b.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "code": {"000000"}, "password": {renewed}})
+	if resp.StatusCode != 200 || !strings.Contains(body, `class="error"`) {
+		t.Fatalf("a wrong code: %d\n%s", resp.StatusCode, body)
+	}
+	resp, body = b.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "code": {code}, "password": {renewed}})
+	if resp.Request.URL.Path != pathLogin || !strings.Contains(body, "Your password is changed") {
+		t.Fatalf("after the reset: %s\n%s", resp.Request.URL, body)
+	}
+	resp, _ = b.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {renewed}})
+	if cb := callback(resp); cb == nil || cb.Get("code") == "" {
+		t.Fatalf("sign-in with the new password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// An administrator's reset sends the user to the reset pages.
+	if _, err := f.idp.AdminResetUserPassword(f.ctx, &cip.AdminResetUserPasswordInput{UserPoolId: aws.String(testPoolID), Username: aws.String("alice")}); err != nil {
+		t.Fatal(err)
+	}
+	b2 := newBrowser(t)
+	resp, body = b2.get(f.url + pathLogin + "?" + q.Encode())
+	resp, body = b2.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {renewed}})
+	if resp.Request.URL.Path != pathForgotPassword || !strings.Contains(body, "must be reset") {
+		t.Fatalf("sign-in of a user whose password was reset: %s\n%s", resp.Request.URL, body)
+	}
+
+	// A link cannot put its own words on the page.
+	_, body = b2.get(f.url + pathLogin + "?" + q.Encode() + "&message=Call+555-0100+now")
+	if strings.Contains(body, "555-0100") {
+		t.Error("the sign-in page shows a message from its URL")
 	}
 }
