@@ -56,9 +56,13 @@ type page struct {
 	// inputs.
 	Username string
 	Fields   []field
-	// Challenge and Session carry a sign-in challenge across its form.
-	Challenge string
-	Session   string
+	// Challenge and Session carry a sign-in challenge across its form;
+	// Secret is the authenticator secret of an MFA_SETUP challenge, and
+	// OTPAuthURI the same as an authenticator app's otpauth:// link.
+	Challenge  string
+	Session    string
+	Secret     string
+	OTPAuthURI template.URL
 }
 
 // URL is a page of the domain with the authorize parameters.
@@ -210,12 +214,38 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 		// The hosted UI sends a user whose password an administrator
 		// reset to choose a new one with a code.
 		http.Redirect(w, r, nextURL(pathForgotPassword, req, url.Values{"username": {username}, "message": {"reset_required"}}), http.StatusFound)
+	case err != nil && r.PostForm.Get("_challenge") != "" && !(errors.As(err, &oe) && oe.Type == errNotAuthorized):
+		// A wrong answer to a challenge (a code that does not match, a
+		// password the policy refuses): ask again in the same session. An
+		// expired session goes back to the sign-in form below.
+		p.Challenge, p.Session = r.PostForm.Get("_challenge"), r.PostForm.Get("_session")
+		p.Secret = r.PostForm.Get("_secret")
+		if p.Secret != "" {
+			p.OTPAuthURI = otpauthURI(s.domain, username, p.Secret)
+		}
+		p.Title = challengeTitle(p.Challenge)
+		p.Error = pageMessage(err)
+		s.render(w, r, http.StatusOK, "challenge.html", p)
 	case err != nil:
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "login.html", p)
 	case signIn.user != nil:
 		sid, sess := s.startSession(w, r, signIn.user)
 		s.redirectWithCode(w, r, req, sid, sess)
+	case out.ChallengeName == challengeMFASetup && r.PostForm.Get("_challenge") != challengeMFASetup:
+		// The pool requires MFA and the user has no authenticator: the
+		// page hands out a secret (AssociateSoftwareToken with the
+		// session) and asks for a code from it.
+		a, err := s.associateSoftwareToken(r.Context(), softwareTokenInput{Session: out.Session})
+		if err != nil {
+			p.Error = pageMessage(err)
+			s.render(w, r, http.StatusOK, "login.html", p)
+			return
+		}
+		p.Challenge, p.Session, p.Secret = challengeMFASetup, a.Session, a.SecretCode
+		p.OTPAuthURI = otpauthURI(s.domain, username, a.SecretCode)
+		p.Title = challengeTitle(challengeMFASetup)
+		s.render(w, r, http.StatusOK, "challenge.html", p)
 	case out.ChallengeName != "":
 		p.Challenge, p.Session = out.ChallengeName, out.Session
 		if name := out.ChallengeParameters["USER_ID_FOR_SRP"]; name != "" {
@@ -233,9 +263,20 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 // RespondToAuthChallenge.
 func (s *Server) answerChallenge(ctx context.Context, client *Client, challenge, username string, form url.Values) (authOutput, error) {
 	resp := map[string]string{"USERNAME": username}
+	session := form.Get("_session")
 	switch challenge {
 	case challengeNewPassword:
 		resp["NEW_PASSWORD"] = form.Get("new_password")
+	case challengeSoftwareTokenMFA:
+		resp["SOFTWARE_TOKEN_MFA_CODE"] = strings.TrimSpace(form.Get("totp_code"))
+	case challengeMFASetup:
+		// The code proves the secret the page showed (VerifySoftwareToken
+		// with the session); the challenge then completes.
+		v, err := s.verifySoftwareToken(ctx, softwareTokenInput{Session: session, UserCode: strings.TrimSpace(form.Get("totp_code"))})
+		if err != nil {
+			return authOutput{}, err
+		}
+		session = v.Session
 	default:
 		return authOutput{}, invalidParameter("The challenge %s cannot be answered on this page.", challenge)
 	}
@@ -243,7 +284,7 @@ func (s *Server) answerChallenge(ctx context.Context, client *Client, challenge,
 		resp["SECRET_HASH"] = SecretHash(client.ID, client.Secret, username)
 	}
 	return s.respondToAuthChallenge(ctx, respondToAuthChallengeInput{
-		ChallengeName: challenge, ClientID: client.ID, Session: form.Get("_session"), ChallengeResponses: resp,
+		ChallengeName: challenge, ClientID: client.ID, Session: session, ChallengeResponses: resp,
 	})
 }
 
@@ -251,6 +292,10 @@ func challengeTitle(challenge string) string {
 	switch challenge {
 	case challengeNewPassword:
 		return "Change your password"
+	case challengeSoftwareTokenMFA:
+		return "Authenticator code"
+	case challengeMFASetup:
+		return "Set up an authenticator app"
 	}
 	return "One more step"
 }
@@ -387,4 +432,13 @@ func (s *Server) confirmForgotPasswordPage(w http.ResponseWriter, r *http.Reques
 		return
 	}
 	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"password_changed"}}), http.StatusFound)
+}
+
+// otpauthURI is the link an authenticator app reads (as a QR code) for a
+// TOTP secret: issuer the domain, account the user.
+func otpauthURI(issuer, account, secret string) template.URL {
+	label := url.PathEscape(issuer) + ":" + url.PathEscape(account)
+	// Built from the pool's own values and escaped: safe as a link,
+	// though html/template allows only http(s) and mailto by default.
+	return template.URL("otpauth://totp/" + label + "?" + url.Values{"secret": {secret}, "issuer": {issuer}}.Encode())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,6 +21,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
 const (
@@ -752,5 +755,66 @@ func TestForgotPasswordOnHostedUI(t *testing.T) {
 	_, body = b2.get(f.url + pathLogin + "?" + q.Encode() + "&message=Call+555-0100+now")
 	if strings.Contains(body, "555-0100") {
 		t.Error("the sign-in page shows a message from its URL")
+	}
+}
+
+// TestTOTPOnHostedUI: where the pool requires MFA, a user without an
+// authenticator sets one up on the sign-in page (MFA_SETUP), and signs in
+// with a code from it the next time (SOFTWARE_TOKEN_MFA); a code is good
+// once.
+func TestTOTPOnHostedUI(t *testing.T) {
+	f := newFixture(t, withDomain(func(c *Config) { c.MFA = MFAOn }))
+	f.confirmedUser("alice", "alice@example.com")
+	q := url.Values{"response_type": {"code"}, "client_id": {secretID}, "redirect_uri": {callbackURL}}
+	loginURL := f.url + pathLogin + "?" + q.Encode()
+	hidden := func(body, name string) string {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s field in\n%s", name, body)
+		}
+		return html.UnescapeString(m[1])
+	}
+	answer := func(b *browser, body, code string) (*http.Response, string) {
+		fields := url.Values{"totp_code": {code}}
+		for _, name := range []string{"_challenge", "_session", "username"} {
+			fields.Set(name, hidden(body, name))
+		}
+		if strings.Contains(body, `name="_secret"`) {
+			fields.Set("_secret", hidden(body, "_secret"))
+		}
+		return b.submit(loginURL, body, fields)
+	}
+
+	b := newBrowser(t)
+	resp, body := b.get(loginURL)
+	_, body = b.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {goodPassword}})
+	secret := regexp.MustCompile(`id="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(body)
+	if secret == nil || !strings.Contains(body, `href="otpauth://totp/`) {
+		t.Fatalf("no authenticator set-up on the page:\n%s", body)
+	}
+	now := time.Now()
+	if _, body = answer(b, body, "000000"); !strings.Contains(body, `class="error"`) || !strings.Contains(body, `id="totp-secret"`) {
+		t.Fatalf("a wrong set-up code is not asked again:\n%s", body)
+	}
+	code, _ := totp.Code(secret[1], now)
+	resp, body = answer(b, body, code)
+	if cb := callback(resp); cb == nil || cb.Get("code") == "" {
+		t.Fatalf("set-up did not sign in: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+
+	// The next sign-in asks for a code; the one used at set-up is refused.
+	b2 := newBrowser(t)
+	resp, body = b2.get(loginURL)
+	_, body = b2.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {goodPassword}})
+	if hidden(body, "_challenge") != challengeSoftwareTokenMFA {
+		t.Fatalf("second sign-in: no TOTP step\n%s", body)
+	}
+	if _, body = answer(b2, body, code); !strings.Contains(body, `class="error"`) {
+		t.Fatalf("a reused code was not refused:\n%s", body)
+	}
+	next, _ := totp.Code(secret[1], now.Add(totp.Period))
+	resp, body = answer(b2, body, next)
+	if cb := callback(resp); cb == nil || cb.Get("code") == "" {
+		t.Fatalf("TOTP step did not sign in: %d %s\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 }
