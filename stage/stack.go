@@ -16,6 +16,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/data"
+	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
@@ -44,6 +45,8 @@ type Stack struct {
 	API       *gateway.API
 	// Monitor holds the stage's alarms, their topic and the dashboard.
 	Monitor *monitoring.Monitor
+	// Edge is the distribution serving the app and, under /api, the API.
+	Edge *edge.Edge
 }
 
 // New validates cfg and builds its stage as a stack of scope (usually the
@@ -75,6 +78,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	s.addData()
 	s.addAuth()
 	s.addAPI()
+	s.addEdge()
 	s.grantIdentityPool()
 	s.addMonitoring()
 	s.addOutputs()
