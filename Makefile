@@ -91,7 +91,7 @@ smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a d
 smoke-local: $(DEV_TEMPLATE)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke; \
-	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
+	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
 	ports=$$(grep -oE '"(dynamodb|s3)Endpoint": "http://127.0.0.1:[0-9]+' "$$tmp/stack.json" | grep -oE '[0-9]+$$'); \

@@ -27,11 +27,17 @@ func main() {
 	apiPort := flag.Int("api-port", 8787, "port of the HTTP API")
 	cognitoPort := flag.Int("cognito-port", 9229, "port of the Cognito user pool")
 	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
+	// 5173 on localhost is the origin the dev stage registers as the SPA
+	// client's callback and logout URLs, so the hosted UI returns there.
+	webPort := flag.Int("web-port", 5173, "port of the web app's origin (the distribution's stand-in)")
+	webHost := flag.String("web-host", "localhost", "host name of the web app's URL (its callback URLs are registered with it)")
+	webDir := flag.String("web-dir", "", "the web app's built files (default: none; config.json and /api are served)")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	flag.Parse()
 
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
+		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
@@ -68,6 +74,8 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {
 	fmt.Fprintf(w, `Portcullis dev stage running locally (ready in %.1fs)
 
+  Open the app        %s
+
   API                 %s
   Cognito user pool   %s   pool %s
   Cognito identity    %s   pool %s
@@ -88,7 +96,7 @@ Try it:
 
 Endpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
-`, took.Seconds(), i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
+`, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
 		i.TestUser.Username, i.TestUser.Password,
 		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,

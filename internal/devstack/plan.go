@@ -38,6 +38,8 @@ type Plan struct {
 	// Tables and Buckets are the logical ids of the stack's tables and
 	// buckets, which the functions' environments refer to.
 	Tables, Buckets []string
+	// Web is the distribution.
+	Web Web
 }
 
 // Env is a function's environment: a literal per variable, a reference
