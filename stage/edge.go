@@ -6,13 +6,20 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
+	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
 )
 
@@ -84,7 +91,79 @@ func (s *Stack) addEdge() {
 	}
 	spa.SetCallbackUrLs(appendURL(spa.CallbackUrLs(), url(contract.CallbackPath)))
 	spa.SetLogoutUrLs(appendURL(spa.LogoutUrLs(), url(contract.LogoutPath)))
+	if cfg.Web.Domain == "" {
+		s.photoCORS()
+	}
 	s.output(contract.OutputAppURL, "The app's URL (CloudFront)", s.Edge.URL())
+}
+
+// photoCORSOrigins are the photo bucket's CORS origins in its template
+// properties: none without Web.Domain, where photoCORS owns the rule.
+func (c Config) photoCORSOrigins() []string {
+	if c.Web.Domain == "" {
+		return nil
+	}
+	return c.Origins()
+}
+
+// photoCORS sets the photo bucket's CORS rule, with the stage's origins and
+// the distribution's, once the distribution exists. The bucket cannot name
+// the distribution in its own properties: the distribution's CSP names the
+// bucket, so CloudFormation would see a cycle. The rule is the one
+// storage.Bucket writes, and this resource owns it alone (the bucket's
+// template has none), so a stack update never puts back a rule without
+// the app's origin.
+func (s *Stack) photoCORS() {
+	origins := []*string{}
+	for _, o := range s.Config.Origins() {
+		origins = append(origins, jsii.String(o))
+	}
+	origins = append(origins, s.Edge.URL())
+	bucket := s.Photos.Bucket
+	call := &customresources.AwsSdkCall{
+		Service: jsii.String("S3"),
+		Action:  jsii.String("putBucketCors"),
+		Parameters: map[string]any{
+			"Bucket": bucket.BucketName(),
+			"CORSConfiguration": map[string]any{"CORSRules": []any{map[string]any{
+				"AllowedMethods": storage.CORSMethods,
+				"AllowedOrigins": origins,
+				"AllowedHeaders": storage.CORSAllowedHeaders,
+				"ExposeHeaders":  storage.CORSExposedHeaders,
+				"MaxAgeSeconds":  storage.CORSMaxAgeSeconds,
+			}}},
+		},
+		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("photo-bucket-cors")),
+	}
+	retention, _ := golambda.RetentionDays(s.Config.LogRetentionDays)
+	removal := awscdk.RemovalPolicy_RETAIN
+	if s.ephemeral() {
+		removal = awscdk.RemovalPolicy_DESTROY
+	}
+	cr := customresources.NewAwsCustomResource(s.Stack, jsii.String("PhotoCors"), &customresources.AwsCustomResourceProps{
+		OnCreate: call,
+		OnUpdate: call,
+		// Deleting it (the stage gained a Web.Domain) leaves the rule: the
+		// bucket's own CorsConfiguration takes over in the same update.
+		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings("s3:PutBucketCORS"),
+				Resources: &[]*string{bucket.BucketArn()},
+			}),
+		}),
+		InstallLatestAwsSdk: jsii.Bool(false),
+		LogGroup:            awslogs.NewLogGroup(s.Stack, jsii.String("PhotoCorsLogs"), &awslogs.LogGroupProps{Retention: retention, RemovalPolicy: removal}),
+	})
+	cr.Node().AddDependency(s.Photos.Bucket)
+	// The handler is the CDK's singleton for every AwsCustomResource of
+	// the stack, beside the resource, not below it.
+	handler := s.Stack.Node().FindChild(jsii.String("AWS" + strings.ReplaceAll(*customresources.AwsCustomResource_PROVIDER_FUNCTION_UUID(), "-", "")))
+	cdknag.NagSuppressions_AddResourceSuppressions(handler, &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM4"),
+		AppliesTo: &[]any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+		Reason: jsii.String("The CDK's AwsCustomResource handler (it sets the photo bucket's CORS rule) writes its own CloudWatch Logs with the " +
+			"AWS managed basic execution policy, which grants nothing beyond creating its log group and stream and putting events."),
+	}}, jsii.Bool(true))
 }
 
 // appendURL adds u to list unless it is there already.

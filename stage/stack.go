@@ -101,7 +101,9 @@ func (s *Stack) addData() {
 		})
 	}
 	s.Photos = storage.NewBucket(s.Stack, "Photos", &storage.BucketProps{
-		CORSOrigins: s.Config.Origins(),
+		// Without Web.Domain the app's origin is known only once the
+		// distribution exists: photoCORS sets the rule then.
+		CORSOrigins: s.Config.photoCORSOrigins(),
 		Expirations: []storage.Expiration{{Prefix: schema.UploadPrefix, Days: schema.UploadDays}},
 		Ephemeral:   s.ephemeral(),
 	})

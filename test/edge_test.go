@@ -391,11 +391,26 @@ func TestEdgeAppURLRegistered(t *testing.T) {
 				t.Errorf("SPA client %s = %v, want %s among them", key, got, want(path))
 			}
 		}
+		// The photo bucket's CORS rule names the app: in the bucket with a
+		// domain, else set once the distribution exists (no cycle).
+		_, photos := s.template.at(t, "Photos/Bucket/Resource")
+		rules := prop(photos.Properties, "CorsConfiguration", "CorsRules")
 		if d := s.config.Web.Domain; d != "" {
-			_, photos := s.template.at(t, "Photos/Bucket/Resource")
-			if origins := strs(prop(asList(prop(photos.Properties, "CorsConfiguration", "CorsRules"))[0], "AllowedOrigins")); !slices.Contains(origins, "https://"+d) {
+			if origins := strs(prop(asList(rules)[0], "AllowedOrigins")); !slices.Contains(origins, "https://"+d) {
 				t.Errorf("photo bucket CORS origins %v, want https://%s", origins, d)
 			}
+			return
+		}
+		if rules != nil {
+			t.Errorf("photo bucket has CORS rules %s in the template; the custom resource owns them", js(rules))
+		}
+		_, cr := s.template.at(t, "PhotoCors/Resource/Default")
+		create := renderJoin(cr.Properties["Create"])
+		origins := append(slices.Clone(s.config.Origins()), "https://<"+distID+".DomainName>")
+		wantOrigins := `"AllowedOrigins":["` + strings.Join(origins, `","`) + `"]`
+		if !strings.Contains(create, `"action":"putBucketCors"`) || !strings.Contains(create, wantOrigins) ||
+			!strings.Contains(create, `"AllowedMethods":["PUT","GET","HEAD"]`) || renderJoin(cr.Properties["Update"]) != create {
+			t.Errorf("photo CORS custom resource creates %s, want putBucketCors with %s", create, wantOrigins)
 		}
 	})
 }
