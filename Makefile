@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -78,7 +78,7 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: local Cognito, DynamoDB, S3 and API (Ctrl-C stops it)
+dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it)
 	go run ./cmd/dev
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
@@ -91,7 +91,7 @@ smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a d
 smoke-local: $(DEV_TEMPLATE)
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke; \
-	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
+	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -web-dir "$$tmp/web" -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
 	ports=$$(grep -oE '"(dynamodb|s3)Endpoint": "http://127.0.0.1:[0-9]+' "$$tmp/stack.json" | grep -oE '[0-9]+$$'); \
@@ -129,6 +129,19 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 				|| { cat "$$log"; exit 1; }; \
 		done; \
 	done
+
+# The SPA (web/src) bundled by the pinned esbuild into .build/web; stages
+# deploy the same files with their own config.json.
+web: deps ## build the web app into .build/web
+	go run ./web/cmd/webbuild .build/web
+
+web-size: deps ## the web app's first-load transfer size (gzip) against its 100 KB budget
+	go test -count=1 -run TestFirstLoadWithinBudget -v ./web | grep -v -e '^=== RUN' -e '^--- PASS' -e '^PASS'
+
+# The whole user journey in headless Chromium; screenshots of each screen
+# land in test/browser/screenshots.
+browser-test: deps ## the web app's user journey in headless Chromium (screenshots: test/browser/screenshots)
+	go test -count=1 -v -run 'TestJourney' ./test/browser
 
 sizes: deps ## each function's zip size against an aws-lambda-go hello world
 	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'

@@ -4,16 +4,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -21,6 +25,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/web"
 )
 
 // Web is a stage's distribution: its custom domain, if any.
@@ -55,7 +60,7 @@ func (c Config) appOrigin() string {
 // domain name, which the SPA client may reference (the client feeds
 // nothing the distribution needs). The API needs no CORS for its own
 // origin (the app calls /api on the origin it was loaded from).
-func (s *Stack) addEdge() {
+func (s *Stack) addEdge() error {
 	cfg := s.Config
 	region := s.Stack.Region()
 	regional := func(service string) *string {
@@ -80,6 +85,11 @@ func (s *Stack) addEdge() {
 	if cfg.Web.CertificateARN != "" {
 		props.Certificate = awscertificatemanager.Certificate_FromCertificateArn(s.Stack, jsii.String("Certificate"), jsii.String(cfg.Web.CertificateARN))
 	}
+	site, err := siteSource(s.Stack)
+	if err != nil {
+		return err
+	}
+	props.Sources = []awss3deployment.ISource{site}
 	s.Edge = edge.NewEdge(s.Stack, "Edge", props)
 
 	spa := s.Clients.SPA.Node().DefaultChild().(awscognito.CfnUserPoolClient)
@@ -95,6 +105,35 @@ func (s *Stack) addEdge() {
 		s.photoCORS()
 	}
 	s.output(contract.OutputAppURL, "The app's URL (CloudFront)", s.Edge.URL())
+	return nil
+}
+
+// sites are the app's builds, one per cloud assembly directory: stages of
+// one app share it.
+var sites sync.Map // outdir -> *siteBuild
+
+type siteBuild struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// siteSource builds the app (web.Build) into the cloud assembly directory,
+// as golambda does its bundles, and returns it as the deployment's source.
+// The build is the same bytes for the same sources, so the asset's hash
+// changes only when the app does.
+func siteSource(scope constructs.Construct) (awss3deployment.ISource, error) {
+	outdir := *awscdk.Stage_Of(scope).Outdir()
+	v, _ := sites.LoadOrStore(outdir, &siteBuild{})
+	b := v.(*siteBuild)
+	b.once.Do(func() {
+		b.dir = filepath.Join(outdir, ".web")
+		b.err = web.Build(b.dir)
+	})
+	if b.err != nil {
+		return nil, fmt.Errorf("building the web app: %w", b.err)
+	}
+	return awss3deployment.Source_Asset(jsii.String(b.dir), nil), nil
 }
 
 // photoCORSOrigins are the photo bucket's CORS origins in its template

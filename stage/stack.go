@@ -78,7 +78,9 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	s.addData()
 	s.addAuth()
 	s.addAPI()
-	s.addEdge()
+	if err := s.addEdge(); err != nil {
+		return nil, err
+	}
 	s.grantIdentityPool()
 	s.addMonitoring()
 	s.addOutputs()

@@ -449,6 +449,21 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 		if raw == nil {
 			t.Fatalf("no source of the deployment holds %s", contract.WebConfigFile)
 		}
+		// The app itself (web.Build) is the other source: the same files
+		// for every stage.
+		builds := 0
+		for _, key := range asList(deploy.Properties["SourceObjectKeys"]) {
+			dir := filepath.Join(assembly, "asset."+strings.TrimSuffix(key.(string), ".zip"))
+			if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
+				builds++
+				if _, err := os.Stat(filepath.Join(dir, contract.WebConfigFile)); err == nil {
+					t.Errorf("the app's build carries a %s of its own", contract.WebConfigFile)
+				}
+			}
+		}
+		if builds != 1 || len(asList(deploy.Properties["SourceObjectKeys"])) != 2 {
+			t.Errorf("deployment sources %s: want the app's build and the generated config", js(deploy.Properties["SourceObjectKeys"]))
+		}
 		var c contract.WebConfig
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()

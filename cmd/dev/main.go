@@ -11,13 +11,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/web"
 )
 
 func main() {
@@ -31,16 +34,39 @@ func main() {
 	// client's callback and logout URLs, so the hosted UI returns there.
 	webPort := flag.Int("web-port", 5173, "port of the web app's origin (the distribution's stand-in)")
 	webHost := flag.String("web-host", "localhost", "host name of the web app's URL (its callback URLs are registered with it)")
-	webDir := flag.String("web-dir", "", "the web app's built files (default: none; config.json and /api are served)")
+	webDir := flag.String("web-dir", ".dev/web", "where the web app is built (web.Build) and served from")
+	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
+	var ddbFaults, s3Faults localaws.Faults
+	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
+	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
 	flag.Parse()
 
+	if !*prebuilt {
+		if err := web.Build(*webDir); err != nil {
+			fmt.Fprintln(os.Stderr, "dev:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
+	}
+}
+
+// faultsFlag parses a flag in the faults endpoint's query form.
+func faultsFlag(dst *localaws.Faults) func(string) error {
+	return func(v string) error {
+		q, err := url.ParseQuery(v)
+		if err != nil {
+			return err
+		}
+		*dst, err = localaws.ParseFaults(q)
+		return err
 	}
 }
 
@@ -94,11 +120,14 @@ Try it:
     --auth-flow USER_PASSWORD_AUTH --auth-parameters 'USERNAME=%s,PASSWORD=%s'
   curl -H "Authorization: Bearer <AccessToken>" %s/random
 
+Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
+  (also fail=, failStatus=500|503, slow=, delay=, down=true; the same on S3; curl -X DELETE stops them)
+
 Endpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
 `, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
 		i.TestUser.Username, i.TestUser.Password,
 		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,
-		i.TestUser.Username, i.TestUser.Password, i.APIURL, infoPath)
+		i.TestUser.Username, i.TestUser.Password, i.APIURL, i.DynamoDBEndpoint, localaws.FaultsPath, infoPath)
 }

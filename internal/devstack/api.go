@@ -80,8 +80,9 @@ func startAPI(_ context.Context, w *wiring) error {
 			AllowMethods: w.plan.CORS.AllowMethods,
 			MaxAge:       w.plan.CORS.MaxAge,
 		},
-		Now:    w.clock.now,
-		Logger: w.log,
+		Timeouts: w.plan.FunctionTimeouts,
+		Now:      w.clock.now,
+		Logger:   w.log,
 	})
 	if err != nil {
 		return fmt.Errorf("local API: %w", err)
@@ -149,6 +150,9 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 			return err
 		}
 		p.Functions[name] = env
+		if p.FunctionTimeouts[name], err = functionTimeout(t, fn); err != nil {
+			return err
+		}
 		if p.FunctionRoles[name], err = functionRole(t, fn); err != nil {
 			return err
 		}

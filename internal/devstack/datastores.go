@@ -26,6 +26,16 @@ func readDataStores(t cfnTemplate, p *Plan) error {
 			p.Tables = append(p.Tables, id)
 		case "AWS::S3::Bucket":
 			p.Buckets = append(p.Buckets, id)
+			rules, err := readBucketCORS(r)
+			if err != nil {
+				return fmt.Errorf("bucket %s: %w", id, err)
+			}
+			if len(rules) > 0 {
+				if p.BucketCORS != nil {
+					return fmt.Errorf("bucket %s: a second bucket with CORS rules; the local stack has one photo bucket", id)
+				}
+				p.BucketCORS = rules
+			}
 		}
 	}
 	sort.Strings(p.Tables)
@@ -39,7 +49,17 @@ func startDataStores(ctx context.Context, w *wiring) error {
 		return fmt.Errorf("starting DynamoDB and S3: %w", err)
 	}
 	w.stack.aws = servers
+	w.stack.bucketCORS = w.plan.BucketCORS
+	if err := w.stack.SetBucketOrigins(ctx); err != nil {
+		return err
+	}
 	servers.SetLog(w.log)
+	if err := servers.SetFaults("dynamodb", w.opts.DynamoDBFaults); err != nil {
+		return err
+	}
+	if err := servers.SetFaults("s3", w.opts.S3Faults); err != nil {
+		return err
+	}
 	w.getenv = w.stack.getenv()
 	if w.envFor, err = w.stack.authorize(w.plan, w.getenv); err != nil {
 		return err

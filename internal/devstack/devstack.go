@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
@@ -45,6 +46,10 @@ type Options struct {
 	// Log receives what the servers log (refused requests, codes sent).
 	// Default: discarded.
 	Log io.Writer
+	// DynamoDBFaults and S3Faults are injected from the start (throttles,
+	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
+	// changes them while the stack runs. Default: none.
+	DynamoDBFaults, S3Faults localaws.Faults
 }
 
 // Stack is a running local stage.
@@ -54,7 +59,9 @@ type Stack struct {
 	// listeners of every service, served or not
 	listeners []net.Listener
 	aws       *localaws.Servers
-	wg        sync.WaitGroup
+	// bucketCORS are the template's CORS rules of the photo bucket.
+	bucketCORS []s3types.CORSRule
+	wg         sync.WaitGroup
 }
 
 // Region of the local stack.
@@ -110,6 +117,12 @@ func (s *Stack) Close() {
 	if s.aws != nil {
 		s.aws.Close()
 	}
+}
+
+// SetFaults makes the local "dynamodb" or "s3" inject f (the zero Faults
+// stops), as POST <endpoint>/_dev/faults does.
+func (s *Stack) SetFaults(service string, f localaws.Faults) error {
+	return s.aws.SetFaults(service, f)
 }
 
 // WriteInfo writes Info as JSON to path, for `make smoke` and front ends.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
@@ -24,6 +26,8 @@ type Plan struct {
 	CORS            CORS
 	// Functions holds the environment of each API function.
 	Functions map[routes.Function]Env
+	// FunctionTimeouts holds each API function's timeout.
+	FunctionTimeouts map[routes.Function]time.Duration
 	// Triggers holds the environment of each user pool trigger, by the
 	// LambdaConfig key that wires it ("PreSignUp", "PreTokenGenerationConfig").
 	Triggers map[string]Env
@@ -38,6 +42,8 @@ type Plan struct {
 	// Tables and Buckets are the logical ids of the stack's tables and
 	// buckets, which the functions' environments refer to.
 	Tables, Buckets []string
+	// BucketCORS are the photo bucket's CORS rules.
+	BucketCORS []s3types.CORSRule
 	// Web is the distribution.
 	Web Web
 }
@@ -88,7 +94,7 @@ func parsePlan(raw []byte) (*Plan, error) {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, err
 	}
-	p := &Plan{Functions: map[routes.Function]Env{}, Triggers: map[string]Env{},
+	p := &Plan{Functions: map[routes.Function]Env{}, FunctionTimeouts: map[routes.Function]time.Duration{}, Triggers: map[string]Env{},
 		FunctionRoles: map[routes.Function]string{}, TriggerRoles: map[string]string{}}
 	for _, svc := range services {
 		if err := svc.read(t, p); err != nil {
@@ -126,6 +132,19 @@ func (p *Plan) clientPath(logicalID string) (string, error) {
 }
 
 // functionEnv is the environment of the Lambda function with logical id fn.
+// functionTimeout is a function's Timeout (seconds); Lambda's default, 3 s,
+// when the template sets none.
+func functionTimeout(t cfnTemplate, fn string) (time.Duration, error) {
+	var fp struct{ Timeout *int }
+	if err := json.Unmarshal(t.Resources[fn].Properties, &fp); err != nil {
+		return 0, fmt.Errorf("function %s: %w", fn, err)
+	}
+	if fp.Timeout == nil {
+		return 3 * time.Second, nil
+	}
+	return time.Duration(*fp.Timeout) * time.Second, nil
+}
+
 func functionEnv(t cfnTemplate, fn string) (Env, error) {
 	r, ok := t.Resources[fn]
 	if !ok || r.Type != "AWS::Lambda::Function" {

@@ -12,9 +12,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/contract"
 )
@@ -101,6 +104,11 @@ func readWeb(t cfnTemplate, p *Plan) error {
 	}
 	if err := p.Web.readHeaders(t, policy.Properties); err != nil {
 		return fmt.Errorf("response headers policy %s: %w", policyID, err)
+	}
+	if p.BucketCORS == nil {
+		if p.BucketCORS, err = readCORSResource(t); err != nil {
+			return err
+		}
 	}
 	for _, c := range t.Resources {
 		if c.Type == "AWS::Cognito::UserPoolClient" && c.Metadata.Path != "" && strings.HasSuffix(c.Metadata.Path, "/"+contract.SPAClientPath+"/Resource") {
@@ -189,6 +197,85 @@ func (w *Web) readHeaders(t cfnTemplate, raw json.RawMessage) error {
 	return nil
 }
 
+// readCORSResource reads the photo bucket's CORS rule where the stage sets
+// it once the distribution exists (stage.photoCORS: a Custom::AWS resource
+// calling putBucketCors) rather than in the bucket's properties. Origins
+// that name the distribution are the deployed app's, not served locally.
+func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
+	for id, r := range t.Resources {
+		if r.Type != "Custom::AWS" {
+			continue
+		}
+		var cr struct{ Create json.RawMessage }
+		if err := json.Unmarshal(r.Properties, &cr); err != nil {
+			return nil, fmt.Errorf("%s: %w", id, err)
+		}
+		raw, err := renderJoin(cr.Create, func(int) string { return "{{intrinsic}}" })
+		if err != nil {
+			return nil, fmt.Errorf("%s Create: %w", id, err)
+		}
+		var call struct {
+			Service, Action string
+			Parameters      struct {
+				CORSConfiguration struct {
+					CORSRules []struct {
+						AllowedHeaders, AllowedMethods, AllowedOrigins, ExposeHeaders []string
+						MaxAgeSeconds                                                 *int32
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &call); err != nil {
+			return nil, fmt.Errorf("%s Create: %w", id, err)
+		}
+		if call.Service != "S3" || call.Action != "putBucketCors" {
+			continue
+		}
+		var rules []s3types.CORSRule
+		for _, c := range call.Parameters.CORSConfiguration.CORSRules {
+			rules = append(rules, s3types.CORSRule{
+				AllowedHeaders: c.AllowedHeaders, AllowedMethods: c.AllowedMethods, ExposeHeaders: c.ExposeHeaders, MaxAgeSeconds: c.MaxAgeSeconds,
+				AllowedOrigins: slices.DeleteFunc(c.AllowedOrigins, func(o string) bool { return strings.Contains(o, "{{intrinsic}}") }),
+			})
+		}
+		return rules, nil
+	}
+	return nil, nil
+}
+
+// renderJoin renders a string or {"Fn::Join": ["", [...]]} with each
+// intrinsic part replaced by intrinsic(n), and returns the parts it
+// replaced.
+func renderJoin(raw json.RawMessage, intrinsic func(n int) string) (string, error) {
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return text, nil
+	}
+	var j struct {
+		Join []json.RawMessage `json:"Fn::Join"`
+	}
+	if err := json.Unmarshal(raw, &j); err != nil || len(j.Join) != 2 {
+		return "", errors.New("neither a string nor a Fn::Join")
+	}
+	var sep string
+	var parts []json.RawMessage
+	if json.Unmarshal(j.Join[0], &sep) != nil || sep != "" || json.Unmarshal(j.Join[1], &parts) != nil {
+		return "", errors.New(`not a Fn::Join with "" of parts`)
+	}
+	var b strings.Builder
+	n := 0
+	for _, part := range parts {
+		var s string
+		if json.Unmarshal(part, &s) == nil {
+			b.WriteString(s)
+			continue
+		}
+		b.WriteString(intrinsic(n))
+		n++
+	}
+	return b.String(), nil
+}
+
 // placeholder stands for the n-th intrinsic of a joined CSP while it is
 // split into sources.
 func placeholder(n int) string { return "\x00" + strconv.Itoa(n) + "\x00" }
@@ -200,31 +287,21 @@ var placeholders = regexp.MustCompile("\x00([0-9]+)\x00")
 // that names a resource. A source the local stack cannot stand in for is
 // an error, so local and deployed cannot drift silently.
 func parseCSP(t cfnTemplate, raw json.RawMessage) ([]CSPDirective, error) {
-	var text string
 	var intrinsics []json.RawMessage
-	if err := json.Unmarshal(raw, &text); err != nil {
-		var j struct {
-			Join []json.RawMessage `json:"Fn::Join"`
-		}
-		if err := json.Unmarshal(raw, &j); err != nil || len(j.Join) != 2 {
-			return nil, errors.New("neither a string nor a Fn::Join")
-		}
-		var sep string
+	if j := (struct {
+		Join []json.RawMessage `json:"Fn::Join"`
+	}{}); json.Unmarshal(raw, &j) == nil && len(j.Join) == 2 {
 		var parts []json.RawMessage
-		if json.Unmarshal(j.Join[0], &sep) != nil || sep != "" || json.Unmarshal(j.Join[1], &parts) != nil {
-			return nil, errors.New(`not a Fn::Join with "" of parts`)
-		}
-		var b strings.Builder
+		_ = json.Unmarshal(j.Join[1], &parts)
 		for _, part := range parts {
-			var s string
-			if json.Unmarshal(part, &s) == nil {
-				b.WriteString(s)
-				continue
+			if json.Unmarshal(part, new(string)) != nil {
+				intrinsics = append(intrinsics, part)
 			}
-			b.WriteString(placeholder(len(intrinsics)))
-			intrinsics = append(intrinsics, part)
 		}
-		text = b.String()
+	}
+	text, err := renderJoin(raw, placeholder)
+	if err != nil {
+		return nil, err
 	}
 	var out []CSPDirective
 	for _, d := range strings.Split(text, ";") {
@@ -313,7 +390,7 @@ func origin(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-func startWeb(_ context.Context, w *wiring) error {
+func startWeb(ctx context.Context, w *wiring) error {
 	l, err := w.listen(w.opts.WebPort)
 	if err != nil {
 		return err
@@ -363,7 +440,13 @@ func startWeb(_ context.Context, w *wiring) error {
 	}
 	w.stack.serve(l, h)
 	info.AppURL = base + "/"
-	return nil
+	// The photo bucket accepts presigned uploads from the app's origin, as
+	// the deployed bucket does from the distribution's.
+	origins := []string{base}
+	if local := "http://" + l.Addr().String(); local != base {
+		origins = append(origins, local)
+	}
+	return w.stack.SetBucketOrigins(ctx, origins...)
 }
 
 // edgeConfig is what the local origin serves.

@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 )
@@ -29,6 +32,38 @@ const (
 	DynamoDBEndpointEnv = "AWS_ENDPOINT_URL_DYNAMODB"
 	S3EndpointEnv       = "AWS_ENDPOINT_URL_S3"
 )
+
+// The SDK clients' retry policy. An API function has the request's budget
+// (httpapi.WithBudget: the invocation deadline less a second, 9 s with the
+// default 10 s function timeout, itself well under API Gateway's 30 s
+// integration timeout) for all of its calls, and a client is better served
+// by a quick 503 it can retry than by a function that spends the budget
+// waiting on one call:
+//   - MaxAttempts 3: the first try and two retries, the SDK's standard
+//     count, which rides out the brief throttles of an on-demand table
+//     scaling up and a dropped connection;
+//   - MaxBackoff 1 s caps each wait (the SDK's default is 20 s, longer than
+//     the whole budget): a throttled call waits at most about 2 s in all;
+//   - AttemptTimeout 2 s per attempt: single-item DynamoDB calls and S3
+//     HEAD, COPY (at most 10 MB) and DELETE answer in milliseconds, so an
+//     attempt still waiting after 2 s is on a connection that will not
+//     answer, and the next attempt gets a new one. Three attempts and the
+//     backoff fit in about 8 s; the budget's deadline stops a request that
+//     makes several calls.
+const (
+	MaxAttempts    = 3
+	MaxBackoff     = time.Second
+	AttemptTimeout = 2 * time.Second
+)
+
+// Retryer is the retry policy above, a new retryer (with its own retry
+// quota) per client.
+func Retryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = MaxAttempts
+		o.MaxBackoff = MaxBackoff
+	})
+}
 
 // Env is the AWS configuration of a function.
 type Env struct {
@@ -67,6 +102,8 @@ func FromEnv(getenv func(string) string) (Env, error) {
 		// Lambda's credentials stay valid for the life of the execution
 		// environment, so a static provider needs no refresh.
 		Credentials: credentials.NewStaticCredentialsProvider(keyID, secret, getenv(SessionTokenEnv)),
+		Retryer:     Retryer,
+		HTTPClient:  awshttp.NewBuildableClient().WithTimeout(AttemptTimeout),
 	}}
 	var err error
 	if env.DynamoDBEndpoint, err = endpoint(getenv, DynamoDBEndpointEnv); err != nil {

@@ -25,6 +25,8 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// RetryAfter, in seconds, becomes the Retry-After header when positive.
+	RetryAfter int
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -14,6 +15,8 @@ import (
 type Response struct {
 	Status int
 	Body   any
+	// Headers are added to the response's own (Content-Type, Cache-Control).
+	Headers map[string]string
 }
 
 // OK is a 200 with a JSON body.
@@ -34,6 +37,9 @@ func (r Response) event() events.APIGatewayV2HTTPResponse {
 			"X-Content-Type-Options": "nosniff",
 		},
 	}
+	for k, v := range r.Headers {
+		out.Headers[k] = v
+	}
 	if r.Body == nil {
 		return out
 	}
@@ -53,5 +59,9 @@ func (r Response) event() events.APIGatewayV2HTTPResponse {
 }
 
 func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {
-	return Response{Status: e.Status, Body: ErrorBody{Error: e.Code, Message: e.Message}}.event()
+	r := Response{Status: e.Status, Body: ErrorBody{Error: e.Code, Message: e.Message}}
+	if e.RetryAfter > 0 {
+		r.Headers = map[string]string{"Retry-After": strconv.Itoa(e.RetryAfter)}
+	}
+	return r.event()
 }

@@ -25,7 +25,9 @@ import (
 )
 
 // HandlerFunc serves one route for an authenticated caller. It returns a
-// *Error for a failure the caller caused; any other error is a 500.
+// *Error for a failure the caller caused; a transient AWS failure (see
+// Transient) is a 503; any other error is a 500. ctx carries the request's
+// budget (WithBudget).
 type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 
 // Router dispatches the routes of one function by the event's route key.
@@ -101,6 +103,8 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	req, err := authenticate(ev, route)
 	if err == nil {
 		owner = req.Owner
+		ctx, cancel := WithBudget(ctx)
+		defer cancel()
 		var out Response
 		if out, err = h(ctx, req); err == nil {
 			return out.event(), nil
@@ -112,6 +116,12 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 			log.Error("handler failed", "err", err)
 		}
 		return errorResponse(apiErr), nil
+	}
+	// One place decides what a client may retry: the same AWS error is a
+	// 503 from every handler.
+	if t := Transient(err); t != nil {
+		log.Warn("dependency unavailable", "err", err)
+		return errorResponse(t), nil
 	}
 	log.Error("handler failed", "err", err)
 	return internalError(ev), nil

@@ -168,20 +168,23 @@ func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	old, err := h.store().delete(ctx, r.Owner, id)
+	st := h.store()
+	it, err := st.get(ctx, r.Owner, id)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	// A pending photo's bytes, if any, are still at the upload key, which
-	// the bucket expires on its own.
-	if old.Status != statusReady {
-		return httpapi.NoContent(), nil
+	// The object goes first, then the record: if either step fails the
+	// record is still there, so a retry finds the photo and finishes (S3
+	// deletes a missing key without complaint). The other order would leave
+	// an object no record points to, and a retry would get a 404. A pending
+	// photo's bytes, if any, are at the upload key, which the bucket
+	// expires on its own.
+	if it.Status == statusReady {
+		if err := h.deleteObject(ctx, objectKey(r.Owner, id)); err != nil {
+			return httpapi.Response{}, err
+		}
 	}
-	key := objectKey(r.Owner, id)
-	if err := h.deleteObject(ctx, key); err != nil {
-		// The record is gone, so a retry would get 404: say so in the
-		// log, which is where the orphaned object will be found.
-		slog.ErrorContext(ctx, "photo record deleted but object left behind", "key", key, "err", err)
+	if err := st.delete(ctx, r.Owner, id, it.Status); err != nil {
 		return httpapi.Response{}, err
 	}
 	return httpapi.NoContent(), nil

@@ -141,22 +141,23 @@ func (s store) listReady(ctx context.Context, owner string, limit int, after str
 	return items, pages.Next(schema.Photos, out), nil
 }
 
-// delete removes the owner's photo record and returns it.
-func (s store) delete(ctx context.Context, owner, id string) (item, error) {
-	out, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                aws.String(s.table),
-		Key:                      key(owner, id),
-		ConditionExpression:      aws.String("attribute_exists(#id)"),
-		ExpressionAttributeNames: idName,
-		ReturnValues:             types.ReturnValueAllOld,
+// delete removes the owner's photo record if its status is still status;
+// a photo completed since it was read is a conflict to retry.
+func (s store) delete(ctx context.Context, owner, id, status string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(owner, id),
+		ConditionExpression:       aws.String("attribute_exists(#id) AND #status = :status"),
+		ExpressionAttributeNames:  map[string]string{"#id": schema.Photos.SortKey, "#status": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":status": &types.AttributeValueMemberS{Value: status}},
 	})
 	if isConditionFailed(err) {
-		return item{}, errNotFound
+		return httpapi.Conflict(httpapi.CodeConflict, "the photo changed while deleting; retry")
 	}
 	if err != nil {
-		return item{}, fmt.Errorf("delete photo: %w", err)
+		return fmt.Errorf("delete photo: %w", err)
 	}
-	return decode(out.Attributes)
+	return nil
 }
 
 func decode(av map[string]types.AttributeValue) (item, error) {

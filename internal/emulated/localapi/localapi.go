@@ -68,6 +68,10 @@ type Config struct {
 	// CORS is the API's CorsConfiguration; nil means none, so preflights are
 	// routed like any other request (and find no route).
 	CORS *CORS
+	// Timeouts are the functions' timeouts: an invocation's context ends
+	// at its function's timeout, as Lambda's does, so a handler sees the
+	// deadline it would deployed. A function without one has none.
+	Timeouts map[routes.Function]time.Duration
 	// Now is the gateway's clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives why requests were refused and handlers failed, which
@@ -84,6 +88,7 @@ type Gateway struct {
 	account  string
 	apiID    string
 	cors     *CORS
+	timeouts map[routes.Function]time.Duration
 	now      func() time.Time
 	log      *slog.Logger
 }
@@ -99,6 +104,7 @@ func New(cfg Config) (*Gateway, error) {
 		account:  cfg.AccountID,
 		apiID:    cfg.APIID,
 		cors:     cfg.CORS,
+		timeouts: cfg.Timeouts,
 		now:      cfg.Now,
 		log:      cfg.Logger,
 	}
@@ -265,6 +271,11 @@ func (g *Gateway) invoke(ctx context.Context, route routes.Route, event events.A
 		AwsRequestID:       uuid.New(),
 		InvokedFunctionArn: fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", g.regionOrDefault(), g.account, route.Function),
 	})
+	if d := g.timeouts[route.Function]; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	return g.handlers[route.Function](ctx, event)
 }
 

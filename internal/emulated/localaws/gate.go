@@ -39,6 +39,14 @@ type service struct {
 	hideMissing func(*http.Response)
 	// forward adjusts a verified request for the server behind the gate.
 	forward func(*http.Request)
+	// throttle and fail answer a call as the service does when it
+	// throttles or fails (Faults).
+	throttle func(http.ResponseWriter, *http.Request, Faults)
+	fail     func(http.ResponseWriter, *http.Request, int)
+	// preflight: the service answers CORS preflights without a signature
+	// (S3 does, from the bucket's CORS configuration; a browser sends no
+	// credentials with a preflight).
+	preflight bool
 }
 
 // The services' rules. S3 allows 15 minutes of clock skew and presigned
@@ -56,6 +64,9 @@ var (
 		deny:        denyS3,
 		hideMissing: hideMissingS3,
 		forward:     asS3rver,
+		throttle:    throttleS3,
+		fail:        failS3,
+		preflight:   true,
 	}
 	dynamoDBService = service{
 		signing: sigv4.Service{Name: "dynamodb", Region: Region, Skew: 5 * time.Minute},
@@ -64,7 +75,9 @@ var (
 			reqs, err := dynamoDBRequests(r, body)
 			return reqs, "", err
 		},
-		deny: denyDynamoDB,
+		deny:     denyDynamoDB,
+		throttle: throttleDynamoDB,
+		fail:     failDynamoDB,
 	}
 )
 
@@ -73,8 +86,10 @@ var (
 // only requests whose SigV4 signature verifies against the credential
 // store and whose caller's role allows them.
 type gate struct {
-	srv *http.Server
-	url string
+	srv    *http.Server
+	url    string
+	name   string
+	faults *faultState
 }
 
 type hideKey struct{}
@@ -104,9 +119,19 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 		},
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	g := &gate{url: "http://" + l.Addr().String()}
+	g := &gate{url: "http://" + l.Addr().String(), name: svc.signing.Name, faults: &faultState{closed: make(chan struct{})}}
 	g.srv = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == FaultsPath {
+				g.faults.serveControl(w, r)
+				return
+			}
+			if svc.preflight && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+				// s3rver matches the bucket's CORS rules and refuses what
+				// they do not allow, as S3 does.
+				proxy.ServeHTTP(w, r)
+				return
+			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 			if err != nil || len(body) > maxBody {
 				http.Error(w, "request body unreadable or over 64 MiB", http.StatusRequestEntityTooLarge)
@@ -141,6 +166,9 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 					r = r.WithContext(context.WithValue(r.Context(), hideKey{}, true))
 				}
 			}
+			if g.faults.inject(w, r, svc) {
+				return
+			}
 			proxy.ServeHTTP(w, r)
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -150,6 +178,7 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 }
 
 func (g *gate) close() {
+	close(g.faults.closed)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_ = g.srv.Shutdown(ctx)

@@ -142,6 +142,38 @@ func (s *Servers) Close() {
 	_ = os.RemoveAll(s.dir)
 }
 
+// SetFaults makes the gate of service ("dynamodb" or "s3") inject f, as
+// POST <endpoint>/_dev/faults does; the zero Faults turns them off.
+func (s *Servers) SetFaults(service string, f Faults) error {
+	g, err := s.gate(service)
+	if err != nil {
+		return err
+	}
+	if err := f.Validate(); err != nil {
+		return fmt.Errorf("faults of %s: %w", service, err)
+	}
+	g.faults.set(f)
+	return nil
+}
+
+// FaultCounts reports how many calls the faults of service hit since set.
+func (s *Servers) FaultCounts(service string) (FaultCounts, error) {
+	g, err := s.gate(service)
+	if err != nil {
+		return FaultCounts{}, err
+	}
+	return g.faults.report(), nil
+}
+
+func (s *Servers) gate(service string) (*gate, error) {
+	for _, g := range s.gates {
+		if g.name == service {
+			return g, nil
+		}
+	}
+	return nil, fmt.Errorf("no local service %q: want dynamodb or s3", service)
+}
+
 func (s *Servers) startGate(backend string, svc service) (string, error) {
 	g, err := startGate(backend, svc, s.Credentials, s.Roles, slog.New(logProxy{s}))
 	if err != nil {

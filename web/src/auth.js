@@ -1,0 +1,369 @@
+// Sign-in, token refresh and sign-out for both ways in:
+//
+// - the hosted UI (the stage's Cognito domain) with the authorization code
+//   grant and PKCE, through oidc-client-ts;
+// - the custom UI: SRP sign-in and the account operations of the Cognito
+//   user pool API (sign-up, confirmation, password reset, TOTP), through
+//   amazon-cognito-identity-js.
+//
+// Each library keeps its own session in sessionStorage: the tab's storage,
+// gone when the tab closes, never shared with other tabs and never sent to
+// a server. A page reload keeps the user signed in without a refresh token
+// surviving the browser session, which localStorage would keep. Script
+// that runs in the page could read it, as it could read tokens held in
+// memory; what keeps such script out is the CSP (no inline script, no
+// third-party origin). Which library holds the current session is
+// recorded under KIND. No token is ever put in a URL or logged.
+import { UserManager, WebStorageStateStore } from "oidc-client-ts";
+import {
+  AuthenticationDetails,
+  CognitoAccessToken,
+  CognitoIdToken,
+  CognitoRefreshToken,
+  CognitoUser,
+  CognitoUserAttribute,
+  CognitoUserPool,
+  CognitoUserSession,
+} from "amazon-cognito-identity-js";
+
+const KIND = "portcullis.signin";
+const HOSTED = "hosted";
+const CUSTOM = "custom";
+// Refresh this many seconds before the access token expires, so a request
+// never leaves with a token that expires on the way.
+const MARGIN = 60;
+
+// memoryStorage is a Storage for SDK objects that must not persist
+// anything: the account calls made with a hosted-UI session.
+function memoryStorage() {
+  const m = new Map();
+  return {
+    getItem: (k) => (m.has(k) ? m.get(k) : null),
+    setItem: (k, v) => m.set(k, String(v)),
+    removeItem: (k) => m.delete(k),
+    clear: () => m.clear(),
+  };
+}
+
+// call turns a node-style SDK call into a promise.
+function call(fn) {
+  return new Promise((resolve, reject) => fn((err, out) => (err ? reject(err) : resolve(out))));
+}
+
+export class Auth {
+  constructor(cfg) {
+    this.cfg = cfg;
+    const origin = window.location.origin;
+    this.redirectUri = origin + cfg.callbackPath;
+    this.logoutUri = origin + cfg.logoutPath;
+    const store = new WebStorageStateStore({ store: window.sessionStorage });
+    this.hosted = new UserManager({
+      authority: cfg.issuer,
+      // The endpoints are the Cognito domain's, known from the config: no
+      // discovery request before the first redirect.
+      metadata: {
+        issuer: cfg.issuer,
+        authorization_endpoint: `${cfg.cognitoDomain}/oauth2/authorize`,
+        token_endpoint: `${cfg.cognitoDomain}/oauth2/token`,
+        revocation_endpoint: `${cfg.cognitoDomain}/oauth2/revoke`,
+        userinfo_endpoint: `${cfg.cognitoDomain}/oauth2/userInfo`,
+        jwks_uri: `${cfg.issuer}/.well-known/jwks.json`,
+      },
+      client_id: cfg.clientId,
+      redirect_uri: this.redirectUri,
+      post_logout_redirect_uri: this.logoutUri,
+      response_type: "code",
+      scope: cfg.scopes.join(" "),
+      userStore: store,
+      // The PKCE verifier and state must survive the round trip through
+      // the hosted UI; sessionStorage keeps them in this tab only.
+      stateStore: store,
+      automaticSilentRenew: false,
+      loadUserInfo: false,
+      monitorSession: false,
+    });
+    this.pool = new CognitoUserPool({
+      UserPoolId: cfg.userPoolId,
+      ClientId: cfg.clientId,
+      endpoint: cfg.userPoolEndpoint,
+      Storage: window.sessionStorage,
+    });
+    // The custom UI's sign-in in progress (challenges answered across
+    // screens); in memory only.
+    this.pending = null;
+  }
+
+  kind() {
+    return window.sessionStorage.getItem(KIND);
+  }
+
+  // ---- hosted UI (authorization code + PKCE) ----
+
+  signInHosted() {
+    return this.hosted.signinRedirect();
+  }
+
+  // completeHostedSignIn exchanges the code of the callback URL for
+  // tokens. The caller replaces the URL afterwards, so the code leaves the
+  // address bar and the history.
+  async completeHostedSignIn() {
+    await this.forgetLocal();
+    await this.hosted.signinCallback(window.location.href);
+    window.sessionStorage.setItem(KIND, HOSTED);
+  }
+
+  // ---- the session, whichever way in ----
+
+  // session is the current session with a fresh access token, or null when
+  // nobody is signed in (or the session could not be refreshed).
+  async session() {
+    const kind = this.kind();
+    if (kind === HOSTED) {
+      let user = await this.hosted.getUser();
+      if (!user) return this.lost();
+      if (user.expires_in === undefined || user.expires_in < MARGIN) {
+        try {
+          user = await this.hosted.signinSilent();
+        } catch {
+          return this.lost();
+        }
+      }
+      return { kind, accessToken: user.access_token, idToken: user.id_token, claims: user.profile, expiresAt: user.expires_at };
+    }
+    if (kind === CUSTOM) {
+      const user = this.pool.getCurrentUser();
+      if (!user) return this.lost();
+      let s;
+      try {
+        s = await call((cb) => user.getSession(cb));
+        if (s.getAccessToken().getExpiration() - Date.now() / 1000 < MARGIN) {
+          s = await call((cb) => user.refreshSession(s.getRefreshToken(), cb));
+        }
+      } catch {
+        return this.lost();
+      }
+      return fromSDK(kind, s);
+    }
+    return null;
+  }
+
+  // refresh gets new tokens with the refresh token now.
+  async refresh() {
+    const kind = this.kind();
+    if (kind === HOSTED) {
+      const user = await this.hosted.signinSilent();
+      return { kind, accessToken: user.access_token, idToken: user.id_token, claims: user.profile, expiresAt: user.expires_at };
+    }
+    if (kind === CUSTOM) {
+      const user = this.pool.getCurrentUser();
+      if (!user) throw new Error("not signed in");
+      const s = await call((cb) => user.getSession(cb));
+      return fromSDK(kind, await call((cb) => user.refreshSession(s.getRefreshToken(), cb)));
+    }
+    throw new Error("not signed in");
+  }
+
+  async lost() {
+    await this.forgetLocal();
+    return null;
+  }
+
+  // forgetLocal drops every token this tab holds, without telling Cognito.
+  async forgetLocal() {
+    window.sessionStorage.removeItem(KIND);
+    await this.hosted.removeUser();
+    const user = this.pool.getCurrentUser();
+    if (user) user.signOut();
+  }
+
+  // signOut revokes the refresh token (and with it the access tokens
+  // issued from it), forgets the tokens, then ends the hosted UI's own
+  // session at the Cognito domain's logout endpoint, which returns to the
+  // app's logout URL.
+  async signOut() {
+    const kind = this.kind();
+    try {
+      if (kind === HOSTED) {
+        await this.hosted.revokeTokens(["refresh_token"]);
+      } else if (kind === CUSTOM) {
+        const user = this.pool.getCurrentUser();
+        if (user) await call((cb) => user.signOut((err) => cb(err)));
+      }
+    } finally {
+      await this.forgetLocal();
+    }
+    const q = new URLSearchParams({ client_id: this.cfg.clientId, logout_uri: this.logoutUri });
+    window.location.assign(`${this.cfg.cognitoDomain}/logout?${q}`);
+  }
+
+  // ---- custom UI ----
+
+  user(username) {
+    return new CognitoUser({ Username: username, Pool: this.pool, Storage: window.sessionStorage });
+  }
+
+  signUp(username, password, attributes) {
+    const attrs = Object.entries(attributes)
+      .filter(([, v]) => v !== "")
+      .map(([Name, Value]) => new CognitoUserAttribute({ Name, Value }));
+    return call((cb) => this.pool.signUp(username, password, attrs, null, cb));
+  }
+
+  confirmSignUp(username, code) {
+    return call((cb) => this.user(username).confirmRegistration(code, true, cb));
+  }
+
+  resendCode(username) {
+    return call((cb) => this.user(username).resendConfirmationCode(cb));
+  }
+
+  forgotPassword(username) {
+    const user = this.user(username);
+    return new Promise((resolve, reject) =>
+      user.forgotPassword({
+        onSuccess: resolve,
+        onFailure: reject,
+        inputVerificationCode: resolve,
+      }),
+    );
+  }
+
+  confirmPassword(username, code, password) {
+    const user = this.user(username);
+    return new Promise((resolve, reject) =>
+      user.confirmPassword(code, password, { onSuccess: resolve, onFailure: reject }),
+    );
+  }
+
+  // signIn runs SRP. It resolves to "done", or to the challenge the user
+  // must answer next: "totp" (a code from the authenticator app) or
+  // "mfaSetup" (enrol an authenticator first; this.pending.secret).
+  async signIn(username, password) {
+    await this.forgetLocal();
+    const user = this.user(username);
+    this.pending = { user };
+    return this.step((cbs) =>
+      user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), cbs),
+    );
+  }
+
+  answerTotp(code) {
+    const { user } = this.needPending();
+    return this.step((cbs) => user.sendMFACode(code, cbs, "SOFTWARE_TOKEN_MFA"));
+  }
+
+  // verifyTotpSetup completes MFA_SETUP: the first code proves the
+  // authenticator holds the secret, then the sign-in goes on.
+  verifyTotpSetup(code) {
+    const { user } = this.needPending();
+    return this.step((cbs) => user.verifySoftwareToken(code, "Authenticator app", cbs));
+  }
+
+  needPending() {
+    if (!this.pending) throw new Error("No sign-in in progress: sign in again.");
+    return this.pending;
+  }
+
+  step(start) {
+    const { user } = this.pending;
+    return new Promise((resolve, reject) => {
+      const cbs = {
+        onSuccess: () => {
+          this.pending = null;
+          window.sessionStorage.setItem(KIND, CUSTOM);
+          resolve("done");
+        },
+        onFailure: reject,
+        totpRequired: () => resolve("totp"),
+        mfaSetup: () =>
+          user.associateSoftwareToken({
+            associateSecretCode: (secret) => {
+              this.pending.secret = secret;
+              resolve("mfaSetup");
+            },
+            onFailure: reject,
+          }),
+        mfaRequired: () => reject(new Error("SMS MFA is not offered by this app")),
+        selectMFAType: () => user.sendMFASelectionAnswer("SOFTWARE_TOKEN_MFA", cbs),
+        newPasswordRequired: () =>
+          reject(new Error("This account has a temporary password: reset it with \u201cForgot password\u201d.")),
+      };
+      start(cbs);
+    });
+  }
+
+  // ---- account operations with the current session (either way in) ----
+
+  // account is a CognitoUser carrying the current tokens, for the user
+  // pool calls authorized by an access token (which needs the
+  // aws.cognito.signin.user.admin scope).
+  async account() {
+    const s = await this.session();
+    if (!s) throw new Error("Your session has ended: sign in again.");
+    const pool = new CognitoUserPool({
+      UserPoolId: this.cfg.userPoolId,
+      ClientId: this.cfg.clientId,
+      endpoint: this.cfg.userPoolEndpoint,
+      Storage: memoryStorage(),
+    });
+    const user = new CognitoUser({ Username: s.claims["cognito:username"] || s.claims.sub, Pool: pool, Storage: pool.storage });
+    user.setSignInUserSession(
+      new CognitoUserSession({
+        IdToken: new CognitoIdToken({ IdToken: s.idToken }),
+        AccessToken: new CognitoAccessToken({ AccessToken: s.accessToken }),
+        RefreshToken: new CognitoRefreshToken({ RefreshToken: "" }),
+      }),
+    );
+    return user;
+  }
+
+  // userData is the user's attributes and whether TOTP is on (GetUser).
+  async userData() {
+    const user = await this.account();
+    const data = await call((cb) => user.getUserData(cb, { bypassCache: true }));
+    return {
+      attributes: Object.fromEntries((data.UserAttributes || []).map((a) => [a.Name, a.Value])),
+      totp: (data.UserMFASettingList || []).includes("SOFTWARE_TOKEN_MFA"),
+    };
+  }
+
+  // updateAttributes resolves to the delivery details of the codes sent
+  // for a changed email or phone number (empty when nothing needs one).
+  async updateAttributes(changes) {
+    const user = await this.account();
+    const attrs = Object.entries(changes).map(([Name, Value]) => new CognitoUserAttribute({ Name, Value }));
+    return call((cb) =>
+      user.updateAttributes(attrs, (err, _status, out) => cb(err, (out && out.CodeDeliveryDetailsList) || [])),
+    );
+  }
+
+  async verifyAttribute(name, code) {
+    const user = await this.account();
+    return new Promise((resolve, reject) => user.verifyAttribute(name, code, { onSuccess: resolve, onFailure: reject }));
+  }
+
+  async associateTotp() {
+    const user = await this.account();
+    return new Promise((resolve, reject) =>
+      user.associateSoftwareToken({ associateSecretCode: resolve, onFailure: reject }),
+    );
+  }
+
+  async enableTotp(code) {
+    const user = await this.account();
+    await new Promise((resolve, reject) =>
+      user.verifySoftwareToken(code, "Authenticator app", { onSuccess: resolve, onFailure: reject }),
+    );
+    await call((cb) => user.setUserMfaPreference(null, { PreferredMfa: true, Enabled: true }, cb));
+  }
+}
+
+function fromSDK(kind, s) {
+  return {
+    kind,
+    accessToken: s.getAccessToken().getJwtToken(),
+    idToken: s.getIdToken().getJwtToken(),
+    claims: s.getIdToken().decodePayload(),
+    expiresAt: s.getAccessToken().getExpiration(),
+  };
+}
