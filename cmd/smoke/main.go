@@ -57,8 +57,13 @@ func local(path string) (smoke.Target, error) {
 	if err != nil {
 		return smoke.Target{}, err
 	}
+	var hosted *smoke.HostedUI
+	if info.CognitoDomainURL != "" && info.SPACallbackURL != "" {
+		hosted = &smoke.HostedUI{Issuer: info.Issuer, ClientID: info.SPAClientID, RedirectURL: info.SPACallbackURL}
+	}
 	return smoke.Target{
 		Name:             "local",
+		HostedUI:         hosted,
 		Region:           info.Region,
 		APIURL:           info.APIURL,
 		UserPoolID:       info.UserPoolID,

@@ -25,6 +25,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
@@ -61,7 +62,9 @@ type Stack struct {
 	aws       *localaws.Servers
 	// bucketCORS are the template's CORS rules of the photo bucket.
 	bucketCORS []s3types.CORSRule
-	wg         sync.WaitGroup
+	// pool is the local user pool.
+	pool *localcognito.Server
+	wg   sync.WaitGroup
 }
 
 // Region of the local stack.

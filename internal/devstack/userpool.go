@@ -29,6 +29,10 @@ type Pool struct {
 	RequireNumbers     bool
 	RequireSymbols     bool
 	TemporaryPassword  time.Duration
+	// Domain is the prefix of the pool's UserPoolDomain; ResourceServers
+	// its resource servers.
+	Domain          string
+	ResourceServers []localcognito.ResourceServer
 }
 
 // Client is an app client of the pool.
@@ -42,6 +46,10 @@ type Client struct {
 	Refresh           time.Duration
 	// ReadAttributes and WriteAttributes; empty means every attribute.
 	ReadAttributes, WriteAttributes []string
+	// OAuthFlows are the AllowedOAuthFlows, empty unless
+	// AllowedOAuthFlowsUserPoolClient; OAuthScopes the AllowedOAuthScopes.
+	OAuthFlows, OAuthScopes  []string
+	CallbackURLs, LogoutURLs []string
 }
 
 // userPool is the Cognito user pool: its sign-in settings, triggers and
@@ -102,7 +110,44 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 	if err := p.readTriggers(t, pp.LambdaConfig); err != nil {
 		return err
 	}
+	if err := p.readDomain(t); err != nil {
+		return err
+	}
 	return p.readClients(t)
+}
+
+// readDomain collects the pool's domain prefix and resource servers.
+func (p *Plan) readDomain(t cfnTemplate) error {
+	for id, r := range t.Resources {
+		switch r.Type {
+		case "AWS::Cognito::UserPoolDomain":
+			var d struct{ Domain string }
+			if err := json.Unmarshal(r.Properties, &d); err != nil {
+				return fmt.Errorf("user pool domain %s: %w", id, err)
+			}
+			if p.Pool.Domain != "" {
+				return fmt.Errorf("user pool domain %s: the pool has a domain already (%s)", id, p.Pool.Domain)
+			}
+			p.Pool.Domain = d.Domain
+		case "AWS::Cognito::UserPoolResourceServer":
+			var rs struct {
+				Identifier string
+				Scopes     []struct{ ScopeName string }
+			}
+			if err := json.Unmarshal(r.Properties, &rs); err != nil {
+				return fmt.Errorf("resource server %s: %w", id, err)
+			}
+			server := localcognito.ResourceServer{Identifier: rs.Identifier}
+			for _, sc := range rs.Scopes {
+				server.Scopes = append(server.Scopes, sc.ScopeName)
+			}
+			p.Pool.ResourceServers = append(p.Pool.ResourceServers, server)
+		}
+	}
+	sort.Slice(p.Pool.ResourceServers, func(i, j int) bool {
+		return p.Pool.ResourceServers[i].Identifier < p.Pool.ResourceServers[j].Identifier
+	})
+	return nil
 }
 
 // readTriggers collects the environment and role of each function the
@@ -145,6 +190,9 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
+			AllowedOAuthFlowsUserPoolClient                            bool
+			AllowedOAuthFlows, AllowedOAuthScopes                      []string
+			CallbackURLs, LogoutURLs                                   []string
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
@@ -164,7 +212,13 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			Refresh:           minutes(c.RefreshTokenValidity),
 			ReadAttributes:    c.ReadAttributes,
 			WriteAttributes:   c.WriteAttributes,
+			OAuthScopes:       c.AllowedOAuthScopes,
+			CallbackURLs:      c.CallbackURLs,
+			LogoutURLs:        c.LogoutURLs,
 		})
+		if c.AllowedOAuthFlowsUserPoolClient {
+			p.Clients[len(p.Clients)-1].OAuthFlows = c.AllowedOAuthFlows
+		}
 	}
 	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
 	return nil
@@ -197,8 +251,10 @@ func startUserPool(_ context.Context, w *wiring) error {
 			RequireSymbols:            w.plan.Pool.RequireSymbols,
 			TemporaryPasswordValidity: w.plan.Pool.TemporaryPassword,
 		},
-		Clients:  clients,
-		Triggers: triggers,
+		Clients:         clients,
+		Domain:          w.plan.Pool.Domain,
+		ResourceServers: w.plan.Pool.ResourceServers,
+		Triggers:        triggers,
 		CodeSink: func(username, destination, medium, message string) {
 			w.log.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
 		},
@@ -210,6 +266,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		return fmt.Errorf("local user pool: %w", err)
 	}
 	w.issuer = pool.Issuer()
+	w.stack.pool = pool
 	mux := http.NewServeMux()
 	mux.Handle("/", pool)
 	mux.Handle("POST /_dev/clock", w.clock)
@@ -222,6 +279,16 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.info.ServerClientID = clientID(contract.ServerClientPath)
 	w.info.ServerClientSecret = secrets[contract.ServerClientPath]
 	w.info.ClockURL = url + "/_dev/clock"
+	if w.plan.Pool.Domain != "" {
+		w.info.CognitoDomain = w.plan.Pool.Domain
+		w.info.CognitoDomainURL = url
+	}
+	for _, c := range w.plan.Clients {
+		if c.Path == contract.SPAClientPath && len(c.OAuthFlows) > 0 {
+			w.info.SPACallbackURL = first(c.CallbackURLs)
+			w.info.SPALogoutURL = first(c.LogoutURLs)
+		}
+	}
 	return nil
 }
 
@@ -242,6 +309,17 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			RefreshTokenValidity: c.Refresh,
 			ReadAttributes:       c.ReadAttributes,
 			WriteAttributes:      c.WriteAttributes,
+			OAuth: localcognito.OAuthClient{
+				Flows:        c.OAuthFlows,
+				Scopes:       c.OAuthScopes,
+				CallbackURLs: c.CallbackURLs,
+				LogoutURLs:   c.LogoutURLs,
+				// Cognito never requires PKCE and the template cannot say
+				// so; the stage's public (SPA) client is code + PKCE only
+				// by contract, so the local pool refuses it a code
+				// without a challenge. Confidential clients may use PKCE.
+				RequirePKCE: !c.Secret && len(c.OAuthFlows) > 0,
+			},
 		}
 		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
 			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)
@@ -262,4 +340,25 @@ func clientIDs(paths []string) []string {
 		ids = append(ids, clientID(p))
 	}
 	return ids
+}
+
+func first(xs []string) string {
+	if len(xs) == 0 {
+		return ""
+	}
+	return xs[0]
+}
+
+// AddAppOrigin registers origin's callback and logout URLs
+// (contract.CallbackPath, contract.LogoutPath) on the SPA client of the
+// local pool, as SetBucketOrigins adds it to the bucket's CORS rules: the
+// local web app runs on an origin the template's URLs do not name. The
+// hosted UI then accepts origin as it accepts the template's URLs.
+func (s *Stack) AddAppOrigin(origin string) error {
+	if s.pool == nil || s.Info.SPAClientID == "" {
+		return fmt.Errorf("add app origin %s: the stack has no local user pool with a SPA client", origin)
+	}
+	origin = strings.TrimSuffix(origin, "/")
+	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
+		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
 }

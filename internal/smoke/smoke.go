@@ -49,6 +49,10 @@ type Target struct {
 	// SignIn signs a user in through an app client, answering the
 	// challenges Cognito asks (password verifier, new password, MFA).
 	SignIn SignIn
+	// HostedUI signs users in on the stage's Cognito domain with the code
+	// grant and PKCE, as the SPA does; nil skips that check. Its Now and
+	// HTTP are set by the run.
+	HostedUI *HostedUI
 	// AdvanceClock moves the stage's clock; nil where it cannot (a deployed
 	// stage), and the expired-token check is then skipped.
 	AdvanceClock func(context.Context, time.Duration) error
@@ -295,6 +299,7 @@ func (r *run) all() {
 
 	r.roleIsAdminOnly(a)
 	r.endpoints(a)
+	r.hostedUI(a)
 	todo := r.todos(a)
 	photo := r.photos(a)
 	r.isolation(a, b, todo, photo)

@@ -40,6 +40,15 @@ type Info struct {
 	// ClockURL moves the stack's clock forward (POST ?by=2h): tokens
 	// expire without waiting.
 	ClockURL string `json:"clockUrl"`
+	// CognitoDomain is the prefix of the pool's domain; CognitoDomainURL
+	// serves that domain's OAuth 2.0 endpoints and sign-in pages locally
+	// (https://<prefix>.auth.<region>.amazoncognito.com in AWS).
+	CognitoDomain    string `json:"cognitoDomain,omitempty"`
+	CognitoDomainURL string `json:"cognitoDomainUrl,omitempty"`
+	// SPACallbackURL and SPALogoutURL are the first callback and logout
+	// URLs of the SPA client, where the hosted UI sends the browser.
+	SPACallbackURL string `json:"spaCallbackUrl,omitempty"`
+	SPALogoutURL   string `json:"spaLogoutUrl,omitempty"`
 	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
 	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
 	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`

@@ -83,6 +83,14 @@ type Config struct {
 	PasswordPolicy PasswordPolicy
 	// Clients are the pool's app clients.
 	Clients []Client
+	// Domain is the prefix of the pool's Cognito domain (UserPoolDomain),
+	// whose OAuth 2.0 endpoints and sign-in pages this server serves at
+	// BaseURL. Empty means the pool has no domain: no /oauth2 endpoints,
+	// as in Cognito.
+	Domain string
+	// ResourceServers declare the custom scopes clients may be allowed,
+	// "<identifier>/<scope>".
+	ResourceServers []ResourceServer
 	// Triggers are the pool's Lambda triggers.
 	Triggers Triggers
 	// TriggerTimeout bounds one trigger call; zero means
@@ -121,6 +129,9 @@ type Client struct {
 	// and GetUser; WriteAttributes those a user may set through it (SignUp,
 	// UpdateUserAttributes). Empty means every attribute, Cognito's default.
 	ReadAttributes, WriteAttributes []string
+	// OAuth is the client's hosted UI (managed login) configuration; the
+	// zero value allows no OAuth flow.
+	OAuth OAuthClient
 }
 
 // canRead reports whether the client may read attribute name; sub is
@@ -195,6 +206,8 @@ type pool struct {
 	policy         PasswordPolicy
 	clientsMu      sync.RWMutex // CreateUserPoolClient and DeleteUserPoolClient change clients
 	clients        map[string]*Client
+	domain         string
+	resourceScopes map[string]bool // "<identifier>/<scope>"
 	triggers       Triggers
 	triggerTimeout time.Duration
 	sink           func(username, destination, medium, message string)
@@ -301,6 +314,8 @@ func validate(cfg Config) (*pool, error) {
 	if p.policy.TemporaryPasswordValidity == 0 {
 		p.policy.TemporaryPasswordValidity = DefaultPasswordPolicy.TemporaryPasswordValidity
 	}
+
+	errs = append(errs, p.validateOAuth(cfg)...)
 
 	if len(cfg.Clients) == 0 {
 		errs = append(errs, errors.New("no app clients"))

@@ -48,6 +48,10 @@ type refreshToken struct {
 	// revoked by GlobalSignOut, RevokeToken or the user's deletion; kept
 	// so that a revoked token is reported as such.
 	revoked bool
+	// scopes of a session started through the domain's endpoints, which
+	// its refreshed access tokens keep; nil for an API sign-in, whose
+	// tokens carry only the admin scope.
+	scopes []string
 }
 
 type authResult struct {
@@ -62,6 +66,22 @@ type authResult struct {
 // tokens. rt is the session being refreshed; nil starts a new session,
 // whose refresh token is stored and returned.
 func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, source string, rt *refreshToken, metadata map[string]string) (authResult, error) {
+	if rt == nil {
+		if h := hostedSignInFrom(ctx); h != nil {
+			// A sign-in on the hosted UI proves who the user is through
+			// the same flows as the API; its tokens come later, from the
+			// token endpoint, with the scopes the authorize request asked.
+			h.signedIn(snap)
+			return authResult{}, nil
+		}
+	}
+	return s.issue(ctx, client, snap, source, rt, metadata, nil)
+}
+
+// issue signs the tokens of issueTokens. grant, for a code exchanged at the
+// token endpoint, gives the new session its scopes, nonce and the time the
+// user signed in.
+func (s *Server) issue(ctx context.Context, client *Client, snap *user, source string, rt *refreshToken, metadata map[string]string, grant *oauthGrant) (authResult, error) {
 	now := s.now()
 	newSession := rt == nil
 	if newSession {
@@ -74,6 +94,10 @@ func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, so
 			eventID:   newUUID(),
 			authTime:  now,
 			expires:   now.Add(client.RefreshTokenValidity),
+		}
+		if grant != nil {
+			rt.authTime = grant.authTime
+			rt.scopes = slices.Clone(grant.scopes)
 		}
 	}
 	access := map[string]any{
@@ -102,12 +126,18 @@ func (s *Server) issueTokens(ctx context.Context, client *Client, snap *user, so
 		"iat":              now.Unix(),
 		"jti":              newUUID(),
 	}
+	scopes := []string{adminScope}
+	if rt.scopes != nil {
+		scopes = slices.Clone(rt.scopes)
+	}
 	for name, value := range snap.attrs {
-		if name != attrSub && client.canRead(name) {
+		if name != attrSub && client.canRead(name) && (rt.scopes == nil || scopesRelease(rt.scopes, name)) {
 			id[name] = claimValue(name, value)
 		}
 	}
-	scopes := []string{adminScope}
+	if grant != nil && grant.nonce != "" {
+		id["nonce"] = grant.nonce
+	}
 
 	if s.triggers.PreTokenGeneration != nil {
 		var err error
@@ -259,6 +289,19 @@ type accessClaims struct {
 // presented to its user operations: its own signature and issuer, an
 // access token, unexpired, not signed out, with the admin scope.
 func (s *Server) verifyAccessToken(raw string) (accessClaims, error) {
+	c, err := s.checkAccessToken(raw)
+	if err != nil {
+		return c, err
+	}
+	if !slices.Contains(strings.Fields(c.Scope), adminScope) {
+		return c, apiError(errNotAuthorized, "Access Token does not have required scopes")
+	}
+	return c, nil
+}
+
+// checkAccessToken checks an access token's signature, issuer, use,
+// expiry and session, whatever its scopes.
+func (s *Server) checkAccessToken(raw string) (accessClaims, error) {
 	var c accessClaims
 	invalid := apiError(errNotAuthorized, "Invalid Access Token")
 	payload, err := s.key.Verify(raw)
@@ -276,9 +319,6 @@ func (s *Server) verifyAccessToken(raw string) (accessClaims, error) {
 	s.mu.Unlock()
 	if revoked {
 		return c, apiError(errNotAuthorized, "Access Token has been revoked")
-	}
-	if !slices.Contains(strings.Fields(c.Scope), adminScope) {
-		return c, apiError(errNotAuthorized, "Access Token does not have required scopes")
 	}
 	return c, nil
 }

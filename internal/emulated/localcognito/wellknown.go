@@ -2,6 +2,7 @@ package localcognito
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 )
@@ -15,14 +16,7 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 	case prefix + "jwks.json":
 		writeBody(w, requestID, http.StatusOK, "application/json", jwtsign.KeySet{Keys: []jwtsign.JWK{s.key.JWK()}})
 	case prefix + "openid-configuration":
-		// Only what this pool serves: it has no OAuth endpoints (no hosted
-		// UI), so none are advertised.
-		writeBody(w, requestID, http.StatusOK, "application/json", map[string]any{
-			"issuer":                                s.issuer,
-			"jwks_uri":                              s.JWKSURL(),
-			"subject_types_supported":               []string{"public"},
-			"id_token_signing_alg_values_supported": []string{"RS256"},
-		})
+		writeBody(w, requestID, http.StatusOK, "application/json", s.openIDConfiguration())
 	default:
 		writeError(w, requestID, &opError{
 			Type:    errResourceNotFound,
@@ -30,4 +24,32 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 			Status:  http.StatusNotFound,
 		})
 	}
+}
+
+// openIDConfiguration is the pool's discovery document. A pool with a
+// domain lists the domain's endpoints, served from the pool's own base
+// URL; one without lists none, as Cognito does.
+func (s *Server) openIDConfiguration() map[string]any {
+	doc := map[string]any{
+		"issuer":                                s.issuer,
+		"jwks_uri":                              s.JWKSURL(),
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+	}
+	if s.domain == "" {
+		return doc
+	}
+	base := strings.TrimSuffix(s.issuer, "/"+s.id)
+	doc["authorization_endpoint"] = base + pathAuthorize
+	doc["token_endpoint"] = base + pathToken
+	doc["userinfo_endpoint"] = base + pathUserInfo
+	doc["revocation_endpoint"] = base + pathRevoke
+	doc["end_session_endpoint"] = base + pathLogout
+	// Only the code flow is served here; Cognito also lists "token".
+	doc["response_types_supported"] = []string{"code"}
+	doc["grant_types_supported"] = []string{"authorization_code", "refresh_token"}
+	doc["code_challenge_methods_supported"] = []string{"S256"}
+	doc["scopes_supported"] = []string{ScopeOpenID, ScopeEmail, ScopePhone, ScopeProfile}
+	doc["token_endpoint_auth_methods_supported"] = []string{"client_secret_basic", "client_secret_post"}
+	return doc
 }
