@@ -440,11 +440,17 @@ func startWeb(ctx context.Context, w *wiring) error {
 	}
 	w.stack.serve(l, h)
 	info.AppURL = base + "/"
-	// The photo bucket accepts presigned uploads from the app's origin, as
-	// the deployed bucket does from the distribution's.
+	// The hosted UI returns to the app's origin, and the photo bucket
+	// accepts presigned uploads from it, as the deployed pool and bucket do
+	// for the distribution's (registered in the template).
 	origins := []string{base}
 	if local := "http://" + l.Addr().String(); local != base {
 		origins = append(origins, local)
+	}
+	for _, o := range origins {
+		if err := w.stack.AddAppOrigin(o); err != nil {
+			return err
+		}
 	}
 	return w.stack.SetBucketOrigins(ctx, origins...)
 }
