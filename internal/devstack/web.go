@@ -370,10 +370,13 @@ func (w *Web) localCSP(origins map[cspService]string) string {
 	for _, d := range w.CSP {
 		parts := []string{d.Name}
 		for _, s := range d.Sources {
-			if s.Service == literal {
-				parts = append(parts, s.Literal)
-			} else {
-				parts = append(parts, origins[s.Service])
+			v := s.Literal
+			if s.Service != literal {
+				v = origins[s.Service]
+			}
+			// Locally the hosted UI and the user pool API share an origin.
+			if !slices.Contains(parts[1:], v) {
+				parts = append(parts, v)
 			}
 		}
 		dirs = append(dirs, strings.Join(parts, " "))
@@ -402,7 +405,10 @@ func startWeb(ctx context.Context, w *wiring) error {
 	}
 	info := w.info
 	// The hosted UI and OAuth endpoints are the local user pool's.
-	cognitoDomain := info.CognitoEndpoint
+	cognitoDomain := info.CognitoDomainURL
+	if cognitoDomain == "" {
+		cognitoDomain = info.CognitoEndpoint
+	}
 	cfg := contract.WebConfig{
 		Region:           info.Region,
 		UserPoolID:       info.UserPoolID,

@@ -46,6 +46,10 @@ func TestReadWebPlan(t *testing.T) {
 			t.Errorf("local CSP %q lacks %q", got, want)
 		}
 	}
+	same := w.localCSP(map[cspService]string{hostedUI: "http://pool", userPoolAPI: "http://pool", identityAPI: "http://identity", bucketHost: "http://s3"})
+	if !strings.Contains(same, "connect-src 'self' http://pool http://identity http://s3;") {
+		t.Errorf("local CSP with one origin for the hosted UI and the pool API: %q", same)
+	}
 	if !slices.Contains(w.Scopes, "openid") || len(w.Scopes) < 4 {
 		t.Errorf("SPA scopes %v", w.Scopes)
 	}
