@@ -25,7 +25,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -86,16 +86,24 @@ dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http:/
 smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a deployed one with STAGE=dev
 	go run ./cmd/smoke $(if $(filter command line environment,$(origin STAGE)),-stage $(STAGE))
 
-# The local stack on free ports, the smoke run against it, then Ctrl-C; the
-# stack's DynamoDB and S3 ports must be closed afterwards (no process left).
+# The local stack on free ports, the smoke run and a short load run against
+# it, then Ctrl-C; the stack's DynamoDB and S3 ports must be closed
+# afterwards (no process left). `make load` is the same with the load run
+# alone, at its default size or LOAD_FLAGS.
+LOAD_FLAGS ?=
+LOAD_TEST_FLAGS := -users 3 -duration 3s
 smoke-local: $(DEV_TEMPLATE)
+smoke-local: LOCAL_RUN = "$$tmp/smoke" -info "$$tmp/stack.json" && "$$tmp/load" -info "$$tmp/stack.json" $(LOAD_TEST_FLAGS)
+load: $(DEV_TEMPLATE) ## N users sign in and mix todo and photo calls for T s against a local stack: make load [LOAD_FLAGS='-users 8 -duration 20s']
+load: LOCAL_RUN = "$$tmp/load" -info "$$tmp/stack.json" $(LOAD_FLAGS)
+smoke-local load:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke; \
+	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke && go build -o "$$tmp/load" ./cmd/load; \
 	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -web-dir "$$tmp/web" -info "$$tmp/stack.json" -quiet > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
 	ports=$$(grep -oE '"(dynamodb|s3)Endpoint": "http://127.0.0.1:[0-9]+' "$$tmp/stack.json" | grep -oE '[0-9]+$$'); \
-	rc=0; "$$tmp/smoke" -info "$$tmp/stack.json" || rc=$$?; \
+	rc=0; $(LOCAL_RUN) || rc=$$?; \
 	kill -INT $$pid; wait $$pid || { echo "make dev did not stop cleanly:"; cat "$$tmp/dev.log"; rc=1; }; \
 	for p in $$ports; do if (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null; then echo "port $$p still open after Ctrl-C"; rc=1; fi; done; \
 	exit $$rc

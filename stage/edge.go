@@ -243,10 +243,12 @@ func (w Web) validate() error {
 // webConfig is the app's config.json: the stack's values as tokens, which
 // the deployment resolves.
 func (s *Stack) webConfig(hostedUI, userPoolAPI, identityAPI *string) map[string]any {
-	scopes := []string{"openid", "email", "profile"}
-	for _, g := range s.Clients.Grants() {
-		if *g.ClientID == *s.Clients.SPA.UserPoolClientId() {
-			scopes = append(scopes, g.Scopes...)
+	// Exactly the scopes the SPA client may request, so the hosted UI never
+	// refuses the app's request (and make dev reads the same list).
+	var scopes []string
+	if list := s.Clients.SPA.Node().DefaultChild().(awscognito.CfnUserPoolClient).AllowedOAuthScopes(); list != nil {
+		for _, sc := range *list {
+			scopes = append(scopes, *sc)
 		}
 	}
 	c := contract.WebConfig{

@@ -153,6 +153,8 @@ func allow(fn *golambda.Function, actions []string, resources ...*string) {
 var (
 	itemReadWrite = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"}
 	objectRWD     = []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+	// idempotencyRecords claim, read, complete and release one record.
+	idempotencyRecords = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 )
 
 func (s *Stack) addAuth() {
@@ -210,19 +212,24 @@ func (s *Stack) addAPI() {
 	todos := s.Tables[schema.Todos.Name].Table
 	photos := s.Tables[schema.Photos.Name].Table
 	profiles := s.Tables[schema.Profiles.Name].Table
+	once := s.Tables[schema.Idempotency.Name].Table
 	bucket := s.Photos.Bucket
 
 	s.Functions = map[routes.Function]*golambda.Function{
 		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
-			map[string]string{schema.Todos.Env: *todos.TableName()}),
+			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName()}),
 		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
-			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName()}),
+			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName()}),
 		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		routes.Random: s.function("RandomFunction", "random", "An authenticated random number", nil),
 	}
 	allow(s.Functions[routes.Todos], itemReadWrite, todos.TableArn())
 	allow(s.Functions[routes.Photos], itemReadWrite, photos.TableArn())
+	// Idempotency-Key records of POST /todos and POST /photos: single-item
+	// calls only, never a Query.
+	allow(s.Functions[routes.Todos], idempotencyRecords, once.TableArn())
+	allow(s.Functions[routes.Photos], idempotencyRecords, once.TableArn())
 	// Presigned URLs carry the function's own permissions to S3; completing
 	// an upload copies it from the upload prefix to the photo prefix.
 	allow(s.Functions[routes.Photos], objectRWD,

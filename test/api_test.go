@@ -221,10 +221,24 @@ func TestLeastPrivilege(t *testing.T) {
 				}
 			}
 		}
-		// Each function may touch only its own table (and the photos its bucket).
+		// Each function may touch only its own table (and the photos its
+		// bucket); the two with an Idempotency-Key route, the idempotency
+		// table's single items too, never a Query or Scan of it.
+		idemID, _ := s.template.at(t, title(schema.Idempotency.Name)+"Table/Table/Resource")
+		for _, fn := range []string{"TodosFunction", "PhotosFunction"} {
+			roleID, _ := s.template.at(t, fn+"/Role/Resource")
+			for _, st := range statements(s.template, roleID) {
+				if !strings.Contains(js(prop(st, "Resource")), idemID) {
+					continue
+				}
+				if got, want := strs(prop(st, "Action")), []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}; !slices.Equal(sorted(got), want) {
+					t.Errorf("%s may %v on the idempotency table, want %v", fn, got, want)
+				}
+			}
+		}
 		for fn, tables := range map[string][]string{
-			"TodosFunction":      {schema.Todos.Name},
-			"PhotosFunction":     {schema.Photos.Name},
+			"TodosFunction":      {schema.Todos.Name, schema.Idempotency.Name},
+			"PhotosFunction":     {schema.Photos.Name, schema.Idempotency.Name},
 			"ProfileFunction":    {schema.Profiles.Name},
 			"RandomFunction":     {},
 			"PostConfirmation":   {schema.Profiles.Name},
@@ -249,6 +263,12 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 		}
 	})
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
 }
 
 func TestIdentityPoolRoleIsScopedToTheCaller(t *testing.T) {

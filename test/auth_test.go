@@ -85,6 +85,11 @@ func TestClientsShareSecureSettings(t *testing.T) {
 				t.Errorf("%s TokenValidityUnits = %s, want minutes for all", name, got)
 			}
 			scopes := strs(p["AllowedOAuthScopes"])
+			// Only the SPA's users manage their own account with the access
+			// token (profile, TOTP): the server client's tokens cannot.
+			if got, want := slices.Contains(scopes, "aws.cognito.signin.user.admin"), name == contract.SPAClient; got != want {
+				t.Errorf("%s client may request aws.cognito.signin.user.admin: %v, want %v", name, got, want)
+			}
 			for _, sc := range routes.ScopeDescriptions {
 				if !slices.Contains(scopes, routes.FullScope(sc.Name)) {
 					t.Errorf("%s client cannot request scope %s", name, routes.FullScope(sc.Name))

@@ -499,8 +499,9 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 		if got := resolve(c.IdentityPoolID); got != "<"+mustAt(t, s.config.Name, "Identity/Pool")+">" {
 			t.Errorf("identity pool id %s, want the stack's", got)
 		}
-		if !slices.Contains(c.Scopes, "openid") || len(c.Scopes) < 4 {
-			t.Errorf("scopes %v: want openid and the SPA client's API scopes", c.Scopes)
+		_, spa := s.template.at(t, contract.SPAClientPath+"/Resource")
+		if want := strs(spa.Properties["AllowedOAuthScopes"]); !slices.Contains(c.Scopes, "openid") || !slices.Equal(c.Scopes, want) {
+			t.Errorf("scopes %v: want the SPA client's %v", c.Scopes, want)
 		}
 	})
 }

@@ -303,6 +303,13 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 
 	client := func(id string, secret bool, callbacks, apiScopes []string) awscognito.UserPoolClient {
 		oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
+		if !secret {
+			// The SPA's users edit their profile and enrol an authenticator
+			// (UpdateUserAttributes, AssociateSoftwareToken) with the access
+			// token, which needs this scope; the SDK sign-in flows grant it
+			// anyway, the hosted UI only when the client may request it.
+			oauthScopes = append(oauthScopes, awscognito.OAuthScope_COGNITO_ADMIN())
+		}
 		for _, s := range apiScopes {
 			// Plain strings rather than tokens keep the template readable; the
 			// dependency below orders the clients after the scopes they name.

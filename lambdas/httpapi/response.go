@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -43,19 +42,28 @@ func (r Response) event() events.APIGatewayV2HTTPResponse {
 	if r.Body == nil {
 		return out
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// Presigned URLs read better without "&" as "\u0026"; the body is
-	// served as JSON with nosniff, never as HTML.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r.Body); err != nil {
+	b, err := EncodeBody(r.Body)
+	if err != nil {
 		// Handlers marshal plain structs; failing here is a programming
 		// error, reported like any other internal failure.
 		panic("httpapi: encoding response: " + err.Error())
 	}
 	out.Headers["Content-Type"] = "application/json"
-	out.Body = strings.TrimSuffix(buf.String(), "\n")
+	out.Body = string(b)
 	return out
+}
+
+// EncodeBody is the JSON of a response body exactly as the API sends it.
+func EncodeBody(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Presigned URLs read better without "&" as "\u0026"; the body is
+	// served as JSON with nosniff, never as HTML.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func errorResponse(e *Error) events.APIGatewayV2HTTPResponse {

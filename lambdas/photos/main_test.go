@@ -22,11 +22,12 @@ func newHandler() (*Handler, *localaws.Recorder) {
 	rec := localaws.NewRecorder(nil)
 	objects := srv.S3(rec)
 	return New(Config{
-		DB:        srv.DynamoDB(rec),
-		Objects:   objects,
-		Presigner: s3.NewPresignClient(objects),
-		Table:     schema.Photos.Name,
-		Bucket:    localaws.Bucket,
+		DB:               srv.DynamoDB(rec),
+		Objects:          objects,
+		Presigner:        s3.NewPresignClient(objects),
+		Table:            schema.Photos.Name,
+		Bucket:           localaws.Bucket,
+		IdempotencyTable: schema.Idempotency.Name,
 	}), rec
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -73,6 +74,8 @@ type Config struct {
 	Presigner Presigner
 	Table     string
 	Bucket    string
+	// IdempotencyTable keeps the Idempotency-Key records of POST /photos.
+	IdempotencyTable string
 }
 
 // Photo is a photo as the API returns it.
@@ -121,9 +124,10 @@ type Handler struct {
 // New serves the photos of cfg.Table and cfg.Bucket.
 func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, now: time.Now, ids: new(ids.Generator)}
+	once := &idempotency.Store{DB: cfg.DB, Table: cfg.IdempotencyTable}
 	h.router = httpapi.MustRouter(routes.Photos, map[string]httpapi.HandlerFunc{
 		"GET /photos":                h.list,
-		"POST /photos":               h.create,
+		"POST /photos":               once.Wrap(h.create),
 		"POST /photos/{id}/complete": h.complete,
 		"DELETE /photos/{id}":        h.delete,
 	})
@@ -168,7 +172,7 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Photos.Env, schema.PhotosBucketEnv)
+	names, err := awsenv.Require(getenv, schema.Photos.Env, schema.PhotosBucketEnv, schema.Idempotency.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -177,10 +181,11 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 		o.UsePathStyle = env.S3PathStyle
 	})
 	return New(Config{
-		DB:        env.DynamoDB(),
-		Objects:   objects,
-		Presigner: s3.NewPresignClient(objects),
-		Table:     names[0],
-		Bucket:    names[1],
+		DB:               env.DynamoDB(),
+		Objects:          objects,
+		Presigner:        s3.NewPresignClient(objects),
+		Table:            names[0],
+		Bucket:           names[1],
+		IdempotencyTable: names[2],
 	}), nil
 }

@@ -33,10 +33,15 @@ var (
 	Photos = Table{Name: "photos", PartitionKey: "owner", SortKey: "id", TTL: "expiresAt", Env: "PHOTOS_TABLE"}
 	// Profiles: one item per user, written by the post-confirmation trigger.
 	Profiles = Table{Name: "profiles", PartitionKey: "owner", Env: "PROFILES_TABLE"}
+	// Idempotency: one item per owner, route and Idempotency-Key of a
+	// POST, expiring by TTL (lambdas/idempotency). A table of its own, so
+	// the identity pool's direct access to the todos table never reaches
+	// these records and the functions need only item calls on it.
+	Idempotency = Table{Name: "idempotency", PartitionKey: "owner", SortKey: "key", TTL: "expiresAt", Env: "IDEMPOTENCY_TABLE"}
 )
 
 // Tables lists every table of the stage.
-func Tables() []Table { return []Table{Todos, Photos, Profiles} }
+func Tables() []Table { return []Table{Todos, Photos, Profiles, Idempotency} }
 
 // Environment variables of the functions besides the table names.
 const (

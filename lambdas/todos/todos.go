@@ -15,6 +15,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -54,12 +55,14 @@ type Handler struct {
 	router *httpapi.Router
 }
 
-// New serves the todos of table through db.
-func New(db DB, table string) *Handler {
+// New serves the todos of table through db, keeping the Idempotency-Key
+// records of POST /todos in idempotencyTable.
+func New(db DB, table, idempotencyTable string) *Handler {
 	h := &Handler{store: store{db: db, table: table, now: time.Now, ids: new(ids.Generator)}}
+	once := &idempotency.Store{DB: db, Table: idempotencyTable}
 	h.router = httpapi.MustRouter(routes.Todos, map[string]httpapi.HandlerFunc{
 		"GET /todos":         h.list,
-		"POST /todos":        h.create,
+		"POST /todos":        once.Wrap(h.create),
 		"GET /todos/{id}":    h.get,
 		"PUT /todos/{id}":    h.update,
 		"DELETE /todos/{id}": h.delete,
@@ -179,11 +182,15 @@ func validTitle(p *string) (string, error) {
 }
 
 // FromEnv configures the handler from a function's environment, read
-// through getenv: the AWS settings of awsenv and the table name.
+// through getenv: the AWS settings of awsenv and the table names.
 func FromEnv(getenv func(string) string) (*Handler, error) {
 	db, table, err := awsenv.Table(getenv, schema.Todos.Env)
 	if err != nil {
 		return nil, err
 	}
-	return New(db, table), nil
+	names, err := awsenv.Require(getenv, schema.Idempotency.Env)
+	if err != nil {
+		return nil, err
+	}
+	return New(db, table, names[0]), nil
 }

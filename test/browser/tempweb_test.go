@@ -11,11 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/web"
 )
-
-const apiPath = "/api"
 
 // startWeb serves the SPA the way the distribution does (files, SPA
 // fallback, /api/* to the API, a strict CSP) on 127.0.0.1:port.
@@ -30,12 +29,12 @@ func startWeb(t *testing.T, info stackinfo.Info, port string) string {
 		t.Fatal(err)
 	}
 	origin := "http://localhost:" + strings.TrimPrefix(l.Addr().String(), "127.0.0.1:")
-	cfg := map[string]any{
-		"region": info.Region, "userPoolId": info.UserPoolID, "clientId": info.SPAClientID,
-		"issuer": info.Issuer, "cognitoDomain": info.CognitoEndpoint, "userPoolEndpoint": info.CognitoEndpoint,
-		"identityPoolId": info.IdentityPoolID, "identityEndpoint": info.IdentityEndpoint,
-		"apiPath": apiPath, "callbackPath": "/callback", "logoutPath": "/",
-		"scopes": []string{"openid", "email", "profile", "aws.cognito.signin.user.admin",
+	cfg := contract.WebConfig{
+		Region: info.Region, UserPoolID: info.UserPoolID, ClientID: info.SPAClientID,
+		Issuer: info.Issuer, CognitoDomain: info.CognitoEndpoint, UserPoolEndpoint: info.CognitoEndpoint,
+		IdentityPoolID: info.IdentityPoolID, IdentityEndpoint: info.IdentityEndpoint,
+		APIPath: contract.APIPath, CallbackPath: contract.CallbackPath, LogoutPath: contract.LogoutPath,
+		Scopes: []string{"openid", "email", "profile", "aws.cognito.signin.user.admin",
 			"portcullis/todos.read", "portcullis/todos.write", "portcullis/photos.read", "portcullis/photos.write", "portcullis/profile.read"},
 	}
 	api, _ := url.Parse(info.APIURL)
@@ -51,8 +50,8 @@ func startWeb(t *testing.T, info stackinfo.Info, port string) string {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		switch {
-		case strings.HasPrefix(r.URL.Path, apiPath+"/"):
-			r.URL.Path = strings.TrimPrefix(r.URL.Path, apiPath)
+		case strings.HasPrefix(r.URL.Path, contract.APIPath+"/"):
+			r.URL.Path = strings.TrimPrefix(r.URL.Path, contract.APIPath)
 			r.Host = api.Host
 			proxy.ServeHTTP(w, r)
 		case r.URL.Path == "/config.json":

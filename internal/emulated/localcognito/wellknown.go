@@ -17,6 +17,10 @@ func (s *Server) serveWellKnown(w http.ResponseWriter, r *http.Request) {
 		writeBody(w, requestID, http.StatusOK, "application/json", jwtsign.KeySet{Keys: []jwtsign.JWK{s.key.JWK()}})
 	case prefix + "openid-configuration":
 		writeBody(w, requestID, http.StatusOK, "application/json", s.openIDConfiguration())
+	case "/favicon.ico":
+		// Browsers ask the domain for an icon with every sign-in page; an
+		// empty answer keeps their consoles free of a 404.
+		w.WriteHeader(http.StatusNoContent)
 	default:
 		writeError(w, requestID, &opError{
 			Type:    errResourceNotFound,

@@ -84,7 +84,7 @@ export async function profile(ctx) {
     fact("Company", attrs["custom:company"]),
     fact("Role", attrs["custom:role_name"]),
     fact("User id", me && me.sub),
-    fact("API scopes", me && me.scopes && me.scopes.join(" ")),
+    fact("Token scopes", me && me.scopes && me.scopes.join(" ")),
     fact("Authenticator (TOTP)", mfaOn ? "on" : "off"),
     fact("Session valid until", h("span", { id: "session-expiry", text: new Date(s.expiresAt * 1000).toLocaleTimeString() })),
   );
