@@ -37,6 +37,7 @@ func main() {
 	webDir := flag.String("web-dir", ".dev/web", "where the web app is built (web.Build) and served from")
 	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
+	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	var ddbFaults, s3Faults localaws.Faults
 	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
@@ -51,7 +52,7 @@ func main() {
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)

@@ -8,7 +8,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"time"
@@ -79,6 +81,25 @@ func local(path string) (smoke.Target, error) {
 			Credentials: aws.AnonymousCredentials{},
 		}),
 		SignIn: smoke.NewAuthenticator(info.UserPoolID).Password,
+		Code: func(ctx context.Context, username string) (string, error) {
+			req, err := http.NewRequestWithContext(ctx, "GET", info.CodeURL+"?username="+url.QueryEscape(username), nil)
+			if err != nil {
+				return "", err
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return "", err
+			}
+			defer resp.Body.Close()
+			body, err := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			if err != nil {
+				return "", err
+			}
+			if resp.StatusCode != http.StatusOK {
+				return "", fmt.Errorf("reading the code sent to %s: status %d", username, resp.StatusCode)
+			}
+			return string(body), nil
+		},
 		AdvanceClock: func(ctx context.Context, d time.Duration) error {
 			req, err := http.NewRequestWithContext(ctx, "POST", fmt.Sprintf("%s?by=%s", info.ClockURL, d.Round(time.Second)), nil)
 			if err != nil {

@@ -47,6 +47,9 @@ type Options struct {
 	// Log receives what the servers log (refused requests, codes sent).
 	// Default: discarded.
 	Log io.Writer
+	// MFA overrides the user pool's MfaConfiguration: "required" (ON),
+	// "optional" or "off". Default: the template's.
+	MFA string
 	// DynamoDBFaults and S3Faults are injected from the start (throttles,
 	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
 	// changes them while the stack runs. Default: none.
@@ -75,6 +78,9 @@ const Region = localaws.Region
 func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	plan, err := ReadPlan(opts.Template)
 	if err != nil {
+		return nil, err
+	}
+	if err := plan.Pool.overrideMFA(opts.MFA); err != nil {
 		return nil, err
 	}
 	if opts.Host == "" {

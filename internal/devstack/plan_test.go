@@ -64,6 +64,14 @@ func TestReadPlan(t *testing.T) {
 			t.Errorf("client %s read %v, write %v", c.Path, c.ReadAttributes, c.WriteAttributes)
 		}
 	}
+	if !slices.Equal(p.Pool.AccountRecovery, []string{"verified_email", "verified_phone_number"}) || p.Pool.MFA != "OPTIONAL" {
+		t.Errorf("pool recovery %v, MFA %q", p.Pool.AccountRecovery, p.Pool.MFA)
+	}
+	for _, c := range p.Clients {
+		if c.LegacyUserExistenceErrors {
+			t.Errorf("client %s reveals whether a user exists", c.Path)
+		}
+	}
 	if !slices.Contains(p.Pool.KeepOriginal, "email") {
 		t.Errorf("pool keeps no original email until a new one is verified: %v", p.Pool.KeepOriginal)
 	}

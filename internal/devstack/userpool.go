@@ -29,6 +29,10 @@ type Pool struct {
 	RequireNumbers     bool
 	RequireSymbols     bool
 	TemporaryPassword  time.Duration
+	// AccountRecovery are the AccountRecoverySetting mechanisms by priority.
+	AccountRecovery []string
+	// MFA is the MfaConfiguration: OFF, OPTIONAL or ON.
+	MFA string
 	// Domain is the prefix of the pool's UserPoolDomain; ResourceServers
 	// its resource servers.
 	Domain          string
@@ -46,6 +50,8 @@ type Client struct {
 	Refresh           time.Duration
 	// ReadAttributes and WriteAttributes; empty means every attribute.
 	ReadAttributes, WriteAttributes []string
+	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
+	LegacyUserExistenceErrors bool
 	// OAuthFlows are the AllowedOAuthFlows, empty unless
 	// AllowedOAuthFlowsUserPoolClient; OAuthScopes the AllowedOAuthScopes.
 	OAuthFlows, OAuthScopes  []string
@@ -83,6 +89,14 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		UserAttributeUpdateSettings struct {
 			AttributesRequireVerificationBeforeUpdate []string
 		}
+		AccountRecoverySetting struct {
+			RecoveryMechanisms []struct {
+				Name     string
+				Priority int
+			}
+		}
+		MfaConfiguration string
+		EnabledMfas      []string
 	}
 	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
 		return fmt.Errorf("user pool: %w", err)
@@ -98,6 +112,15 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		RequireNumbers:         pw.RequireNumbers,
 		RequireSymbols:         pw.RequireSymbols,
 		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
+		MFA:                    pp.MfaConfiguration,
+	}
+	mechanisms := pp.AccountRecoverySetting.RecoveryMechanisms
+	sort.SliceStable(mechanisms, func(i, j int) bool { return mechanisms[i].Priority < mechanisms[j].Priority })
+	for _, m := range mechanisms {
+		p.Pool.AccountRecovery = append(p.Pool.AccountRecovery, m.Name)
+	}
+	if p.Pool.MFA != "" && p.Pool.MFA != localcognito.MFAOff && !slices.Contains(pp.EnabledMfas, "SOFTWARE_TOKEN_MFA") {
+		return fmt.Errorf("user pool MfaConfiguration %s with EnabledMfas %v: the local pool offers only SOFTWARE_TOKEN_MFA (TOTP)", p.Pool.MFA, pp.EnabledMfas)
 	}
 	for _, a := range pp.Schema {
 		switch {
@@ -190,6 +213,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
+			PreventUserExistenceErrors                                 string
 			AllowedOAuthFlowsUserPoolClient                            bool
 			AllowedOAuthFlows, AllowedOAuthScopes                      []string
 			// Strings, or the deployed distribution's URL (a Fn::Join),
@@ -214,9 +238,11 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			Refresh:           minutes(c.RefreshTokenValidity),
 			ReadAttributes:    c.ReadAttributes,
 			WriteAttributes:   c.WriteAttributes,
-			OAuthScopes:       c.AllowedOAuthScopes,
-			CallbackURLs:      literalURLs(c.CallbackURLs),
-			LogoutURLs:        literalURLs(c.LogoutURLs),
+			// Absent means LEGACY, as for a client created with the API.
+			LegacyUserExistenceErrors: c.PreventUserExistenceErrors != "ENABLED",
+			OAuthScopes:               c.AllowedOAuthScopes,
+			CallbackURLs:              literalURLs(c.CallbackURLs),
+			LogoutURLs:                literalURLs(c.LogoutURLs),
 		})
 		if c.AllowedOAuthFlowsUserPoolClient {
 			p.Clients[len(p.Clients)-1].OAuthFlows = c.AllowedOAuthFlows
@@ -243,6 +269,8 @@ func startUserPool(_ context.Context, w *wiring) error {
 		UsernameAttributes:     w.plan.Pool.UsernameAttributes,
 		AutoVerifiedAttributes: w.plan.Pool.AutoVerifiedAttributes,
 		KeepOriginal:           w.plan.Pool.KeepOriginal,
+		AccountRecovery:        w.plan.Pool.AccountRecovery,
+		MFA:                    w.plan.Pool.MFA,
 		RequiredAttributes:     w.plan.Pool.RequiredAttributes,
 		CustomAttributes:       w.plan.Pool.CustomAttributes,
 		PasswordPolicy: localcognito.PasswordPolicy{
@@ -272,6 +300,16 @@ func startUserPool(_ context.Context, w *wiring) error {
 	mux := http.NewServeMux()
 	mux.Handle("/", pool)
 	mux.Handle("POST /_dev/clock", w.clock)
+	mux.HandleFunc("GET /_dev/code", func(rw http.ResponseWriter, r *http.Request) {
+		code, ok := pool.Code(r.URL.Query().Get("username"))
+		if !ok {
+			http.Error(rw, "no code was sent to that user", http.StatusNotFound)
+			return
+		}
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.Header().Set("Cache-Control", "no-store")
+		_, _ = rw.Write([]byte(code))
+	})
 	w.stack.serve(l, mux)
 
 	w.info.CognitoEndpoint = url
@@ -281,6 +319,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.info.ServerClientID = clientID(contract.ServerClientPath)
 	w.info.ServerClientSecret = secrets[contract.ServerClientPath]
 	w.info.ClockURL = url + "/_dev/clock"
+	w.info.CodeURL = url + "/_dev/code"
 	if w.plan.Pool.Domain != "" {
 		w.info.CognitoDomain = w.plan.Pool.Domain
 		w.info.CognitoDomainURL = url
@@ -311,6 +350,8 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			RefreshTokenValidity: c.Refresh,
 			ReadAttributes:       c.ReadAttributes,
 			WriteAttributes:      c.WriteAttributes,
+
+			LegacyUserExistenceErrors: c.LegacyUserExistenceErrors,
 			OAuth: localcognito.OAuthClient{
 				Flows:        c.OAuthFlows,
 				Scopes:       c.OAuthScopes,
@@ -342,6 +383,24 @@ func clientIDs(paths []string) []string {
 		ids = append(ids, clientID(p))
 	}
 	return ids
+}
+
+// overrideMFA sets the pool's MFA configuration from make dev's MFA
+// option, so a stage whose MFA is optional can be tried as one that
+// requires it.
+func (p *Pool) overrideMFA(mfa string) error {
+	switch mfa {
+	case "":
+	case "required", "on":
+		p.MFA = localcognito.MFAOn
+	case "optional":
+		p.MFA = localcognito.MFAOptional
+	case "off":
+		p.MFA = localcognito.MFAOff
+	default:
+		return fmt.Errorf("MFA %q: want required, optional or off", mfa)
+	}
+	return nil
 }
 
 func first(xs []string) string {

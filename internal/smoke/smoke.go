@@ -49,6 +49,10 @@ type Target struct {
 	// SignIn signs a user in through an app client, answering the
 	// challenges Cognito asks (password verifier, new password, MFA).
 	SignIn SignIn
+	// Code returns the last code the user pool sent a user, as the user
+	// would read it in their inbox; nil where the run cannot read it (a
+	// deployed stage), and the password reset check is then skipped.
+	Code func(ctx context.Context, username string) (string, error)
 	// HostedUI signs users in on the stage's Cognito domain with the code
 	// grant and PKCE, as the SPA does; nil skips that check. Its Now and
 	// HTTP are set by the run.
@@ -298,6 +302,8 @@ func (r *run) all() {
 	b.sub, _ = claim(b.tokens.Access, "sub")
 
 	r.roleIsAdminOnly(a)
+	r.profileEdit(a)
+	r.passwordReset(b)
 	r.endpoints(a)
 	r.hostedUI(a)
 	todo := r.todos(a)

@@ -40,6 +40,10 @@ type Info struct {
 	// ClockURL moves the stack's clock forward (POST ?by=2h): tokens
 	// expire without waiting.
 	ClockURL string `json:"clockUrl"`
+	// CodeURL reads the last code or temporary password the user pool sent
+	// a user (GET ?username=...), which the dev log also shows: scripts
+	// and the smoke run confirm and reset with it.
+	CodeURL string `json:"codeUrl,omitempty"`
 	// CognitoDomain is the prefix of the pool's domain; CognitoDomainURL
 	// serves that domain's OAuth 2.0 endpoints and sign-in pages locally
 	// (https://<prefix>.auth.<region>.amazoncognito.com in AWS).

@@ -241,7 +241,8 @@ export class Auth {
   async signIn(username, password) {
     await this.forgetLocal();
     const user = this.user(username);
-    this.pending = { user };
+    // label: the name the user typed, for their authenticator's entry.
+    this.pending = { user, label: username };
     return this.step((cbs) =>
       user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), cbs),
     );

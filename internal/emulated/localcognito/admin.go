@@ -216,7 +216,7 @@ func (s *Server) adminSetUserPassword(_ context.Context, in adminSetUserPassword
 	s.setPassword(u, in.Password)
 	u.status = statusConfirmed
 	u.tempExpires = time.Time{}
-	u.code = pendingCode{}
+	u.code, u.reset = pendingCode{}, pendingCode{}
 	u.modified = now
 	return empty{}, nil
 }
@@ -233,6 +233,7 @@ type adminGetUserOutput struct {
 	UserLastModifiedDate epoch       `json:"UserLastModifiedDate"`
 	Enabled              bool        `json:"Enabled"`
 	UserStatus           string      `json:"UserStatus"`
+	mfaOutput
 }
 
 func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUserOutput, error) {
@@ -246,8 +247,9 @@ func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUse
 		UserAttributes:       u.attributeList(nil),
 		UserCreateDate:       epoch(u.created),
 		UserLastModifiedDate: epoch(u.modified),
-		Enabled:              true,
+		Enabled:              !u.disabled,
 		UserStatus:           u.status,
+		mfaOutput:            u.mfaOutput(),
 	}, nil
 }
 

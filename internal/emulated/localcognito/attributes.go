@@ -189,7 +189,7 @@ func (s *Server) applyAttributes(u *user, m map[string]string, by writer) ([]mes
 	snap := u.snapshot()
 	for i := range sends {
 		code := newCode()
-		u.code = pendingCode{value: code, attr: sends[i].to.attr, expires: now.Add(codeValidity)}
+		u.code = pendingCode{value: code, attr: sends[i].to.attr, dest: sends[i].to.destination, expires: now.Add(codeValidity)}
 		u.lastCode = code
 		sends[i].user, sends[i].code, sends[i].signInName = snap, code, u.username
 	}

@@ -45,6 +45,15 @@ type authSession struct {
 	username  string
 	sub       string
 	expires   time.Time
+	// source is the token generation source of the sign-in the challenge
+	// belongs to, for the tokens its last answer brings.
+	source string
+	// secret is the TOTP secret AssociateSoftwareToken handed out within
+	// MFA_SETUP; verified says VerifySoftwareToken proved it.
+	secret   string
+	verified bool
+	// failures counts wrong answers (TOTP codes) in this session.
+	failures int
 }
 
 type initiateAuthInput struct {
@@ -112,12 +121,30 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 		return authOutput{}, err
 	}
 
+	now := s.now()
 	s.mu.Lock()
 	u := s.lookup(name)
-	if u == nil || !u.passwordMatches(password) {
+	switch {
+	case u == nil && client.LegacyUserExistenceErrors:
+		s.mu.Unlock()
+		return authOutput{}, userNotFound()
+	case u == nil:
+		s.mu.Unlock()
+		return authOutput{}, incorrectCredentials()
+	case u.status == statusResetRequired:
+		// The administrator deactivated the password: there is none to
+		// check, only a reset code to ask for.
+		s.mu.Unlock()
+		return authOutput{}, passwordResetRequired()
+	case u.failures.signIn.blocked(now):
+		s.mu.Unlock()
+		return authOutput{}, passwordAttemptsExceeded()
+	case !u.passwordMatches(password):
+		u.failures.signIn.fail(now)
 		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()
 	}
+	u.failures.signIn.succeed()
 	return s.completeSignIn(ctx, client, u, metadata)
 }
 
@@ -128,6 +155,9 @@ func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[st
 // caller holds s.mu; completeSignIn releases it.
 func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, metadata map[string]string) (authOutput, error) {
 	switch {
+	case u.disabled:
+		s.mu.Unlock()
+		return authOutput{}, userDisabled()
 	case u.status == statusUnconfirmed:
 		s.mu.Unlock()
 		return authOutput{}, apiError(errUserNotConfirmed, "User is not confirmed.")
@@ -136,6 +166,11 @@ func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, me
 		return authOutput{}, apiError(errNotAuthorized, "Temporary password has expired and must be reset by an administrator.")
 	case u.status == statusForceChange:
 		out := s.newPasswordChallenge(client, u)
+		s.mu.Unlock()
+		return out, nil
+	}
+	if ch := s.mfaChallenge(u); ch != "" {
+		out := s.mfaStep(client, u, ch, sourceTokenAuthentication)
 		s.mu.Unlock()
 		return out, nil
 	}
@@ -152,14 +187,12 @@ func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, me
 // newPasswordChallenge opens a session in which an invited user must
 // choose a password. The caller holds s.mu.
 func (s *Server) newPasswordChallenge(client *Client, u *user) authOutput {
-	id := opaqueToken()
-	s.sessions[id] = &authSession{
+	id := s.openSession(&authSession{
 		challenge: challengeNewPassword,
 		clientID:  client.ID,
 		username:  u.username,
 		sub:       u.sub(),
-		expires:   s.now().Add(sessionValidity),
-	}
+	})
 	// userAttributes is a JSON string of the user's attributes without sub;
 	// Amplify and the AWS samples parse it to prefill a form.
 	attrs := maps.Clone(u.attrs)
@@ -206,6 +239,9 @@ func (s *Server) refreshAuth(ctx context.Context, client *Client, params map[str
 	case u == nil || u.sub() != rt.sub:
 		s.mu.Unlock()
 		return authOutput{}, invalid
+	case u.disabled:
+		s.mu.Unlock()
+		return authOutput{}, userDisabled()
 	case !s.now().Before(rt.expires):
 		s.mu.Unlock()
 		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has expired")
@@ -253,8 +289,13 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 		return s.passwordVerifier(ctx, client, in)
 	case challengeNewPassword:
 		return s.newPassword(ctx, client, in)
+	case challengeSoftwareTokenMFA:
+		return s.softwareTokenMFA(ctx, client, in)
+	case challengeMFASetup:
+		return s.mfaSetup(ctx, client, in)
 	default:
-		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s and %s", in.ChallengeName, challengePasswordVerifier, challengeNewPassword)
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s, %s, %s and %s",
+			in.ChallengeName, challengePasswordVerifier, challengeNewPassword, challengeMFASetup, challengeSoftwareTokenMFA)
 	}
 }
 
@@ -319,6 +360,11 @@ func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAu
 	u.tempExpires = time.Time{}
 	u.modified = s.now()
 	s.store(u)
+	if ch := s.mfaChallenge(u); ch != "" {
+		out := s.mfaStep(client, u, ch, sourceTokenNewPasswordChallenge)
+		s.mu.Unlock()
+		return out, nil
+	}
 	snap := u.snapshot()
 	s.mu.Unlock()
 

@@ -96,6 +96,16 @@ type Config struct {
 	// TriggerTimeout bounds one trigger call; zero means
 	// DefaultTriggerTimeout.
 	TriggerTimeout time.Duration
+	// AccountRecovery are the channels ForgotPassword may send a code
+	// through, in order of preference (AccountRecoverySetting):
+	// RecoverVerifiedEmail, RecoverVerifiedPhone, or RecoverAdminOnly alone.
+	// Empty means Cognito's behaviour without the setting: a verified phone
+	// number first, then a verified email address.
+	AccountRecovery []string
+	// MFA is the pool's MfaConfiguration: MFAOff (the zero value, Cognito's
+	// default), MFAOptional or MFAOn. TOTP (software token) is the only
+	// factor this pool offers.
+	MFA string
 	// CodeSink receives every message carrying a code or temporary
 	// password, in place of the email or SMS Cognito would send. Nil logs
 	// the message.
@@ -109,6 +119,20 @@ type Config struct {
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
 }
+
+// Account recovery channels, as AccountRecoverySetting names them.
+const (
+	RecoverVerifiedEmail = "verified_email"
+	RecoverVerifiedPhone = "verified_phone_number"
+	RecoverAdminOnly     = "admin_only"
+)
+
+// MFA configurations, as MfaConfiguration names them.
+const (
+	MFAOff      = "OFF"
+	MFAOptional = "OPTIONAL"
+	MFAOn       = "ON"
+)
 
 // Client is an app client of the pool.
 type Client struct {
@@ -129,6 +153,10 @@ type Client struct {
 	// and GetUser; WriteAttributes those a user may set through it (SignUp,
 	// UpdateUserAttributes). Empty means every attribute, Cognito's default.
 	ReadAttributes, WriteAttributes []string
+	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY: the
+	// client answers UserNotFoundException for a user that does not
+	// exist. The zero value is ENABLED, which hides whether a user exists.
+	LegacyUserExistenceErrors bool
 	// OAuth is the client's hosted UI (managed login) configuration; the
 	// zero value allows no OAuth flow.
 	OAuth OAuthClient
@@ -201,6 +229,8 @@ type pool struct {
 	usernameAttrs  []string
 	autoVerified   []string
 	keepOriginal   []string
+	recovery       []string
+	mfa            string
 	required       []string
 	schema         map[string]bool // every attribute name the pool knows, but sub
 	policy         PasswordPolicy
@@ -212,8 +242,10 @@ type pool struct {
 	triggerTimeout time.Duration
 	sink           func(username, destination, medium, message string)
 	now            func() time.Time
-	creds          sigv4.Credentials
-	log            *slog.Logger
+	// wall is the clock TOTP codes are checked against (matchTOTP).
+	wall  func() time.Time
+	creds sigv4.Credentials
+	log   *slog.Logger
 }
 
 func validate(cfg Config) (*pool, error) {
@@ -228,6 +260,8 @@ func validate(cfg Config) (*pool, error) {
 		usernameAttrs:  cfg.UsernameAttributes,
 		autoVerified:   cfg.AutoVerifiedAttributes,
 		keepOriginal:   cfg.KeepOriginal,
+		recovery:       cfg.AccountRecovery,
+		mfa:            cfg.MFA,
 		required:       cfg.RequiredAttributes,
 		policy:         cfg.PasswordPolicy,
 		clients:        map[string]*Client{},
@@ -305,6 +339,24 @@ func validate(cfg Config) (*pool, error) {
 		}
 	}
 
+	if len(p.recovery) == 0 {
+		p.recovery = []string{RecoverVerifiedPhone, RecoverVerifiedEmail}
+	}
+	for _, r := range p.recovery {
+		switch {
+		case r != RecoverVerifiedEmail && r != RecoverVerifiedPhone && r != RecoverAdminOnly:
+			errs = append(errs, fmt.Errorf("account recovery %q: want %s, %s or %s", r, RecoverVerifiedEmail, RecoverVerifiedPhone, RecoverAdminOnly))
+		case r == RecoverAdminOnly && len(p.recovery) > 1:
+			errs = append(errs, fmt.Errorf("account recovery %s: must be the only mechanism", RecoverAdminOnly))
+		}
+	}
+	if p.mfa == "" {
+		p.mfa = MFAOff
+	}
+	if p.mfa != MFAOff && p.mfa != MFAOptional && p.mfa != MFAOn {
+		errs = append(errs, fmt.Errorf("MFA %q: want %s, %s or %s", cfg.MFA, MFAOff, MFAOptional, MFAOn))
+	}
+
 	if p.policy == (PasswordPolicy{}) {
 		p.policy = DefaultPasswordPolicy
 	}
@@ -343,6 +395,7 @@ func validate(cfg Config) (*pool, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.wall = time.Now
 	if p.log == nil {
 		p.log = slog.Default()
 	}

@@ -32,10 +32,19 @@
 // tokens of the deployed pool. Refresh tokens are opaque and server-side.
 // Everything is kept in memory.
 //
+// The account operations are served too: ForgotPassword and
+// ConfirmForgotPassword (the code through the pool's AccountRecoverySetting),
+// ChangePassword, attribute verification and deletion, and the admin
+// resets, sign-outs and disabling; so is TOTP MFA (MFA_SETUP and
+// SOFTWARE_TOKEN_MFA, AssociateSoftwareToken, VerifySoftwareToken,
+// SetUserMFAPreference), with Cognito's limits on wrong passwords and codes
+// (limits.go). Every message with a code goes through the custom message
+// trigger and then to Config.CodeSink.
+//
 // Behaviour follows the Amazon Cognito API reference and developer guide;
-// where they are silent, the choice is commented where it is made. The pool
-// always behaves as an app client with PreventUserExistenceErrors enabled,
-// which is how Portcullis configures its clients: a sign-in as a user that
-// does not exist fails as a wrong password does, and in USER_SRP_AUTH
-// gets a simulated challenge first.
+// where they are silent, the choice is commented where it is made. App
+// clients prevent user existence errors unless configured LEGACY, as
+// Portcullis configures its clients: a sign-in as a user that does not
+// exist fails as a wrong password does, in USER_SRP_AUTH after a simulated
+// challenge, and ForgotPassword answers a simulated delivery.
 package localcognito

@@ -30,6 +30,12 @@ const (
 	errUserNotFound          = "UserNotFoundException"
 	errUsernameExists        = "UsernameExistsException"
 	errInvalidLambdaResponse = "InvalidLambdaResponseException"
+	errLimitExceeded         = "LimitExceededException"
+	errPasswordResetRequired = "PasswordResetRequiredException"
+	errTooManyFailedAttempts = "TooManyFailedAttemptsException"
+	errEnableSoftwareToken   = "EnableSoftwareTokenMFAException"
+	errSoftwareTokenNotFound = "SoftwareTokenMFANotFoundException"
+	errInvalidPoolConfig     = "InvalidUserPoolConfigurationException"
 )
 
 func apiError(typ, format string, args ...any) *opError {

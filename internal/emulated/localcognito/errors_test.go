@@ -125,7 +125,7 @@ func TestErrors(t *testing.T) {
 			return err
 		}, "NotAuthorizedException", "Invalid Refresh Token"},
 		{"challenge without a session", func() error {
-			_, err := f.idp.RespondToAuthChallenge(f.ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: aws.String(publicID), Session: aws.String("x"), ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": goodPassword}})
+			_, err := f.idp.RespondToAuthChallenge(f.ctx, &cip.RespondToAuthChallengeInput{ChallengeName: types.ChallengeNameTypeNewPasswordRequired, ClientId: aws.String(publicID), Session: aws.String("an-unknown-session-of-valid-length"), ChallengeResponses: map[string]string{"USERNAME": "alice", "NEW_PASSWORD": goodPassword}})
 			return err
 		}, "NotAuthorizedException", "Invalid session for the user, session is expired."},
 		{"admin confirms a confirmed user", func() error {
@@ -280,7 +280,7 @@ func TestWire(t *testing.T) {
 		status             int
 		errType            string
 	}{
-		{"unknown operation", "AWSCognitoIdentityProviderService.ForgotPassword", `{}`, nil, 400, "UnknownOperationException"},
+		{"unknown operation", "AWSCognitoIdentityProviderService.CreateGroup", `{}`, nil, 400, "UnknownOperationException"},
 		{"foreign service", "DynamoDB_20120810.ListTables", `{}`, nil, 400, "UnknownOperationException"},
 		{"admin operation unsigned", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, nil, 400, "MissingAuthenticationTokenException"},
 		{"admin operation with a forged signature", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, forged, 400, "IncompleteSignatureException"},

@@ -22,6 +22,8 @@ import (
 var fuzzOperations = []string{
 	"SignUp", "ConfirmSignUp", "InitiateAuth", "RespondToAuthChallenge", "GetUser",
 	"AdminCreateUser", "ListUsers", "RevokeToken", "AdminSetUserPassword",
+	"ForgotPassword", "ConfirmForgotPassword", "ChangePassword", "GetUserAttributeVerificationCode",
+	"VerifyUserAttribute", "DeleteUserAttributes", "AdminResetUserPassword", "AdminDisableUser",
 }
 
 // FuzzOperations sends arbitrary bodies to a few operations of one pool:
@@ -68,6 +70,14 @@ func FuzzOperations(f *testing.F) {
 		{6, `{"UserPoolId":"us-east-1_Local1","Filter":"email ^= \"a\"","Limit":2,"PaginationToken":"b2Zmc2V0OjE"}`},
 		{7, `{"ClientId":"spaclient1","Token":"abc"}`},
 		{8, `{"UserPoolId":"us-east-1_Local1","Username":"a@example.com","Password":"Correct-Horse-9","Permanent":true}`},
+		{9, `{"ClientId":"spaclient1","Username":"a@example.com"}`},
+		{10, `{"ClientId":"spaclient1","Username":"a@example.com","ConfirmationCode":"123456","Password":"Correct-Horse-9"}`},
+		{11, `{"AccessToken":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","PreviousPassword":"Correct-Horse-9","ProposedPassword":"Correct-Horse-10"}`},
+		{12, `{"AccessToken":"x","AttributeName":"email"}`},
+		{13, `{"AccessToken":"x","AttributeName":"phone_number","Code":"123456"}`},
+		{14, `{"AccessToken":"x","UserAttributeNames":["custom:company","sub"]}`},
+		{15, `{"UserPoolId":"us-east-1_Local1","Username":"a@example.com"}`},
+		{16, `{"UserPoolId":"us-east-1_Local1","Username":"nobody"}`},
 		{0, `null`},
 		{2, `[]`},
 		{6, `{"Limit":-1}`},

@@ -550,11 +550,11 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) (tokenResponse, e
 	if err != nil {
 		return tokenResponse{}, err
 	}
+	if len(client.OAuth.Flows) == 0 {
+		return tokenResponse{}, tokenFail(oauthUnauthorizedClient, "the client may use no OAuth flow (AllowedOAuthFlowsUserPoolClient is false)")
+	}
 	switch grantType {
 	case "authorization_code":
-		if !slices.Contains(client.OAuth.Flows, OAuthFlowCode) {
-			return tokenResponse{}, tokenFail(oauthUnauthorizedClient, "the client may not use the authorization code grant")
-		}
 		return s.exchangeCode(r.Context(), client, form)
 	case "refresh_token":
 		return s.refreshGrant(r.Context(), client, form)

@@ -13,10 +13,10 @@ import (
 
 // fuzzDomainServer is a pool with a domain and a confirmed user, alice,
 // for the fuzz targets of the domain's endpoints.
-func fuzzDomainServer(f *testing.F) *Server {
+func fuzzDomainServer(f testing.TB, baseURL string) *Server {
 	cfg := Config{
 		PoolID:                 testPoolID,
-		BaseURL:                "http://127.0.0.1:9229",
+		BaseURL:                baseURL,
 		AutoVerifiedAttributes: []string{"email"},
 		Clients: []Client{
 			{ID: publicID},
@@ -60,7 +60,7 @@ func allowedRedirect(loc string) bool {
 // or a registered callback, never a 5xx; with a matching CSRF cookie the
 // right password signs in, any other does not.
 func FuzzSignInForm(f *testing.F) {
-	srv := fuzzDomainServer(f)
+	srv := fuzzDomainServer(f, "http://127.0.0.1:9229")
 	good := url.Values{"response_type": {"code"}, "client_id": {secretID}, "redirect_uri": {callbackURL}, "state": {"s"}, "scope": {"openid"}}.Encode()
 	f.Add(good, "username=alice&password="+url.QueryEscape(goodPassword), true)
 	f.Add(good, "username=alice&password=wrong", true)
@@ -100,7 +100,7 @@ func FuzzSignInForm(f *testing.F) {
 // is tokens for a valid exchange only, otherwise an RFC 6749 error in
 // Cognito's JSON shape, never a 5xx.
 func FuzzTokenEndpoint(f *testing.F) {
-	srv := fuzzDomainServer(f)
+	srv := fuzzDomainServer(f, "http://127.0.0.1:9229")
 	f.Add("grant_type=authorization_code&code=abc&redirect_uri="+url.QueryEscape(callbackURL)+"&client_id=spaclient1&code_verifier=x", "", "application/x-www-form-urlencoded")
 	f.Add("grant_type=refresh_token&refresh_token=x", "Basic c2VydmVyY2xpZW50MTpzM2NyM3Qtb2YtdGhlLXNlcnZlci1jbGllbnQ=", "application/x-www-form-urlencoded")
 	f.Add("grant_type=client_credentials&client_id=serverclient1&client_secret=s3cr3t-of-the-server-client", "", "application/x-www-form-urlencoded; charset=utf-8")
@@ -130,4 +130,42 @@ func FuzzTokenEndpoint(f *testing.F) {
 			t.Fatalf("status %d for body %q auth %q", rec.Code, body, auth)
 		}
 	})
+}
+
+// BenchmarkHostedUICodeFlow measures one whole hosted-UI sign-in as an app
+// sees it: authorize, the sign-in page, the form post, the redirect with
+// the code, and the code exchange with PKCE.
+//
+//	go test -run '^$' -bench HostedUICodeFlow ./internal/emulated/localcognito/
+func BenchmarkHostedUICodeFlow(b *testing.B) {
+	ts := httptest.NewUnstartedServer(nil)
+	srv := fuzzDomainServer(b, "http://"+ts.Listener.Addr().String())
+	ts.Config.Handler = srv
+	ts.Start()
+	defer ts.Close()
+	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+	authURL := ts.URL + pathAuthorize + "?" + url.Values{
+		"response_type": {"code"}, "client_id": {publicID}, "redirect_uri": {callbackURL}, "scope": {"openid email"},
+		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"},
+	}.Encode()
+	b.ResetTimer()
+	for range b.N {
+		br := newBrowser(b)
+		resp, body := br.get(authURL)
+		resp, _ = br.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {goodPassword}})
+		cb := callback(resp)
+		if cb == nil {
+			b.Fatalf("no code: %d", resp.StatusCode)
+		}
+		form := url.Values{"grant_type": {"authorization_code"}, "client_id": {publicID}, "code": {cb.Get("code")},
+			"redirect_uri": {callbackURL}, "code_verifier": {verifier}}
+		tr, err := http.PostForm(ts.URL+pathToken, form)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tr.Body.Close()
+		if tr.StatusCode != 200 {
+			b.Fatalf("exchange: %d", tr.StatusCode)
+		}
+	}
 }

@@ -55,11 +55,11 @@ func withDomain(edit func(*Config)) func(*Config) {
 // browser is a cookie-keeping HTTP client that stops at the app's URLs
 // (callback and logout), where a browser would leave the domain.
 type browser struct {
-	t      *testing.T
+	t      testing.TB
 	client *http.Client
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t testing.TB) *browser {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -294,7 +294,7 @@ func (f *fixture) codeFor(clientID, challengeVerifier string) string {
 // TestTokenEndpointRefusals: every way a code exchange can be wrong is an
 // RFC 6749 error in Cognito's JSON shape, never tokens and never a 5xx.
 func TestTokenEndpointRefusals(t *testing.T) {
-	f := newFixture(t, withDomain(nil))
+	f := newFixture(t, withDomain(func(c *Config) { c.Clients = append(c.Clients, Client{ID: "plain"}) }))
 	f.confirmedUser("alice", "alice@example.com")
 	exchange := func(code, verifier string) url.Values {
 		return url.Values{"grant_type": {"authorization_code"}, "client_id": {publicID}, "code": {code},
@@ -354,6 +354,9 @@ func TestTokenEndpointRefusals(t *testing.T) {
 			form.Set("client_secret", "guess")
 			return form
 		}, 400, oauthInvalidClient},
+		{"client without OAuth flows", func() url.Values {
+			return url.Values{"client_id": {"plain"}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}
+		}, 400, oauthUnauthorizedClient},
 		{"unknown refresh token", func() url.Values {
 			return url.Values{"client_id": {publicID}, "grant_type": {"refresh_token"}, "refresh_token": {"nope"}}
 		}, 400, oauthInvalidGrant},

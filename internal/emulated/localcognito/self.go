@@ -12,6 +12,7 @@ type accessTokenInput struct {
 type getUserOutput struct {
 	Username       string      `json:"Username"`
 	UserAttributes []attribute `json:"UserAttributes"`
+	mfaOutput
 }
 
 // getUser returns the attributes of the user an access token was issued
@@ -41,7 +42,7 @@ func (s *Server) getUser(_ context.Context, in accessTokenInput) (getUserOutput,
 			readable = append(readable, a)
 		}
 	}
-	return getUserOutput{Username: u.username, UserAttributes: readable}, nil
+	return getUserOutput{Username: u.username, UserAttributes: readable, mfaOutput: u.mfaOutput()}, nil
 }
 
 // deleteUser lets a signed-in user delete themselves.

@@ -28,10 +28,13 @@ type Server struct {
 	sessions map[string]*authSession  // NEW_PASSWORD_REQUIRED sessions by Session
 	srp      map[string]*srpSession   // PASSWORD_VERIFIER challenges by SECRET_BLOCK
 	refresh  map[string]*refreshToken // by token
-	revoked  map[string]bool          // origin_jti of signed-out sessions
+	// revoked holds the origin_jti of signed-out sessions until no access
+	// token of theirs can still be unexpired.
+	revoked map[string]time.Time
 
-	// srpSweepAt is the number of challenges at which sweepSRP next runs.
-	srpSweepAt int
+	// srpSweepAt is the number of challenges at which sweepSRP next runs;
+	// sessionSweepAt likewise for sessions (openSession).
+	srpSweepAt, sessionSweepAt, refreshSweepAt int
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
 
@@ -58,7 +61,7 @@ func New(cfg Config) (*Server, error) {
 		sessions: map[string]*authSession{},
 		srp:      map[string]*srpSession{},
 		refresh:  map[string]*refreshToken{},
-		revoked:  map[string]bool{},
+		revoked:  map[string]time.Time{},
 
 		unknownUsers: newSimulatedUsers(p.srpPool),
 		oauth:        newOAuthState(),
@@ -79,7 +82,22 @@ func New(cfg Config) (*Server, error) {
 			"DeleteUser":             awsjson.Op(s.deleteUser),
 			"GlobalSignOut":          awsjson.Op(s.globalSignOut),
 			"RevokeToken":            awsjson.Op(s.revokeToken),
+
+			"ForgotPassword":                   awsjson.Op(s.forgotPassword),
+			"ConfirmForgotPassword":            awsjson.Op(s.confirmForgotPassword),
+			"ChangePassword":                   awsjson.Op(s.changePassword),
+			"GetUserAttributeVerificationCode": awsjson.Op(s.getUserAttributeVerificationCode),
+			"VerifyUserAttribute":              awsjson.Op(s.verifyUserAttribute),
+			"DeleteUserAttributes":             awsjson.Op(s.deleteUserAttributes),
+			"AssociateSoftwareToken":           awsjson.Op(s.associateSoftwareToken),
+			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
+			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
 		},
+	}
+	// Every operation checks the API's member constraints first, as AWS
+	// does; admin operations after the signature.
+	for name, serve := range s.api.Operations {
+		s.api.Operations[name] = checked(serve)
 	}
 	// Admin operations need IAM credentials in AWS.
 	for name, serve := range map[string]awsjson.Handler{
@@ -92,8 +110,13 @@ func New(cfg Config) (*Server, error) {
 		"ListUsers":                 awsjson.Op(s.listUsers),
 		"CreateUserPoolClient":      awsjson.Op(s.createUserPoolClient),
 		"DeleteUserPoolClient":      awsjson.Op(s.deleteUserPoolClient),
+		"AdminResetUserPassword":    awsjson.Op(s.adminResetUserPassword),
+		"AdminUserGlobalSignOut":    awsjson.Op(s.adminUserGlobalSignOut),
+		"AdminDisableUser":          awsjson.Op(s.adminDisableUser),
+		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
+		"AdminSetUserMFAPreference": awsjson.Op(s.adminSetUserMFAPreference),
 	} {
-		s.api.Operations[name] = s.adminOp(name, serve)
+		s.api.Operations[name] = s.adminOp(name, checked(serve))
 	}
 	return s, nil
 }

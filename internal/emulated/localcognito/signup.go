@@ -95,7 +95,7 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 	if u.status == statusUnconfirmed {
 		to, sending = s.verificationChannel(u)
 		if sending {
-			u.code = pendingCode{value: newCode(), attr: to.attr, expires: now.Add(codeValidity)}
+			u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: now.Add(codeValidity)}
 			u.lastCode = u.code.value
 		}
 	}
@@ -192,6 +192,9 @@ func (s *Server) confirmSignUp(ctx context.Context, in confirmSignUpInput) (empt
 	s.mu.Lock()
 	u := s.lookup(in.Username)
 	switch {
+	case u == nil && client.LegacyUserExistenceErrors:
+		s.mu.Unlock()
+		return empty{}, userNotFound()
 	case u == nil:
 		// With user existence errors prevented, an unknown user looks like
 		// a user whose code has expired.
@@ -200,12 +203,10 @@ func (s *Server) confirmSignUp(ctx context.Context, in confirmSignUpInput) (empt
 	case u.status != statusUnconfirmed:
 		s.mu.Unlock()
 		return empty{}, apiError(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.status)
-	case u.code.value == "" || !s.now().Before(u.code.expires):
+	}
+	if err := s.checkCode(&u.code, in.ConfirmationCode, tooManyFailedAttempts); err != nil {
 		s.mu.Unlock()
-		return empty{}, expiredCode()
-	case u.code.value != in.ConfirmationCode:
-		s.mu.Unlock()
-		return empty{}, apiError(errCodeMismatch, "Invalid verification code provided, please try again.")
+		return empty{}, err
 	}
 	s.confirm(u, true)
 	snap := u.snapshot()
@@ -264,6 +265,10 @@ func (s *Server) resendConfirmationCode(ctx context.Context, in resendConfirmati
 
 	s.mu.Lock()
 	u := s.lookup(in.Username)
+	if u == nil && client.LegacyUserExistenceErrors {
+		s.mu.Unlock()
+		return codeDeliveryOutput{}, userNotFound()
+	}
 	if u == nil {
 		s.mu.Unlock()
 		// With user existence errors prevented, Cognito pretends to send a
@@ -280,7 +285,7 @@ func (s *Server) resendConfirmationCode(ctx context.Context, in resendConfirmati
 		return codeDeliveryOutput{}, invalidParameter("Cannot resend codes. Auto verification not turned on.")
 	}
 	now := s.now()
-	u.code = pendingCode{value: newCode(), attr: to.attr, expires: now.Add(codeValidity)}
+	u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: now.Add(codeValidity)}
 	u.lastCode = u.code.value
 	snap, code := u.snapshot(), u.code.value
 	s.mu.Unlock()

@@ -52,7 +52,16 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 	sess := &srpSession{clientID: client.ID}
 	var salt []byte
 	s.mu.Lock()
-	if u := s.lookup(name); u != nil && u.srpVerifier != nil {
+	u := s.lookup(name)
+	if u == nil && client.LegacyUserExistenceErrors {
+		s.mu.Unlock()
+		return authOutput{}, userNotFound()
+	}
+	if u != nil && u.status == statusResetRequired {
+		s.mu.Unlock()
+		return authOutput{}, passwordResetRequired()
+	}
+	if u != nil && u.srpVerifier != nil {
 		// setPassword replaces the slices rather than writing to them, so
 		// they can be used after the lock is released.
 		sess.userID, sess.sub, salt, sess.verifier = u.username, u.sub(), u.srpSalt, u.srpVerifier
@@ -131,10 +140,23 @@ func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respon
 		// user signed in with.
 		return authOutput{}, incorrectCredentials()
 	}
+	// A locked-out user is told so only here, with the answer: the
+	// challenge itself looks the same for every name.
+	s.mu.Lock()
+	if u := s.users[fold(sess.userID)]; sess.sub != "" && u != nil && u.sub() == sess.sub && u.failures.signIn.blocked(now) {
+		s.mu.Unlock()
+		return authOutput{}, passwordAttemptsExceeded()
+	}
+	s.mu.Unlock()
 	if err := sess.server.Verify(resp, now); err != nil {
 		if errors.Is(err, srp.ErrInvalidTimestamp) {
 			return authOutput{}, invalidParameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
 		}
+		s.mu.Lock()
+		if u := s.users[fold(sess.userID)]; u != nil && u.sub() == sess.sub {
+			u.failures.signIn.fail(now)
+		}
+		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()
 	}
 
@@ -149,6 +171,7 @@ func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respon
 		s.mu.Unlock()
 		return authOutput{}, incorrectCredentials()
 	}
+	u.failures.signIn.succeed()
 	return s.completeSignIn(ctx, client, u, in.ClientMetadata)
 }
 

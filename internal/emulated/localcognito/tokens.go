@@ -170,6 +170,7 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 		if u := s.users[fold(snap.username)]; u == nil || u.sub() != snap.sub() {
 			return authResult{}, incorrectCredentials()
 		}
+		s.sweepRefresh(now)
 		s.refresh[rt.token] = rt
 		res.RefreshToken = rt.token
 	}
@@ -315,7 +316,7 @@ func (s *Server) checkAccessToken(raw string) (accessClaims, error) {
 		return c, apiError(errNotAuthorized, "Access Token has expired")
 	}
 	s.mu.Lock()
-	revoked := s.revoked[c.OriginJTI]
+	_, revoked := s.revoked[c.OriginJTI]
 	s.mu.Unlock()
 	if revoked {
 		return c, apiError(errNotAuthorized, "Access Token has been revoked")
@@ -346,5 +347,7 @@ func (s *Server) revokeUserSessions(u *user) {
 // revokeSession ends the session of a refresh token. The caller holds s.mu.
 func (s *Server) revokeSession(rt *refreshToken) {
 	rt.revoked = true
-	s.revoked[rt.originJTI] = true
+	// Access tokens last a day at most: after that none of the session's
+	// can be presented, and the entry can go.
+	s.revoked[rt.originJTI] = s.now().Add(24 * time.Hour)
 }

@@ -15,6 +15,9 @@ const (
 	sourcePreSignUp                 = "PreSignUp_SignUp"
 	sourcePreSignUpAdminCreateUser  = "PreSignUp_AdminCreateUser"
 	sourcePostConfirmation          = "PostConfirmation_ConfirmSignUp"
+	sourcePostConfirmationForgot    = "PostConfirmation_ConfirmForgotPassword"
+	sourceCustomMessageForgot       = "CustomMessage_ForgotPassword"
+	sourceCustomMessageVerify       = "CustomMessage_VerifyUserAttribute"
 	sourceCustomMessageSignUp       = "CustomMessage_SignUp"
 	sourceCustomMessageResendCode   = "CustomMessage_ResendCode"
 	sourceCustomMessageAdminCreate  = "CustomMessage_AdminCreateUser"
@@ -149,11 +152,15 @@ func (s *Server) preSignUp(ctx context.Context, source, clientID string, u *user
 // postConfirmation runs the post confirmation trigger, if any. snap is a
 // copy of the confirmed user, taken under the lock.
 func (s *Server) postConfirmation(ctx context.Context, clientID string, snap *user, metadata map[string]string) error {
+	return s.postConfirmationFrom(ctx, sourcePostConfirmation, clientID, snap, metadata)
+}
+
+func (s *Server) postConfirmationFrom(ctx context.Context, source, clientID string, snap *user, metadata map[string]string) error {
 	if s.triggers.PostConfirmation == nil {
 		return nil
 	}
 	ev := events.CognitoEventUserPoolsPostConfirmation{
-		CognitoEventUserPoolsHeader: s.header(eventVersion1, sourcePostConfirmation, clientID, snap.username),
+		CognitoEventUserPoolsHeader: s.header(eventVersion1, source, clientID, snap.username),
 		Request: events.CognitoEventUserPoolsPostConfirmationRequest{
 			UserAttributes: snap.eventAttributes(),
 			ClientMetadata: metadata,

@@ -28,6 +28,9 @@ const (
 	statusUnconfirmed = "UNCONFIRMED"
 	statusConfirmed   = "CONFIRMED"
 	statusForceChange = "FORCE_CHANGE_PASSWORD"
+	// statusResetRequired is a user whose password an administrator reset:
+	// they must choose a new one with a ForgotPassword code.
+	statusResetRequired = "RESET_REQUIRED"
 )
 
 // maxAttributeLength is Cognito's limit on a string attribute value.
@@ -39,6 +42,7 @@ const codeValidity = 24 * time.Hour
 var (
 	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 	phonePattern    = regexp.MustCompile(`^\+[0-9]{4,15}$`)
+	digitsPattern   = regexp.MustCompile(`^[0-9]+$`)
 	usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 )
 
@@ -57,6 +61,15 @@ type user struct {
 	// tempExpires ends the temporary password of a FORCE_CHANGE_PASSWORD user.
 	tempExpires time.Time
 	code        pendingCode
+	// reset is the code of a password reset (ForgotPassword,
+	// AdminResetUserPassword), apart from code: a reset must not undo a
+	// pending verification, nor a verification code reset a password.
+	reset pendingCode
+	// disabled by AdminDisableUser: the user cannot sign in.
+	disabled bool
+	// failures counts wrong passwords and codes; see limits.go.
+	failures failureCounts
+	totp     totpState
 	// pending holds a changed email address or phone number that waits for
 	// its code before it takes effect (the pool keeps originals).
 	pending map[string]string
@@ -68,9 +81,17 @@ type user struct {
 
 // pendingCode is a confirmation code that verifies attr when entered.
 type pendingCode struct {
-	value   string
-	attr    string
+	value string
+	attr  string
+	// dest is the email address or phone number the code went to, which
+	// the code verifies: the pending value of an attribute whose original
+	// is kept until then, else the value in effect.
+	dest    string
 	expires time.Time
+	// failures counts wrong guesses; spent is a code guessed wrong too
+	// often (see checkCode).
+	failures int
+	spent    bool
 }
 
 func (u *user) sub() string { return u.attrs[attrSub] }
@@ -330,7 +351,7 @@ func (u *user) userType(only []string) userType {
 		Attributes:           u.attributeList(only),
 		UserCreateDate:       epoch(u.created),
 		UserLastModifiedDate: epoch(u.modified),
-		Enabled:              true,
+		Enabled:              !u.disabled,
 		UserStatus:           u.status,
 	}
 }

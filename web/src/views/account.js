@@ -77,7 +77,7 @@ export function mfaSetup(ctx) {
     "mfa-setup",
     "Set up your authenticator",
     h("p", { text: "This account must use an authenticator app. Add this key to the app (type it, or paste the setup link), then enter the code it shows." }),
-    secretBlock(p.secret, p.user.getUsername(), ctx.cfg),
+    secretBlock(p.secret, p.label, ctx.cfg),
     form(
       { id: "mfa-setup-form" },
       async (v) => {

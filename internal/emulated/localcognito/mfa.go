@@ -1,0 +1,449 @@
+package localcognito
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base32"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
+)
+
+// Challenges and the MFA type of software tokens (TOTP).
+const (
+	challengeMFASetup         = "MFA_SETUP"
+	challengeSoftwareTokenMFA = "SOFTWARE_TOKEN_MFA"
+	mfaSoftwareToken          = "SOFTWARE_TOKEN_MFA"
+)
+
+// sessionSweepThreshold is how many challenge sessions may pile up before
+// the expired ones are swept out, as srpSweepThreshold for SRP.
+const sessionSweepThreshold = 1024
+
+// totpState is a user's authenticator app.
+type totpState struct {
+	// pending is a secret AssociateSoftwareToken handed out with an access
+	// token, waiting for VerifySoftwareToken; pendingFailures counts the
+	// wrong codes it was given.
+	pending         string
+	pendingFailures int
+	// secret is the verified secret: the user has a software token.
+	secret string
+	// enabled and preferred are SoftwareTokenMfaSettings.
+	enabled, preferred bool
+	// lastStep is the TOTP time step of the last code accepted: a code is
+	// good once.
+	lastStep int64
+}
+
+func invalidSession() error {
+	return apiError(errNotAuthorized, "Invalid session for the user, session is expired.")
+}
+
+// mfaChallenge is the second step a user who has proven their password
+// must take: MFA_SETUP where the pool requires MFA and they have no
+// authenticator yet, SOFTWARE_TOKEN_MFA where they have one the pool
+// requires or they enabled; "" for none. The caller holds s.mu.
+func (s *Server) mfaChallenge(u *user) string {
+	switch {
+	case s.mfa == MFAOn && u.totp.secret == "":
+		return challengeMFASetup
+	case s.mfa == MFAOn, s.mfa == MFAOptional && u.totp.enabled && u.totp.secret != "":
+		return challengeSoftwareTokenMFA
+	}
+	return ""
+}
+
+// mfaChallengeFor is mfaChallenge for the user called name (a username or
+// sign-in alias), for a sign-in page that has checked their password.
+func (s *Server) mfaChallengeFor(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.lookup(name)
+	if u == nil {
+		return ""
+	}
+	return s.mfaChallenge(u)
+}
+
+// verifyTOTP checks a code from the authenticator app of the user called
+// name and uses it up, for a sign-in page's TOTP step: CodeMismatchException
+// for a wrong code, ExpiredCodeException for one already used.
+func (s *Server) verifyTOTP(name, code string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.lookup(name)
+	if u == nil || u.totp.secret == "" {
+		return apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not set up for the user.")
+	}
+	return s.matchTOTP(u.totp.secret, code, &u.totp.lastStep)
+}
+
+// matchTOTP checks code against the secret's codes for the current time
+// step and one either side, for clock skew. A code counts once: its step
+// must come after *last, and becomes it. The clock is the wall clock, not
+// the pool's: authenticator apps live in real time, and a stack whose
+// clock was moved forward still takes their codes. The caller holds s.mu.
+func (s *Server) matchTOTP(secret, code string, last *int64) error {
+	now := s.wall()
+	for _, skew := range []time.Duration{0, -totp.Period, totp.Period} {
+		t := now.Add(skew)
+		want, err := totp.Code(secret, t)
+		if err != nil {
+			break
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) != 1 {
+			continue
+		}
+		step := t.Unix() / int64(totp.Period/time.Second)
+		if step <= *last {
+			return apiError(errExpiredCode, "Your software token has already been used once.")
+		}
+		*last = step
+		return nil
+	}
+	return apiError(errCodeMismatch, "Invalid code received for user")
+}
+
+// newTOTPSecret is a SecretCode as Cognito hands them out: 32 random bytes
+// in unpadded base32.
+func newTOTPSecret() string {
+	var b [32]byte
+	_, _ = rand.Read(b[:])
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
+}
+
+// openSession stores a challenge session for sessionValidity and returns
+// its id, sweeping out expired ones once enough have piled up. The caller
+// holds s.mu.
+func (s *Server) openSession(sess *authSession) string {
+	now := s.now()
+	if len(s.sessions) >= max(s.sessionSweepAt, sessionSweepThreshold) {
+		for id, x := range s.sessions {
+			if !now.Before(x.expires) {
+				delete(s.sessions, id)
+			}
+		}
+		s.sessionSweepAt = 2 * len(s.sessions)
+	}
+	id := opaqueToken()
+	sess.expires = now.Add(sessionValidity)
+	s.sessions[id] = sess
+	return id
+}
+
+// challengeSession finds a live session of the challenge and its user;
+// client, when not nil, must be the client that started it. The caller
+// holds s.mu.
+func (s *Server) challengeSession(id, challenge string, client *Client) (*authSession, *user, error) {
+	sess := s.sessions[id]
+	if sess == nil || sess.challenge != challenge || (client != nil && sess.clientID != client.ID) || !s.now().Before(sess.expires) {
+		return nil, nil, invalidSession()
+	}
+	u := s.users[fold(sess.username)]
+	if u == nil || u.sub() != sess.sub {
+		delete(s.sessions, id)
+		return nil, nil, invalidSession()
+	}
+	return sess, u, nil
+}
+
+// mfaStep opens the session of an MFA challenge; source is the token
+// generation source of the sign-in it completes. The caller holds s.mu.
+func (s *Server) mfaStep(client *Client, u *user, challenge, source string) authOutput {
+	id := s.openSession(&authSession{challenge: challenge, clientID: client.ID, username: u.username, sub: u.sub(), source: source})
+	params := map[string]string{}
+	if challenge == challengeMFASetup {
+		params["MFAS_CAN_SETUP"] = `["` + mfaSoftwareToken + `"]`
+	}
+	return authOutput{ChallengeName: challenge, Session: id, ChallengeParameters: params}
+}
+
+// softwareTokenMFA answers SOFTWARE_TOKEN_MFA: a code from the user's
+// authenticator app finishes the sign-in. A session takes a few wrong
+// codes, then ends.
+func (s *Server) softwareTokenMFA(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
+	resp := in.ChallengeResponses
+	name, code := resp["USERNAME"], resp["SOFTWARE_TOKEN_MFA_CODE"]
+	if name == "" {
+		return authOutput{}, missingParameter("USERNAME")
+	}
+	if code == "" {
+		return authOutput{}, missingParameter("SOFTWARE_TOKEN_MFA_CODE")
+	}
+	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+		return authOutput{}, err
+	}
+	s.mu.Lock()
+	sess, u, err := s.challengeSession(in.Session, challengeSoftwareTokenMFA, client)
+	if err == nil && s.lookup(name) != u {
+		err = invalidSession()
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	if err := s.matchTOTP(u.totp.secret, code, &u.totp.lastStep); err != nil {
+		if sess.failures++; sess.failures >= maxCodeRetries {
+			delete(s.sessions, in.Session)
+		}
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	delete(s.sessions, in.Session)
+	snap, source := u.snapshot(), sess.source
+	s.mu.Unlock()
+	return s.signedIn(ctx, client, snap, source, in.ClientMetadata)
+}
+
+// mfaSetup answers MFA_SETUP once VerifySoftwareToken has verified the
+// new authenticator with the session: the sign-in finishes.
+func (s *Server) mfaSetup(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
+	name := in.ChallengeResponses["USERNAME"]
+	if name == "" {
+		return authOutput{}, missingParameter("USERNAME")
+	}
+	if err := client.checkSecretHash(name, in.ChallengeResponses["SECRET_HASH"]); err != nil {
+		return authOutput{}, err
+	}
+	s.mu.Lock()
+	sess, u, err := s.challengeSession(in.Session, challengeMFASetup, client)
+	if err == nil && s.lookup(name) != u {
+		err = invalidSession()
+	}
+	if err != nil {
+		s.mu.Unlock()
+		return authOutput{}, err
+	}
+	if !sess.verified {
+		s.mu.Unlock()
+		return authOutput{}, invalidParameter("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with the session first")
+	}
+	delete(s.sessions, in.Session)
+	snap, source := u.snapshot(), sess.source
+	s.mu.Unlock()
+	return s.signedIn(ctx, client, snap, source, in.ClientMetadata)
+}
+
+// signedIn issues the tokens of a finished sign-in.
+func (s *Server) signedIn(ctx context.Context, client *Client, snap *user, source string, metadata map[string]string) (authOutput, error) {
+	res, err := s.issueTokens(ctx, client, snap, source, nil, metadata)
+	if err != nil {
+		return authOutput{}, err
+	}
+	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+}
+
+type softwareTokenInput struct {
+	AccessToken        string `json:"AccessToken"`
+	Session            string `json:"Session"`
+	UserCode           string `json:"UserCode"`
+	FriendlyDeviceName string `json:"FriendlyDeviceName"`
+}
+
+type associateSoftwareTokenOutput struct {
+	SecretCode string `json:"SecretCode"`
+	Session    string `json:"Session,omitempty"`
+}
+
+// checkTokenOrSession wants exactly one of an access token and a session.
+func checkTokenOrSession(in softwareTokenInput) error {
+	if (in.AccessToken == "") == (in.Session == "") {
+		return invalidParameter("Exactly one of AccessToken and Session must be given.")
+	}
+	return nil
+}
+
+// associateSoftwareToken hands out a new TOTP secret: to a signed-in user
+// (access token) adding an authenticator, or within the MFA_SETUP
+// challenge of a sign-in (session), which then goes on in a new session.
+func (s *Server) associateSoftwareToken(_ context.Context, in softwareTokenInput) (associateSoftwareTokenOutput, error) {
+	if err := checkTokenOrSession(in); err != nil {
+		return associateSoftwareTokenOutput{}, err
+	}
+	if s.mfa == MFAOff {
+		return associateSoftwareTokenOutput{}, apiError(errSoftwareTokenNotFound, "Software token MFA is not enabled for the user pool.")
+	}
+	secret := newTOTPSecret()
+	if in.AccessToken != "" {
+		u, unlock, err := s.tokenUser(in.AccessToken)
+		if err != nil {
+			return associateSoftwareTokenOutput{}, err
+		}
+		defer unlock()
+		u.totp.pending, u.totp.pendingFailures = secret, 0
+		return associateSoftwareTokenOutput{SecretCode: secret}, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, _, err := s.challengeSession(in.Session, challengeMFASetup, nil)
+	if err != nil {
+		return associateSoftwareTokenOutput{}, err
+	}
+	delete(s.sessions, in.Session)
+	next := *sess
+	next.secret, next.verified, next.failures = secret, false, 0
+	return associateSoftwareTokenOutput{SecretCode: secret, Session: s.openSession(&next)}, nil
+}
+
+type verifySoftwareTokenOutput struct {
+	Status  string `json:"Status"`
+	Session string `json:"Session,omitempty"`
+}
+
+func enableSoftwareTokenFailed() error {
+	return apiError(errEnableSoftwareToken, "Code mismatch and fail enable Software Token MFA")
+}
+
+// verifySoftwareToken proves the secret AssociateSoftwareToken handed out
+// with a code from it. Then the user has an authenticator: within
+// MFA_SETUP, or where the pool requires MFA, it is enabled and preferred
+// at once; where MFA is optional, SetUserMFAPreference enables it.
+func (s *Server) verifySoftwareToken(_ context.Context, in softwareTokenInput) (verifySoftwareTokenOutput, error) {
+	var v validation
+	v.required("userCode", in.UserCode)
+	switch {
+	case in.UserCode == "":
+	case len(in.UserCode) > totp.Digits:
+		v.check(false, "userCode", "Member must have length less than or equal to 6")
+	case len(in.UserCode) < totp.Digits:
+		v.check(false, "userCode", "Member must have length greater than or equal to 6")
+	case !digitsPattern.MatchString(in.UserCode):
+		v.check(false, "userCode", "Member must satisfy regular expression pattern: [0-9]+")
+	}
+	if err := v.err(); err != nil {
+		return verifySoftwareTokenOutput{}, err
+	}
+	if err := checkTokenOrSession(in); err != nil {
+		return verifySoftwareTokenOutput{}, err
+	}
+	notAssociated := apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not associated with the user. Call AssociateSoftwareToken first.")
+	if in.AccessToken != "" {
+		u, unlock, err := s.tokenUser(in.AccessToken)
+		if err != nil {
+			return verifySoftwareTokenOutput{}, err
+		}
+		defer unlock()
+		if u.totp.pending == "" {
+			return verifySoftwareTokenOutput{}, notAssociated
+		}
+		if err := s.matchTOTP(u.totp.pending, in.UserCode, &u.totp.lastStep); err != nil {
+			// A secret guessed at too often must be associated again.
+			if u.totp.pendingFailures++; u.totp.pendingFailures >= maxCodeRetries {
+				u.totp.pending = ""
+			}
+			return verifySoftwareTokenOutput{}, enableSoftwareTokenFailed()
+		}
+		u.totp.secret, u.totp.pending = u.totp.pending, ""
+		if s.mfa == MFAOn {
+			u.totp.enabled, u.totp.preferred = true, true
+		}
+		u.modified = s.now()
+		return verifySoftwareTokenOutput{Status: "SUCCESS"}, nil
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess, u, err := s.challengeSession(in.Session, challengeMFASetup, nil)
+	if err != nil {
+		return verifySoftwareTokenOutput{}, err
+	}
+	if sess.secret == "" || sess.verified {
+		return verifySoftwareTokenOutput{}, notAssociated
+	}
+	if err := s.matchTOTP(sess.secret, in.UserCode, &u.totp.lastStep); err != nil {
+		if sess.failures++; sess.failures >= maxCodeRetries {
+			delete(s.sessions, in.Session)
+		}
+		return verifySoftwareTokenOutput{}, enableSoftwareTokenFailed()
+	}
+	u.totp = totpState{secret: sess.secret, enabled: true, preferred: true, lastStep: u.totp.lastStep}
+	u.modified = s.now()
+	delete(s.sessions, in.Session)
+	next := *sess
+	next.verified, next.failures = true, 0
+	return verifySoftwareTokenOutput{Status: "SUCCESS", Session: s.openSession(&next)}, nil
+}
+
+// mfaSettings are the SMSMfaSettings, SoftwareTokenMfaSettings and
+// EmailMfaSettings of SetUserMFAPreference.
+type mfaSettings struct {
+	Enabled      bool `json:"Enabled"`
+	PreferredMfa bool `json:"PreferredMfa"`
+}
+
+type mfaPreferenceInput struct {
+	AccessToken              string       `json:"AccessToken"`
+	UserPoolID               string       `json:"UserPoolId"`
+	Username                 string       `json:"Username"`
+	SoftwareTokenMfaSettings *mfaSettings `json:"SoftwareTokenMfaSettings"`
+	SMSMfaSettings           *mfaSettings `json:"SMSMfaSettings"`
+	EmailMfaSettings         *mfaSettings `json:"EmailMfaSettings"`
+}
+
+// setUserMFAPreference lets a signed-in user enable, disable or prefer
+// their authenticator.
+func (s *Server) setUserMFAPreference(_ context.Context, in mfaPreferenceInput) (empty, error) {
+	var v validation
+	v.required("accessToken", in.AccessToken)
+	if err := v.err(); err != nil {
+		return empty{}, err
+	}
+	u, unlock, err := s.tokenUser(in.AccessToken)
+	if err != nil {
+		return empty{}, err
+	}
+	defer unlock()
+	return empty{}, s.setMFAPreference(u, in)
+}
+
+// adminSetUserMFAPreference sets a user's MFA preference as an
+// administrator.
+func (s *Server) adminSetUserMFAPreference(_ context.Context, in mfaPreferenceInput) (empty, error) {
+	u, unlock, err := s.adminUser(adminUserInput{UserPoolID: in.UserPoolID, Username: in.Username})
+	if err != nil {
+		return empty{}, err
+	}
+	defer unlock()
+	return empty{}, s.setMFAPreference(u, in)
+}
+
+// setMFAPreference applies SoftwareTokenMfaSettings; SMS and email
+// factors, which this pool does not offer, can only be left off. The
+// caller holds s.mu.
+func (s *Server) setMFAPreference(u *user, in mfaPreferenceInput) error {
+	for _, other := range []*mfaSettings{in.SMSMfaSettings, in.EmailMfaSettings} {
+		if other != nil && (other.Enabled || other.PreferredMfa) {
+			return invalidParameter("This user pool offers only software token (TOTP) MFA.")
+		}
+	}
+	set := in.SoftwareTokenMfaSettings
+	if set == nil {
+		return nil
+	}
+	if (set.Enabled || set.PreferredMfa) && u.totp.secret == "" {
+		return invalidParameter("User has not verified software token mfa")
+	}
+	u.totp.enabled = set.Enabled || set.PreferredMfa
+	u.totp.preferred = set.PreferredMfa
+	u.modified = s.now()
+	return nil
+}
+
+// mfaOutput is what GetUser and AdminGetUser report of a user's MFA.
+type mfaOutput struct {
+	PreferredMfaSetting string   `json:"PreferredMfaSetting,omitempty"`
+	UserMFASettingList  []string `json:"UserMFASettingList,omitempty"`
+}
+
+func (u *user) mfaOutput() mfaOutput {
+	var out mfaOutput
+	if u.totp.enabled && u.totp.secret != "" {
+		out.UserMFASettingList = []string{mfaSoftwareToken}
+		if u.totp.preferred {
+			out.PreferredMfaSetting = mfaSoftwareToken
+		}
+	}
+	return out
+}
