@@ -622,6 +622,13 @@ func (s *Server) exchangeCode(ctx context.Context, client *Client, form url.Valu
 	return out, nil
 }
 
+// atHash is the at_hash claim of an RS256 ID token: the left half of the
+// SHA-256 of the access token, base64url without padding.
+func atHash(accessToken string) string {
+	sum := sha256.Sum256([]byte(accessToken))
+	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+}
+
 // verifies checks a PKCE code verifier against an S256 challenge.
 func verifies(verifier, challenge string) bool {
 	if !pkcePattern.MatchString(verifier) {

@@ -195,6 +195,9 @@ func TestHostedUICodeFlowWithPKCE(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ID token: %v", err)
 	}
+	if err := idToken.VerifyAccessToken(tok.AccessToken); err != nil {
+		t.Errorf("at_hash: %v", err)
+	}
 	if idToken.Nonce != "nonce-456" {
 		t.Errorf("nonce %q, want nonce-456", idToken.Nonce)
 	}

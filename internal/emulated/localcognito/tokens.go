@@ -153,6 +153,11 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 	if err != nil {
 		return authResult{}, err
 	}
+	if grant != nil {
+		// The ID token of a code exchange binds its access token, as
+		// Cognito's do (OpenID Connect at_hash).
+		id["at_hash"] = atHash(accessToken)
+	}
 	idToken, err := s.key.Sign(id)
 	if err != nil {
 		return authResult{}, err

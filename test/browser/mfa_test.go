@@ -1,0 +1,71 @@
+package browser
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/portcullis-cdk/portcullis/internal/devstack"
+)
+
+// TestJourneyMFA runs a stage whose MFA is required (make dev -mfa
+// required): a user who signs up with a phone number enrols an
+// authenticator at the first sign-in, and each later sign-in asks for its
+// code.
+func TestJourneyMFA(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the browser journey takes a while")
+	}
+	started := time.Now()
+	log := &codes{}
+	stack, err := devstack.Start(context.Background(), devstack.Options{Template: devTemplate, Log: log, MFA: "required"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stack.Close)
+	origin := startWeb(t, stack.Info, "0")
+	if err := stack.AddAppOrigin(origin); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, "mfa")
+
+	phone := "+14155550123"
+	password := "Mfa-journey-password-1!"
+
+	b.do("open the app", chromedp.Navigate(origin+"/signup"))
+	b.do("sign up with a phone number", click(`input[name=kind][value=phone]`),
+		fill(`#f-username`, phone), fill(`#f-password`, password), fill(`#f-name`, "Phone User"))
+	b.waitScreen("signup")
+	b.saveShot("signup-phone")
+	sent := log.count(phone)
+	b.do("sign up", click(`#signup-form button[type=submit]`))
+	b.screen("confirm")
+	b.do("confirm", fill(`#f-code`, log.next(t, phone, sent)), click(`#confirm-form button[type=submit]`))
+	b.waitText("main", "confirmed")
+
+	// The first sign-in must enrol an authenticator (MFA_SETUP).
+	signIn(b, phone, password)
+	b.screen("mfa-setup")
+	secret := b.text("#totp-secret")
+	var lastCode time.Time
+	enterTOTP(b, secret, &lastCode, "#mfa-setup-form")
+	b.screen("todos")
+	b.do("add a todo", fill(`#todo-form input[name=title]`, "Signed in with a code"), click(`#todo-form button[type=submit]`))
+	b.waitText("#todo-list", "Signed in with a code")
+	signOut(b)
+
+	// The next sign-in asks for a code (SOFTWARE_TOKEN_MFA).
+	signIn(b, phone, password)
+	b.screen("totp")
+	enterTOTP(b, secret, &lastCode, "#totp-form")
+	b.waitScreen("todos")
+	b.waitText("#todo-list", "Signed in with a code")
+	b.do("go to profile", click(`nav a[href="/profile"]`))
+	b.waitText("#profile-facts", "Authenticator (TOTP)on")
+	b.saveShot("profile")
+	signOut(b)
+	b.check("end")
+	t.Logf("browser journey with MFA required: %s", time.Since(started).Round(100*time.Millisecond))
+}
