@@ -78,7 +78,7 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
+dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
 	go run ./cmd/dev $(if $(MFA),-mfa $(MFA))
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
@@ -99,7 +99,7 @@ load: LOCAL_RUN = "$$tmp/load" -info "$$tmp/stack.json" $(LOAD_FLAGS)
 smoke-local load:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke && go build -o "$$tmp/load" ./cmd/load; \
-	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -info "$$tmp/stack.json" -quiet $(if $(MFA),-mfa $(MFA)) > "$$tmp/dev.log" 2>&1 & pid=$$!; \
+	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -web-dir "$$tmp/web" -info "$$tmp/stack.json" -quiet $(if $(MFA),-mfa $(MFA)) > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
 	ports=$$(grep -oE '"(dynamodb|s3)Endpoint": "http://127.0.0.1:[0-9]+' "$$tmp/stack.json" | grep -oE '[0-9]+$$'); \

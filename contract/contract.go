@@ -33,4 +33,5 @@ const (
 	OutputAPIURL           = "ApiUrl"
 	OutputPhotosBucketName = "PhotosBucketName"
 	OutputTodosTableName   = "TodosTableName"
+	OutputAppURL           = "AppUrl"
 )

@@ -105,6 +105,8 @@ type Config struct {
 	// monitoring.Thresholds (any error, throttle or system error; 1% 5xx;
 	// p99 latency 2 s).
 	Alarms monitoring.Thresholds
+	// Web is the app's CloudFront distribution. Default: no custom domain.
+	Web Web
 	// Account and Region pin the stack to an environment. Default: empty,
 	// an environment-agnostic stack that synthesizes without credentials.
 	Account string
@@ -134,15 +136,19 @@ func Stages() []Config {
 			Alarms: monitoring.Thresholds{FunctionErrors: 5, APIServerErrorPercent: 5},
 		},
 		{
-			Project:              "portcullis",
-			Name:                 "prod",
-			Production:           true,
-			SignIn:               auth.SignInEmail,
-			MFA:                  auth.MFARequired,
-			Plan:                 auth.PlanPlus,
-			Removal:              Retain,
-			CallbackURLs:         []string{"https://app.example.com/callback"},
-			LogoutURLs:           []string{"https://app.example.com/"},
+			Project:      "portcullis",
+			Name:         "prod",
+			Production:   true,
+			SignIn:       auth.SignInEmail,
+			MFA:          auth.MFARequired,
+			Plan:         auth.PlanPlus,
+			Removal:      Retain,
+			CallbackURLs: []string{"https://app.example.com/callback"},
+			LogoutURLs:   []string{"https://app.example.com/"},
+			Web: Web{
+				Domain:         "app.example.com",
+				CertificateARN: "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+			},
 			AccessTokenValidity:  15 * time.Minute,
 			IDTokenValidity:      15 * time.Minute,
 			RefreshTokenValidity: 30 * 24 * time.Hour,
@@ -240,6 +246,9 @@ func (c Config) Validate() error {
 	if c.Region != "" && !regionName.MatchString(c.Region) {
 		bad("Region %q: want a region name such as eu-west-1", c.Region)
 	}
+	if err := c.Web.validate(); err != nil {
+		bad("%v", err)
+	}
 	pool := c.userPoolProps()
 	if err := pool.Validate(); err != nil {
 		bad("%v", err)
@@ -312,11 +321,12 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 	}
 }
 
-// Origins are the web origins of the callback URLs: the front end's, which
-// the API and the photo bucket accept browser requests from.
+// Origins are the web origins of the callback URLs and of Web.Domain: the
+// front end's, which the API and the photo bucket accept browser requests
+// from.
 func (c Config) Origins() []string {
 	var out []string
-	for _, u := range c.CallbackURLs {
+	for _, u := range append(slices.Clone(c.CallbackURLs), c.appOrigin()) {
 		if o, err := weburl.Origin(u); err == nil && !slices.Contains(out, o) {
 			out = append(out, o)
 		}

@@ -93,6 +93,12 @@ func TestValidateRejects(t *testing.T) {
 		{"SES region unknown", func(c *Config) { c.Email.Region = "" }, prod, "Email.Region: required"},
 		{"auth session too short", func(c *Config) { c.AuthSessionValidity = 2 * time.Minute }, prod, "AuthSessionValidity 2m0s: want 3m..15m"},
 		{"auth session too long", func(c *Config) { c.AuthSessionValidity = 20 * time.Minute }, base, "AuthSessionValidity 20m0s"},
+		{"web domain without certificate", func(c *Config) { c.Web.CertificateARN = "" }, prod, `Web.Domain "app.example.com" and Web.CertificateARN "": give both`},
+		{"web domain upper case", func(c *Config) { c.Web.Domain = "App.example.com" }, prod, `Web.Domain "App.example.com"`},
+		{"certificate outside us-east-1", func(c *Config) {
+			c.Web.CertificateARN = "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"
+		}, prod, "want an ACM certificate ARN in us-east-1"},
+		{"regional web ACL", func(c *Config) { c.Web.WebACLARN = "arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/a/b" }, base, "Web.WebACLARN"},
 		{"unknown client scope", func(c *Config) { c.ServerScopes = []string{"admin"} }, base, `ServerScopes "admin": not an API scope`},
 	}
 	for _, tc := range cases {
@@ -122,13 +128,14 @@ func TestDeployGuard(t *testing.T) {
 	if err == nil {
 		t.Fatal("the shipped prod stage passes the deploy guard")
 	}
-	for _, field := range []string{`stage "prod"`, "CallbackURLs", "LogoutURLs", "Email.From (no-reply@app.example.com)", "Email.VerifiedIdentity (app.example.com)"} {
+	for _, field := range []string{`stage "prod"`, "CallbackURLs", "LogoutURLs", "Web.Domain (app.example.com)", "Email.From (no-reply@app.example.com)", "Email.VerifiedIdentity (app.example.com)"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("deploy guard error %q does not name %s", err, field)
 		}
 	}
 	prod.CallbackURLs = []string{"https://app.acme.io/callback"}
 	prod.LogoutURLs = []string{"https://app.acme.io/"}
+	prod.Web.Domain = "app.acme.io"
 	prod.Email = &auth.SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", Region: "eu-west-1"}
 	if err := prod.Validate(); err != nil {
 		t.Fatalf("a real prod config does not validate: %v", err)

@@ -29,6 +29,9 @@ func (c Config) CheckDeployable() error {
 	}
 	placeholder("CallbackURLs, also the API's and the photo bucket's CORS origins", c.CallbackURLs)
 	placeholder("LogoutURLs", c.LogoutURLs)
+	if weburl.IsPlaceholderHost(c.Web.Domain) {
+		fields = append(fields, fmt.Sprintf("Web.Domain (%s) and Web.CertificateARN", c.Web.Domain))
+	}
 	if e := c.Email; e != nil {
 		if _, domain, _ := strings.Cut(e.From, "@"); weburl.IsPlaceholderHost(domain) {
 			fields = append(fields, fmt.Sprintf("Email.From (%s)", e.From))

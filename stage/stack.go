@@ -16,6 +16,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/data"
+	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
@@ -44,6 +45,8 @@ type Stack struct {
 	API       *gateway.API
 	// Monitor holds the stage's alarms, their topic and the dashboard.
 	Monitor *monitoring.Monitor
+	// Edge is the distribution serving the app and, under /api, the API.
+	Edge *edge.Edge
 }
 
 // New validates cfg and builds its stage as a stack of scope (usually the
@@ -75,6 +78,9 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	s.addData()
 	s.addAuth()
 	s.addAPI()
+	if err := s.addEdge(); err != nil {
+		return nil, err
+	}
 	s.grantIdentityPool()
 	s.addMonitoring()
 	s.addOutputs()
@@ -97,7 +103,9 @@ func (s *Stack) addData() {
 		})
 	}
 	s.Photos = storage.NewBucket(s.Stack, "Photos", &storage.BucketProps{
-		CORSOrigins: s.Config.Origins(),
+		// Without Web.Domain the app's origin is known only once the
+		// distribution exists: photoCORS sets the rule then.
+		CORSOrigins: s.Config.photoCORSOrigins(),
 		Expirations: []storage.Expiration{{Prefix: schema.UploadPrefix, Days: schema.UploadDays}},
 		Ephemeral:   s.ephemeral(),
 	})

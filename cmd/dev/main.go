@@ -20,6 +20,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/web"
 )
 
 func main() {
@@ -29,6 +30,12 @@ func main() {
 	apiPort := flag.Int("api-port", 8787, "port of the HTTP API")
 	cognitoPort := flag.Int("cognito-port", 9229, "port of the Cognito user pool")
 	identityPort := flag.Int("identity-port", 9230, "port of the Cognito identity pool")
+	// 5173 on localhost is the origin the dev stage registers as the SPA
+	// client's callback and logout URLs, so the hosted UI returns there.
+	webPort := flag.Int("web-port", 5173, "port of the web app's origin (the distribution's stand-in)")
+	webHost := flag.String("web-host", "localhost", "host name of the web app's URL (its callback URLs are registered with it)")
+	webDir := flag.String("web-dir", ".dev/web", "where the web app is built (web.Build) and served from")
+	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	var ddbFaults, s3Faults localaws.Faults
@@ -36,8 +43,15 @@ func main() {
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
 	flag.Parse()
 
+	if !*prebuilt {
+		if err := web.Build(*webDir); err != nil {
+			fmt.Fprintln(os.Stderr, "dev:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
+		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
 		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
@@ -87,6 +101,8 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {
 	fmt.Fprintf(w, `Portcullis dev stage running locally (ready in %.1fs)
 
+  Open the app        %s
+
   API                 %s
   Cognito user pool   %s   pool %s
   Cognito identity    %s   pool %s
@@ -110,7 +126,7 @@ Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
 
 Endpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
-`, took.Seconds(), i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
+`, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
 		i.TestUser.Username, i.TestUser.Password,
 		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,

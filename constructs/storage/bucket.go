@@ -19,6 +19,17 @@ import (
 
 const accessLogPrefix = "access/"
 
+// The CORS rule of a bucket with CORSOrigins, exported for a caller that
+// sets the same rule after the bucket exists (an origin not known when
+// the bucket is created): browsers may PUT (presigned uploads), GET and
+// HEAD, send Content-Type (the presigned PUT signs it) and read ETag.
+var (
+	CORSMethods        = []string{"PUT", "GET", "HEAD"}
+	CORSAllowedHeaders = []string{"content-type"}
+	CORSExposedHeaders = []string{"etag"}
+	CORSMaxAgeSeconds  = 600.0
+)
+
 // BucketProps configures a Bucket: either Existing, or the props of a new one.
 type BucketProps struct {
 	// Existing is a bucket made elsewhere, used as it is. Default: none (a
@@ -132,12 +143,16 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 
 	var cors *[]*awss3.CorsRule
 	if len(p.CORSOrigins) > 0 {
+		methods := make([]awss3.HttpMethods, len(CORSMethods))
+		for i, m := range CORSMethods {
+			methods[i] = awss3.HttpMethods(m)
+		}
 		cors = &[]*awss3.CorsRule{{
-			AllowedMethods: &[]awss3.HttpMethods{awss3.HttpMethods_PUT, awss3.HttpMethods_GET, awss3.HttpMethods_HEAD},
+			AllowedMethods: &methods,
 			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
-			AllowedHeaders: jsii.Strings("content-type"),
-			ExposedHeaders: jsii.Strings("etag"),
-			MaxAge:         jsii.Number(600),
+			AllowedHeaders: jsii.Strings(CORSAllowedHeaders...),
+			ExposedHeaders: jsii.Strings(CORSExposedHeaders...),
+			MaxAge:         jsii.Number(CORSMaxAgeSeconds),
 		}}
 	}
 	rules := []*awss3.LifecycleRule{{

@@ -37,6 +37,13 @@ type Options struct {
 	Host string
 	// Ports of the API, the user pool and the identity pool.
 	APIPort, CognitoPort, IdentityPort int
+	// WebPort is the app's local origin (the distribution's stand-in),
+	// WebHost the host name printed for it (default: Host), WebDir the
+	// app's built files. Default: a free port and no files (config.json and
+	// the API only).
+	WebPort int
+	WebHost string
+	WebDir  string
 	// Log receives what the servers log (refused requests, codes sent).
 	// Default: discarded.
 	Log io.Writer

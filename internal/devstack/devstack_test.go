@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/portcullis-cdk/portcullis/contract"
 )
 
 // TestStartServeClose starts the stack from the dev template on free ports,
@@ -58,7 +61,39 @@ func TestStartServeClose(t *testing.T) {
 		t.Errorf("GET /me after the token expired: %d, want 401", resp.StatusCode)
 	}
 
-	endpoints := []string{s.Info.APIURL, s.Info.CognitoEndpoint, s.Info.IdentityEndpoint, s.Info.DynamoDBEndpoint, s.Info.S3Endpoint}
+	// The app's origin: the local config names this stack, and /api
+	// reaches the API with the prefix removed (a fresh token: the clock moved).
+	out, err = s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg contract.WebConfig
+	if resp, err := http.Get(s.Info.AppURL + contract.WebConfigFile); err != nil {
+		t.Fatal(err)
+	} else {
+		err = json.NewDecoder(resp.Body).Decode(&cfg)
+		resp.Body.Close()
+		if err != nil || resp.Header.Get("Content-Security-Policy") == "" {
+			t.Fatalf("config: %v, CSP %q", err, resp.Header.Get("Content-Security-Policy"))
+		}
+	}
+	if cfg.UserPoolID != s.Info.UserPoolID || cfg.ClientID != s.Info.SPAClientID || cfg.Issuer != s.Info.Issuer ||
+		cfg.UserPoolEndpoint != s.Info.CognitoEndpoint || cfg.IdentityEndpoint != s.Info.IdentityEndpoint ||
+		cfg.IdentityPoolID != s.Info.IdentityPoolID || cfg.CognitoDomain == "" || cfg.APIPath != contract.APIPath || len(cfg.Scopes) == 0 {
+		t.Errorf("local config %+v does not name the local stack %+v", cfg, s.Info)
+	}
+	req, _ = http.NewRequest("GET", s.Info.AppURL+strings.TrimPrefix(cfg.APIPath, "/")+"/me", nil)
+	req.Header.Set("Authorization", "Bearer "+*out.AuthenticationResult.AccessToken)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if resp.Body.Close(); resp.StatusCode != 200 || resp.Header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("GET %s/me through the app's origin: %d, X-Frame-Options %q", cfg.APIPath, resp.StatusCode, resp.Header.Get("X-Frame-Options"))
+	}
+
+	endpoints := []string{strings.TrimSuffix(s.Info.AppURL, "/"), s.Info.APIURL, s.Info.CognitoEndpoint, s.Info.IdentityEndpoint, s.Info.DynamoDBEndpoint, s.Info.S3Endpoint}
 	s.Close()
 	closed = true
 	for _, e := range endpoints {

@@ -44,6 +44,8 @@ type Plan struct {
 	Tables, Buckets []string
 	// BucketCORS are the photo bucket's CORS rules.
 	BucketCORS []s3types.CORSRule
+	// Web is the distribution.
+	Web Web
 }
 
 // Env is a function's environment: a literal per variable, a reference

@@ -30,6 +30,7 @@ var services = []service{
 	userPool,
 	identityPool,
 	httpAPI,
+	web,
 }
 
 // wiring is what the services of a starting stack share.

@@ -216,7 +216,9 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			PreventUserExistenceErrors                                 string
 			AllowedOAuthFlowsUserPoolClient                            bool
 			AllowedOAuthFlows, AllowedOAuthScopes                      []string
-			CallbackURLs, LogoutURLs                                   []string
+			// Strings, or the deployed distribution's URL (a Fn::Join),
+			// which the local pool has no use for: literalURLs drops it.
+			CallbackURLs, LogoutURLs []json.RawMessage
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
@@ -239,8 +241,8 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			// Absent means LEGACY, as for a client created with the API.
 			LegacyUserExistenceErrors: c.PreventUserExistenceErrors != "ENABLED",
 			OAuthScopes:               c.AllowedOAuthScopes,
-			CallbackURLs:              c.CallbackURLs,
-			LogoutURLs:                c.LogoutURLs,
+			CallbackURLs:              literalURLs(c.CallbackURLs),
+			LogoutURLs:                literalURLs(c.LogoutURLs),
 		})
 		if c.AllowedOAuthFlowsUserPoolClient {
 			p.Clients[len(p.Clients)-1].OAuthFlows = c.AllowedOAuthFlows
@@ -420,4 +422,16 @@ func (s *Stack) AddAppOrigin(origin string) error {
 	origin = strings.TrimSuffix(origin, "/")
 	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
 		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
+}
+
+// literalURLs keeps the plain strings of a template's URL list.
+func literalURLs(raw []json.RawMessage) []string {
+	var out []string
+	for _, r := range raw {
+		var u string
+		if json.Unmarshal(r, &u) == nil {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -57,6 +57,9 @@ type Info struct {
 	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
 	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`
 	TestUser             TestUser `json:"testUser"`
+	// AppURL is the web app on its local origin: its files, /api and
+	// config.json (the distribution's stand-in).
+	AppURL string `json:"appUrl,omitempty"`
 }
 
 // TestUser is a confirmed user created at start.

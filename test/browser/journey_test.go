@@ -22,8 +22,6 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
-var devTemplate = filepath.Join("..", "testdata", "portcullis-dev.template.json")
-
 // TestJourney is the whole user journey of the dev stage in a browser:
 // sign up, confirm with the code the stack sent, sign in, todos, a photo,
 // the profile, a password reset, sign out.
@@ -33,18 +31,7 @@ func TestJourney(t *testing.T) {
 	}
 	started := time.Now()
 	log := &codes{}
-	stack, err := devstack.Start(context.Background(), devstack.Options{Template: devTemplate, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stack.Close)
-	origin := startWeb(t, stack.Info, "0")
-	if err := stack.SetBucketOrigins(context.Background(), origin); err != nil {
-		t.Fatal(err)
-	}
-	if err := stack.AddAppOrigin(origin); err != nil {
-		t.Fatal(err)
-	}
+	stack, origin := startStack(t, log, "")
 	b := newBrowser(t, "journey")
 
 	email := "browser.user@example.com"

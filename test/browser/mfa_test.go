@@ -1,13 +1,10 @@
 package browser
 
 import (
-	"context"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/portcullis-cdk/portcullis/internal/devstack"
 )
 
 // TestJourneyMFA runs a stage whose MFA is required (make dev -mfa
@@ -20,15 +17,7 @@ func TestJourneyMFA(t *testing.T) {
 	}
 	started := time.Now()
 	log := &codes{}
-	stack, err := devstack.Start(context.Background(), devstack.Options{Template: devTemplate, Log: log, MFA: "required"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stack.Close)
-	origin := startWeb(t, stack.Info, "0")
-	if err := stack.AddAppOrigin(origin); err != nil {
-		t.Fatal(err)
-	}
+	_, origin := startStack(t, log, "required")
 	b := newBrowser(t, "mfa")
 
 	phone := "+14155550123"
