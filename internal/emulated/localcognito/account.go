@@ -52,11 +52,8 @@ func (s *Server) forgotPassword(ctx context.Context, in forgotPasswordInput) (co
 	if err := v.err(); err != nil {
 		return codeDeliveryOutput{}, err
 	}
-	client, err := s.client(in.ClientID)
+	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return codeDeliveryOutput{}, err
 	}
 	d, err := s.startPasswordReset(ctx, client, in.Username, in.ClientMetadata)
@@ -139,11 +136,8 @@ func (s *Server) confirmForgotPassword(ctx context.Context, in confirmForgotPass
 	if err := checkPasswordShape("password", in.Password); err != nil {
 		return empty{}, err
 	}
-	client, err := s.client(in.ClientID)
+	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
-		return empty{}, err
-	}
-	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return empty{}, err
 	}
 	return empty{}, s.finishPasswordReset(ctx, client, in.Username, in.ConfirmationCode, in.Password, in.ClientMetadata)

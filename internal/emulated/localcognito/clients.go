@@ -30,6 +30,20 @@ func (p *pool) client(id string) (*Client, error) {
 	return c, nil
 }
 
+// signedClient finds the client a request names and verifies the
+// request's SECRET_HASH for username, as every operation a user calls
+// with a client id does.
+func (p *pool) signedClient(id, username, hash string) (*Client, error) {
+	c, err := p.client(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkSecretHash(username, hash); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // checkPool answers an admin operation naming another pool as Cognito
 // answers a pool that does not exist.
 func (p *pool) checkPool(id string) error {

@@ -36,11 +36,8 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 	if err := checkPasswordShape("password", in.Password); err != nil {
 		return signUpOutput{}, err
 	}
-	client, err := s.client(in.ClientID)
+	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
-		return signUpOutput{}, err
-	}
-	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return signUpOutput{}, err
 	}
 	if err := checkClientWrites(client, in.UserAttributes); err != nil {
@@ -181,11 +178,8 @@ func (s *Server) confirmSignUp(ctx context.Context, in confirmSignUpInput) (empt
 	if err := v.err(); err != nil {
 		return empty{}, err
 	}
-	client, err := s.client(in.ClientID)
+	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
-		return empty{}, err
-	}
-	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return empty{}, err
 	}
 
@@ -255,11 +249,8 @@ func (s *Server) resendConfirmationCode(ctx context.Context, in resendConfirmati
 	if err := v.err(); err != nil {
 		return codeDeliveryOutput{}, err
 	}
-	client, err := s.client(in.ClientID)
+	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	if err := client.checkSecretHash(in.Username, in.SecretHash); err != nil {
 		return codeDeliveryOutput{}, err
 	}
 
