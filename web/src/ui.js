@@ -87,3 +87,23 @@ export function screen(name, title, ...children) {
   document.title = `${title} · Portcullis`;
   return h("section", { class: "screen", "data-screen": name }, h("h1", { text: title }), takeFlash(), ...children);
 }
+
+// pages returns load(reset), which appends the next page of the API's list
+// at path to list (reset starts over), shows more only while the API has
+// another page, and calls empty afterwards.
+export function pages(api, path, limit, list, render, more, empty) {
+  let cursor = "";
+  return async function load(reset) {
+    if (reset) {
+      cursor = "";
+      list.replaceChildren();
+    }
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set("cursor", cursor);
+    const page = await api.get(`${path}?${q}`);
+    for (const item of page.items) list.append(render(item));
+    cursor = page.nextCursor || "";
+    more.hidden = !cursor;
+    empty();
+  };
+}

@@ -1,7 +1,7 @@
 // Photos: ask the API for a presigned upload, PUT the bytes straight to the
 // bucket with progress, complete, then the gallery (newest first, with
 // short-lived download URLs) and delete.
-import { h, form, message, screen } from "../ui.js";
+import { h, form, message, pages, screen } from "../ui.js";
 
 const types = ["image/jpeg", "image/png", "image/webp", "image/gif"];
 const maxSize = 10 << 20;
@@ -12,26 +12,13 @@ export async function photos(ctx) {
   const alert = h("p", { class: "alert", role: "alert", hidden: true });
   const progress = h("progress", { id: "upload-progress", max: 1, value: 0, hidden: true });
   const status = h("p", { id: "upload-status", class: "muted", role: "status" });
-  let cursor = "";
 
   const fail = (err) => {
     alert.textContent = message(err);
     alert.hidden = false;
   };
 
-  async function load(reset) {
-    if (reset) {
-      cursor = "";
-      gallery.replaceChildren();
-    }
-    const q = new URLSearchParams({ limit: "24" });
-    if (cursor) q.set("cursor", cursor);
-    const page = await ctx.api.get(`/photos?${q}`);
-    for (const p of page.items) gallery.append(tile(p));
-    cursor = page.nextCursor || "";
-    more.hidden = !cursor;
-    empty();
-  }
+  const load = pages(ctx.api, "/photos", 24, gallery, tile, more, empty);
 
   function empty() {
     if (!gallery.children.length) gallery.append(h("li", { class: "muted empty", text: "No photos yet." }));

@@ -2,32 +2,21 @@
 // complete and delete. A change replaces the todo (title, done) and sends
 // the version the screen showed; a stale one is refused (409) and the list
 // is read again.
-import { h, form, message, screen } from "../ui.js";
+import { h, form, message, pages, screen } from "../ui.js";
 
 export async function todos(ctx) {
   const list = h("ul", { class: "todos", id: "todo-list" });
   const more = h("button", { type: "button", class: "secondary", hidden: true, text: "Show more" });
   const alert = h("p", { class: "alert", role: "alert", hidden: true });
-  let cursor = "";
 
   const fail = (err) => {
     alert.textContent = message(err);
     alert.hidden = false;
   };
 
-  async function load(reset) {
-    if (reset) {
-      cursor = "";
-      list.replaceChildren();
-    }
-    const q = new URLSearchParams({ limit: "20" });
-    if (cursor) q.set("cursor", cursor);
-    const page = await ctx.api.get(`/todos?${q}`);
-    for (const t of page.items) list.append(item(t));
-    cursor = page.nextCursor || "";
-    more.hidden = !cursor;
+  const load = pages(ctx.api, "/todos", 20, list, item, more, () => {
     if (!list.children.length) list.append(h("li", { class: "muted empty", text: "Nothing to do yet." }));
-  }
+  });
 
   async function change(run, undo) {
     alert.hidden = true;
