@@ -210,7 +210,7 @@ func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
 		if err := json.Unmarshal(r.Properties, &cr); err != nil {
 			return nil, fmt.Errorf("%s: %w", id, err)
 		}
-		raw, err := renderJoin(cr.Create, func(int) string { return "{{intrinsic}}" })
+		raw, _, err := renderJoin(cr.Create, func(int) string { return "{{intrinsic}}" })
 		if err != nil {
 			return nil, fmt.Errorf("%s Create: %w", id, err)
 		}
@@ -246,34 +246,34 @@ func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
 // renderJoin renders a string or {"Fn::Join": ["", [...]]} with each
 // intrinsic part replaced by intrinsic(n), and returns the parts it
 // replaced.
-func renderJoin(raw json.RawMessage, intrinsic func(n int) string) (string, error) {
+func renderJoin(raw json.RawMessage, intrinsic func(n int) string) (string, []json.RawMessage, error) {
 	var text string
 	if json.Unmarshal(raw, &text) == nil {
-		return text, nil
+		return text, nil, nil
 	}
 	var j struct {
 		Join []json.RawMessage `json:"Fn::Join"`
 	}
 	if err := json.Unmarshal(raw, &j); err != nil || len(j.Join) != 2 {
-		return "", errors.New("neither a string nor a Fn::Join")
+		return "", nil, errors.New("neither a string nor a Fn::Join")
 	}
 	var sep string
 	var parts []json.RawMessage
 	if json.Unmarshal(j.Join[0], &sep) != nil || sep != "" || json.Unmarshal(j.Join[1], &parts) != nil {
-		return "", errors.New(`not a Fn::Join with "" of parts`)
+		return "", nil, errors.New(`not a Fn::Join with "" of parts`)
 	}
 	var b strings.Builder
-	n := 0
+	var replaced []json.RawMessage
 	for _, part := range parts {
 		var s string
 		if json.Unmarshal(part, &s) == nil {
 			b.WriteString(s)
 			continue
 		}
-		b.WriteString(intrinsic(n))
-		n++
+		b.WriteString(intrinsic(len(replaced)))
+		replaced = append(replaced, part)
 	}
-	return b.String(), nil
+	return b.String(), replaced, nil
 }
 
 // placeholder stands for the n-th intrinsic of a joined CSP while it is
@@ -287,19 +287,7 @@ var placeholders = regexp.MustCompile("\x00([0-9]+)\x00")
 // that names a resource. A source the local stack cannot stand in for is
 // an error, so local and deployed cannot drift silently.
 func parseCSP(t cfnTemplate, raw json.RawMessage) ([]CSPDirective, error) {
-	var intrinsics []json.RawMessage
-	if j := (struct {
-		Join []json.RawMessage `json:"Fn::Join"`
-	}{}); json.Unmarshal(raw, &j) == nil && len(j.Join) == 2 {
-		var parts []json.RawMessage
-		_ = json.Unmarshal(j.Join[1], &parts)
-		for _, part := range parts {
-			if json.Unmarshal(part, new(string)) != nil {
-				intrinsics = append(intrinsics, part)
-			}
-		}
-	}
-	text, err := renderJoin(raw, placeholder)
+	text, intrinsics, err := renderJoin(raw, placeholder)
 	if err != nil {
 		return nil, err
 	}
