@@ -169,14 +169,10 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 		TokenType:   "Bearer",
 	}
 	if newSession {
-		s.mu.Lock()
-		defer s.mu.Unlock()
 		// The user may have been deleted while the trigger ran.
-		if u := s.users[fold(snap.username)]; u == nil || u.sub() != snap.sub() {
+		if err := s.users.addRefresh(rt); err != nil {
 			return authResult{}, incorrectCredentials()
 		}
-		s.sweepRefresh(now)
-		s.refresh[rt.token] = rt
 		res.RefreshToken = rt.token
 	}
 	return res, nil
@@ -320,39 +316,8 @@ func (s *Server) checkAccessToken(raw string) (accessClaims, error) {
 	if float64(s.now().Unix()) >= c.Exp {
 		return c, apiError(errNotAuthorized, "Access Token has expired")
 	}
-	s.mu.Lock()
-	_, revoked := s.revoked[c.OriginJTI]
-	s.mu.Unlock()
-	if revoked {
+	if s.users.isRevoked(c.OriginJTI) {
 		return c, apiError(errNotAuthorized, "Access Token has been revoked")
 	}
 	return c, nil
-}
-
-// revokeUserSessions signs u out everywhere: refresh tokens stop working,
-// and so do access tokens presented to the pool. The caller holds s.mu.
-func (s *Server) revokeUserSessions(u *user) {
-	for _, rt := range s.refresh {
-		if rt.sub == u.sub() {
-			s.revokeSession(rt)
-		}
-	}
-	for id, sess := range s.sessions {
-		if sess.sub == u.sub() {
-			delete(s.sessions, id)
-		}
-	}
-	for block, sess := range s.srp {
-		if sess.sub == u.sub() {
-			delete(s.srp, block)
-		}
-	}
-}
-
-// revokeSession ends the session of a refresh token. The caller holds s.mu.
-func (s *Server) revokeSession(rt *refreshToken) {
-	rt.revoked = true
-	// Access tokens last a day at most: after that none of the session's
-	// can be presented, and the entry can go.
-	s.revoked[rt.originJTI] = s.now().Add(24 * time.Hour)
 }
