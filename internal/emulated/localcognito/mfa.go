@@ -2,10 +2,10 @@ package localcognito
 
 import (
 	"context"
-	"errors"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
+	"errors"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"

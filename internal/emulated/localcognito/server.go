@@ -43,9 +43,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("localcognito: generate signing key: %w", err)
 	}
 	s := &Server{
-		pool:     p,
-		key:      key,
-		users:    newUserStore(p.usernameAttrs, p.now),
+		pool:         p,
+		key:          key,
+		users:        newUserStore(p.usernameAttrs, p.now),
 		unknownUsers: newSimulatedUsers(p.srpPool),
 		oauth:        newOAuthState(),
 	}
