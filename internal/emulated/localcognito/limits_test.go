@@ -126,7 +126,7 @@ func TestSweeps(t *testing.T) {
 	}
 	u := f.srv.users.users["ada"]
 	f.srv.users.mu.Unlock()
-	if _, err := f.srv.issueTokens(f.ctx, f.srv.clients[publicID], u.snapshot(), sourceTokenAuthentication, nil, nil); err != nil {
+	if _, err := f.srv.issueTokens(f.ctx, f.srv.clients.byID[publicID], u.snapshot(), sourceTokenAuthentication, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.srv.users.mu.Lock()

@@ -85,47 +85,9 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 	now := s.now()
 	newSession := rt == nil
 	if newSession {
-		rt = &refreshToken{
-			token:     opaqueToken(),
-			clientID:  client.ID,
-			username:  snap.username,
-			sub:       snap.sub(),
-			originJTI: newUUID(),
-			eventID:   newUUID(),
-			authTime:  now,
-			expires:   now.Add(client.RefreshTokenValidity),
-		}
-		if grant != nil {
-			rt.authTime = grant.authTime
-			rt.scopes = slices.Clone(grant.scopes)
-		}
+		rt = newSessionFor(client, snap, grant, now)
 	}
-	access := map[string]any{
-		"sub":        snap.sub(),
-		"iss":        s.issuer,
-		"client_id":  client.ID,
-		"origin_jti": rt.originJTI,
-		"event_id":   rt.eventID,
-		"token_use":  "access",
-		"auth_time":  rt.authTime.Unix(),
-		"exp":        now.Add(client.AccessTokenValidity).Unix(),
-		"iat":        now.Unix(),
-		"jti":        newUUID(),
-		"username":   snap.username,
-	}
-	id := map[string]any{
-		"sub":              snap.sub(),
-		"iss":              s.issuer,
-		"aud":              client.ID,
-		"cognito:username": snap.username,
-		"origin_jti":       rt.originJTI,
-		"event_id":         rt.eventID,
-		"token_use":        "id",
-		"auth_time":        rt.authTime.Unix(),
-		"exp":              now.Add(client.IDTokenValidity).Unix(),
-		"iat":              now.Unix(),
-		"jti":              newUUID(),
-	}
+	access, id := s.claims(client, snap, rt, now)
 	scopes := []string{adminScope}
 	if rt.scopes != nil {
 		scopes = slices.Clone(rt.scopes)
@@ -176,6 +138,59 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 		res.RefreshToken = rt.token
 	}
 	return res, nil
+}
+
+// newSessionFor is the refresh token of a new session of snap through
+// client; grant, for a code exchange, gives it its scopes and the time the
+// user signed in.
+func newSessionFor(client *Client, snap *user, grant *oauthGrant, now time.Time) *refreshToken {
+	rt := &refreshToken{
+		token:     opaqueToken(),
+		clientID:  client.ID,
+		username:  snap.username,
+		sub:       snap.sub(),
+		originJTI: newUUID(),
+		eventID:   newUUID(),
+		authTime:  now,
+		expires:   now.Add(client.RefreshTokenValidity),
+	}
+	if grant != nil {
+		rt.authTime = grant.authTime
+		rt.scopes = slices.Clone(grant.scopes)
+	}
+	return rt
+}
+
+// claims are the claims Cognito writes into the access and ID tokens of
+// session rt, before the attributes and the trigger.
+func (s *Server) claims(client *Client, snap *user, rt *refreshToken, now time.Time) (access, id map[string]any) {
+	access = map[string]any{
+		"sub":        snap.sub(),
+		"iss":        s.issuer,
+		"client_id":  client.ID,
+		"origin_jti": rt.originJTI,
+		"event_id":   rt.eventID,
+		"token_use":  "access",
+		"auth_time":  rt.authTime.Unix(),
+		"exp":        now.Add(client.AccessTokenValidity).Unix(),
+		"iat":        now.Unix(),
+		"jti":        newUUID(),
+		"username":   snap.username,
+	}
+	id = map[string]any{
+		"sub":              snap.sub(),
+		"iss":              s.issuer,
+		"aud":              client.ID,
+		"cognito:username": snap.username,
+		"origin_jti":       rt.originJTI,
+		"event_id":         rt.eventID,
+		"token_use":        "id",
+		"auth_time":        rt.authTime.Unix(),
+		"exp":              now.Add(client.IDTokenValidity).Unix(),
+		"iat":              now.Unix(),
+		"jti":              newUUID(),
+	}
+	return access, id
 }
 
 // claimValue writes an attribute as Cognito writes it into the ID token:
