@@ -73,13 +73,7 @@ type authOutput struct {
 // initiateAuth signs a user in with USER_PASSWORD_AUTH, starts a
 // USER_SRP_AUTH sign-in, or refreshes tokens with REFRESH_TOKEN_AUTH.
 func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOutput, error) {
-	var v validation
-	v.required("authFlow", in.AuthFlow)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return authOutput{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("authFlow", in.AuthFlow))
 	if err != nil {
 		return authOutput{}, err
 	}
@@ -110,16 +104,10 @@ func missingParameter(name string) error {
 }
 
 func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[string]string, metadata map[string]string) (authOutput, error) {
-	name, password := params["USERNAME"], params["PASSWORD"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if password == "" {
-		return authOutput{}, missingParameter("PASSWORD")
-	}
-	if err := client.checkSecretHash(name, params["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, params, "USERNAME", "PASSWORD"); err != nil {
 		return authOutput{}, err
 	}
+	name, password := params["USERNAME"], params["PASSWORD"]
 	call := clientCall{s: s, client: client, name: name}
 	now := s.now()
 	u, err := call.update(incorrectCredentials(), func(u *user, _ userTx) error {
@@ -240,13 +228,7 @@ type respondToAuthChallengeInput struct {
 // respondToAuthChallenge answers the challenges this pool issues:
 // PASSWORD_VERIFIER of a USER_SRP_AUTH sign-in, and NEW_PASSWORD_REQUIRED.
 func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthChallengeInput) (authOutput, error) {
-	var v validation
-	v.required("challengeName", in.ChallengeName)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return authOutput{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("challengeName", in.ChallengeName))
 	if err != nil {
 		return authOutput{}, err
 	}
@@ -270,16 +252,10 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 // signed in.
 func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if password == "" {
-		return authOutput{}, missingParameter("NEW_PASSWORD")
-	}
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "NEW_PASSWORD"); err != nil {
 		return authOutput{}, err
 	}
+	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
 	if err := checkPasswordShape("NEW_PASSWORD", password); err != nil {
 		return authOutput{}, err
 	}

@@ -129,48 +129,42 @@ func (s *Server) mfaStep(client *Client, u *user, challenge, source string) auth
 // codes, then ends.
 func (s *Server) softwareTokenMFA(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	name, code := resp["USERNAME"], resp["SOFTWARE_TOKEN_MFA_CODE"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if code == "" {
-		return authOutput{}, missingParameter("SOFTWARE_TOKEN_MFA_CODE")
-	}
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "SOFTWARE_TOKEN_MFA_CODE"); err != nil {
 		return authOutput{}, err
 	}
-	var source string
-	u, err := s.users.withSession(in.Session, challengeSoftwareTokenMFA, client.ID, name, func(sess *authSession, u *user, tx userTx) error {
-		if err := s.matchTOTP(u.totp.secret, code, &u.totp.lastStep); err != nil {
+	return s.finishChallenge(ctx, client, in, func(sess *authSession, u *user, tx userTx) error {
+		if err := s.matchTOTP(u.totp.secret, resp["SOFTWARE_TOKEN_MFA_CODE"], &u.totp.lastStep); err != nil {
 			if sess.failures++; sess.failures >= maxCodeRetries {
 				tx.closeSession(in.Session)
 			}
 			return err
 		}
-		tx.closeSession(in.Session)
-		source = sess.source
 		return nil
 	})
-	if err != nil {
-		return authOutput{}, err
-	}
-	return s.signedIn(ctx, client, u, source, in.ClientMetadata)
 }
 
 // mfaSetup answers MFA_SETUP once VerifySoftwareToken has verified the
 // new authenticator with the session: the sign-in finishes.
 func (s *Server) mfaSetup(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
-	name := in.ChallengeResponses["USERNAME"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if err := client.checkSecretHash(name, in.ChallengeResponses["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, in.ChallengeResponses, "USERNAME"); err != nil {
 		return authOutput{}, err
 	}
-	var source string
-	u, err := s.users.withSession(in.Session, challengeMFASetup, client.ID, name, func(sess *authSession, _ *user, tx userTx) error {
+	return s.finishChallenge(ctx, client, in, func(sess *authSession, _ *user, _ userTx) error {
 		if !sess.verified {
 			return invalidParameter("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with the session first")
+		}
+		return nil
+	})
+}
+
+// finishChallenge checks the answer to the challenge of a session with
+// answer, under the store's lock; an answer that passes ends the session
+// and gets the tokens of the sign-in the challenge belongs to.
+func (s *Server) finishChallenge(ctx context.Context, client *Client, in respondToAuthChallengeInput, answer func(sess *authSession, u *user, tx userTx) error) (authOutput, error) {
+	var source string
+	u, err := s.users.withSession(in.Session, in.ChallengeName, client.ID, in.ChallengeResponses["USERNAME"], func(sess *authSession, u *user, tx userTx) error {
+		if err := answer(sess, u, tx); err != nil {
+			return err
 		}
 		tx.closeSession(in.Session)
 		source = sess.source

@@ -174,3 +174,25 @@ func updateOrNotFound(st *userStore, ref userRef, fn func(u *user, tx userTx) er
 	}
 	return u, err
 }
+
+// forClient runs the preamble of an operation that names an app client
+// but no user yet (InitiateAuth, RespondToAuthChallenge, RevokeToken): the
+// operation's members, clientId, and the client.
+func (s *Server) forClient(clientID string, checks ...check) (*Client, error) {
+	if err := runChecks(checks, []check{need("clientId", clientID)}); err != nil {
+		return nil, err
+	}
+	return s.client(clientID)
+}
+
+// checkParams is the preamble of an auth flow or a challenge answer: the
+// AuthParameters or ChallengeResponses it needs, in order, then the
+// SECRET_HASH of its USERNAME.
+func checkParams(client *Client, params map[string]string, needed ...string) error {
+	for _, p := range needed {
+		if params[p] == "" {
+			return missingParameter(p)
+		}
+	}
+	return client.checkSecretHash(params["USERNAME"], params["SECRET_HASH"])
+}

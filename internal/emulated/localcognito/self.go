@@ -76,13 +76,7 @@ type revokeTokenInput struct {
 // revokeToken revokes a refresh token and the access tokens issued with
 // it. As RFC 7009 has it, a token the pool does not know is not an error.
 func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (empty, error) {
-	var v validation
-	v.required("token", in.Token)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("token", in.Token))
 	if err != nil {
 		return empty{}, err
 	}

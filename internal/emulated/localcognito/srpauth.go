@@ -33,16 +33,10 @@ type srpSession struct {
 // challenge. The password is checked when the challenge is answered, so
 // a user's status is only revealed to someone who knows their password.
 func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, error) {
-	name, srpA := params["USERNAME"], params["SRP_A"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if srpA == "" {
-		return authOutput{}, missingParameter("SRP_A")
-	}
-	if err := client.checkSecretHash(name, params["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, params, "USERNAME", "SRP_A"); err != nil {
 		return authOutput{}, err
 	}
+	name, srpA := params["USERNAME"], params["SRP_A"]
 
 	sess := &srpSession{clientID: client.ID}
 	var salt []byte
@@ -81,15 +75,10 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 // is replayed or signed for another challenge all get the same error.
 func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	for _, p := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
-		if resp[p] == "" {
-			return authOutput{}, missingParameter(p)
-		}
-	}
-	name, block := resp["USERNAME"], resp["PASSWORD_CLAIM_SECRET_BLOCK"]
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"); err != nil {
 		return authOutput{}, err
 	}
+	name, block := resp["USERNAME"], resp["PASSWORD_CLAIM_SECRET_BLOCK"]
 
 	now := s.now()
 	// One answer per challenge, right or wrong: a proof cannot be replayed,

@@ -17,6 +17,20 @@ const (
 	refreshSweepThreshold = 4096
 )
 
+// sweep deletes the entries of m that expired says are, once m holds
+// max(*at, threshold) of them; the next sweep waits for twice what is left.
+func sweep[V any](m map[string]V, at *int, threshold int, expired func(V) bool) {
+	if len(m) < max(*at, threshold) {
+		return
+	}
+	for k, v := range m {
+		if expired(v) {
+			delete(m, k)
+		}
+	}
+	*at = 2 * len(m)
+}
+
 // openSession stores a challenge session for sessionValidity and returns
 // its id.
 func (st *userStore) openSession(sess *authSession) string {
@@ -64,14 +78,7 @@ func (st *userStore) withSession(id, challenge, clientID, name string, fn func(s
 func (tx userTx) openSession(sess *authSession) string {
 	st := tx.st
 	now := st.now()
-	if len(st.sessions) >= max(st.sessionSweepAt, sessionSweepThreshold) {
-		for id, x := range st.sessions {
-			if !now.Before(x.expires) {
-				delete(st.sessions, id)
-			}
-		}
-		st.sessionSweepAt = 2 * len(st.sessions)
-	}
+	sweep(st.sessions, &st.sessionSweepAt, sessionSweepThreshold, func(x *authSession) bool { return !now.Before(x.expires) })
 	id := opaqueToken()
 	sess.expires = now.Add(sessionValidity)
 	st.sessions[id] = sess
@@ -85,14 +92,7 @@ func (tx userTx) closeSession(id string) { delete(tx.st.sessions, id) }
 func (st *userStore) putSRP(block string, sess *srpSession) {
 	st.locked(func() {
 		now := st.now()
-		if len(st.srp) >= max(st.srpSweepAt, srpSweepThreshold) {
-			for b, x := range st.srp {
-				if !now.Before(x.expires) {
-					delete(st.srp, b)
-				}
-			}
-			st.srpSweepAt = 2 * len(st.srp)
-		}
+		sweep(st.srp, &st.srpSweepAt, srpSweepThreshold, func(x *srpSession) bool { return !now.Before(x.expires) })
 		st.srp[block] = sess
 	})
 }
