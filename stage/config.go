@@ -348,7 +348,37 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Ephemeral:    c.Removal == Destroy,
 		DomainPrefix: c.domainPrefix(),
 		Email:        c.Email,
+		SignInPolicy: c.signInPolicy(LocalRelyingParty),
 	}
+}
+
+// LocalRelyingParty stands for the app's domain where the stage has no
+// Web.Domain: the stack replaces it with the distribution's domain name,
+// and the local stack serves the app on localhost.
+const LocalRelyingParty = "localhost"
+
+// signInPolicy is the stage's first factors: the password, passkeys for
+// the app's domain (rp), and one-time codes over each channel users sign
+// in with where the pool does not require MFA (Cognito offers no
+// one-time-code first factor then). A production stage demands user
+// verification, so a passkey satisfies its MFA requirement.
+func (c Config) signInPolicy(rp string) *auth.SignInPolicy {
+	if c.Web.Domain != "" {
+		rp = c.Web.Domain
+	}
+	p := &auth.SignInPolicy{
+		Passkeys:                true,
+		PasskeyRelyingPartyID:   rp,
+		PasskeyUserVerification: auth.UserVerificationPreferred,
+	}
+	if c.Production {
+		p.PasskeyUserVerification = auth.UserVerificationRequired
+	}
+	if c.MFA != auth.MFARequired {
+		p.EmailOTP = c.SignIn != auth.SignInPhone
+		p.SMSOTP = c.SignIn != auth.SignInEmail
+	}
+	return p
 }
 
 // Origins are the web origins of the callback URLs and of Web.Domain: the

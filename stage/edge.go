@@ -58,7 +58,8 @@ func (c Config) appOrigin() string {
 // string from the config (also in the API's and the photo bucket's CORS
 // origins, through Config.Origins); without one it is the distribution's
 // domain name, which the SPA client may reference (the client feeds
-// nothing the distribution needs). The API needs no CORS for its own
+// nothing the distribution needs), and so may the pool, whose passkey
+// relying party it is (the CSP spells the hosted UI from its prefix). The API needs no CORS for its own
 // origin (the app calls /api on the origin it was loaded from).
 func (s *Stack) addEdge() error {
 	cfg := s.Config
@@ -70,11 +71,15 @@ func (s *Stack) addEdge() error {
 	// The photos function presigns virtual-hosted-style URLs:
 	// https://<bucket>.s3.<region>.amazonaws.com/<key>.
 	photos := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), s.Photos.Bucket.BucketRegionalDomainName()})
+	// Spelled from the prefix, not the domain resource, so the distribution
+	// does not depend on the pool, which names the distribution's domain
+	// as its passkey relying party.
+	cspHostedUI := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://" + cfg.domainPrefix() + ".auth."), region, jsii.String(".amazoncognito.com")})
 	hostedUI := s.Users.Domain.BaseUrl(nil)
 
 	props := &edge.Props{
 		API:            s.API.API,
-		ConnectSources: []*string{hostedUI, userPoolAPI, identityAPI, photos},
+		ConnectSources: []*string{cspHostedUI, userPoolAPI, identityAPI, photos},
 		ImageSources:   []*string{photos},
 		DomainName:     cfg.Web.Domain,
 		WebACLID:       cfg.Web.WebACLARN,
@@ -103,6 +108,9 @@ func (s *Stack) addEdge() error {
 	spa.SetLogoutUrLs(appendURL(spa.LogoutUrLs(), url(contract.LogoutPath)))
 	if cfg.Web.Domain == "" {
 		s.photoCORS()
+		// Passkeys belong to the domain the app is served from.
+		pool := s.Users.Pool.Node().DefaultChild().(awscognito.CfnUserPool)
+		pool.SetWebAuthnRelyingPartyId(s.Edge.Distribution.DistributionDomainName())
 	}
 	s.output(contract.OutputAppURL, "The app's URL (CloudFront)", s.Edge.URL())
 	return nil

@@ -28,11 +28,11 @@ func (s *Stack) suppressNagFindings() {
 				"Config.Validate requires MFA in every production stage.", cfg.Name)),
 		})
 	}
-	if cfg.Plan == auth.PlanEssentials {
+	if cfg.Plan != auth.PlanPlus {
 		// COG3 (no threat protection) and COG8 (not the Plus plan) are one
 		// finding seen twice: threat protection is a Plus feature.
-		reason := fmt.Sprintf("Stage %q uses the Essentials feature plan, which has no threat protection (advanced security); "+
-			"production stages use the Plus plan with threat protection enforced.", cfg.Name)
+		reason := fmt.Sprintf("Stage %q uses the %s feature plan, which has no threat protection (advanced security); "+
+			"production stages use the Plus plan with threat protection enforced.", cfg.Name, title(cfg.Plan.String()))
 		for _, id := range []string{"AwsSolutions-COG3", "AwsSolutions-COG8"} {
 			pool = append(pool, &cdknag.NagPackSuppression{Id: jsii.String(id), Reason: jsii.String(reason)})
 		}

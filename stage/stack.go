@@ -203,6 +203,7 @@ func (s *Stack) addAuth() {
 		IDTokenValidity:      cfg.IDTokenValidity,
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
 		AuthSessionValidity:  cfg.AuthSessionValidity,
+		SPAUserAuth:          true,
 		SPAScopes:            cfg.SPAScopes,
 		ServerScopes:         cfg.ServerScopes,
 	})

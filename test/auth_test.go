@@ -63,8 +63,13 @@ func TestClientsShareSecureSettings(t *testing.T) {
 		for _, name := range []string{contract.SPAClient, contract.ServerClient} {
 			_, c := s.template.at(t, contract.Clients+"/"+name+"/Resource")
 			p := c.Properties
-			if got := js(p["ExplicitAuthFlows"]); got != `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]` {
-				t.Errorf("%s ExplicitAuthFlows = %s, want SRP and refresh only", name, got)
+			// The SPA also signs in by choice (USER_AUTH).
+			want := `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+			if name == contract.SPAClient {
+				want = `["ALLOW_USER_SRP_AUTH","ALLOW_USER_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+			}
+			if got := js(p["ExplicitAuthFlows"]); got != want {
+				t.Errorf("%s ExplicitAuthFlows = %s, want %s", name, got, want)
 			}
 			if p["EnableTokenRevocation"] != true {
 				t.Errorf("%s: token revocation is off", name)
@@ -95,6 +100,51 @@ func TestClientsShareSecureSettings(t *testing.T) {
 					t.Errorf("%s client cannot request scope %s", name, routes.FullScope(sc.Name))
 				}
 			}
+		}
+	})
+}
+
+func TestChoiceBasedSignIn(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, pool := s.template.at(t, "Users/Pool/Resource")
+		p := pool.Properties
+		want := []string{"PASSWORD"}
+		if s.config.MFA != auth.MFARequired {
+			// A pool that requires MFA offers no one-time-code first factor.
+			if s.config.SignIn != auth.SignInPhone {
+				want = append(want, "EMAIL_OTP")
+			}
+			if s.config.SignIn != auth.SignInEmail {
+				want = append(want, "SMS_OTP")
+			}
+		}
+		want = append(want, "WEB_AUTHN")
+		if got := strs(prop(p, "Policies", "SignInPolicy", "AllowedFirstAuthFactors")); !slices.Equal(got, want) {
+			t.Errorf("AllowedFirstAuthFactors = %v, want %v", got, want)
+		}
+		uv := "preferred"
+		if s.config.Production {
+			uv = "required"
+		}
+		if got := p["WebAuthnUserVerification"]; got != uv {
+			t.Errorf("WebAuthnUserVerification = %v, want %s", got, uv)
+		}
+		// The relying party is the domain the app is served from.
+		rp := js(p["WebAuthnRelyingPartyID"])
+		if d := s.config.Web.Domain; d != "" {
+			if rp != js(d) {
+				t.Errorf("WebAuthnRelyingPartyID = %s, want the stage's Web.Domain %q", rp, d)
+			}
+		} else if want := `{"Fn::GetAtt":["EdgeDistribution0060737B","DomainName"]}`; rp != want {
+			t.Errorf("WebAuthnRelyingPartyID = %s, want the distribution's domain name %s", rp, want)
+		}
+		// Passkeys as a first factor of a pool that requires MFA count as
+		// two factors only with user verification.
+		if got, want := p["WebAuthnFactorConfiguration"], map[bool]any{true: "MULTI_FACTOR_WITH_USER_VERIFICATION", false: nil}[s.config.MFA == auth.MFARequired]; got != want {
+			t.Errorf("WebAuthnFactorConfiguration = %v, want %v", got, want)
+		}
+		if tier := p["UserPoolTier"]; tier != "ESSENTIALS" && tier != "PLUS" {
+			t.Errorf("UserPoolTier = %v: passkeys and one-time codes need Essentials or Plus", tier)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -245,7 +246,7 @@ func TestEdgeHeadersPolicy(t *testing.T) {
 			"base-uri":        {"'none'"},
 			// The hosted UI and OAuth endpoints, the user pool and identity
 			// pool APIs, and the presigned photo URLs: nothing else.
-			"connect-src": {"'self'", "https://<UsersDomain>.auth.<AWS::Region>.amazoncognito.com",
+			"connect-src": {"'self'", "https://" + cmp.Or(s.config.DomainPrefix, s.config.StackName()) + ".auth.<AWS::Region>.amazoncognito.com",
 				"https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>", "https://cognito-identity.<AWS::Region>.<AWS::URLSuffix>",
 				"https://<PhotosBucket.RegionalDomainName>"},
 			"img-src": {"'self'", "data:", "https://<PhotosBucket.RegionalDomainName>"},

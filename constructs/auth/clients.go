@@ -72,6 +72,25 @@ type AppClientsProps struct {
 	AuthSessionValidity time.Duration
 	// NoServerClient skips the confidential client. Default: false (create it).
 	NoServerClient bool
+	// SPAUserAuth lets the SPA client sign users in with choice-based
+	// sign-in (USER_AUTH): the pool's SignInPolicy factors (one-time codes,
+	// passkeys) and the password, by SRP or as such. Default: false (SRP
+	// only).
+	SPAUserAuth bool
+	// SPARefreshTokenRotation makes the SPA client rotate refresh tokens:
+	// every refresh returns a new one and the old one stops working after
+	// the grace period, so a stolen refresh token is usable once at most.
+	// The client then refreshes with GetTokensFromRefreshToken, not
+	// REFRESH_TOKEN_AUTH. Default: nil, no rotation.
+	SPARefreshTokenRotation *RefreshTokenRotation
+}
+
+// RefreshTokenRotation configures refresh-token rotation of a client.
+type RefreshTokenRotation struct {
+	// GracePeriod is how long a rotated-out refresh token still works, for
+	// a client whose refresh response was lost. Default: 0, none (range 0
+	// to 60 seconds).
+	GracePeriod time.Duration
 }
 
 // DefaultReadAttributes are what the clients read by default: the profile,
@@ -193,6 +212,9 @@ func (p *AppClientsProps) Validate() error {
 			}
 		}
 	}
+	if r := p.SPARefreshTokenRotation; r != nil && (r.GracePeriod < 0 || r.GracePeriod > time.Minute || r.GracePeriod%time.Second != 0) {
+		errs = append(errs, fmt.Errorf("SPARefreshTokenRotation.GracePeriod %v: want whole seconds in 0s..60s", r.GracePeriod))
+	}
 	errs = append(errs, ValidateTokenValidity(p.AccessTokenValidity, p.IDTokenValidity, p.RefreshTokenValidity))
 	return errors.Join(errs...)
 }
@@ -301,7 +323,7 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	read := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.ReadAttributes)).WithCustomAttributes(customNames(p.ReadAttributes)...)
 	write := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.WriteAttributes)).WithCustomAttributes(customNames(p.WriteAttributes)...)
 
-	client := func(id string, secret bool, callbacks, apiScopes []string) awscognito.UserPoolClient {
+	client := func(id string, secret bool, callbacks, apiScopes []string, signIn spaSignIn) awscognito.UserPoolClient {
 		oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
 		if !secret {
 			// The SPA's users edit their profile and enrol an authenticator
@@ -318,8 +340,10 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 		return awscognito.NewUserPoolClient(this, jsii.String(id), &awscognito.UserPoolClientProps{
 			UserPool:       p.UserPool,
 			GenerateSecret: jsii.Bool(secret),
-			// SRP never sends the password; refresh is implied by any flow.
-			AuthFlows: &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+			// SRP never sends the password; refresh is implied by any flow
+			// unless the client rotates refresh tokens.
+			AuthFlows:                       &awscognito.AuthFlow{UserSrp: jsii.Bool(true), User: jsii.Bool(signIn.userAuth)},
+			RefreshTokenRotationGracePeriod: signIn.grace,
 			OAuth: &awscognito.OAuthSettings{
 				// Authorization code only: the implicit grant puts tokens in
 				// URLs and browser history. The SPA adds PKCE (code_challenge),
@@ -342,15 +366,31 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	}
 
 	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client(contract.SPAClient, false, p.CallbackURLs, full(p.SPAScopes))
+	c.SPA = client(contract.SPAClient, false, p.CallbackURLs, full(p.SPAScopes), p.spaSignIn())
 	c.SPA.Node().AddDependency(server)
 	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: full(p.SPAScopes)})
 	if !p.NoServerClient {
-		c.Server = client(contract.ServerClient, true, p.ServerCallbackURLs, full(p.ServerScopes))
+		c.Server = client(contract.ServerClient, true, p.ServerCallbackURLs, full(p.ServerScopes), spaSignIn{})
 		c.Server.Node().AddDependency(server)
 		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: full(p.ServerScopes)})
 	}
 	return c
+}
+
+// spaSignIn is how a client signs users in beyond SRP: choice-based
+// sign-in, and refresh-token rotation (grace nil: none).
+type spaSignIn struct {
+	userAuth bool
+	grace    awscdk.Duration
+}
+
+// spaSignIn is the SPA client's choice-based sign-in and rotation.
+func (p *AppClientsProps) spaSignIn() spaSignIn {
+	s := spaSignIn{userAuth: p.SPAUserAuth}
+	if r := p.SPARefreshTokenRotation; r != nil {
+		s.grace = awscdk.Duration_Seconds(jsii.Number(r.GracePeriod.Seconds()))
+	}
+	return s
 }
 
 // Grants are the API scopes each client may request, in the order the

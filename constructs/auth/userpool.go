@@ -78,6 +78,9 @@ const (
 	// PlanEssentials: managed login, access-token customisation, no threat
 	// protection. Cheaper; meant for non-production stages.
 	PlanEssentials
+	// PlanLite: password and SRP sign-in only, no choice-based sign-in
+	// (SignInPolicy), no threat protection.
+	PlanLite
 )
 
 func (p Plan) String() string {
@@ -86,6 +89,8 @@ func (p Plan) String() string {
 		return "plus"
 	case PlanEssentials:
 		return "essentials"
+	case PlanLite:
+		return "lite"
 	}
 	return fmt.Sprintf("Plan(%d)", int(p))
 }
@@ -195,6 +200,10 @@ type UserPoolProps struct {
 	// Default: nil, Cognito's default sender, whose daily quota is small and
 	// meant for development.
 	Email *SESEmail
+	// SignInPolicy adds one-time codes and passkeys to the password as first
+	// factors of choice-based sign-in (app clients with UserAuth). Default:
+	// nil, password only.
+	SignInPolicy *SignInPolicy
 }
 
 // UserPool is a Cognito user pool with its SMS role and optional domain.
@@ -223,9 +232,10 @@ func (p *UserPoolProps) Validate() error {
 	if p.MFA < MFARequired || p.MFA > MFAOptional {
 		errs = append(errs, fmt.Errorf("MFA %d: want MFARequired or MFAOptional", int(p.MFA)))
 	}
-	if p.Plan < PlanPlus || p.Plan > PlanEssentials {
-		errs = append(errs, fmt.Errorf("Plan %d: want PlanPlus or PlanEssentials", int(p.Plan)))
+	if p.Plan < PlanPlus || p.Plan > PlanLite {
+		errs = append(errs, fmt.Errorf("Plan %d: want PlanPlus, PlanEssentials or PlanLite", int(p.Plan)))
 	}
+	errs = append(errs, p.SignInPolicy.validate(p.Plan, p.MFA, p.needsSMS()))
 	if p.PasswordMinLength != 0 && (p.PasswordMinLength < 8 || p.PasswordMinLength > 99) {
 		errs = append(errs, fmt.Errorf("PasswordMinLength %d: want 8..99", p.PasswordMinLength))
 	}
@@ -393,12 +403,17 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 	if p.Email != nil {
 		poolProps.Email = sesEmail(p.Email)
 	}
-	if p.Plan == PlanEssentials {
-		// Essentials has no threat protection; CloudFormation rejects any mode.
+	if p.Plan != PlanPlus {
+		// Only Plus has threat protection; CloudFormation rejects any mode.
 		poolProps.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
+		if p.Plan == PlanLite {
+			poolProps.FeaturePlan = awscognito.FeaturePlan_LITE
+		}
 		poolProps.StandardThreatProtectionMode = ""
 	}
+	configureSignInPolicy(poolProps, p.SignInPolicy)
 	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps)
+	passkeyFactorConfiguration(pool, p.SignInPolicy, p.MFA)
 	addPreTokenGeneration(this, pool, p.Triggers)
 
 	u := &UserPool{Construct: this, Pool: pool, SMSRole: smsRole}

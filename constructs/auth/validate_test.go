@@ -31,6 +31,16 @@ func TestUserPoolPropsValidate(t *testing.T) {
 		{"SES configuration set", UserPoolProps{Email: &SESEmail{From: "a@acme.io", ConfigurationSet: "bad set"}}, `Email.ConfigurationSet "bad set"`},
 		{"SES region", UserPoolProps{Email: &SESEmail{From: "a@acme.io", Region: "moon"}}, `Email.Region "moon"`},
 		{"trigger name without trigger", UserPoolProps{Triggers: Triggers{PreTokenGenerationName: "fn"}}, `PreTokenGenerationName "fn": no PreTokenGeneration function`},
+		{"passkeys with MFA required", UserPoolProps{SignInPolicy: &SignInPolicy{Passkeys: true, PasskeyRelyingPartyID: "app.example.com"}}, ""},
+		{"every factor", UserPoolProps{SignIn: SignInEmailOrPhone, MFA: MFAOptional, SignInPolicy: &SignInPolicy{EmailOTP: true, SMSOTP: true, Passkeys: true, PasskeyRelyingPartyID: "localhost", PasskeyUserVerification: UserVerificationPreferred}}, ""},
+		{"lite plan", UserPoolProps{Plan: PlanLite, MFA: MFAOptional, SignInPolicy: &SignInPolicy{EmailOTP: true}}, "need the Essentials or Plus feature plan, not Plan lite"},
+		{"lite plan password only", UserPoolProps{Plan: PlanLite, SignInPolicy: &SignInPolicy{}}, ""},
+		{"otp with MFA required", UserPoolProps{SignInPolicy: &SignInPolicy{EmailOTP: true}}, "no one-time-code first factor in a pool that requires MFA"},
+		{"sms otp without sms", UserPoolProps{MFA: MFAOptional, SignInPolicy: &SignInPolicy{SMSOTP: true}}, "the pool sends no SMS"},
+		{"passkeys unverified with MFA required", UserPoolProps{SignInPolicy: &SignInPolicy{Passkeys: true, PasskeyRelyingPartyID: "app.example.com", PasskeyUserVerification: UserVerificationPreferred}}, "only with UserVerificationRequired"},
+		{"passkeys without relying party", UserPoolProps{SignInPolicy: &SignInPolicy{Passkeys: true}}, "PasskeyRelyingPartyID: required"},
+		{"relying party a URL", UserPoolProps{SignInPolicy: &SignInPolicy{Passkeys: true, PasskeyRelyingPartyID: "https://app.example.com"}}, `PasskeyRelyingPartyID "https://app.example.com"`},
+		{"bad user verification", UserPoolProps{SignInPolicy: &SignInPolicy{Passkeys: true, PasskeyRelyingPartyID: "a.io", PasskeyUserVerification: 7}}, "PasskeyUserVerification 7"},
 	}
 	for _, c := range cases {
 		err := c.props.Validate()
@@ -62,6 +72,8 @@ func TestAppClientsPropsValidate(t *testing.T) {
 		{"unknown client scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}, ServerScopes: []string{"w"}}, `ServerScopes "w": not one of the Scopes`},
 		{"unknown attribute", AppClientsProps{CallbackURLs: ok, ReadAttributes: []string{"shoe_size"}}, `ReadAttributes "shoe_size"`},
 		{"users verifying themselves", AppClientsProps{CallbackURLs: ok, WriteAttributes: []string{"email_verified"}}, `WriteAttributes "email_verified": only Cognito`},
+		{"grace over a minute", AppClientsProps{CallbackURLs: ok, SPARefreshTokenRotation: &RefreshTokenRotation{GracePeriod: 61 * time.Second}}, "SPARefreshTokenRotation.GracePeriod 1m1s"},
+		{"grace in milliseconds", AppClientsProps{CallbackURLs: ok, SPARefreshTokenRotation: &RefreshTokenRotation{GracePeriod: 1500 * time.Millisecond}}, "want whole seconds"},
 	}
 	for _, c := range cases {
 		err := c.props.Validate()

@@ -340,7 +340,8 @@ func cspSource(t cfnTemplate, f string, intrinsics []json.RawMessage) (CSPSource
 		return "{" + string(intrinsics[n]) + "}"
 	})
 	switch {
-	case typ == "AWS::Cognito::UserPoolDomain" && shape == "https://{resource}.auth.{AWS::Region}.amazoncognito.com":
+	case typ == "AWS::Cognito::UserPoolDomain" && shape == "https://{resource}.auth.{AWS::Region}.amazoncognito.com",
+		typ == "" && isPoolDomain(t, shape):
 		return CSPSource{Service: hostedUI}, nil
 	case typ == "AWS::S3::Bucket" && shape == "https://{resource.RegionalDomainName}":
 		return CSPSource{Service: bucketHost}, nil
@@ -350,6 +351,23 @@ func cspSource(t cfnTemplate, f string, intrinsics []json.RawMessage) (CSPSource
 		return CSPSource{Service: identityAPI}, nil
 	}
 	return CSPSource{}, fmt.Errorf("source %q (%s) names nothing the local stack serves", strings.ReplaceAll(shape, "\x00", ""), typ)
+}
+
+// isPoolDomain reports whether shape is the hosted UI of a Cognito domain
+// of the template spelled from its prefix, as the stage spells it so that
+// the distribution does not depend on the pool.
+func isPoolDomain(t cfnTemplate, shape string) bool {
+	prefix, ok := strings.CutPrefix(shape, "https://")
+	if prefix, ok = strings.CutSuffix(prefix, ".auth.{AWS::Region}.amazoncognito.com"); !ok {
+		return false
+	}
+	for _, r := range t.Resources {
+		var p struct{ Domain string }
+		if r.Type == "AWS::Cognito::UserPoolDomain" && json.Unmarshal(r.Properties, &p) == nil && p.Domain == prefix {
+			return true
+		}
+	}
+	return false
 }
 
 // localCSP renders the policy with the local services' origins.
