@@ -37,6 +37,36 @@ type Pool struct {
 	// its resource servers.
 	Domain          string
 	ResourceServers []localcognito.ResourceServer
+	// FirstAuthFactors are the first factors of choice-based sign-in;
+	// Passkeys says the pool has a WebAuthn relying party, whose user
+	// verification is PasskeyUserVerification.
+	FirstAuthFactors        []string
+	Passkeys                bool
+	PasskeyUserVerification string
+}
+
+// LocalRelyingParty is the passkey relying party of the local pool: the
+// local web app is served on localhost, whatever domain the template's
+// relying party names (a distribution's, or the stage's Web.Domain).
+const LocalRelyingParty = "localhost"
+
+// readSignInPolicy reads the pool's choice-based sign-in: its first
+// factors and its passkey relying party.
+func (p *Pool) readSignInPolicy(properties json.RawMessage) error {
+	var pp struct {
+		Policies struct {
+			SignInPolicy struct{ AllowedFirstAuthFactors []string }
+		}
+		WebAuthnRelyingPartyID   json.RawMessage
+		WebAuthnUserVerification string
+	}
+	if err := json.Unmarshal(properties, &pp); err != nil {
+		return fmt.Errorf("user pool sign-in policy: %w", err)
+	}
+	p.FirstAuthFactors = pp.Policies.SignInPolicy.AllowedFirstAuthFactors
+	p.Passkeys = len(pp.WebAuthnRelyingPartyID) > 0 && string(pp.WebAuthnRelyingPartyID) != "null"
+	p.PasskeyUserVerification = pp.WebAuthnUserVerification
+	return nil
 }
 
 // Client is an app client of the pool.
@@ -129,6 +159,9 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		case a.Required:
 			p.Pool.RequiredAttributes = append(p.Pool.RequiredAttributes, a.Name)
 		}
+	}
+	if err := p.Pool.readSignInPolicy(pool.Properties); err != nil {
+		return err
 	}
 	if err := p.readTriggers(t, pp.LambdaConfig); err != nil {
 		return err
@@ -281,10 +314,12 @@ func startUserPool(_ context.Context, w *wiring) error {
 			RequireSymbols:            w.plan.Pool.RequireSymbols,
 			TemporaryPasswordValidity: w.plan.Pool.TemporaryPassword,
 		},
-		Clients:         clients,
-		Domain:          w.plan.Pool.Domain,
-		ResourceServers: w.plan.Pool.ResourceServers,
-		Triggers:        triggers,
+		FirstAuthFactors: w.plan.Pool.FirstAuthFactors,
+		WebAuthn:         w.plan.Pool.webAuthn(),
+		Clients:          clients,
+		Domain:           w.plan.Pool.Domain,
+		ResourceServers:  w.plan.Pool.ResourceServers,
+		Triggers:         triggers,
 		CodeSink: func(username, destination, medium, message string) {
 			w.log.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
 		},
@@ -331,6 +366,15 @@ func startUserPool(_ context.Context, w *wiring) error {
 		}
 	}
 	return nil
+}
+
+// webAuthn is the local pool's passkey configuration: the template's,
+// with the local relying party (the web app adds its origins).
+func (p *Pool) webAuthn() localcognito.WebAuthnConfig {
+	if !p.Passkeys {
+		return localcognito.WebAuthnConfig{}
+	}
+	return localcognito.WebAuthnConfig{RelyingPartyID: LocalRelyingParty, UserVerification: p.PasskeyUserVerification}
 }
 
 // localClients are the template's app clients with ids stable across runs
@@ -420,6 +464,9 @@ func (s *Stack) AddAppOrigin(origin string) error {
 		return fmt.Errorf("add app origin %s: the stack has no local user pool with a SPA client", origin)
 	}
 	origin = strings.TrimSuffix(origin, "/")
+	if err := s.pool.AddPasskeyOrigins(origin); err != nil {
+		return err
+	}
 	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
 		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 )
 
 // Auth flows of InitiateAuth.
@@ -54,6 +56,12 @@ type authSession struct {
 	verified bool
 	// failures counts wrong answers (TOTP codes) in this session.
 	failures int
+	// available are the challenges a SELECT_CHALLENGE offered; code is
+	// the one-time code an EMAIL_OTP or SMS_OTP challenge sent; webAuthn
+	// the passkey challenge of WEB_AUTHN (userauth.go, webauthn.go).
+	available []string
+	code      string
+	webAuthn  *webauthn.SessionData
 }
 
 type initiateAuthInput struct {
@@ -68,6 +76,8 @@ type authOutput struct {
 	Session              string            `json:"Session,omitempty"`
 	ChallengeParameters  map[string]string `json:"ChallengeParameters"`
 	AuthenticationResult *authResult       `json:"AuthenticationResult,omitempty"`
+	// AvailableChallenges are the choices of SELECT_CHALLENGE (InitiateAuth only).
+	AvailableChallenges []string `json:"AvailableChallenges,omitempty"`
 }
 
 // initiateAuth signs a user in with USER_PASSWORD_AUTH, starts a
@@ -94,6 +104,8 @@ func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOu
 		return s.srpAuth(client, params)
 	case flowRefreshToken, flowRefreshTokenOld:
 		return s.refreshAuth(ctx, client, params, in.ClientMetadata)
+	case flowUser:
+		return s.userAuth(ctx, client, params, in.ClientMetadata)
 	default:
 		return authOutput{}, invalidParameter("%s is not supported by this local user pool; use USER_SRP_AUTH or USER_PASSWORD_AUTH", in.AuthFlow)
 	}
@@ -241,9 +253,16 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 		return s.softwareTokenMFA(ctx, client, in)
 	case challengeMFASetup:
 		return s.mfaSetup(ctx, client, in)
+	case challengeSelect:
+		return s.answerSelectChallenge(ctx, client, in)
+	case challengeEmailOTP, challengeSMSOTP:
+		return s.answerOTP(ctx, client, in)
+	case challengeWebAuthn:
+		return s.answerWebAuthn(ctx, client, in)
 	default:
-		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s, %s, %s and %s",
-			in.ChallengeName, challengePasswordVerifier, challengeNewPassword, challengeMFASetup, challengeSoftwareTokenMFA)
+		return authOutput{}, invalidParameter("%s is not supported by this local user pool; it issues only %s, %s, %s, %s, %s, %s, %s and %s",
+			in.ChallengeName, challengePasswordVerifier, challengeNewPassword, challengeMFASetup, challengeSoftwareTokenMFA,
+			challengeSelect, challengeEmailOTP, challengeSMSOTP, challengeWebAuthn)
 	}
 }
 

@@ -101,6 +101,13 @@ type Config struct {
 	// default), MFAOptional or MFAOn. TOTP (software token) is the only
 	// factor this pool offers.
 	MFA string
+	// FirstAuthFactors are the first factors of choice-based sign-in
+	// (USER_AUTH), the pool's AllowedFirstAuthFactors: PASSWORD, EMAIL_OTP,
+	// SMS_OTP, WEB_AUTHN. Empty means PASSWORD only, Cognito's default.
+	FirstAuthFactors []string
+	// WebAuthn is the pool's passkey relying party. The zero value has
+	// none.
+	WebAuthn WebAuthnConfig
 	// CodeSink receives every message carrying a code or temporary
 	// password, in place of the email or SMS Cognito would send. Nil logs
 	// the message.

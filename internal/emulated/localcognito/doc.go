@@ -32,6 +32,12 @@
 // tokens of the deployed pool. Refresh tokens are opaque and server-side.
 // Everything is kept in memory.
 //
+// Choice-based sign-in (USER_AUTH) offers the pool's first factors
+// (Config.FirstAuthFactors): the password, one-time codes by email and SMS
+// (userauth.go) and passkeys, which go-webauthn verifies against
+// Config.WebAuthn (webauthn.go, with their registration, listing and
+// deletion).
+//
 // The account operations are served too: ForgotPassword and
 // ConfirmForgotPassword (the code through the pool's AccountRecoverySetting),
 // ChangePassword, attribute verification and deletion, and the admin

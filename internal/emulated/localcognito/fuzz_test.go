@@ -24,6 +24,8 @@ var fuzzOperations = []string{
 	"AdminCreateUser", "ListUsers", "RevokeToken", "AdminSetUserPassword",
 	"ForgotPassword", "ConfirmForgotPassword", "ChangePassword", "GetUserAttributeVerificationCode",
 	"VerifyUserAttribute", "DeleteUserAttributes", "AdminResetUserPassword", "AdminDisableUser",
+	"GetUserAuthFactors", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration",
+	"ListWebAuthnCredentials", "DeleteWebAuthnCredential",
 }
 
 // FuzzOperations sends arbitrary bodies to a few operations of one pool:
@@ -36,12 +38,15 @@ func FuzzOperations(f *testing.F) {
 		AutoVerifiedAttributes: []string{"email"},
 		CustomAttributes:       []string{"custom:company"},
 		Clients: []Client{
-			{ID: publicID, ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowUserSRPAuth, AllowRefreshTokenAuth}},
+			{ID: publicID, ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowUserSRPAuth, AllowRefreshTokenAuth, AllowUserAuth}},
 			{ID: secretID, Secret: clientSecret, ExplicitAuthFlows: []string{AllowUserPasswordAuth}},
 		},
-		CodeSink:    func(string, string, string, string) {},
-		Credentials: testCredentials(),
-		Logger:      slog.New(slog.DiscardHandler),
+		CodeSink:         func(string, string, string, string) {},
+		Credentials:      testCredentials(),
+		Logger:           slog.New(slog.DiscardHandler),
+		MFA:              MFAOptional,
+		FirstAuthFactors: []string{"PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"},
+		WebAuthn:         WebAuthnConfig{RelyingPartyID: "localhost", Origins: []string{"http://localhost:5173"}},
 	})
 	if err != nil {
 		f.Fatal(err)
@@ -78,6 +83,17 @@ func FuzzOperations(f *testing.F) {
 		{14, `{"AccessToken":"x","UserAttributeNames":["custom:company","sub"]}`},
 		{15, `{"UserPoolId":"us-east-1_Local1","Username":"a@example.com"}`},
 		{16, `{"UserPoolId":"us-east-1_Local1","Username":"nobody"}`},
+		{2, `{"AuthFlow":"USER_AUTH","ClientId":"spaclient1","AuthParameters":{"USERNAME":"a@example.com","PREFERRED_CHALLENGE":"EMAIL_OTP"}}`},
+		{2, `{"AuthFlow":"USER_AUTH","ClientId":"spaclient1","AuthParameters":{"USERNAME":"a@example.com","PREFERRED_CHALLENGE":"WEB_AUTHN"}}`},
+		{2, `{"AuthFlow":"USER_AUTH","ClientId":"spaclient1","AuthParameters":{"USERNAME":"nobody"}}`},
+		{3, `{"ChallengeName":"SELECT_CHALLENGE","ClientId":"spaclient1","Session":"s","ChallengeResponses":{"USERNAME":"a@example.com","ANSWER":"PASSWORD","PASSWORD":"Correct-Horse-9"}}`},
+		{3, `{"ChallengeName":"EMAIL_OTP","ClientId":"spaclient1","Session":"s","ChallengeResponses":{"USERNAME":"a@example.com","EMAIL_OTP_CODE":"12345678"}}`},
+		{3, `{"ChallengeName":"WEB_AUTHN","ClientId":"spaclient1","Session":"s","ChallengeResponses":{"USERNAME":"a@example.com","CREDENTIAL":"{\"id\":\"QUJD\",\"type\":\"public-key\",\"response\":{}}"}}`},
+		{17, `{"AccessToken":"x"}`},
+		{18, `{"AccessToken":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}`},
+		{19, `{"AccessToken":"x","Credential":{"id":"QUJD","rawId":"QUJD","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}}`},
+		{20, `{"AccessToken":"x","MaxResults":21,"NextToken":"-1"}`},
+		{21, `{"AccessToken":"x","CredentialId":"QUJD"}`},
 		{0, `null`},
 		{2, `[]`},
 		{6, `{"Limit":-1}`},

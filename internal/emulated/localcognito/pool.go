@@ -9,7 +9,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/go-webauthn/webauthn/protocol"
+	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
@@ -53,6 +57,12 @@ type pool struct {
 	wall  func() time.Time
 	creds sigv4.Credentials
 	log   *slog.Logger
+	// firstFactors are the first factors of choice-based sign-in; webAuthn
+	// the passkey relying party (nil: none), webAuthnUV its user
+	// verification (userauth.go, webauthn.go).
+	firstFactors []string
+	webAuthn     atomic.Pointer[webauthn.WebAuthn]
+	webAuthnUV   protocol.UserVerificationRequirement
 }
 
 // validate checks cfg section by section, each reporting every error of
@@ -72,6 +82,7 @@ func validate(cfg Config) (*pool, error) {
 		p.validatePasswordPolicy(cfg),
 		p.validateOAuth(cfg),
 		p.validateClients(cfg),
+		p.validateWebAuthn(cfg),
 	)
 	p.applyDefaults(cfg)
 	if err := errors.Join(errs...); err != nil {

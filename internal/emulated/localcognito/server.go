@@ -75,6 +75,11 @@ func New(cfg Config) (*Server, error) {
 			"AssociateSoftwareToken":           awsjson.Op(s.associateSoftwareToken),
 			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
 			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
+			"GetUserAuthFactors":               awsjson.Op(s.getUserAuthFactors),
+			"StartWebAuthnRegistration":        awsjson.Op(s.startWebAuthnRegistration),
+			"CompleteWebAuthnRegistration":     awsjson.Op(s.completeWebAuthnRegistration),
+			"ListWebAuthnCredentials":          awsjson.Op(s.listWebAuthnCredentials),
+			"DeleteWebAuthnCredential":         awsjson.Op(s.deleteWebAuthnCredential),
 		},
 	}
 	// Every operation checks the API's member constraints first, as AWS

@@ -76,6 +76,10 @@ type user struct {
 	pending map[string]string
 	// lastCode is the last code or temporary password sent, for Code.
 	lastCode string
+	// passkeys are the user's WebAuthn credentials; passkeyPending a
+	// registration under way (webauthn.go).
+	passkeys       []passkey
+	passkeyPending *passkeyRegistration
 	// aliasKeys index the user in userStore.aliases.
 	aliasKeys []string
 }
@@ -142,6 +146,7 @@ func (u *user) snapshot() *user {
 	c := *u
 	c.attrs = maps.Clone(u.attrs)
 	c.pending = maps.Clone(u.pending)
+	c.passkeys = slices.Clone(u.passkeys)
 	c.aliasKeys = nil // a copy is in no index
 	return &c
 }
