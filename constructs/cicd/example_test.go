@@ -1,18 +1,16 @@
 package cicd_test
 
 import (
+	"encoding/json"
 	"fmt"
-	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/cicd"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A deploy role for a repository's production environment, in an account
 // that already has GitHub's OIDC provider.
@@ -27,10 +25,14 @@ func ExampleNewGitHubDeployRole() {
 		Environments: []string{"production"},
 		Provider:     provider,
 	})
-	fmt.Println(len(cdktest.Resources(stack, "AWS::IAM::OIDCProvider")), "new providers")
-	role := cdktest.One(stack, "AWS::IAM::Role")
-	trust := role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
-	fmt.Println(cdktest.JSON(trust["Condition"]))
+
+	template := assertions.Template_FromStack(stack, nil)
+	fmt.Println(len(*template.FindResources(jsii.String("AWS::IAM::OIDCProvider"), nil)), "new providers")
+	for _, r := range *template.FindResources(jsii.String("AWS::IAM::Role"), nil) {
+		trust := (*r)["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0]
+		condition, _ := json.Marshal(trust.(map[string]any)["Condition"])
+		fmt.Println(string(condition))
+	}
 	// Output:
 	// 0 new providers
 	// {"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":["repo:acme/shop:environment:production"]}}

@@ -1,11 +1,11 @@
-// Package weburl checks the URLs and origins a web front end is configured
-// with, by the rules Cognito, API Gateway and S3 apply to them.
+// Package weburl checks the redirect URLs and web origins the constructs
+// are configured with, by the rules Cognito, API Gateway and S3 apply to
+// them.
 package weburl
 
 import (
 	"fmt"
 	"net/url"
-	"strings"
 )
 
 // ValidateRedirect reports whether Cognito accepts u as a callback or
@@ -46,15 +46,6 @@ func ValidateOrigin(o string) error {
 	return fmt.Errorf("origin %q: want https (http is allowed for localhost only)", o)
 }
 
-// Origin returns the origin (scheme://host[:port]) of an absolute URL.
-func Origin(u string) (string, error) {
-	parsed, err := url.Parse(u)
-	if err != nil || parsed.Host == "" {
-		return "", fmt.Errorf("URL %q has no origin", u)
-	}
-	return parsed.Scheme + "://" + parsed.Host, nil
-}
-
 // IsLocalhost reports whether u points at the local machine.
 func IsLocalhost(u string) bool {
 	parsed, err := url.Parse(u)
@@ -66,25 +57,4 @@ func IsLocalhost(u string) bool {
 		return true
 	}
 	return false
-}
-
-// IsPlaceholderHost reports whether host is a name reserved for
-// documentation and examples (RFC 2606): example.com, example.net,
-// example.org and anything under them or under .example, .test or
-// .invalid. No one can deploy a real front end there.
-func IsPlaceholderHost(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, reserved := range []string{"example.com", "example.net", "example.org", "example", "test", "invalid"} {
-		if host == reserved || strings.HasSuffix(host, "."+reserved) {
-			return true
-		}
-	}
-	return false
-}
-
-// IsPlaceholder reports whether the URL u points at a placeholder host
-// (IsPlaceholderHost).
-func IsPlaceholder(u string) bool {
-	parsed, err := url.Parse(u)
-	return err == nil && IsPlaceholderHost(parsed.Hostname())
 }
