@@ -451,7 +451,7 @@ func newSMSRole(scope constructs.Construct, p UserPoolProps) awsiam.Role {
 	})
 	nag.Suppress(role, []nag.Suppression{{
 		ID:        "AwsSolutions-IAM5",
-		AppliesTo: []string{"Resource::*"},
+		AppliesTo: []any{"Resource::*"},
 		Reason:    "SMS messages are published to phone numbers, which have no ARN: sns:Publish for SMS takes Resource '*' (Cognito developer guide, SMS message settings). A second statement denies every topic ARN, and only Cognito can assume the role, presenting the external ID.",
 	}}, true)
 	return role

@@ -456,30 +456,30 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 func suppressDeploymentFindings(e *Edge) {
 	stack := awscdk.Stack_Of(e.Construct)
 	site := *stack.GetLogicalId(e.Site.Node().DefaultChild().(awscdk.CfnElement))
-	qualifier, _ := e.Construct.Node().TryGetContext(jsii.String("@aws-cdk/core:bootstrapQualifier")).(string)
-	if qualifier == "" {
-		qualifier = *awscdk.DefaultStackSynthesizer_DEFAULT_QUALIFIER()
-	}
-	assets := "arn:<AWS::Partition>:s3:::cdk-" + qualifier + "-assets-<AWS::AccountId>-<AWS::Region>/*"
+	// The asset bucket's name holds the qualifier of the bootstrap the
+	// stack deploys through (its synthesizer's), which a construct cannot
+	// read back, so the finding is named by its shape: that bucket, any
+	// qualifier `cdk bootstrap` accepts.
+	assets := nag.Regex(`/^Resource::arn:<AWS::Partition>:s3:::cdk-[A-Za-z0-9_-]{1,10}-assets-<AWS::AccountId>-<AWS::Region>\/\*$/`)
 	handler := e.Deployment.HandlerRole().Node().Scope()
 	nag.Suppress(handler, []nag.Suppression{
 		{
 			ID:        "AwsSolutions-IAM4",
-			AppliesTo: []string{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+			AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
 			Reason: "The CDK's bucket deployment handler writes its own CloudWatch Logs with the AWS managed basic execution policy, " +
 				"which grants nothing beyond creating its log group and stream and putting events.",
 		},
 		{
 			ID: "AwsSolutions-IAM5",
-			AppliesTo: []string{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
-				"Resource::" + assets, "Resource::<" + site + ".Arn>/*"},
+			AppliesTo: []any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+				assets, "Resource::<" + site + ".Arn>/*"},
 			Reason: "The deployment handler reads the app's asset zip from the CDK asset bucket and replaces every object of the site bucket " +
 				"(pruning removed files), so it reads and writes objects by prefix; the wildcards are the CDK's grantRead/grantReadWrite " +
 				"action groups on exactly these two buckets.",
 		},
 		{
 			ID:        "AwsSolutions-IAM5",
-			AppliesTo: []string{"Resource::*"},
+			AppliesTo: []any{"Resource::*"},
 			Reason: "cloudfront:CreateInvalidation and cloudfront:GetInvalidation, so each deployment clears the distribution's cached copies " +
 				"of the replaced files; the CDK grants them on * to its deployment handler, which one stack shares between all its deployments.",
 		},

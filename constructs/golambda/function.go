@@ -270,7 +270,7 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 	})
 	nag.Suppress(role, []nag.Suppression{{
 		ID:        "AwsSolutions-IAM5",
-		AppliesTo: []string{"Resource::*"},
+		AppliesTo: []any{"Resource::*"},
 		Reason: "Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support " +
 			"resource-level permissions, so AWS documents Resource '*' for them.",
 	}}, true)

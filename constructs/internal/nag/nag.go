@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -21,13 +22,22 @@ import (
 type Suppression struct {
 	// ID of the rule, for example "AwsSolutions-IAM5".
 	ID string
-	// AppliesTo narrows the exemption to these findings of the rule, for
-	// example "Resource::*". Default: every finding of the rule.
-	AppliesTo []string
+	// AppliesTo narrows the exemption to these findings of the rule: each
+	// an exact finding (a string, for example "Resource::*") or a Regex.
+	// Default: every finding of the rule.
+	AppliesTo []any
 	// Reason the rule does not apply here: 10 characters or more, as
 	// cdk-nag requires.
 	Reason string
 }
+
+// Regex covers the findings that match a JavaScript regular expression
+// literal, "/source/flags", as cdk-nag's RegexAppliesTo does: for example
+// `/^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-.*$/`.
+type Regex string
+
+// regexLiteral is the form cdk-nag parses a Regex with.
+var regexLiteral = regexp.MustCompile(`^/.*/[dgimsuvy]*$`)
 
 // metadataKey is where cdk-nag looks for a resource's suppressions.
 const metadataKey = "cdk_nag"
@@ -35,11 +45,12 @@ const metadataKey = "cdk_nag"
 // rule is one entry of rules_to_suppress as cdk-nag writes and reads it. A
 // reason with a character beyond Latin-1 is stored base64-encoded and
 // flagged, as cdk-nag does, since CloudFormation metadata would mangle it.
+// AppliesTo holds strings and {"regex": ...} objects.
 type rule struct {
-	AppliesTo       []string `json:"applies_to,omitempty"`
-	ID              string   `json:"id"`
-	IsReasonEncoded bool     `json:"is_reason_encoded,omitempty"`
-	Reason          string   `json:"reason"`
+	AppliesTo       []any  `json:"applies_to,omitempty"`
+	ID              string `json:"id"`
+	IsReasonEncoded bool   `json:"is_reason_encoded,omitempty"`
+	Reason          string `json:"reason"`
 }
 
 // Suppress adds suppressions to the CloudFormation resource of c (c itself,
@@ -74,7 +85,20 @@ func toRule(s Suppression) (rule, error) {
 	if strings.Contains(s.ID, "[") {
 		return rule{}, fmt.Errorf("suppression id %q: name the finding in AppliesTo, not in the id", s.ID)
 	}
-	r := rule{ID: s.ID, AppliesTo: s.AppliesTo, Reason: s.Reason}
+	r := rule{ID: s.ID, Reason: s.Reason}
+	for _, f := range s.AppliesTo {
+		switch f := f.(type) {
+		case string:
+			r.AppliesTo = append(r.AppliesTo, f)
+		case Regex:
+			if !regexLiteral.MatchString(string(f)) {
+				return rule{}, fmt.Errorf("suppression of %s: Regex %q: want a /source/flags literal", s.ID, f)
+			}
+			r.AppliesTo = append(r.AppliesTo, map[string]any{"regex": string(f)})
+		default:
+			return rule{}, fmt.Errorf("suppression of %s: AppliesTo %v (%T): want a string or a Regex", s.ID, f, f)
+		}
+	}
 	for _, c := range s.Reason {
 		if c > 255 {
 			r.Reason, r.IsReasonEncoded = base64.StdEncoding.EncodeToString([]byte(s.Reason)), true
@@ -143,5 +167,7 @@ func merge(have, add []rule) []rule {
 }
 
 func equal(a, b rule) bool {
-	return a.ID == b.ID && a.Reason == b.Reason && a.IsReasonEncoded == b.IsReasonEncoded && slices.Equal(a.AppliesTo, b.AppliesTo)
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }

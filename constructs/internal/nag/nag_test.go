@@ -35,10 +35,10 @@ func TestSuppressWritesWhatCdkNagReads(t *testing.T) {
 	nag.Suppress(bucket, []nag.Suppression{{ID: "AwsSolutions-S1", Reason: reason}}, false)
 	nag.Suppress(bucket, []nag.Suppression{
 		{ID: "AwsSolutions-S1", Reason: reason}, // already there: not repeated
-		{ID: "AwsSolutions-S10", AppliesTo: []string{"Resource::*"}, Reason: reason},
+		{ID: "AwsSolutions-S10", AppliesTo: []any{"Resource::*", nag.Regex(`/^Action::s3:.*$/`)}, Reason: reason},
 	}, false)
 	want := `{"rules_to_suppress":[{"id":"AwsSolutions-S1","reason":"` + reason + `"},` +
-		`{"applies_to":["Resource::*"],"id":"AwsSolutions-S10","reason":"` + reason + `"}]}`
+		`{"applies_to":["Resource::*",{"regex":"/^Action::s3:.*$/"}],"id":"AwsSolutions-S10","reason":"` + reason + `"}]}`
 	for id, got := range rules(stack, "AWS::S3::Bucket") {
 		if got != want {
 			t.Errorf("%s: cdk_nag metadata\n got %s\nwant %s", id, got, want)
@@ -53,7 +53,7 @@ func TestSuppressChildren(t *testing.T) {
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings("s3:GetObject"), Resources: jsii.Strings("*")}))
 	awsiam.NewRole(stack, jsii.String("Other"), &awsiam.RoleProps{AssumedBy: lambda})
 
-	nag.Suppress(role, []nag.Suppression{{ID: "AwsSolutions-IAM5", AppliesTo: []string{"Resource::*"}, Reason: reason}}, true)
+	nag.Suppress(role, []nag.Suppression{{ID: "AwsSolutions-IAM5", AppliesTo: []any{"Resource::*"}, Reason: reason}}, true)
 	want := `{"rules_to_suppress":[{"applies_to":["Resource::*"],"id":"AwsSolutions-IAM5","reason":"` + reason + `"}]}`
 	for _, typ := range []string{"AWS::IAM::Role", "AWS::IAM::Policy"} {
 		for id, got := range rules(stack, typ) {
@@ -100,6 +100,8 @@ func TestSuppressRefusesWhatCdkNagRefuses(t *testing.T) {
 	}{
 		{nag.Suppression{ID: "AwsSolutions-S1", Reason: "short"}, `reason "short"`},
 		{nag.Suppression{ID: "AwsSolutions-IAM5[Resource::*]", Reason: reason}, "AppliesTo"},
+		{nag.Suppression{ID: "AwsSolutions-IAM5", AppliesTo: []any{nag.Regex("^Resource::.*$")}, Reason: reason}, "/source/flags"},
+		{nag.Suppression{ID: "AwsSolutions-IAM4", AppliesTo: []any{42}, Reason: reason}, "want a string or a Regex"},
 	} {
 		t.Run(c.s.ID, func(t *testing.T) {
 			stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
