@@ -1,6 +1,7 @@
 // Command dev runs the dev stage on this machine (`make dev`): local
-// DynamoDB, S3, Cognito user and identity pools, and the HTTP API with the
-// deployed handler code, configured from the synthesized template. It prints
+// DynamoDB, S3, Cognito user and identity pools, and the HTTP API, with
+// every function run as its bundled bootstrap behind a local Lambda Runtime
+// API, configured from the synthesized template. It prints
 // the endpoints and a ready-to-use test user, writes the same to -info for
 // `make smoke`, and stops everything on Ctrl-C.
 package main
@@ -10,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -38,6 +38,7 @@ func main() {
 	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
+	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
 	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
@@ -52,7 +53,7 @@ func main() {
 	if err := run(*template, *info, *quiet, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
@@ -75,9 +76,7 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Template = template
-	// The functions run in this process and log through slog as they do in
-	// Lambda: JSON lines, here on stderr.
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	// The servers' log and every function's output and REPORT lines.
 	opts.Log = os.Stderr
 	if quiet {
 		opts.Log = io.Discard

@@ -61,7 +61,7 @@ func startDataStores(ctx context.Context, w *wiring) error {
 		return err
 	}
 	w.getenv = w.stack.getenv()
-	if w.envFor, err = w.stack.authorize(w.plan, w.getenv); err != nil {
+	if w.roleKeys, err = w.stack.authorize(w.plan, w.getenv); err != nil {
 		return err
 	}
 	w.info.DynamoDBEndpoint = servers.DynamoDBEndpoint

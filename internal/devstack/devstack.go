@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
@@ -50,6 +52,12 @@ type Options struct {
 	// MFA overrides the user pool's MfaConfiguration: "required" (ON),
 	// "optional" or "off". Default: the template's.
 	MFA string
+	// BuildDir caches the functions' bootstraps built for this machine.
+	// Default: portcullis/bootstrap/<module> in the user's cache directory.
+	BuildDir string
+	// Concurrency bounds the execution environments (processes) of each
+	// function. Default: locallambda.DefaultConcurrency.
+	Concurrency int
 	// DynamoDBFaults and S3Faults are injected from the start (throttles,
 	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
 	// changes them while the stack runs. Default: none.
@@ -67,7 +75,11 @@ type Stack struct {
 	bucketCORS []s3types.CORSRule
 	// pool is the local user pool.
 	pool *localcognito.Server
-	wg   sync.WaitGroup
+	// functions are the functions' runtimes, by logical id, running the
+	// copies of their bootstraps in runDir.
+	functions map[string]*locallambda.Function
+	runDir    string
+	wg        sync.WaitGroup
 }
 
 // Region of the local stack.
@@ -119,6 +131,12 @@ func (s *Stack) Close() {
 		_ = srv.Shutdown(ctx)
 	}
 	s.wg.Wait()
+	for _, fn := range s.functions {
+		fn.Close()
+	}
+	if s.runDir != "" {
+		os.RemoveAll(s.runDir)
+	}
 	// A service that failed to start leaves its listener unserved.
 	for _, l := range s.listeners {
 		_ = l.Close()

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 )
@@ -191,10 +193,7 @@ func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]json.RawMessa
 		if err != nil {
 			return fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
 		}
-		if p.Triggers[key], err = functionEnv(t, fn); err != nil {
-			return err
-		}
-		if p.TriggerRoles[key], err = functionRole(t, fn); err != nil {
+		if p.Triggers[key], err = readLambda(t, fn); err != nil {
 			return err
 		}
 	}
@@ -258,7 +257,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		return err
 	}
 	url := "http://" + l.Addr().String()
-	triggers, err := w.plan.triggers(w.envFor)
+	triggers, err := w.triggers()
 	if err != nil {
 		return err
 	}
@@ -331,6 +330,29 @@ func startUserPool(_ context.Context, w *wiring) error {
 		}
 	}
 	return nil
+}
+
+// triggers are the pool's triggers, each invoking its function through
+// the local Lambda as Cognito invokes it, by the LambdaConfig key that
+// wires it.
+func (w *wiring) triggers() (localcognito.Triggers, error) {
+	var t localcognito.Triggers
+	for key, l := range w.plan.Triggers {
+		fn := w.stack.functions[l.LogicalID]
+		switch key {
+		case "PreSignUp":
+			t.PreSignUp = invoker[events.CognitoEventUserPoolsPreSignup, events.CognitoEventUserPoolsPreSignup](fn)
+		case "CustomMessage":
+			t.CustomMessage = invoker[events.CognitoEventUserPoolsCustomMessage, events.CognitoEventUserPoolsCustomMessage](fn)
+		case "PostConfirmation":
+			t.PostConfirmation = invoker[events.CognitoEventUserPoolsPostConfirmation, events.CognitoEventUserPoolsPostConfirmation](fn)
+		case "PreTokenGenerationConfig":
+			t.PreTokenGeneration = invoker[events.CognitoEventUserPoolsPreTokenGenV2_0, events.CognitoEventUserPoolsPreTokenGenV2_0](fn)
+		default:
+			return t, fmt.Errorf("user pool trigger %s: the local pool does not call it", key)
+		}
+	}
+	return t, nil
 }
 
 // localClients are the template's app clients with ids stable across runs
