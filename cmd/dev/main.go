@@ -14,11 +14,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/web"
 )
@@ -38,6 +41,8 @@ func main() {
 	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
+	watch := flag.Bool("watch", true, "rebuild a function whose sources change and put its new code live")
+	buildDir := flag.String("build-dir", "", "where the functions' bootstraps are built and cached (default: portcullis/bootstrap in the user's cache directory)")
 	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
 	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
@@ -50,10 +55,10 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := run(*template, *info, *quiet, devstack.Options{
+	if err := run(*template, *info, *quiet, *watch, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency, BuildDir: *buildDir,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
@@ -72,7 +77,7 @@ func faultsFlag(dst *localaws.Faults) func(string) error {
 	}
 }
 
-func run(template, infoPath string, quiet bool, opts devstack.Options) error {
+func run(template, infoPath string, quiet, watch bool, opts devstack.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Template = template
@@ -92,9 +97,40 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 	}
 	defer os.Remove(infoPath)
 	printInfo(os.Stdout, stack.Info, infoPath, time.Since(started))
+	if watch {
+		go func() {
+			if err := stack.Watch(ctx, devstack.DefaultWatchInterval, printRebuild); err != nil {
+				fmt.Fprintln(os.Stderr, "dev: watching the functions' sources:", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	fmt.Println("\nstopping the local stack")
+	printPeaks(os.Stdout, stack.FunctionStats())
 	return nil
+}
+
+// printPeaks says how many processes each function needed at most.
+func printPeaks(w io.Writer, stats map[string]locallambda.Stats) {
+	names := make([]string, 0, len(stats))
+	for n := range stats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprint(w, "processes per function at most:")
+	for _, n := range names {
+		fmt.Fprintf(w, " %s %d", n, stats[n].Peak)
+	}
+	fmt.Fprintln(w)
+}
+
+// printRebuild says which functions' new code is live, or why not.
+func printRebuild(r devstack.Rebuild) {
+	if r.Err != nil {
+		fmt.Fprintf(os.Stderr, "dev: %v\n  the functions keep their previous code\n", r.Err)
+		return
+	}
+	fmt.Printf("dev: %s rebuilt in %.1fs, new code live\n", strings.Join(r.Functions, ", "), r.Took.Seconds())
 }
 
 func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {

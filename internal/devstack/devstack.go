@@ -79,6 +79,14 @@ type Stack struct {
 	// copies of their bootstraps in runDir.
 	functions map[string]*locallambda.Function
 	runDir    string
+	// lambdas are the functions' settings by logical id, built from
+	// moduleDir into buildDir; generation numbers their rebuilds (Watch).
+	lambdas             map[string]*Lambda
+	moduleDir, buildDir string
+	generation          int
+	// builtFrom is the module's sources as the functions were built from
+	// them, Watch's starting point.
+	builtFrom map[string]map[string]fileState
 	wg        sync.WaitGroup
 }
 

@@ -143,10 +143,12 @@ func startFunctions(ctx context.Context, w *wiring) error {
 			return err
 		}
 	}
+	w.stack.builtFrom = snapshotTree(root)
 	bins, err := locallambda.Build(ctx, root, buildDir, pkgs)
 	if err != nil {
 		return fmt.Errorf("building the functions: %w", err)
 	}
+	w.stack.moduleDir, w.stack.buildDir, w.stack.lambdas = root, buildDir, lambdas
 	if w.stack.runDir, err = os.MkdirTemp("", "portcullis-functions-"); err != nil {
 		return err
 	}
@@ -171,11 +173,7 @@ func (w *wiring) newFunction(l *Lambda, bin string, refs map[string]string) (*lo
 	for _, k := range []string{awsenv.DynamoDBEndpointEnv, awsenv.S3EndpointEnv} {
 		env[k] = w.getenv(k)
 	}
-	handler := l.Handler
-	if handler == "" {
-		handler = "bootstrap"
-	}
-	bootstrap, err := locallambda.Install(bin, filepath.Join(w.stack.runDir, l.LogicalID), handler)
+	bootstrap, err := locallambda.Install(bin, filepath.Join(w.stack.runDir, l.LogicalID), handlerOf(l))
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +195,15 @@ func (w *wiring) newFunction(l *Lambda, bin string, refs map[string]string) (*lo
 		Label:       path.Base(l.Package),
 		Log:         orDiscard(w.opts.Log),
 	})
+}
+
+// handlerOf is the bootstrap's file name: the function's Handler, which
+// provided runtimes leave to the bootstrap ("bootstrap" by convention).
+func handlerOf(l *Lambda) string {
+	if l.Handler == "" || strings.ContainsAny(l.Handler, `/\`) {
+		return "bootstrap"
+	}
+	return l.Handler
 }
 
 // defaultBuildDir is the bootstraps' cache for the module at root, in the

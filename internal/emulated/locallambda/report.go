@@ -40,18 +40,21 @@ func (sb *sandbox) report(inv *invocation, r result, cold bool) {
 	ms := func(d time.Duration) float64 { return math.Round(float64(d)/float64(time.Microsecond)) / 1000 }
 	var line string
 	if sb.cfg.LogFormat == LogFormatJSON {
-		metrics := map[string]any{"durationMs": ms(dur), "billedDurationMs": billed, "memorySizeMB": sb.cfg.MemoryMB}
+		rec := platformReport{Time: time.Now().UTC().Format(time.RFC3339Nano), Type: "platform.report"}
+		rec.Record.RequestID, rec.Record.Status = inv.id, status
+		m := &rec.Record.Metrics
+		m.DurationMs, m.BilledDurationMs, m.MemorySizeMB = ms(dur), billed, sb.cfg.MemoryMB
 		if memOK {
-			metrics["maxMemoryUsedMB"] = maxMB
+			m.MaxMemoryUsedMB = &maxMB
 		}
 		if initDur > 0 {
-			metrics["initDurationMs"] = ms(initDur)
+			init := ms(initDur)
+			m.InitDurationMs = &init
 		}
-		rec := map[string]any{"requestId": inv.id, "metrics": metrics, "status": status}
 		if fe != nil {
-			rec["errorType"] = fe.Type
+			rec.Record.ErrorType = fe.Type
 		}
-		b, _ := json.Marshal(map[string]any{"time": time.Now().UTC().Format(time.RFC3339Nano), "type": "platform.report", "record": rec})
+		b, _ := json.Marshal(rec)
 		line = string(b)
 	} else {
 		line = fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB", inv.id, ms(dur), billed, sb.cfg.MemoryMB)
@@ -69,6 +72,24 @@ func (sb *sandbox) report(inv *invocation, r result, cold bool) {
 		}
 	}
 	_, _ = sb.out.Write([]byte(line + "\n"))
+}
+
+// platformReport is the JSON log's platform.report event.
+type platformReport struct {
+	Time   string `json:"time"`
+	Type   string `json:"type"`
+	Record struct {
+		RequestID string `json:"requestId"`
+		Metrics   struct {
+			DurationMs       float64  `json:"durationMs"`
+			BilledDurationMs int64    `json:"billedDurationMs"`
+			MemorySizeMB     int      `json:"memorySizeMB"`
+			MaxMemoryUsedMB  *int     `json:"maxMemoryUsedMB,omitempty"`
+			InitDurationMs   *float64 `json:"initDurationMs,omitempty"`
+		} `json:"metrics"`
+		Status    string `json:"status"`
+		ErrorType string `json:"errorType,omitempty"`
+	} `json:"record"`
 }
 
 // lineWriter serializes whole lines from every environment of a function
