@@ -42,6 +42,7 @@ func main() {
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	watch := flag.Bool("watch", true, "rebuild a function whose sources change and put its new code live")
+	stateDir := flag.String("state-dir", "", "keep users, signing keys, items and objects here across runs (make dev: .dev/state; default: none)")
 	buildDir := flag.String("build-dir", "", "where the functions' bootstraps are built and cached (default: portcullis/bootstrap in the user's cache directory)")
 	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
@@ -58,7 +59,7 @@ func main() {
 	if err := run(*template, *info, *quiet, *watch, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency, BuildDir: *buildDir,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency, BuildDir: *buildDir, StateDir: *stateDir,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)

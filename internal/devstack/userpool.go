@@ -3,8 +3,12 @@ package devstack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -294,6 +298,9 @@ func startUserPool(_ context.Context, w *wiring) error {
 	if err != nil {
 		return fmt.Errorf("local user pool: %w", err)
 	}
+	if err := w.keepState(pool); err != nil {
+		return err
+	}
 	w.issuer = pool.Issuer()
 	w.stack.pool = pool
 	mux := http.NewServeMux()
@@ -328,6 +335,43 @@ func startUserPool(_ context.Context, w *wiring) error {
 			w.info.SPACallbackURL = first(c.CallbackURLs)
 			w.info.SPALogoutURL = first(c.LogoutURLs)
 		}
+	}
+	return nil
+}
+
+// keepState restores the pool's users and signing key from the state
+// directory, if it has them, and has Close save them there.
+func (w *wiring) keepState(pool *localcognito.Server) error {
+	if w.opts.StateDir == "" {
+		return nil
+	}
+	path := filepath.Join(w.opts.StateDir, "userpool.json")
+	if f, err := os.Open(path); err == nil {
+		err = pool.LoadState(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s (make dev-reset starts afresh): %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	w.stack.saveState = func() error {
+		if err := os.MkdirAll(w.opts.StateDir, 0o700); err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp(w.opts.StateDir, ".userpool-*.json")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := pool.SaveState(tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
 	}
 	return nil
 }
