@@ -135,11 +135,13 @@ func configureSignInPolicy(props *awscognito.UserPoolProps, s *SignInPolicy) {
 
 // passkeyFactorConfiguration lets a verified passkey stand for two factors
 // in a pool that requires MFA, as Cognito requires for passkeys to be a
-// first factor there (CDK's L2 has no prop for it).
+// first factor there.
 func passkeyFactorConfiguration(pool awscognito.UserPool, s *SignInPolicy, mfa MFA) {
 	if s == nil || !s.Passkeys || mfa != MFARequired {
 		return
 	}
+	// An override, not the L1 setter: CDK's L2 has no prop for it, and
+	// the L1 property is newer than the library's CDK floor.
 	cfn := pool.Node().DefaultChild().(awscognito.CfnUserPool)
-	cfn.SetWebAuthnFactorConfiguration(jsii.String("MULTI_FACTOR_WITH_USER_VERIFICATION"))
+	cfn.AddPropertyOverride(jsii.String("WebAuthnFactorConfiguration"), jsii.String("MULTI_FACTOR_WITH_USER_VERIFICATION"))
 }

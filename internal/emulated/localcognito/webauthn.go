@@ -60,6 +60,31 @@ type passkey struct {
 	created  time.Time
 }
 
+// savedPasskey is a passkey in the pool's saved state (persist.go).
+type savedPasskey struct {
+	Credential webauthn.Credential
+	Name       string
+	RPID       string `json:"rpId"`
+	ClientID   string `json:"clientId"`
+	Created    time.Time
+}
+
+func savePasskeys(keys []passkey) []savedPasskey {
+	var out []savedPasskey
+	for _, k := range keys {
+		out = append(out, savedPasskey{Credential: k.cred, Name: k.name, RPID: k.rpID, ClientID: k.clientID, Created: k.created})
+	}
+	return out
+}
+
+func loadPasskeys(saved []savedPasskey) []passkey {
+	var out []passkey
+	for _, k := range saved {
+		out = append(out, passkey{cred: k.Credential, name: k.Name, rpID: k.RPID, clientID: k.ClientID, created: k.Created})
+	}
+	return out
+}
+
 // passkeyRegistration is a StartWebAuthnRegistration waiting for its
 // CompleteWebAuthnRegistration.
 type passkeyRegistration struct {

@@ -1,6 +1,7 @@
 package localcognito
 
 import (
+	"bytes"
 	"slices"
 	"testing"
 
@@ -229,4 +230,31 @@ func TestPasskeySignInRefused(t *testing.T) {
 		_, err := f.answer(types.ChallengeNameTypeWebAuthn, session, "USERNAME", "lee", "CREDENTIAL", a.get(options))
 		wantAPIError(t, err, errNotAuthorized, "Incorrect passkey")
 	})
+}
+
+// TestPasskeySurvivesARestart: a passkey is part of the pool's saved state,
+// counter included.
+func TestPasskeySurvivesARestart(t *testing.T) {
+	first := newPasswordlessFixture(t, nil)
+	a, _ := first.passkeyUser("max")
+	session, options := first.passkeyChallenge("max")
+	if _, err := first.answer(types.ChallengeNameTypeWebAuthn, session, "USERNAME", "max", "CREDENTIAL", a.get(options)); err != nil {
+		t.Fatal(err)
+	}
+	var saved bytes.Buffer
+	if err := first.srv.SaveState(&saved); err != nil {
+		t.Fatal(err)
+	}
+	second := newPasswordlessFixture(t, nil)
+	if err := second.srv.LoadState(&saved); err != nil {
+		t.Fatal(err)
+	}
+	session, options = second.passkeyChallenge("max")
+	if _, err := second.answer(types.ChallengeNameTypeWebAuthn, session, "USERNAME", "max", "CREDENTIAL", a.get(options)); err != nil {
+		t.Fatalf("passkey sign-in after a restart: %v", err)
+	}
+	a.count = 1
+	session, options = second.passkeyChallenge("max")
+	_, err := second.answer(types.ChallengeNameTypeWebAuthn, session, "USERNAME", "max", "CREDENTIAL", a.get(options))
+	wantAPIError(t, err, errNotAuthorized, "signature counter went back")
 }
