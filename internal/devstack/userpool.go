@@ -88,6 +88,9 @@ type Client struct {
 	ReadAttributes, WriteAttributes []string
 	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
 	LegacyUserExistenceErrors bool
+	// RotationGrace is the RefreshTokenRotation's grace period; nil when
+	// the client does not rotate refresh tokens.
+	RotationGrace *time.Duration
 	// OAuthFlows are the AllowedOAuthFlows, empty unless
 	// AllowedOAuthFlowsUserPoolClient; OAuthScopes the AllowedOAuthScopes.
 	OAuthFlows, OAuthScopes  []string
@@ -255,6 +258,10 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			// Strings, or the deployed distribution's URL (a Fn::Join),
 			// which the local pool has no use for: literalURLs drops it.
 			CallbackURLs, LogoutURLs []json.RawMessage
+			RefreshTokenRotation     *struct {
+				Feature                 string
+				RetryGracePeriodSeconds int
+			}
 		}
 		if err := json.Unmarshal(r.Properties, &c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
@@ -282,6 +289,10 @@ func (p *Plan) readClients(t cfnTemplate) error {
 		})
 		if c.AllowedOAuthFlowsUserPoolClient {
 			p.Clients[len(p.Clients)-1].OAuthFlows = c.AllowedOAuthFlows
+		}
+		if r := c.RefreshTokenRotation; r != nil && r.Feature == "ENABLED" {
+			grace := time.Duration(r.RetryGracePeriodSeconds) * time.Second
+			p.Clients[len(p.Clients)-1].RotationGrace = &grace
 		}
 	}
 	sort.Slice(p.Clients, func(i, j int) bool { return p.Clients[i].Path < p.Clients[j].Path })
@@ -473,6 +484,9 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 				// without a challenge. Confidential clients may use PKCE.
 				RequirePKCE: !c.Secret && len(c.OAuthFlows) > 0,
 			},
+		}
+		if c.RotationGrace != nil {
+			lc.RefreshTokenRotation = &localcognito.RefreshTokenRotation{GracePeriod: *c.RotationGrace}
 		}
 		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
 			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)

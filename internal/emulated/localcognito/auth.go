@@ -103,6 +103,10 @@ func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOu
 	case flowUserSRP:
 		return s.srpAuth(client, params)
 	case flowRefreshToken, flowRefreshTokenOld:
+		if client.RefreshTokenRotation != nil {
+			// Cognito documents that such a client cannot use this flow.
+			return authOutput{}, invalidParameter("%s is not available for a client that rotates refresh tokens; use GetTokensFromRefreshToken", in.AuthFlow)
+		}
 		return s.refreshAuth(ctx, client, params, in.ClientMetadata)
 	case flowUser:
 		return s.userAuth(ctx, client, params, in.ClientMetadata)
@@ -202,31 +206,39 @@ func (s *Server) refreshAuth(ctx context.Context, client *Client, params map[str
 	if token == "" {
 		return authOutput{}, missingParameter("REFRESH_TOKEN")
 	}
-	invalid := apiError(errNotAuthorized, "Invalid Refresh Token")
-	rt, u, known := s.users.refreshSession(token)
-	switch {
-	case !known || rt.clientID != client.ID:
-		return authOutput{}, invalid
-	case rt.revoked:
-		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has been revoked")
-	case u == nil:
-		return authOutput{}, invalid
-	case u.disabled:
-		return authOutput{}, userDisabled()
-	case !s.now().Before(rt.expires):
-		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has expired")
-	}
 	// A confidential client proves itself with a hash of the username the
 	// pool stores, which in a username-attribute pool is the sub, not the
 	// email address the user signed in with.
-	if err := client.checkSecretHash(rt.username, params["SECRET_HASH"]); err != nil {
-		return authOutput{}, err
+	if rt, _, known := s.users.refreshSession(token); known && rt.clientID == client.ID {
+		if err := client.checkSecretHash(rt.username, params["SECRET_HASH"]); err != nil {
+			return authOutput{}, err
+		}
 	}
-	res, err := s.issueTokens(ctx, client, u, sourceTokenRefreshTokens, &rt, metadata)
+	res, err := s.refreshWith(ctx, client, token, metadata)
 	if err != nil {
 		return authOutput{}, err
 	}
 	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+}
+
+// liveRefresh is a copy of the session of a refresh token of client, and
+// of its user, if the token still works.
+func (s *Server) liveRefresh(client *Client, token string) (refreshToken, *user, error) {
+	invalid := apiError(errNotAuthorized, "Invalid Refresh Token")
+	rt, u, known := s.users.refreshSession(token)
+	switch {
+	case !known || rt.clientID != client.ID:
+		return rt, nil, invalid
+	case rt.revoked:
+		return rt, nil, apiError(errNotAuthorized, "Refresh Token has been revoked")
+	case u == nil:
+		return rt, nil, invalid
+	case u.disabled:
+		return rt, nil, userDisabled()
+	case !s.now().Before(rt.expires):
+		return rt, nil, apiError(errNotAuthorized, "Refresh Token has expired")
+	}
+	return rt, u, nil
 }
 
 type respondToAuthChallengeInput struct {

@@ -162,6 +162,9 @@ type Client struct {
 	// OAuth is the client's hosted UI (managed login) configuration; the
 	// zero value allows no OAuth flow.
 	OAuth OAuthClient
+	// RefreshTokenRotation, when set, makes every refresh hand out a new
+	// refresh token (refresh.go). Nil: no rotation.
+	RefreshTokenRotation *RefreshTokenRotation
 }
 
 // canRead reports whether the client may read attribute name; sub is
@@ -239,7 +242,7 @@ func (c *Client) normalize() error {
 	if c.RefreshTokenValidity < time.Hour || c.RefreshTokenValidity > 3650*24*time.Hour {
 		return fmt.Errorf("client %q: refresh token validity must be 1h..3650 days", c.ID)
 	}
-	return nil
+	return c.validateRotation()
 }
 
 func (c *Client) allows(flow string) bool { return slices.Contains(c.ExplicitAuthFlows, flow) }

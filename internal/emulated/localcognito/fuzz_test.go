@@ -25,7 +25,7 @@ var fuzzOperations = []string{
 	"ForgotPassword", "ConfirmForgotPassword", "ChangePassword", "GetUserAttributeVerificationCode",
 	"VerifyUserAttribute", "DeleteUserAttributes", "AdminResetUserPassword", "AdminDisableUser",
 	"GetUserAuthFactors", "StartWebAuthnRegistration", "CompleteWebAuthnRegistration",
-	"ListWebAuthnCredentials", "DeleteWebAuthnCredential",
+	"ListWebAuthnCredentials", "DeleteWebAuthnCredential", "GetTokensFromRefreshToken",
 }
 
 // FuzzOperations sends arbitrary bodies to a few operations of one pool:
@@ -39,7 +39,7 @@ func FuzzOperations(f *testing.F) {
 		CustomAttributes:       []string{"custom:company"},
 		Clients: []Client{
 			{ID: publicID, ExplicitAuthFlows: []string{AllowUserPasswordAuth, AllowUserSRPAuth, AllowRefreshTokenAuth, AllowUserAuth}},
-			{ID: secretID, Secret: clientSecret, ExplicitAuthFlows: []string{AllowUserPasswordAuth}},
+			{ID: secretID, Secret: clientSecret, ExplicitAuthFlows: []string{AllowUserPasswordAuth}, RefreshTokenRotation: &RefreshTokenRotation{GracePeriod: 10 * time.Second}},
 		},
 		CodeSink:         func(string, string, string, string) {},
 		Credentials:      testCredentials(),
@@ -94,6 +94,8 @@ func FuzzOperations(f *testing.F) {
 		{19, `{"AccessToken":"x","Credential":{"id":"QUJD","rawId":"QUJD","type":"public-key","response":{"clientDataJSON":"e30","attestationObject":"oA"}}}`},
 		{20, `{"AccessToken":"x","MaxResults":21,"NextToken":"-1"}`},
 		{21, `{"AccessToken":"x","CredentialId":"QUJD"}`},
+		{22, `{"ClientId":"spaclient1","RefreshToken":"x"}`},
+		{22, `{"ClientId":"serverclient1","RefreshToken":"x","ClientSecret":"y"}`},
 		{0, `null`},
 		{2, `[]`},
 		{6, `{"Limit":-1}`},

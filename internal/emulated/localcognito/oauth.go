@@ -656,7 +656,8 @@ func (s *Server) refreshGrant(ctx context.Context, client *Client, form url.Valu
 		return tokenResponse{}, tokenFail(oauthInvalidGrant, err.Error())
 	}
 	res := out.AuthenticationResult
-	tr := tokenResponse{AccessToken: res.AccessToken, TokenType: "Bearer", ExpiresIn: res.ExpiresIn}
+	// A client that rotates refresh tokens gets a new one here too.
+	tr := tokenResponse{AccessToken: res.AccessToken, TokenType: "Bearer", ExpiresIn: res.ExpiresIn, RefreshToken: res.RefreshToken}
 	if openid {
 		tr.IDToken = res.IDToken
 	}

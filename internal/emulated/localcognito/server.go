@@ -76,6 +76,7 @@ func New(cfg Config) (*Server, error) {
 			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
 			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
 			"GetUserAuthFactors":               awsjson.Op(s.getUserAuthFactors),
+			"GetTokensFromRefreshToken":        awsjson.Op(s.getTokensFromRefreshToken),
 			"StartWebAuthnRegistration":        awsjson.Op(s.startWebAuthnRegistration),
 			"CompleteWebAuthnRegistration":     awsjson.Op(s.completeWebAuthnRegistration),
 			"ListWebAuthnCredentials":          awsjson.Op(s.listWebAuthnCredentials),

@@ -48,6 +48,9 @@ type refreshToken struct {
 	// revoked by GlobalSignOut, RevokeToken or the user's deletion; kept
 	// so that a revoked token is reported as such.
 	revoked bool
+	// rotated is when a client that rotates refresh tokens replaced this
+	// one (refresh.go); zero while it is the session's current one.
+	rotated time.Time
 	// scopes of a session started through the domain's endpoints, which
 	// its refreshed access tokens keep; nil for an API sign-in, whose
 	// tokens carry only the admin scope.
