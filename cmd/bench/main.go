@@ -141,6 +141,10 @@ func functionPackages() ([]string, error) {
 // helloPackage is the aws-lambda-go hello world every function is compared to.
 const helloPackage = "./test/testdata/hello"
 
+// helloDynamoDBPackage is the hello world importing the SDK's DynamoDB
+// client package, and nothing else of it.
+const helloDynamoDBPackage = "./test/testdata/helloddb"
+
 // timedCmd runs a command and returns its wall time.
 func timedCmd(cmd *exec.Cmd) (time.Duration, error) {
 	m, err := measure(cmd)
