@@ -102,7 +102,8 @@ smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a d
 # The local stack on free ports, the smoke run and a short load run against
 # it, then Ctrl-C; the stack's DynamoDB and S3 ports must be closed
 # afterwards (no process left). `make load` is the same with the load run
-# alone, at its default size or LOAD_FLAGS.
+# alone, at its default size or LOAD_FLAGS. The commands are built into
+# .build/bin, where go build links again only what changed.
 LOAD_FLAGS ?=
 LOAD_TEST_FLAGS := -users 3 -duration 3s
 smoke-local: $(DEV_TEMPLATE)
@@ -111,7 +112,7 @@ load: $(DEV_TEMPLATE) ## N users sign in and mix todo and photo calls for T s ag
 load: LOCAL_RUN = "$$tmp/load" -info "$$tmp/stack.json" $(LOAD_FLAGS)
 smoke-local load:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke && go build -o "$$tmp/load" ./cmd/load; \
+	go build -o .build/bin/ ./cmd/dev ./cmd/smoke ./cmd/load && cp .build/bin/dev .build/bin/smoke .build/bin/load "$$tmp/"; \
 	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -web-dir "$$tmp/web" -info "$$tmp/stack.json" -quiet $(if $(MFA),-mfa $(MFA)) > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
