@@ -23,7 +23,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -92,7 +92,10 @@ destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
 dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
-	go run ./cmd/dev $(if $(MFA),-mfa $(MFA))
+	go run ./cmd/dev -state-dir .dev/state $(if $(MFA),-mfa $(MFA))
+
+dev-reset: ## forget make dev's users, items and objects (.dev/state)
+	rm -rf .dev/state
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
 # checks the deployed stage (AWS credentials from the usual environment).

@@ -42,7 +42,7 @@ func main() {
 		coldRuns  = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
 		synthRuns = flag.Int("synth-runs", 5, "interleaved runs of each synth (the median counts)")
 		skipTest  = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
-		only      = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,test")
+		only      = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,edit,test")
 	)
 	flag.Parse()
 	if err := run(*coldRuns, *synthRuns, *skipTest, *only); err != nil {
@@ -77,6 +77,7 @@ func run(coldRuns, synthRuns int, skipTest bool, only string) error {
 		{"synth", func() ([]row, error) { return synth(work, synthRuns) }},
 		{"handlers", handlers},
 		{"dev", func() ([]row, error) { return devReady(work) }},
+		{"edit", func() ([]row, error) { return editLive(work, 5) }},
 		{"test", func() ([]row, error) {
 			if skipTest {
 				return nil, nil
