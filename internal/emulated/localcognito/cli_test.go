@@ -131,6 +131,17 @@ func (c *awsCLI) signIn(t *testing.T, user, password string) map[string]any {
 	return res
 }
 
+// cliSignedIn checks, in process, that user signs in with password after
+// the CLI changed it: the sign-in flow's CLI call is cliSignUp's, and each
+// CLI call costs the CLI's start-up.
+func cliSignedIn(t *testing.T, f *fixture, user, password string) {
+	t.Helper()
+	out, err := f.passwordAuth(publicID, user, password)
+	if err != nil || out.AuthenticationResult == nil {
+		t.Errorf("sign-in of %s with the new password: %v", user, err)
+	}
+}
+
 // cliCode is the last code the pool sent user.
 func cliCode(t *testing.T, f *fixture, user string) string {
 	t.Helper()
@@ -199,12 +210,12 @@ func cliAttributes(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 }
 
 // cliChangePassword: the old password is checked, the new one signs in.
-func cliChangePassword(t *testing.T, c *awsCLI, _ *fixture, u cliUser) {
+func cliChangePassword(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 	const second = "Second-Pass-77"
 	c.refused(t, "NotAuthorizedException", "Incorrect username or password.", "cognito-idp", "change-password",
 		"--access-token", u.access, "--previous-password", "Wrong-Pass-11", "--proposed-password", second)
 	c.ok(t, "cognito-idp", "change-password", "--access-token", u.access, "--previous-password", goodPassword, "--proposed-password", second)
-	c.signIn(t, u.name, second)
+	cliSignedIn(t, f, u.name, second)
 }
 
 // cliForgotPassword: a code through the verified channel sets a new
@@ -217,14 +228,14 @@ func cliForgotPassword(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 	}
 	c.ok(t, "cognito-idp", "confirm-forgot-password", "--client-id", publicID, "--username", u.name,
 		"--confirmation-code", cliCode(t, f, u.name), "--password", third)
-	c.signIn(t, u.name, third)
+	cliSignedIn(t, f, u.name, third)
 }
 
 // cliAdminSetPassword: an administrator sets a permanent password.
-func cliAdminSetPassword(t *testing.T, c *awsCLI, _ *fixture, u cliUser) {
+func cliAdminSetPassword(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 	const fourth = "Fourth-Pass-99"
 	c.ok(t, "cognito-idp", "admin-set-user-password", "--user-pool-id", testPoolID, "--username", u.name, "--password", fourth, "--permanent")
-	c.signIn(t, u.name, fourth)
+	cliSignedIn(t, f, u.name, fourth)
 }
 
 // cliAdminResetPassword: after an administrator's reset the password no
@@ -236,9 +247,7 @@ func cliAdminResetPassword(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 		"--client-id", publicID, "--auth-flow", "USER_PASSWORD_AUTH", "--auth-parameters", "USERNAME="+u.name+",PASSWORD="+goodPassword)
 	c.ok(t, "cognito-idp", "confirm-forgot-password", "--client-id", publicID, "--username", u.name,
 		"--confirmation-code", cliCode(t, f, u.name), "--password", fifth)
-	if _, err := f.passwordAuth(publicID, u.name, fifth); err != nil {
-		t.Errorf("sign-in with the password set after the reset: %v", err)
-	}
+	cliSignedIn(t, f, u.name, fifth)
 }
 
 // cliGlobalSignOut: the user's refresh tokens are revoked.
@@ -249,12 +258,12 @@ func cliGlobalSignOut(t *testing.T, c *awsCLI, _ *fixture, u cliUser) {
 }
 
 // cliDisableUser: a disabled user cannot sign in until enabled again.
-func cliDisableUser(t *testing.T, c *awsCLI, _ *fixture, u cliUser) {
+func cliDisableUser(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 	c.ok(t, "cognito-idp", "admin-disable-user", "--user-pool-id", testPoolID, "--username", u.name)
 	c.refused(t, "NotAuthorizedException", "User is disabled.", "cognito-idp", "initiate-auth", "--client-id", publicID,
 		"--auth-flow", "USER_PASSWORD_AUTH", "--auth-parameters", "USERNAME="+u.name+",PASSWORD="+goodPassword)
 	c.ok(t, "cognito-idp", "admin-enable-user", "--user-pool-id", testPoolID, "--username", u.name)
-	c.signIn(t, u.name, goodPassword)
+	cliSignedIn(t, f, u.name, goodPassword)
 }
 
 // cliResendCode: a new user's code, sent again, is a new code that
