@@ -92,7 +92,7 @@ func (s *Server) availableChallenges(u *user) []string {
 // For a user that does not exist the session names nobody, so every
 // answer to it fails as a wrong one would.
 func (s *Server) selectChallenge(client *Client, u *user, name string, available []string) authOutput {
-	sess := &authSession{challenge: challengeSelect, clientID: client.ID, username: name, available: available, source: sourceTokenAuthentication}
+	sess := &authSession{challenge: challengeSelect, clientID: client.ID, validity: client.AuthSessionValidity, username: name, available: available, source: sourceTokenAuthentication}
 	if u != nil {
 		sess.username, sess.sub = u.username, u.sub()
 	}
@@ -137,7 +137,7 @@ func (s *Server) sendOTP(ctx context.Context, client *Client, u *user, challenge
 	if err := s.send(ctx, message{source: sourceCustomMessageAuthentication, clientID: client.ID, user: snap, to: to, code: code, metadata: metadata}); err != nil {
 		return authOutput{}, err
 	}
-	id := s.users.openSession(&authSession{challenge: challenge, clientID: client.ID, username: u.username, sub: u.sub(), code: code, source: sourceTokenAuthentication})
+	id := s.users.openSession(&authSession{challenge: challenge, clientID: client.ID, validity: client.AuthSessionValidity, username: u.username, sub: u.sub(), code: code, source: sourceTokenAuthentication})
 	return authOutput{
 		ChallengeName: challenge,
 		Session:       id,

@@ -425,7 +425,7 @@ func (s *Server) webAuthnChallenge(client *Client, u *user) (authOutput, error) 
 	if err != nil {
 		return authOutput{}, err
 	}
-	id := s.users.openSession(&authSession{challenge: challengeWebAuthn, clientID: client.ID, username: u.username, sub: u.sub(), webAuthn: session, source: sourceTokenAuthentication})
+	id := s.users.openSession(&authSession{challenge: challengeWebAuthn, clientID: client.ID, validity: client.AuthSessionValidity, username: u.username, sub: u.sub(), webAuthn: session, source: sourceTokenAuthentication})
 	return authOutput{
 		ChallengeName:       challengeWebAuthn,
 		Session:             id,
