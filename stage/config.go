@@ -65,6 +65,10 @@ type Config struct {
 	CallbackURLs []string
 	// LogoutURLs of the SPA. Default: CallbackURLs.
 	LogoutURLs []string
+	// ServerCallbackURLs are the confidential client's redirect URIs: the
+	// server-side app's own, which exchanges the code with the client
+	// secret. Required; https, or http://localhost in non-production stages.
+	ServerCallbackURLs []string
 	// DomainPrefix of the Cognito-hosted domain; unique per region.
 	// Default: "<Project>-<Name>".
 	DomainPrefix string
@@ -145,6 +149,7 @@ func Stages() []Config {
 			Removal:              Destroy,
 			CallbackURLs:         []string{"http://localhost:5173/callback"},
 			LogoutURLs:           []string{"http://localhost:5173/"},
+			ServerCallbackURLs:   []string{"http://localhost:8000/oauth2/callback"},
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
@@ -167,6 +172,8 @@ func Stages() []Config {
 			Removal:      Retain,
 			CallbackURLs: []string{"https://app.example.com/callback"},
 			LogoutURLs:   []string{"https://app.example.com/"},
+			// The server-side app's own callback, never the SPA's page.
+			ServerCallbackURLs: []string{"https://app.example.com/server/oauth2/callback"},
 			Web: Web{
 				Domain:         "app.example.com",
 				CertificateARN: "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
@@ -249,7 +256,10 @@ func (c Config) Validate() error {
 	if len(c.CallbackURLs) == 0 {
 		bad("CallbackURLs: at least one is required")
 	}
-	for _, u := range slices.Concat(c.CallbackURLs, c.LogoutURLs) {
+	if len(c.ServerCallbackURLs) == 0 {
+		bad("ServerCallbackURLs: at least one is required (the confidential client's own, not the SPA's)")
+	}
+	for _, u := range slices.Concat(c.CallbackURLs, c.LogoutURLs, c.ServerCallbackURLs) {
 		if err := auth.ValidateRedirectURL(u); err != nil {
 			bad("%v", err)
 		} else if c.Production && auth.IsLocalhost(u) {

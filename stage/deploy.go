@@ -29,6 +29,7 @@ func (c Config) CheckDeployable() error {
 	}
 	placeholder("CallbackURLs, also the API's and the photo bucket's CORS origins", c.CallbackURLs)
 	placeholder("LogoutURLs", c.LogoutURLs)
+	placeholder("ServerCallbackURLs", c.ServerCallbackURLs)
 	if weburl.IsPlaceholderHost(c.Web.Domain) {
 		fields = append(fields, fmt.Sprintf("Web.Domain (%s) and Web.CertificateARN", c.Web.Domain))
 	}

@@ -199,6 +199,7 @@ func (s *Stack) addAuth() {
 		Scopes:               scopes(),
 		CallbackURLs:         cfg.CallbackURLs,
 		LogoutURLs:           cfg.LogoutURLs,
+		ServerCallbackURLs:   cfg.ServerCallbackURLs,
 		AccessTokenValidity:  cfg.AccessTokenValidity,
 		IDTokenValidity:      cfg.IDTokenValidity,
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
@@ -222,7 +223,9 @@ func (s *Stack) addAPI() {
 
 	s.Functions = map[routes.Function]*golambda.Function{
 		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
-			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName()}),
+			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName(),
+				// Its IAM routes take identities of this pool only.
+				schema.IdentityPoolEnv: *s.Identity.IdentityPoolID()}),
 		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
 			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName()}),
 		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",

@@ -177,8 +177,9 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		cors = &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins: jsii.Strings(p.CORSOrigins...),
 			// Authorization carries the bearer token; the X-Amz ones carry
-			// SigV4 signatures of identity-pool callers.
-			AllowHeaders: jsii.Strings("authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
+			// SigV4 signatures of identity-pool callers; Idempotency-Key
+			// makes a retried POST safe.
+			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
 				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
 				awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,

@@ -23,7 +23,10 @@ type Plan struct {
 	Audience []string
 	// IdentityClients are the clients whose ID tokens the identity pool accepts.
 	IdentityClients []string
-	CORS            CORS
+	// IdentityPool is the identity pool's logical id, which functions'
+	// environments refer to.
+	IdentityPool string
+	CORS         CORS
 	// Functions holds the environment of each API function.
 	Functions map[routes.Function]Env
 	// FunctionTimeouts holds each API function's timeout.

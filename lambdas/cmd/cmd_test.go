@@ -204,7 +204,8 @@ func TestAPIFunctions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.function+" "+tt.routeKey, func(t *testing.T) {
-			api, logs := start(t, tt.function, nil)
+			// The todos function's IAM routes trust the test events' pool.
+			api, logs := start(t, tt.function, map[string]string{schema.IdentityPoolEnv: httpapitest.IdentityPool})
 			caller := me
 			if httpapitest.IsIAM(tt.routeKey) {
 				caller = httpapitest.User(httpapitest.NewIdentity())
@@ -279,6 +280,7 @@ func TestMissingConfiguration(t *testing.T) {
 		want     string
 	}{
 		{"todos", []string{schema.Todos.Env}, schema.Todos.Env},
+		{"todos", []string{schema.IdentityPoolEnv}, schema.IdentityPoolEnv},
 		{"photos", []string{schema.PhotosBucketEnv}, schema.PhotosBucketEnv},
 		{"profile", []string{"AWS_REGION"}, "AWS_REGION"},
 		{"postconfirmation", []string{schema.Profiles.Env, "AWS_SECRET_ACCESS_KEY"}, "AWS_SECRET_ACCESS_KEY"},

@@ -57,6 +57,9 @@ const (
 	UploadPrefix = "uploads/"
 	// UploadDays is how long an upload may wait for completion.
 	UploadDays = 1
+	// IdentityPoolEnv carries the id of the stage's identity pool, the only
+	// one whose identities a function's IAM routes accept.
+	IdentityPoolEnv = "IDENTITY_POOL_ID"
 	// AllowedEmailDomainsEnv is a comma-separated list of the email domains
 	// the pre sign-up trigger accepts; empty accepts every domain.
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"

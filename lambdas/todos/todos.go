@@ -70,6 +70,14 @@ func New(db DB, table, idempotencyTable string) *Handler {
 	return h
 }
 
+// TrustIdentityPool makes the IAM routes accept identities of the identity
+// pool id only (httpapi.Router.TrustIdentityPool); until then they refuse
+// every request.
+func (h *Handler) TrustIdentityPool(id string) *Handler {
+	h.router.TrustIdentityPool(id)
+	return h
+}
+
 // Handle is the Lambda handler.
 func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	return h.router.Handle(ctx, ev)
@@ -182,15 +190,16 @@ func validTitle(p *string) (string, error) {
 }
 
 // FromEnv configures the handler from a function's environment, read
-// through getenv: the AWS settings of awsenv and the table names.
+// through getenv: the AWS settings of awsenv, the table names and the
+// identity pool the IAM routes trust.
 func FromEnv(getenv func(string) string) (*Handler, error) {
 	db, table, err := awsenv.Table(getenv, schema.Todos.Env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Idempotency.Env)
+	names, err := awsenv.Require(getenv, schema.Idempotency.Env, schema.IdentityPoolEnv)
 	if err != nil {
 		return nil, err
 	}
-	return New(db, table, names[0]), nil
+	return New(db, table, names[0]).TrustIdentityPool(names[1]), nil
 }

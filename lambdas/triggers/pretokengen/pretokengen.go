@@ -6,7 +6,9 @@
 // adds to such tokens the API scopes the stage grants the app client that
 // signed the user in, and none to a client the stage does not know. Tokens
 // from the hosted UI's OAuth flows keep exactly the scopes their client
-// asked for.
+// asked for (and Cognito granted), even when the request names
+// aws.cognito.signin.user.admin, as the SPA's does: an OAuth request for
+// fewer scopes gets fewer.
 package pretokengen
 
 import (
@@ -25,6 +27,16 @@ import (
 // userAdminScope marks an access token of the user pool API flows: OAuth
 // flows never carry it unless the client requested it.
 const userAdminScope = "aws.cognito.signin.user.admin"
+
+// sourceHostedAuth is the trigger source of the OAuth flows (the hosted
+// UI's authorization code exchange).
+const sourceHostedAuth = "TokenGeneration_HostedAuth"
+
+// oidcScopes are the scopes only an OAuth request carries: an SDK sign-in's
+// token has aws.cognito.signin.user.admin alone, so a refresh whose scopes
+// include one of these renews an OAuth session, whose scopes stay as the
+// client asked.
+var oidcScopes = []string{"openid", "email", "phone", "profile"}
 
 // Handler adds scopes to access tokens.
 type Handler struct {
@@ -65,7 +77,7 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 // (callerContext.clientId); client metadata and the other values a caller
 // chooses play no part.
 func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
-	if !slices.Contains(ev.Request.Scopes, userAdminScope) {
+	if !sdkSignIn(ev) {
 		return ev, nil
 	}
 	granted, known := h.grants[ev.CallerContext.ClientID]
@@ -83,4 +95,13 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPre
 		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ScopesToAdd = add
 	}
 	return ev, nil
+}
+
+// sdkSignIn tells the user pool API's sign-in flows (and their refreshes)
+// from the OAuth flows: only the former get the client's API scopes added.
+func sdkSignIn(ev events.CognitoEventUserPoolsPreTokenGenV2_0) bool {
+	if ev.TriggerSource == sourceHostedAuth || !slices.Contains(ev.Request.Scopes, userAdminScope) {
+		return false
+	}
+	return !slices.ContainsFunc(ev.Request.Scopes, func(s string) bool { return slices.Contains(oidcScopes, s) })
 }

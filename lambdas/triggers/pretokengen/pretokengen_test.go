@@ -50,6 +50,11 @@ func TestScopesPerClient(t *testing.T) {
 		{"foreign client naming a known one in its metadata", spoofed, nil},
 		{"hosted UI keeps the client's request", event("TokenGeneration_HostedAuth", "spa", "openid", read), nil},
 		{"refresh of a hosted UI session", event("TokenGeneration_RefreshTokens", "spa", "openid", "email"), nil},
+		// The SPA's hosted-UI request names aws.cognito.signin.user.admin
+		// (profile edits need it); asking for fewer API scopes gets fewer.
+		{"hosted UI with the user admin scope gets what it asked for", event("TokenGeneration_HostedAuth", "spa", "openid", userAdminScope, read), nil},
+		{"hosted UI with the user admin scope alone", event("TokenGeneration_HostedAuth", "spa", userAdminScope), nil},
+		{"refresh of a hosted UI session with the user admin scope", event("TokenGeneration_RefreshTokens", "spa", "openid", "profile", userAdminScope, read), nil},
 		{"already complete", event("TokenGeneration_Authentication", "spa", userAdminScope, read, write), nil},
 	}
 	for _, c := range cases {
