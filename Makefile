@@ -13,8 +13,6 @@ PROJECT ?= portcullis
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 export JSII_NODE = $(firstword $(wildcard $(NODE_BIN)/node) $(shell command -v node))
-# The SDK for JavaScript v2 inside cognito-local prints a maintenance notice.
-export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE := 1
 
 NPM_STAMP := node_modules/.package-lock.json
 
