@@ -96,6 +96,18 @@ type Config struct {
 	// AllowedEmailDomains, when set, limits self sign-up to email addresses
 	// at these domains (the pre sign-up trigger). Default: any domain.
 	AllowedEmailDomains []string
+	// AllowedCallingCodes are the country calling codes ("+1", "+61") of
+	// the phone numbers a user may sign up with (the pre sign-up trigger).
+	// Every phone number at sign-up costs a verification SMS, and sign-ups
+	// with premium-rate numbers abroad are how SMS pumping bills a stage.
+	// Default: none, so a phone number at sign-up is refused; a stage with
+	// phone-only sign-in must name at least one. See docs/security.md.
+	AllowedCallingCodes []string
+	// Groups are the pool's Cognito groups, the users' authorization roles
+	// (tokens carry them in cognito:groups; an administrator adds users).
+	// Profile attributes such as custom:role_name authorize nothing.
+	// Default: ["admins"]; set an empty, non-nil slice for none.
+	Groups []string
 	// LogRetentionDays of every function and access log group; a value
 	// CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
 	LogRetentionDays int
@@ -153,9 +165,12 @@ func Stages() []Config {
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
-			LogRetentionDays:     7,
-			ThrottleRate:         20,
-			ThrottleBurst:        40,
+			// The numbers of the local tests (+1 555) and of the phone
+			// sign-up walkthrough (+61); name your users' countries.
+			AllowedCallingCodes: []string{"+1", "+61"},
+			LogRetentionDays:    7,
+			ThrottleRate:        20,
+			ThrottleBurst:       40,
 			// Developers break dev on purpose; a single error is not news.
 			Alarms: monitoring.Thresholds{FunctionErrors: 5, APIServerErrorPercent: 5},
 			// cdk bootstrap --qualifier portdev: dev's deploy role cannot
@@ -235,7 +250,22 @@ var (
 	// The qualifier becomes part of the bootstrap's bucket names.
 	qualifierName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,9}$`)
 	emailDomain   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// ITU-T E.164 country calling codes are one to three digits.
+	callingCode = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
+	// Cognito group names: 1-128 characters, no whitespace.
+	groupName = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 )
+
+// DefaultGroups are the pool's groups when Config.Groups is nil.
+func DefaultGroups() []string { return []string{"admins"} }
+
+// groups is Config.Groups or its default.
+func (c Config) groups() []string {
+	if c.Groups == nil {
+		return DefaultGroups()
+	}
+	return c.Groups
+}
 
 // Validate reports every problem with the configuration, each naming the
 // stage, the field and the bad value.
@@ -303,6 +333,24 @@ func (c Config) Validate() error {
 		if !emailDomain.MatchString(d) {
 			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
 		}
+	}
+	for _, code := range c.AllowedCallingCodes {
+		if !callingCode.MatchString(code) {
+			bad("AllowedCallingCodes %q: want + and a country calling code of 1 to 3 digits, such as +44", code)
+		}
+	}
+	if c.SignIn == auth.SignInPhone && len(c.AllowedCallingCodes) == 0 {
+		bad("AllowedCallingCodes: none, so no one could sign up with a phone number, the stage's only sign-in")
+	}
+	seen := map[string]bool{}
+	for _, g := range c.groups() {
+		switch {
+		case !groupName.MatchString(g):
+			bad("Groups %q: want 1-128 characters without spaces", g)
+		case seen[g]:
+			bad("Groups %q: listed twice", g)
+		}
+		seen[g] = true
 	}
 	alarms := monitoring.MonitorProps{Email: c.AlarmEmail, Thresholds: c.Alarms}
 	if err := alarms.Validate(); err != nil {

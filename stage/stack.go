@@ -1,9 +1,11 @@
 package stage
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
@@ -15,6 +17,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/data"
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
@@ -30,10 +33,12 @@ import (
 // tests and extensions can reach every resource.
 type Stack struct {
 	// Stack is the CloudFormation stack; pass it where a scope is wanted.
-	Stack    awscdk.Stack
-	Config   Config
-	Users    *auth.UserPool
-	Clients  *auth.AppClients
+	Stack   awscdk.Stack
+	Config  Config
+	Users   *auth.UserPool
+	Clients *auth.AppClients
+	// Groups are the pool's Cognito groups by name.
+	Groups   map[string]awscognito.CfnUserPoolGroup
 	Identity *auth.IdentityPool
 	// Tables by schema name ("todos", "photos", "profiles").
 	Tables map[string]*data.Table
@@ -82,6 +87,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	PrebuildFunctions()
 	s.addData()
 	s.addAuth()
+	s.addGroups()
 	s.addAPI()
 	if err := s.addEdge(); err != nil {
 		return nil, err
@@ -166,8 +172,11 @@ func (s *Stack) addAuth() {
 	cfg := s.Config
 	profiles := s.Tables[schema.Profiles.Name].Table
 	s.Triggers = map[string]*golambda.Function{
-		"presignup": s.function("PreSignUp", "presignup", "Cognito pre sign-up: allowed email domains",
-			map[string]string{schema.AllowedEmailDomainsEnv: strings.Join(cfg.AllowedEmailDomains, ",")}),
+		"presignup": s.function("PreSignUp", "presignup", "Cognito pre sign-up: allowed email domains and phone calling codes",
+			map[string]string{
+				schema.AllowedEmailDomainsEnv: strings.Join(cfg.AllowedEmailDomains, ","),
+				schema.AllowedCallingCodesEnv: strings.Join(cfg.AllowedCallingCodes, ","),
+			}),
 		"custommessage": s.function("CustomMessage", "custommessage", "Cognito custom message: verification codes by SMS and email",
 			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
@@ -206,12 +215,46 @@ func (s *Stack) addAuth() {
 		AuthSessionValidity:  cfg.AuthSessionValidity,
 		SPAScopes:            cfg.SPAScopes,
 		ServerScopes:         cfg.ServerScopes,
+		// custom:role_name is a job title users set at sign-up and edit,
+		// shown on their profile; roles that authorize are groups.
+		WriteAttributes: append(auth.DefaultWriteAttributes(), attr.RoleName.Key()),
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{
 		UserPool: s.Users.Pool,
 		Clients:  []awscognito.IUserPoolClient{s.Clients.SPA},
 	})
+}
+
+// addGroups creates the pool's Cognito groups, the users' authorization
+// roles: tokens carry a user's groups in cognito:groups, and only an
+// administrator adds users to them.
+func (s *Stack) addGroups() {
+	s.Groups = map[string]awscognito.CfnUserPoolGroup{}
+	for i, g := range s.Config.groups() {
+		s.Groups[g] = awscognito.NewCfnUserPoolGroup(s.Stack, jsii.String("Group"+groupID(g)), &awscognito.CfnUserPoolGroupProps{
+			UserPoolId:  s.Users.Pool.UserPoolId(),
+			GroupName:   jsii.String(g),
+			Description: jsii.String("Authorization role " + g + " (tokens carry it in cognito:groups)"),
+			// The first group listed wins where a user is in several.
+			Precedence: jsii.Number(float64(i)),
+		})
+	}
+}
+
+// groupID is a construct id for a group name: its letters and digits, and
+// its bytes in hex when it has others, so two names never share an id.
+func groupID(name string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return -1
+	}, name)
+	if clean == name {
+		return title(name)
+	}
+	return title(clean) + hex.EncodeToString([]byte(name))
 }
 
 func (s *Stack) addAPI() {

@@ -63,6 +63,10 @@ const (
 	// AllowedEmailDomainsEnv is a comma-separated list of the email domains
 	// the pre sign-up trigger accepts; empty accepts every domain.
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
+	// AllowedCallingCodesEnv is a comma-separated list of the country
+	// calling codes ("+1,+61") of the phone numbers the pre sign-up
+	// trigger accepts; empty accepts no phone number.
+	AllowedCallingCodesEnv = "ALLOWED_CALLING_CODES"
 	// AppNameEnv is the product name the custom message trigger writes.
 	AppNameEnv = "APP_NAME"
 	// ClientScopesEnv is a JSON object from app client id to the full API
