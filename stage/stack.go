@@ -120,6 +120,41 @@ func (s *Stack) addData() {
 		Expirations: []storage.Expiration{{Prefix: schema.UploadPrefix, Days: schema.UploadDays}},
 		Ephemeral:   s.ephemeral(),
 	})
+	s.boundPhotoWrites()
+}
+
+// boundPhotoWrites denies every principal a write (PutObject, CopyObject,
+// a multipart upload's parts) that names a storage class other than
+// STANDARD (DEEP_ARCHIVE bills 180 days of whatever was written), or that
+// does not ask for server-side encryption: the photos function signs
+// x-amz-server-side-encryption into its presigned PUTs and sends it with
+// its copies. A write without a storage class is STANDARD.
+// The condition keys of a write's x-amz-storage-class and
+// x-amz-server-side-encryption headers.
+const (
+	storageClassKey = "s3:x-amz-storage-class"
+	encryptionKey   = "s3:x-amz-server-side-encryption"
+)
+
+func (s *Stack) boundPhotoWrites() {
+	objects := s.Photos.Bucket.ArnForObjects(jsii.String("*"))
+	deny := func(sid string, conditions map[string]any) {
+		s.Photos.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("s3:PutObject"),
+			Resources:  &[]*string{objects},
+			Conditions: &conditions,
+		}))
+	}
+	deny("DenyStorageClassOtherThanStandard", map[string]any{
+		"StringNotEquals": map[string]any{storageClassKey: "STANDARD"},
+		"Null":            map[string]any{storageClassKey: "false"},
+	})
+	deny("DenyWritesWithoutServerSideEncryption", map[string]any{
+		"Null": map[string]any{encryptionKey: "true"},
+	})
 }
 
 // triggerNames are the main packages of the Cognito triggers in lambdas/cmd.
@@ -317,10 +352,16 @@ func (s *Stack) addAPI() {
 }
 
 // grantIdentityPool gives identity-pool callers the todo API's second and third
-// layers: invoking the IAM routes, and their own todos and photo folder.
+// layers: invoking the IAM routes, their own todos, and reading their photo
+// folder.
 func (s *Stack) grantIdentityPool() {
 	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, schema.Todos.Attributes, itemReadWrite...)
-	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, objectRWD...)
+	// No s3:PutObject: IAM bounds neither an object's size nor its content
+	// type, so direct writes could store any number of bytes, or an HTML
+	// page a self-signed URL serves. Photos are written through the API,
+	// whose presigned PUT signs both (see docs/security.md); callers keep
+	// reading, listing and deleting what their folder holds.
+	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, "s3:GetObject", "s3:DeleteObject")
 	var arns []*string
 	for _, r := range routes.All() {
 		if r.Auth == routes.IAM {

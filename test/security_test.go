@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/internal/devstack"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 	"github.com/portcullis-cdk/portcullis/stage"
@@ -78,6 +80,64 @@ func TestPhoneSignUpLimitedToCallingCodes(t *testing.T) {
 		}
 		if s.config.SignIn == auth.SignInPhone && len(s.config.AllowedCallingCodes) == 0 {
 			t.Error("phone-only sign-in with no allowed calling code")
+		}
+	})
+}
+
+// TestPhotoWritesBounded: the photo bucket's policy, evaluated with the
+// project's IAM evaluator, denies every principal a write that names a
+// storage class other than STANDARD or asks for no server-side encryption,
+// and leaves the photos function's writes (presigned PUT, copy: encrypted,
+// no storage class) alone; identity-pool callers may not write at all
+// (photos go through the API, which bounds size and content type).
+func TestPhotoWritesBounded(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		bucketID, _ := s.template.at(t, "Photos/Bucket/Resource")
+		_, pol := s.template.at(t, "Photos/Bucket/Policy/Resource")
+		names := devstack.Names{Region: "us-east-1", AccountID: "111111111111", Buckets: map[string]string{bucketID: "photos"}}
+		policies, err := names.Policies([]devstack.RolePolicy{{Name: "photo bucket", Document: mustJSON(t, pol.Properties["PolicyDocument"])}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The write bounds; the TLS statements use NumericLessThan, which
+		// the evaluator does not read, and TestTablesAndBucket checks them.
+		bounds := iam.Policy{Name: "photo bucket write bounds"}
+		for _, st := range policies[0].Statements {
+			if st.Sid == "DenyStorageClassOtherThanStandard" || st.Sid == "DenyWritesWithoutServerSideEncryption" {
+				bounds.Statements = append(bounds.Statements, st)
+			}
+		}
+		if len(bounds.Statements) != 2 {
+			t.Fatalf("photo bucket policy %s lacks the storage-class and encryption denies", js(pol.Properties["PolicyDocument"]))
+		}
+		for _, c := range []struct {
+			name       string
+			headers    map[string][]string
+			wantDenied bool
+		}{
+			{"encrypted, no storage class (the function's presigned PUT and copy)", map[string][]string{"s3:x-amz-server-side-encryption": {"AES256"}}, false},
+			{"encrypted, STANDARD", map[string][]string{"s3:x-amz-server-side-encryption": {"AES256"}, "s3:x-amz-storage-class": {"STANDARD"}}, false},
+			{"encrypted with KMS", map[string][]string{"s3:x-amz-server-side-encryption": {"aws:kms"}}, false},
+			{"DEEP_ARCHIVE", map[string][]string{"s3:x-amz-server-side-encryption": {"AES256"}, "s3:x-amz-storage-class": {"DEEP_ARCHIVE"}}, true},
+			{"GLACIER_IR", map[string][]string{"s3:x-amz-server-side-encryption": {"AES256"}, "s3:x-amz-storage-class": {"GLACIER_IR"}}, true},
+			{"no encryption asked for", map[string][]string{}, true},
+		} {
+			req := iam.Request{
+				Action: "s3:PutObject", Resource: "arn:aws:s3:::photos/" + schema.PhotoPrefix + "someone/photo",
+				Context:   c.headers,
+				Principal: iam.Principal{Type: "AWS", ID: "arn:aws:sts::111111111111:assumed-role/PhotosFunctionRole/photos"},
+			}
+			d := iam.Evaluate(req, bounds)
+			if denied := d.Effect == iam.ExplicitDeny; denied != c.wantDenied {
+				t.Errorf("%s: denied %v, want %v (%s)", c.name, denied, c.wantDenied, d.Reason)
+			}
+		}
+
+		roleID, _ := s.template.at(t, "Identity/AuthenticatedRole/Resource")
+		for _, st := range statements(s.template, roleID) {
+			if actions := strs(prop(st, "Action")); slices.Contains(actions, "s3:PutObject") || prop(st, "Action") == "s3:PutObject" {
+				t.Errorf("identity-pool callers may write objects directly: %s", js(st))
+			}
 		}
 	})
 }

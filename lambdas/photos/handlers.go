@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -46,11 +47,13 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	}
 	// The URL signs Content-Type and Content-Length: S3 refuses an upload
 	// of another type or size, so the declared limits hold for the bytes.
+	// It signs the encryption header the bucket's policy requires too.
 	signed, err := h.cfg.Presigner.PresignPutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(h.cfg.Bucket),
-		Key:           aws.String(uploadKey(r.Owner, it.ID)),
-		ContentType:   aws.String(contentType),
-		ContentLength: aws.Int64(size),
+		Bucket:               aws.String(h.cfg.Bucket),
+		Key:                  aws.String(uploadKey(r.Owner, it.ID)),
+		ContentType:          aws.String(contentType),
+		ContentLength:        aws.Int64(size),
+		ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption),
 	}, s3.WithPresignExpires(UploadURLTTL))
 	if err != nil {
 		return httpapi.Response{}, fmt.Errorf("presign upload: %w", err)
@@ -62,8 +65,9 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 		URL:    signed.URL,
 		Method: http.MethodPut,
 		Headers: map[string]string{
-			"Content-Type":   contentType,
-			"Content-Length": strconv.FormatInt(size, 10),
+			"Content-Type":                 contentType,
+			"Content-Length":               strconv.FormatInt(size, 10),
+			"X-Amz-Server-Side-Encryption": schema.PhotoEncryption,
 		},
 		ExpiresAt: now.Add(UploadURLTTL).Format(timeFormat),
 	}}), nil
@@ -111,7 +115,8 @@ func (h *Handler) complete(ctx context.Context, r *httpapi.Request) (httpapi.Res
 		Bucket: aws.String(h.cfg.Bucket),
 		Key:    aws.String(key),
 		// Ids and subs need no escaping in a copy source.
-		CopySource: aws.String(h.cfg.Bucket + "/" + upload),
+		CopySource:           aws.String(h.cfg.Bucket + "/" + upload),
+		ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption),
 	}); err != nil {
 		return httpapi.Response{}, fmt.Errorf("copy %s to %s: %w", upload, key, err)
 	}

@@ -57,6 +57,10 @@ const (
 	UploadPrefix = "uploads/"
 	// UploadDays is how long an upload may wait for completion.
 	UploadDays = 1
+	// PhotoEncryption is the server-side encryption every write to the
+	// photo bucket must ask for (its bucket policy denies a write
+	// without): S3-managed keys, as the bucket's default.
+	PhotoEncryption = "AES256"
 	// IdentityPoolEnv carries the id of the stage's identity pool, the only
 	// one whose identities a function's IAM routes accept.
 	IdentityPoolEnv = "IDENTITY_POOL_ID"
