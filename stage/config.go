@@ -103,6 +103,11 @@ type Config struct {
 	// Default: none, so a phone number at sign-up is refused; a stage with
 	// phone-only sign-in must name at least one. See docs/security.md.
 	AllowedCallingCodes []string
+	// Quotas bound what one user stores (each field's zero value is its
+	// default, DefaultQuotas); over one, the API answers 409
+	// quota_exceeded. See docs/security.md for the direct DynamoDB path,
+	// which they cannot bound.
+	Quotas Quotas
 	// Groups are the pool's Cognito groups, the users' authorization roles
 	// (tokens carry them in cognito:groups; an administrator adds users).
 	// Profile attributes such as custom:role_name authorize nothing.
@@ -134,6 +139,34 @@ type Config struct {
 	// stage's (see NewGitHub; CheckIsolated). Up to 10 lower-case letters,
 	// digits or hyphens. Default: "hnb659fds", the CDK's default bootstrap.
 	BootstrapQualifier string
+}
+
+// Quotas are per-user limits, counted without a scan (lambdas/quota).
+type Quotas struct {
+	// Todos a user may have. Default: 1,000.
+	Todos int64
+	// Photos a user may have (completed uploads). Default: 1,000.
+	Photos int64
+	// PhotoBytes is the total size of a user's photos. Default: 1 GiB.
+	PhotoBytes int64
+}
+
+// DefaultQuotas are the quotas of a stage that sets none.
+func DefaultQuotas() Quotas { return Quotas{Todos: 1000, Photos: 1000, PhotoBytes: 1 << 30} }
+
+// quotas is Config.Quotas with each zero field defaulted.
+func (c Config) quotas() Quotas {
+	q, d := c.Quotas, DefaultQuotas()
+	if q.Todos == 0 {
+		q.Todos = d.Todos
+	}
+	if q.Photos == 0 {
+		q.Photos = d.Photos
+	}
+	if q.PhotoBytes == 0 {
+		q.PhotoBytes = d.PhotoBytes
+	}
+	return q
 }
 
 // DefaultBootstrapQualifier is the qualifier of `cdk bootstrap` without
@@ -333,6 +366,9 @@ func (c Config) Validate() error {
 		if !emailDomain.MatchString(d) {
 			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
 		}
+	}
+	if q := c.Quotas; q.Todos < 0 || q.Photos < 0 || q.PhotoBytes < 0 {
+		bad("Quotas %+v: want positive numbers (zero: the default)", q)
 	}
 	for _, code := range c.AllowedCallingCodes {
 		if !callingCode.MatchString(code) {

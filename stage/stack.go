@@ -297,15 +297,19 @@ func (s *Stack) addAPI() {
 	photos := s.Tables[schema.Photos.Name].Table
 	profiles := s.Tables[schema.Profiles.Name].Table
 	once := s.Tables[schema.Idempotency.Name].Table
+	usage := s.Tables[schema.Usage.Name].Table
 	bucket := s.Photos.Bucket
+	q := s.Config.quotas()
 
 	s.Functions = map[routes.Function]*golambda.Function{
 		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
 			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName(),
 				// Its IAM routes take identities of this pool only.
-				schema.IdentityPoolEnv: *s.Identity.IdentityPoolID()}),
+				schema.IdentityPoolEnv: *s.Identity.IdentityPoolID(),
+				schema.Usage.Env:       *usage.TableName(), schema.TodosQuotaEnv: fmt.Sprint(q.Todos)}),
 		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
-			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName()}),
+			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName(),
+				schema.Usage.Env: *usage.TableName(), schema.PhotosQuotaEnv: fmt.Sprint(q.Photos), schema.PhotoBytesQuotaEnv: fmt.Sprint(q.PhotoBytes)}),
 		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		routes.Random: s.function("RandomFunction", "random", "An authenticated random number", nil),
@@ -316,6 +320,10 @@ func (s *Stack) addAPI() {
 	// calls only, never a Query.
 	allow(s.Functions[routes.Todos], idempotencyRecords, once.TableArn())
 	allow(s.Functions[routes.Photos], idempotencyRecords, once.TableArn())
+	// Quota counters: one item per owner, raised and lowered by UpdateItem;
+	// photos also reads it to refuse an upload there is no room for.
+	allow(s.Functions[routes.Todos], []string{"dynamodb:UpdateItem"}, usage.TableArn())
+	allow(s.Functions[routes.Photos], []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, usage.TableArn())
 	// Presigned URLs carry the function's own permissions to S3; completing
 	// an upload copies it from the upload prefix to the photo prefix.
 	allow(s.Functions[routes.Photos], objectRWD,

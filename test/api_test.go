@@ -241,8 +241,8 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 		}
 		for fn, tables := range map[string][]string{
-			"TodosFunction":      {schema.Todos.Name, schema.Idempotency.Name},
-			"PhotosFunction":     {schema.Photos.Name, schema.Idempotency.Name},
+			"TodosFunction":      {schema.Todos.Name, schema.Idempotency.Name, schema.Usage.Name},
+			"PhotosFunction":     {schema.Photos.Name, schema.Idempotency.Name, schema.Usage.Name},
 			"ProfileFunction":    {schema.Profiles.Name},
 			"RandomFunction":     {},
 			"PostConfirmation":   {schema.Profiles.Name},

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -138,6 +139,53 @@ func TestPhotoWritesBounded(t *testing.T) {
 			if actions := strs(prop(st, "Action")); slices.Contains(actions, "s3:PutObject") || prop(st, "Action") == "s3:PutObject" {
 				t.Errorf("identity-pool callers may write objects directly: %s", js(st))
 			}
+		}
+	})
+}
+
+// TestQuotasCounted: the todos and photos functions get the stage's quotas
+// (defaults where it sets none) and may only read and update single items
+// of the usage table; identity-pool callers cannot reach it, so no direct
+// write resets a count.
+func TestQuotasCounted(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		q, d := s.config.Quotas, stage.DefaultQuotas()
+		or := func(v, def int64) int64 {
+			if v == 0 {
+				return def
+			}
+			return v
+		}
+		usageID, _ := s.template.at(t, title(schema.Usage.Name)+"Table/Table/Resource")
+		for fn, want := range map[string]map[string]string{
+			"TodosFunction":  {schema.TodosQuotaEnv: fmt.Sprint(or(q.Todos, d.Todos))},
+			"PhotosFunction": {schema.PhotosQuotaEnv: fmt.Sprint(or(q.Photos, d.Photos)), schema.PhotoBytesQuotaEnv: fmt.Sprint(or(q.PhotoBytes, d.PhotoBytes))},
+		} {
+			_, res := s.template.at(t, fn+"/Function/Resource")
+			vars := prop(res.Properties, "Environment", "Variables")
+			for k, v := range want {
+				if got := prop(vars, k); got != v {
+					t.Errorf("%s %s = %v, want %s", fn, k, got, v)
+				}
+			}
+			if got := prop(vars, schema.Usage.Env); js(got) != js(map[string]any{"Ref": usageID}) {
+				t.Errorf("%s %s = %s, want the usage table", fn, schema.Usage.Env, js(got))
+			}
+			roleID, _ := s.template.at(t, fn+"/Role/Resource")
+			for _, st := range statements(s.template, roleID) {
+				if !strings.Contains(js(prop(st, "Resource")), usageID) {
+					continue
+				}
+				for _, a := range append(strs(prop(st, "Action")), fmt.Sprint(prop(st, "Action"))) {
+					if strings.HasPrefix(a, "dynamodb:") && a != "dynamodb:GetItem" && a != "dynamodb:UpdateItem" {
+						t.Errorf("%s may %s on the usage table", fn, a)
+					}
+				}
+			}
+		}
+		roleID, _ := s.template.at(t, "Identity/AuthenticatedRole/Resource")
+		if strings.Contains(js(statements(s.template, roleID)), usageID) {
+			t.Error("identity-pool callers reach the usage table")
 		}
 	})
 }
