@@ -225,6 +225,9 @@ func Stages() []Config {
 			Web: Web{
 				Domain:         "app.example.com",
 				CertificateARN: "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+				// The API answers only on api.app.example.com, behind the
+				// distribution: a certificate in the stage's region.
+				APICertificateARN: "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000001",
 			},
 			AccessTokenValidity:  15 * time.Minute,
 			IDTokenValidity:      15 * time.Minute,
@@ -351,6 +354,9 @@ func (c Config) Validate() error {
 	}
 	if err := c.Web.validate(); err != nil {
 		bad("%v", err)
+	}
+	if arn := c.Web.APICertificateARN; c.Region != "" && arn != "" && !strings.Contains(arn, ":acm:"+c.Region+":") {
+		bad("Web.APICertificateARN %q: want a certificate in the stage's region %s, where the API is", arn, c.Region)
 	}
 	pool := c.userPoolProps()
 	if err := pool.Validate(); err != nil {

@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -25,6 +27,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -347,6 +350,8 @@ func (s *Stack) addAPI() {
 		rs = append(rs, gr)
 	}
 	s.API = gateway.NewAPI(s.Stack, "Api", &gateway.APIProps{
+		Domain:                 s.apiDomain(),
+		AccessLogCallerClaim:   httpapi.CallerClaim,
 		Name:                   s.Config.StackName(),
 		Routes:                 rs,
 		JWTIssuer:              s.Users.IssuerURL(),
@@ -356,6 +361,21 @@ func (s *Stack) addAPI() {
 		ThrottleBurst:          s.Config.ThrottleBurst,
 		AccessLogRetentionDays: s.Config.LogRetentionDays,
 		Ephemeral:              s.ephemeral(),
+	})
+}
+
+// apiDomain is the API's custom domain in a stage with a Web.Domain: the
+// API then answers only there, behind the distribution (nil otherwise).
+// TLS 1.2, as the distribution's viewers.
+func (s *Stack) apiDomain() awsapigatewayv2.IDomainName {
+	w := s.Config.Web
+	if w.Domain == "" {
+		return nil
+	}
+	return awsapigatewayv2.NewDomainName(s.Stack, jsii.String("ApiDomain"), &awsapigatewayv2.DomainNameProps{
+		DomainName:     jsii.String(w.apiDomain()),
+		Certificate:    awscertificatemanager.Certificate_FromCertificateArn(s.Stack, jsii.String("ApiCertificate"), jsii.String(w.APICertificateARN)),
+		SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 	"github.com/portcullis-cdk/portcullis/stage"
@@ -186,6 +187,62 @@ func TestQuotasCounted(t *testing.T) {
 		roleID, _ := s.template.at(t, "Identity/AuthenticatedRole/Resource")
 		if strings.Contains(js(statements(s.template, roleID)), usageID) {
 			t.Error("identity-pool callers reach the usage table")
+		}
+	})
+}
+
+// TestAPIOnlyThroughTheDistribution: a stage with a domain disables the
+// API's execute-api endpoint and maps the API to its own custom domain
+// (TLS 1.2, the stage's regional certificate), which the distribution's
+// /api/* behaviour and the ApiUrl output name; a stage without one keeps
+// the endpoint (its front end calls it directly).
+func TestAPIOnlyThroughTheDistribution(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		apiID, api := s.template.at(t, "Api/Api/Resource")
+		domains := s.template.ofType("AWS::ApiGatewayV2::DomainName")
+		if s.config.Web.Domain == "" {
+			if api.Properties["DisableExecuteApiEndpoint"] == true || len(domains) != 0 {
+				t.Errorf("a stage without a domain: DisableExecuteApiEndpoint %v, domain names %v", api.Properties["DisableExecuteApiEndpoint"], domains)
+			}
+			return
+		}
+		if api.Properties["DisableExecuteApiEndpoint"] != true {
+			t.Error("the execute-api endpoint answers beside the distribution")
+		}
+		domainID, dn := s.template.at(t, "ApiDomain/Resource")
+		if dn.Properties["DomainName"] != "api."+s.config.Web.Domain ||
+			js(prop(dn.Properties, "DomainNameConfigurations")) != js([]any{map[string]any{
+				"CertificateArn": s.config.Web.APICertificateARN, "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}}) {
+			t.Errorf("API domain %s", js(dn.Properties))
+		}
+		var mapped bool
+		for _, id := range s.template.ofType("AWS::ApiGatewayV2::ApiMapping") {
+			p := s.template.Resources[id].Properties
+			mapped = mapped || js(p["ApiId"]) == js(map[string]any{"Ref": apiID}) && js(p["DomainName"]) == js(map[string]any{"Ref": domainID})
+		}
+		if !mapped {
+			t.Error("the API is not mapped to its custom domain")
+		}
+		if out := js(s.template.Outputs["ApiUrl"]); !strings.Contains(out, domainID) {
+			t.Errorf("ApiUrl output %s does not name the custom domain", out)
+		}
+	})
+}
+
+// TestAccessLogsNameNoOne: the API's access log records the caller's hash
+// (the caller_hash claim the pre token generation trigger adds), never the
+// sub or the identity id.
+func TestAccessLogsNameNoOne(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		_, st := s.template.at(t, "Api/DefaultStage/Resource")
+		format, _ := prop(st.Properties, "AccessLogSettings", "Format").(string)
+		for _, raw := range []string{"claims.sub", "cognitoIdentityId", "cognitoIdentityPoolId", `$context.identity.user"`, "$context.identity.userArn"} {
+			if strings.Contains(format, raw) {
+				t.Errorf("access log format records %s: %s", raw, format)
+			}
+		}
+		if !strings.Contains(format, `"caller":"$context.authorizer.claims.`+httpapi.CallerClaim+`"`) {
+			t.Errorf("access log format %s lacks the caller's hash", format)
 		}
 	})
 }

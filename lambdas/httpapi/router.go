@@ -138,6 +138,11 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	return internalError(ev), nil
 }
 
+// CallerClaim is the access-token claim holding OwnerHash of the token's
+// sub (the pre token generation trigger adds it), which the API's access
+// log records instead of the sub.
+const CallerClaim = "caller_hash"
+
 // OwnerHash pseudonymizes an owner (a user pool sub or an identity id) for
 // logs: the same owner always has the same hash, so one user's requests can
 // be followed, and the hash alone names nobody. Empty for no owner.

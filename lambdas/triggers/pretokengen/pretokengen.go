@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -73,10 +74,18 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 	return New(grants), nil
 }
 
-// Handle is the Lambda handler. The client is the one Cognito authenticated
+// Handle is the Lambda handler. It adds the caller's hash to every access
+// token, and the API scopes as above. The client is the one Cognito authenticated
 // (callerContext.clientId); client metadata and the other values a caller
 // chooses play no part.
 func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
+	// Every access token names its caller pseudonymously, for the API's
+	// access log (httpapi.CallerClaim).
+	if sub := ev.Request.UserAttributes["sub"]; sub != "" {
+		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]interface{}{
+			httpapi.CallerClaim: httpapi.OwnerHash(sub),
+		}
+	}
 	if !sdkSignIn(ev) {
 		return ev, nil
 	}
