@@ -206,7 +206,7 @@ func TestFunctionRoleGrantRemoved(t *testing.T) {
 	}
 
 	names := plan.names(s.getenv())
-	role := plan.FunctionRoles[routes.Profile]
+	role := plan.Functions[routes.Profile].Role
 	policies, err := names.Policies(plan.Roles[role])
 	if err != nil {
 		t.Fatal(err)
@@ -266,7 +266,7 @@ func TestPhotosCompleteBeforeUpload(t *testing.T) {
 	}
 
 	names := plan.names(s.getenv())
-	role := plan.FunctionRoles[routes.Photos]
+	role := plan.Functions[routes.Photos].Role
 	policies, err := names.Policies(plan.Roles[role])
 	if err != nil {
 		t.Fatal(err)
