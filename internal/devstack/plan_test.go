@@ -23,7 +23,7 @@ func TestReadPlan(t *testing.T) {
 	var paths []string
 	for _, c := range p.Clients {
 		paths = append(paths, c.Path)
-		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute {
+		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute || c.AuthSession != 10*time.Minute {
 			t.Errorf("client %s: flows %v, access %v", c.Path, c.ExplicitAuthFlows, c.Access)
 		}
 	}
