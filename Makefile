@@ -6,6 +6,10 @@ SHELL := bash
 STAGE ?= dev
 PROJECT ?= portcullis
 
+# The Go modules of the repository: the app, and the construct library that
+# platform teams require on its own (constructs/go.mod). Each gate runs in each.
+MODULES := . constructs
+
 # The pinned CDK CLI and a Node 22 runtime come from package-lock.json. jsii
 # (the CDK's Go-to-JavaScript bridge) and the CLI both run that node, so no
 # end-of-life banner from an older system Node reaches the output. Where npm
@@ -33,7 +37,7 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 deps: $(NPM_STAMP) ## install the pinned CDK CLI, Node 22 and Go modules
-	@go mod download
+	@for m in $(MODULES); do go -C $$m mod download; done
 	@$(JSII_NODE) -e 'const [maj] = process.versions.node.split("."); if (+maj < 22) { console.error(`Node $${process.version} is too old for jsii and the CDK CLI; install Node 22+`); process.exit(1) }'
 
 synth: deps ## synthesize every stage into cdk.out (no AWS account needed)
@@ -42,7 +46,7 @@ synth: deps ## synthesize every stage into cdk.out (no AWS account needed)
 # The local stack reads the dev template; it is synthesized again only when
 # a source (the app, a construct or a handler, which is bundled) changed.
 DEV_TEMPLATE := cdk.out/$(PROJECT)-dev.template.json
-SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum
+SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum constructs/go.mod constructs/go.sum
 $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
 	cdk synth --quiet
 
@@ -118,20 +122,23 @@ test: deps tidy-check vet fmt-check actionlint gotest smoke-local fuzz ## every 
 
 # go.mod must list what the code imports, direct dependencies as direct.
 tidy-check:
-	@out=$$(go mod tidy -diff) || { echo "go.mod is not tidy (run go mod tidy):"; echo "$$out"; exit 1; }
+	@for m in $(MODULES); do \
+		out=$$(go -C $$m mod tidy -diff) || { echo "$$m/go.mod is not tidy (run go mod tidy in $$m):"; echo "$$out"; exit 1; }; \
+	done
 
 vet:
-	go vet ./...
+	for m in $(MODULES); do go -C $$m vet ./...; done
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 gotest:
-	go test -count=1 ./...
+	for m in $(MODULES); do go -C $$m test -count=1 ./...; done
 
-# Every fuzz target in the module, found by name, for FUZZTIME each: a target
-# added later is fuzzed without touching this file. A finding fails with the
+# Every fuzz target in either module, found by name, for FUZZTIME each (run
+# from its package's directory, so in its own module): a target added later
+# is fuzzed without touching this file. A finding fails with the
 # input go test wrote to the package's testdata/fuzz (the reproducer).
 fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s for longer)
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
@@ -139,7 +146,7 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 		dir=$$(dirname "$$f"); \
 		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -d' ' -f2); do \
 			echo "fuzz $$dir $$t"; \
-			go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) "./$$dir" > "$$log" 2>&1 \
+			go -C "$$dir" test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) . > "$$log" 2>&1 \
 				|| { cat "$$log"; exit 1; }; \
 		done; \
 	done
