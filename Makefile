@@ -86,7 +86,7 @@ destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
 dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
-	go run ./cmd/dev -state-dir .dev/state $(if $(MFA),-mfa $(MFA))
+	go run ./cmd/dev -state-dir .dev/state -synth-stage dev $(if $(MFA),-mfa $(MFA))
 
 dev-reset: ## forget make dev's users, items and objects (.dev/state)
 	rm -rf .dev/state
