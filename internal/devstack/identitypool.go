@@ -24,7 +24,10 @@ func readIdentityPool(t cfnTemplate, p *Plan) error {
 	p.IdentityPool = id
 	var ipp struct {
 		AllowUnauthenticatedIdentities bool
-		CognitoIdentityProviders       []struct{ ClientId json.RawMessage }
+		CognitoIdentityProviders       []struct {
+			ClientId             json.RawMessage
+			ServerSideTokenCheck bool
+		}
 	}
 	if err := json.Unmarshal(ip.Properties, &ipp); err != nil {
 		return fmt.Errorf("identity pool: %w", err)
@@ -38,6 +41,10 @@ func readIdentityPool(t cfnTemplate, p *Plan) error {
 			return fmt.Errorf("identity pool provider: %w", err)
 		}
 		p.IdentityClients = append(p.IdentityClients, path)
+		if prov.ServerSideTokenCheck != p.IdentityTokenCheck && len(p.IdentityClients) > 1 {
+			return errors.New("identity pool providers differ in ServerSideTokenCheck; the local pool checks all of them or none")
+		}
+		p.IdentityTokenCheck = prov.ServerSideTokenCheck
 	}
 	p.IdentityRole, err = identityRole(t)
 	return err
@@ -52,6 +59,10 @@ func startIdentityPool(_ context.Context, w *wiring) error {
 	if err != nil {
 		return err
 	}
+	var signedIn func(string) bool
+	if w.plan.IdentityTokenCheck {
+		signedIn = w.stack.pool.SignedIn
+	}
 	identity, err := localidentity.New(localidentity.Config{
 		PoolID:    localIdentityPoolID,
 		AccountID: localaws.AccountID,
@@ -59,6 +70,7 @@ func startIdentityPool(_ context.Context, w *wiring) error {
 		Providers: []*jwtauth.Authorizer{{Issuer: w.issuer, Audience: clientIDs(w.plan.IdentityClients), Now: w.clock.now}},
 		Now:       w.clock.now,
 		Store:     w.stack.aws.Credentials,
+		SignedIn:  signedIn,
 	})
 	if err != nil {
 		return fmt.Errorf("local identity pool: %w", err)

@@ -21,8 +21,10 @@ type Plan struct {
 	Clients []Client
 	// Audience are the construct paths of the clients the JWT authorizer accepts.
 	Audience []string
-	// IdentityClients are the clients whose ID tokens the identity pool accepts.
-	IdentityClients []string
+	// IdentityClients are the clients whose ID tokens the identity pool
+	// accepts; IdentityTokenCheck is their ServerSideTokenCheck.
+	IdentityClients    []string
+	IdentityTokenCheck bool
 	// IdentityPool is the identity pool's logical id, which functions'
 	// environments refer to.
 	IdentityPool string
