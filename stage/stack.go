@@ -205,6 +205,13 @@ func (s *Stack) addAuth() {
 		AuthSessionValidity:  cfg.AuthSessionValidity,
 		SPAScopes:            cfg.SPAScopes,
 		ServerScopes:         cfg.ServerScopes,
+		// Users see their role and edit their company; only an
+		// administrator sets the role (a role users could grant themselves
+		// would be worthless).
+		ReadAttributes:    append(auth.DefaultReadAttributes(), schema.Company.Key(), schema.RoleName.Key()),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), schema.Company.Key()),
+		SPAConstructID:    contract.SPAClient,
+		ServerConstructID: contract.ServerClient,
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{

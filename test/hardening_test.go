@@ -23,17 +23,17 @@ func TestUsersCannotGrantThemselvesARole(t *testing.T) {
 			if len(read) == 0 || len(write) == 0 {
 				t.Fatalf("client %s ReadAttributes %v, WriteAttributes %v: empty means every attribute", id, read, write)
 			}
-			for _, banned := range []string{attr.RoleName.Key(), attr.EmailVerified, attr.PhoneVerified} {
+			for _, banned := range []string{schema.RoleName.Key(), attr.EmailVerified, attr.PhoneVerified} {
 				if slices.Contains(write, banned) {
 					t.Errorf("client %s lets users write %s", id, banned)
 				}
 			}
-			for _, editable := range []string{attr.Name, attr.Company.Key(), attr.Email, attr.PhoneNumber} {
+			for _, editable := range []string{attr.Name, schema.Company.Key(), attr.Email, attr.PhoneNumber} {
 				if !slices.Contains(write, editable) {
 					t.Errorf("client %s does not let users edit %s", id, editable)
 				}
 			}
-			if !slices.Contains(read, attr.RoleName.Key()) || !slices.Contains(read, attr.EmailVerified) {
+			if !slices.Contains(read, schema.RoleName.Key()) || !slices.Contains(read, attr.EmailVerified) {
 				t.Errorf("client %s ReadAttributes %v: users should see their role and whether their email is verified", id, read)
 			}
 		}

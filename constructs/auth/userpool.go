@@ -176,8 +176,10 @@ type UserPoolProps struct {
 	// SMS role. Default: a value unique to this construct's path, stable
 	// across synths. It is not a secret; it pins the role to this pool's use.
 	SMSExternalID string
-	// CustomAttributes declared by the pool. Default: attr.Defaults()
-	// (company and role_name). Removing one later replaces the pool.
+	// CustomAttributes declared by the pool, for example
+	// attr.Custom{Name: "company", MaxLen: 256, Mutable: true}. Default:
+	// none. Adding one later updates the pool; removing or changing one
+	// replaces it.
 	CustomAttributes []attr.Custom
 	// PasswordMinLength is the shortest password accepted. All four
 	// character classes are always required. Default: 12 (range 8..99).
@@ -276,9 +278,6 @@ func (p *UserPoolProps) withDefaults(scope constructs.Construct) UserPoolProps {
 	if p != nil {
 		out = *p
 	}
-	if out.CustomAttributes == nil {
-		out.CustomAttributes = attr.Defaults()
-	}
 	if out.PasswordMinLength == 0 {
 		out.PasswordMinLength = 12
 	}
@@ -299,40 +298,27 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 	if err := p.Validate(); err != nil {
 		panic(fmt.Errorf("auth.NewUserPool %q: %w", id, err))
 	}
-
 	smsRole := newSMSRole(this, p)
+	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps(p, smsRole))
+	addPreTokenGeneration(this, pool, p.Triggers)
 
-	custom := map[string]awscognito.ICustomAttribute{}
-	for _, c := range p.CustomAttributes {
-		custom[c.Name] = awscognito.NewStringAttribute(&awscognito.StringAttributeProps{
-			MinLen:  jsii.Number(1),
-			MaxLen:  jsii.Number(float64(c.MaxLen)),
-			Mutable: jsii.Bool(c.Mutable),
+	u := &UserPool{Construct: this, Pool: pool, SMSRole: smsRole}
+	if p.DomainPrefix != "" {
+		u.Domain = pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
+			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(p.DomainPrefix)},
 		})
 	}
+	return u
+}
 
-	recovery := map[SignIn]awscognito.AccountRecovery{
-		SignInEmail:        awscognito.AccountRecovery_EMAIL_ONLY,
-		SignInPhone:        awscognito.AccountRecovery_PHONE_ONLY_WITHOUT_MFA,
-		SignInEmailOrPhone: awscognito.AccountRecovery_EMAIL_AND_PHONE_WITHOUT_MFA,
-	}[p.SignIn]
-
-	removal := awscdk.RemovalPolicy_RETAIN
-	if p.Ephemeral {
-		removal = awscdk.RemovalPolicy_DESTROY
-	}
-
-	mfa := awscognito.Mfa_REQUIRED
-	if p.MFA == MFAOptional {
-		mfa = awscognito.Mfa_OPTIONAL
-	}
-
+// poolProps are the L2 props of the pool p describes, sending SMS with
+// smsRole (nil: none).
+func poolProps(p UserPoolProps, smsRole awsiam.Role) *awscognito.UserPoolProps {
 	var name *string
 	if p.Name != "" {
 		name = jsii.String(p.Name)
 	}
-
-	poolProps := &awscognito.UserPoolProps{
+	props := &awscognito.UserPoolProps{
 		UserPoolName:      name,
 		SelfSignUpEnabled: jsii.Bool(true),
 		SignInAliases: &awscognito.SignInAliases{
@@ -357,7 +343,7 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		// AttributeDataType input" (aws-cdk issue 8585). Every pool has the
 		// standard attributes, mutable; the sign-in attribute is the
 		// username, so a user cannot lack it.
-		CustomAttributes: &custom,
+		CustomAttributes: customAttributes(p.CustomAttributes),
 		PasswordPolicy: &awscognito.PasswordPolicy{
 			MinLength:            jsii.Number(float64(p.PasswordMinLength)),
 			RequireDigits:        jsii.Bool(true),
@@ -366,8 +352,8 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 			RequireSymbols:       jsii.Bool(true),
 			TempPasswordValidity: awscdk.Duration_Days(jsii.Number(3)),
 		},
-		AccountRecovery:              recovery,
-		Mfa:                          mfa,
+		AccountRecovery:              p.accountRecovery(),
+		Mfa:                          p.mfa(),
 		MfaSecondFactor:              &awscognito.MfaSecondFactor{Otp: jsii.Bool(true), Sms: jsii.Bool(false)},
 		FeaturePlan:                  awscognito.FeaturePlan_PLUS,
 		StandardThreatProtectionMode: awscognito.StandardThreatProtectionMode_FULL_FUNCTION,
@@ -379,7 +365,7 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		},
 		EnableSmsRole:      jsii.Bool(smsRole != nil),
 		DeletionProtection: jsii.Bool(!p.Ephemeral),
-		RemovalPolicy:      removal,
+		RemovalPolicy:      p.removalPolicy(),
 		LambdaTriggers: &awscognito.UserPoolTriggers{
 			PreSignUp:        p.Triggers.PreSignUp,
 			CustomMessage:    p.Triggers.CustomMessage,
@@ -387,27 +373,55 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		},
 	}
 	if smsRole != nil {
-		poolProps.SmsRole = smsRole
-		poolProps.SmsRoleExternalId = jsii.String(p.SMSExternalID)
+		props.SmsRole = smsRole
+		props.SmsRoleExternalId = jsii.String(p.SMSExternalID)
 	}
 	if p.Email != nil {
-		poolProps.Email = sesEmail(p.Email)
+		props.Email = sesEmail(p.Email)
 	}
 	if p.Plan == PlanEssentials {
 		// Essentials has no threat protection; CloudFormation rejects any mode.
-		poolProps.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
-		poolProps.StandardThreatProtectionMode = ""
+		props.FeaturePlan = awscognito.FeaturePlan_ESSENTIALS
+		props.StandardThreatProtectionMode = ""
 	}
-	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps)
-	addPreTokenGeneration(this, pool, p.Triggers)
+	return props
+}
 
-	u := &UserPool{Construct: this, Pool: pool, SMSRole: smsRole}
-	if p.DomainPrefix != "" {
-		u.Domain = pool.AddDomain(jsii.String("Domain"), &awscognito.UserPoolDomainOptions{
-			CognitoDomain: &awscognito.CognitoDomainOptions{DomainPrefix: jsii.String(p.DomainPrefix)},
+// customAttributes declares each attribute as a string of 1 to MaxLen
+// characters.
+func customAttributes(list []attr.Custom) *map[string]awscognito.ICustomAttribute {
+	custom := map[string]awscognito.ICustomAttribute{}
+	for _, c := range list {
+		custom[c.Name] = awscognito.NewStringAttribute(&awscognito.StringAttributeProps{
+			MinLen:  jsii.Number(1),
+			MaxLen:  jsii.Number(float64(c.MaxLen)),
+			Mutable: jsii.Bool(c.Mutable),
 		})
 	}
-	return u
+	return &custom
+}
+
+// accountRecovery recovers an account through the verified sign-in channel.
+func (p *UserPoolProps) accountRecovery() awscognito.AccountRecovery {
+	return map[SignIn]awscognito.AccountRecovery{
+		SignInEmail:        awscognito.AccountRecovery_EMAIL_ONLY,
+		SignInPhone:        awscognito.AccountRecovery_PHONE_ONLY_WITHOUT_MFA,
+		SignInEmailOrPhone: awscognito.AccountRecovery_EMAIL_AND_PHONE_WITHOUT_MFA,
+	}[p.SignIn]
+}
+
+func (p *UserPoolProps) mfa() awscognito.Mfa {
+	if p.MFA == MFAOptional {
+		return awscognito.Mfa_OPTIONAL
+	}
+	return awscognito.Mfa_REQUIRED
+}
+
+func (p *UserPoolProps) removalPolicy() awscdk.RemovalPolicy {
+	if p.Ephemeral {
+		return awscdk.RemovalPolicy_DESTROY
+	}
+	return awscdk.RemovalPolicy_RETAIN
 }
 
 // needsSMS reports whether the pool can send text messages: phone sign-in

@@ -23,7 +23,7 @@ func TestUserPoolPropsValidate(t *testing.T) {
 		{"reserved domain word", UserPoolProps{DomainPrefix: "aws-login"}, `"aws-login": Cognito reserves the word "aws"`},
 		{"domain ends with hyphen", UserPoolProps{DomainPrefix: "login-"}, `"login-"`},
 		{"custom attribute name", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "Bad Name", MaxLen: 10}}}, `"Bad Name"`},
-		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{attr.Company, attr.Company}}, `"company" declared twice`},
+		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "company", MaxLen: 10}, {Name: "company", MaxLen: 20}}}, `"company" declared twice`},
 		{"custom attribute length", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "x", MaxLen: 5000}}}, "MaxLen 5000"},
 		{"SES sender", UserPoolProps{Email: &SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", ConfigurationSet: "mail", Region: "eu-west-1"}}, ""},
 		{"SES sender not an address", UserPoolProps{Email: &SESEmail{From: "acme.io"}}, `Email.From "acme.io"`},
@@ -61,6 +61,7 @@ func TestAppClientsPropsValidate(t *testing.T) {
 		{"auth session 2 minutes", AppClientsProps{CallbackURLs: ok, AuthSessionValidity: 2 * time.Minute}, "AuthSessionValidity 2m0s: want 3m..15m"},
 		{"unknown client scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}, ServerScopes: []string{"w"}}, `ServerScopes "w": not one of the Scopes`},
 		{"unknown attribute", AppClientsProps{CallbackURLs: ok, ReadAttributes: []string{"shoe_size"}}, `ReadAttributes "shoe_size"`},
+		{"scopes without a resource server", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}}, "ResourceServerID is required with Scopes"},
 		{"users verifying themselves", AppClientsProps{CallbackURLs: ok, WriteAttributes: []string{"email_verified"}}, `WriteAttributes "email_verified": only Cognito`},
 	}
 	for _, c := range cases {

@@ -27,6 +27,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Options configures Start. Zero ports pick free ones.
@@ -167,7 +168,7 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 		UserAttributes: []ciptypes.AttributeType{
 			{Name: aws.String(attr.Email), Value: aws.String(u.Username)},
 			{Name: aws.String(attr.Name), Value: aws.String("Dev User")},
-			{Name: aws.String(attr.Company.Key()), Value: aws.String("Portcullis")},
+			{Name: aws.String(schema.Company.Key()), Value: aws.String("Portcullis")},
 		},
 	})
 	if err != nil {
@@ -181,7 +182,7 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 	_, err = c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
 		UserPoolId:     aws.String(s.Info.UserPoolID),
 		Username:       aws.String(u.Username),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")}},
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Developer")}},
 	})
 	return u, err
 }

@@ -24,6 +24,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Target is the stage to check.
@@ -206,7 +207,7 @@ func phoneNumber() string {
 // may not write custom:role_name); an administrator can.
 func (r *run) roleIsAdminOnly(a *user) {
 	t := r.t
-	role := []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Tester")}}
+	role := []ciptypes.AttributeType{{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Tester")}}
 	r.check("user A cannot set their own custom:role_name", func() error {
 		_, err := t.Cognito.UpdateUserAttributes(r.ctx, &cip.UpdateUserAttributesInput{AccessToken: &a.tokens.Access, UserAttributes: role})
 		var na *ciptypes.NotAuthorizedException
@@ -239,7 +240,7 @@ func (r *run) all() {
 			UserAttributes: []ciptypes.AttributeType{
 				{Name: aws.String(attr.Email), Value: &a.email},
 				{Name: aws.String(attr.Name), Value: aws.String("Smoke A")},
-				{Name: aws.String(attr.Company.Key()), Value: aws.String("ACME")},
+				{Name: aws.String(schema.Company.Key()), Value: aws.String("ACME")},
 			},
 		})
 		if err != nil {
