@@ -217,33 +217,45 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		p.AccessLogRetentionDays = 30
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
-
-	var cors *awsapigatewayv2.CorsPreflightOptions
-	if len(p.CORSOrigins) > 0 {
-		cors = &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: jsii.Strings(p.CORSOrigins...),
-			// Authorization carries the bearer token; the X-Amz ones carry
-			// SigV4 signatures of identity-pool callers.
-			AllowHeaders: jsii.Strings("authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
-				awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
-				awsapigatewayv2.CorsHttpMethod_OPTIONS,
-			},
-			MaxAge: awscdk.Duration_Minutes(jsii.Number(10)),
-		}
-	}
 	var name *string
 	if p.Name != "" {
 		name = jsii.String(p.Name)
 	}
 	api := awsapigatewayv2.NewHttpApi(this, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
 		ApiName:       name,
-		CorsPreflight: cors,
+		CorsPreflight: corsPreflight(p),
 		// The stage below carries throttling and access logs.
 		CreateDefaultStage: jsii.Bool(false),
 	})
+	a := &API{Construct: this, API: api}
+	a.addStage(p)
+	a.addRoutes(p)
+	return a
+}
 
+// corsPreflight is the API's answer to browsers' preflight requests, or nil
+// without CORSOrigins.
+func corsPreflight(p APIProps) *awsapigatewayv2.CorsPreflightOptions {
+	if len(p.CORSOrigins) == 0 {
+		return nil
+	}
+	return &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins: jsii.Strings(p.CORSOrigins...),
+		// Authorization carries the bearer token; the X-Amz ones carry
+		// SigV4 signatures of identity-pool callers.
+		AllowHeaders: jsii.Strings("authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
+		AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
+			awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
+			awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
+			awsapigatewayv2.CorsHttpMethod_OPTIONS,
+		},
+		MaxAge: awscdk.Duration_Minutes(jsii.Number(10)),
+	}
+}
+
+// addStage makes the $default stage with its throttling and access logs.
+func (a *API) addStage(p APIProps) {
+	this, api := a.Construct, a.API
 	removal := awscdk.RemovalPolicy_RETAIN
 	if p.Ephemeral {
 		removal = awscdk.RemovalPolicy_DESTROY
@@ -265,7 +277,13 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		DestinationArn: logs.LogGroupArn(),
 		Format:         jsii.String(accessLogFormat),
 	})
+	a.Stage, a.AccessLogs = stage, logs
+}
 
+// addRoutes makes each route with its authorizer, one integration per
+// function.
+func (a *API) addRoutes(p APIProps) {
+	this, api := a.Construct, a.API
 	var jwt awsapigatewayv2authorizers.HttpJwtAuthorizer
 	if p.JWTIssuer != nil {
 		jwt = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("Jwt"), p.JWTIssuer, &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
@@ -296,7 +314,6 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		}
 		awsapigatewayv2.NewHttpRoute(this, jsii.String(routeID(r)), rp)
 	}
-	return &API{Construct: this, API: api, Stage: stage, AccessLogs: logs}
 }
 
 // routeID names a route construct by its key: "GET /todos/{id}" -> "GET_todos_id".

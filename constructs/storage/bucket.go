@@ -172,32 +172,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		Reason: "This is the server access log bucket of the data bucket; logging its own access would log every log delivery, endlessly.",
 	}}, false)
 
-	var cors *[]*awss3.CorsRule
-	if len(p.CORSOrigins) > 0 {
-		methods := make([]awss3.HttpMethods, len(CORSMethods))
-		for i, m := range CORSMethods {
-			methods[i] = awss3.HttpMethods(m)
-		}
-		cors = &[]*awss3.CorsRule{{
-			AllowedMethods: &methods,
-			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
-			AllowedHeaders: jsii.Strings(CORSAllowedHeaders...),
-			ExposedHeaders: jsii.Strings(CORSExposedHeaders...),
-			MaxAge:         jsii.Number(CORSMaxAgeSeconds),
-		}}
-	}
-	rules := []*awss3.LifecycleRule{{
-		Id:                                  jsii.String("abort-incomplete-uploads"),
-		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
-	}}
-	for _, e := range p.Expirations {
-		rules = append(rules, &awss3.LifecycleRule{
-			Id:         jsii.String("expire-" + strings.Trim(e.Prefix, "/")),
-			Prefix:     jsii.String(e.Prefix),
-			Expiration: awscdk.Duration_Days(jsii.Number(float64(e.Days))),
-		})
-	}
-	bucket := private("Bucket", &awss3.BucketProps{Cors: cors, LifecycleRules: &rules})
+	bucket := private("Bucket", &awss3.BucketProps{Cors: corsRules(p), LifecycleRules: lifecycleRules(p)})
 	// Log delivery by bucket policy, set here rather than through
 	// ServerAccessLogsBucket, whose ACL-or-policy choice depends on a feature
 	// flag of the app this construct is used in.
@@ -215,4 +190,39 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		},
 	}))
 	return &Bucket{Construct: this, Bucket: bucket, AccessLogs: logs}
+}
+
+// corsRules let browsers at CORSOrigins use presigned URLs; nil without any.
+func corsRules(p BucketProps) *[]*awss3.CorsRule {
+	if len(p.CORSOrigins) == 0 {
+		return nil
+	}
+	methods := make([]awss3.HttpMethods, len(CORSMethods))
+	for i, m := range CORSMethods {
+		methods[i] = awss3.HttpMethods(m)
+	}
+	return &[]*awss3.CorsRule{{
+		AllowedMethods: &methods,
+		AllowedOrigins: jsii.Strings(p.CORSOrigins...),
+		AllowedHeaders: jsii.Strings(CORSAllowedHeaders...),
+		ExposedHeaders: jsii.Strings(CORSExposedHeaders...),
+		MaxAge:         jsii.Number(CORSMaxAgeSeconds),
+	}}
+}
+
+// lifecycleRules abort incomplete multipart uploads and expire the
+// Expirations' prefixes.
+func lifecycleRules(p BucketProps) *[]*awss3.LifecycleRule {
+	rules := []*awss3.LifecycleRule{{
+		Id:                                  jsii.String("abort-incomplete-uploads"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
+	}}
+	for _, e := range p.Expirations {
+		rules = append(rules, &awss3.LifecycleRule{
+			Id:         jsii.String("expire-" + strings.Trim(e.Prefix, "/")),
+			Prefix:     jsii.String(e.Prefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(e.Days))),
+		})
+	}
+	return &rules
 }
