@@ -103,4 +103,34 @@
 //	// verified by: [phone_number]
 //	// MFA: ON [SOFTWARE_TOKEN_MFA]
 //	// deletion protection: ACTIVE
+//
+// NewUserPool (existing):
+// A team's existing pool: the construct adds the hosted domain, and app
+// clients and JWT authorizers trust the issuer derived from it.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	existing := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Corporate"), jsii.String("eu-west-1_AbCdEf123"))
+//
+//	users := auth.NewUserPool(stack, "Users", &auth.UserPoolProps{Existing: existing, DomainPrefix: "acme-orders"})
+//	auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
+//		UserPool:     users.Pool,
+//		CallbackURLs: []string{"https://orders.example.com/callback"},
+//	})
+//	issuer, _ := json.Marshal(stack.Resolve(users.IssuerURL()))
+//	fmt.Println(string(issuer))
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	fmt.Println(len(*template.FindResources(jsii.String("AWS::Cognito::UserPool"), nil)), "new pools")
+//	for _, typ := range []string{"AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolClient"} {
+//		for _, r := range *template.FindResources(jsii.String(typ), nil) {
+//			fmt.Println(typ, "in", (*r)["Properties"].(map[string]any)["UserPoolId"])
+//		}
+//	}
+//	// Unordered output:
+//	// {"Fn::Join":["",["https://cognito-idp.",{"Ref":"AWS::Region"},".",{"Ref":"AWS::URLSuffix"},"/eu-west-1_AbCdEf123"]]}
+//	// 0 new pools
+//	// AWS::Cognito::UserPoolDomain in eu-west-1_AbCdEf123
+//	// AWS::Cognito::UserPoolClient in eu-west-1_AbCdEf123
+//	// AWS::Cognito::UserPoolClient in eu-west-1_AbCdEf123
 package auth

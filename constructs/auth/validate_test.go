@@ -5,16 +5,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 )
 
 func TestUserPoolPropsValidate(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	existing := awscognito.UserPool_FromUserPoolId(stack, jsii.String("E"), jsii.String("eu-west-1_AbCdEf123"))
 	cases := []struct {
 		name  string
 		props UserPoolProps
 		want  string // "" means valid
 	}{
 		{"zero value", UserPoolProps{}, ""},
+		{"existing with a domain", UserPoolProps{Existing: existing, DomainPrefix: "acme-orders"}, ""},
+		{"existing and new", UserPoolProps{Existing: existing, SignIn: SignInPhone}, "Existing is set"},
+		{"existing with triggers", UserPoolProps{Existing: existing, Triggers: Triggers{PreTokenGenerationName: "f"}}, "not both"},
 		{"phone", UserPoolProps{SignIn: SignInPhone, MFA: MFAOptional, Plan: PlanEssentials}, ""},
 		{"bad sign-in", UserPoolProps{SignIn: 3}, "SignIn 3"},
 		{"bad MFA", UserPoolProps{MFA: -1}, "MFA -1"},

@@ -49,6 +49,37 @@
 //	// POST /iam/orders AWS_IAM <nil>
 //	// JWT ["exampleclientid"]
 //	// {"ThrottlingBurstLimit":100,"ThrottlingRateLimit":50}
+//
+// NewAPI (existing):
+// Routes and their authorizers added to an HTTP API the team already has;
+// its stages, CORS and throttling stay its own.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	existing := awsapigatewayv2.HttpApi_FromHttpApiAttributes(stack, jsii.String("Shared"), &awsapigatewayv2.HttpApiAttributes{
+//		HttpApiId:   jsii.String("a1b2c3d4e5"),
+//		ApiEndpoint: jsii.String("https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"),
+//	})
+//	orders := awslambda.Function_FromFunctionName(stack, jsii.String("Orders"), jsii.String("orders"))
+//
+//	api := gateway.NewAPI(stack, "OrderRoutes", &gateway.APIProps{
+//		Existing:    existing,
+//		JWTIssuer:   jsii.String("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"),
+//		JWTAudience: []*string{jsii.String("exampleclientid")},
+//		Routes:      []gateway.Route{{Method: "GET", Path: "/orders", Handler: orders, Scopes: []string{"orders/read"}}},
+//	})
+//	fmt.Println(*api.URL())
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, typ := range []string{"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer"} {
+//		for _, r := range *template.FindResources(jsii.String(typ), nil) {
+//			fmt.Println(typ, "on API", (*r)["Properties"].(map[string]any)["ApiId"])
+//		}
+//	}
+//	// Output:
+//	// https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com
+//	// AWS::ApiGatewayV2::Route on API a1b2c3d4e5
+//	// AWS::ApiGatewayV2::Authorizer on API a1b2c3d4e5
 package gateway
 
 import (
@@ -99,8 +130,16 @@ type Route struct {
 	Scopes []string
 }
 
-// APIProps configures an API.
+// APIProps configures an API: a new HTTP API, or routes and authorizers
+// added to an Existing one.
 type APIProps struct {
+	// Existing is an HTTP API the team already has (for example
+	// awsapigatewayv2.HttpApi_FromHttpApiAttributes). The construct adds
+	// Routes and their authorizers to it and nothing else: its stages,
+	// CORS, throttling and access logs stay as they are, so Name,
+	// CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays and
+	// Ephemeral must be unset with it. Default: nil (a new API).
+	Existing awsapigatewayv2.IHttpApi
 	// Name of the API. Default: the construct's path.
 	Name string
 	// Routes of the API. Required: at least one.
@@ -128,11 +167,15 @@ type APIProps struct {
 type API struct {
 	// Construct groups the resources below; pass it where a scope is wanted.
 	Construct constructs.Construct
-	// API is the HTTP API.
-	API awsapigatewayv2.HttpApi
-	// Stage is the $default stage, with throttling and access logs.
+	// API is the HTTP API, new or Existing.
+	API awsapigatewayv2.IHttpApi
+	// Created is the new HTTP API (the same as API), for what only a new
+	// API offers; nil with Existing.
+	Created awsapigatewayv2.HttpApi
+	// Stage is the $default stage, with throttling and access logs; nil
+	// with Existing.
 	Stage awsapigatewayv2.HttpStage
-	// AccessLogs receives one JSON line per request.
+	// AccessLogs receives one JSON line per request; nil with Existing.
 	AccessLogs awslogs.LogGroup
 }
 
@@ -146,6 +189,11 @@ func (p *APIProps) Validate() error {
 	var errs []error
 	if len(p.Routes) == 0 {
 		errs = append(errs, errors.New("Routes: at least one is required"))
+	}
+	if p.Existing != nil && (p.Name != "" || p.CORSOrigins != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 ||
+		p.AccessLogRetentionDays != 0 || p.Ephemeral) {
+		errs = append(errs, errors.New("Existing is set: give either an existing API or the props of a new one "+
+			"(Name, CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays, Ephemeral), not both"))
 	}
 	seen := map[string]bool{}
 	jwt := false
@@ -216,19 +264,21 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	if p.AccessLogRetentionDays == 0 {
 		p.AccessLogRetentionDays = 30
 	}
-	this := constructs.NewConstruct(scope, jsii.String(id))
-	var name *string
-	if p.Name != "" {
-		name = jsii.String(p.Name)
+	a := &API{Construct: constructs.NewConstruct(scope, jsii.String(id)), API: p.Existing}
+	if p.Existing == nil {
+		var name *string
+		if p.Name != "" {
+			name = jsii.String(p.Name)
+		}
+		a.Created = awsapigatewayv2.NewHttpApi(a.Construct, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
+			ApiName:       name,
+			CorsPreflight: corsPreflight(p),
+			// The stage below carries throttling and access logs.
+			CreateDefaultStage: jsii.Bool(false),
+		})
+		a.API = a.Created
+		a.addStage(p)
 	}
-	api := awsapigatewayv2.NewHttpApi(this, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		ApiName:       name,
-		CorsPreflight: corsPreflight(p),
-		// The stage below carries throttling and access logs.
-		CreateDefaultStage: jsii.Bool(false),
-	})
-	a := &API{Construct: this, API: api}
-	a.addStage(p)
 	a.addRoutes(p)
 	return a
 }
