@@ -16,6 +16,13 @@
 // props, as CDK constructors do; each props type has a Validate method that
 // returns the same error for callers that prefer to handle it.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewAppClients:

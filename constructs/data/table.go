@@ -2,6 +2,13 @@
 // item is partitioned by its owner, so a Query never crosses users and IAM
 // can confine a caller to its own items with dynamodb:LeadingKeys.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewTable:

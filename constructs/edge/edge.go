@@ -3,6 +3,13 @@
 // the same origin, with security headers, TLS 1.2, access logs and the
 // app's files (and its generated runtime config) deployed with the stack.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewEdge:

@@ -4,6 +4,13 @@
 // requests from identity-pool credentials). It has CORS for the front end's
 // origins, JSON access logs and default throttling.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewAPI:

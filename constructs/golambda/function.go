@@ -3,6 +3,13 @@
 // provided.al2023 on arm64, with its own log group, X-Ray tracing, JSON logs
 // and a role that starts with nothing but writing to that log group.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewFunction:

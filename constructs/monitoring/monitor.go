@@ -4,6 +4,13 @@
 // errors, Cognito sign-in and sign-up throttles), sent to an encrypted SNS
 // topic that accepts TLS only, and a dashboard of the same signals.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same across minor and
+// patch versions of the library, so upgrading never replaces a resource of
+// your stack: testdata/logical-ids.json records them and a test fails on any
+// change. A release that changes one is a major version, and its changelog
+// names the resource.
+//
 // # Examples
 //
 // NewMonitor:
