@@ -14,11 +14,11 @@
 // production, its own account.
 //
 // The logical ids of the resources this package makes, and the properties
-// whose change would replace a stateful one, stay the same across minor and
-// patch versions of the library, so upgrading never replaces a resource of
-// your stack: testdata/logical-ids.json records them and a test fails on any
-// change. A release that changes one is a major version, and its changelog
-// names the resource.
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
 //
 // # Examples
 //
