@@ -18,8 +18,6 @@ MODULES := . constructs test/consumer
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 export JSII_NODE = $(firstword $(wildcard $(NODE_BIN)/node) $(shell command -v node))
-# The SDK for JavaScript v2 inside cognito-local prints a maintenance notice.
-export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE := 1
 
 NPM_STAMP := node_modules/.package-lock.json
 
@@ -30,7 +28,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -89,7 +87,10 @@ destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
 dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
-	go run ./cmd/dev $(if $(MFA),-mfa $(MFA))
+	go run ./cmd/dev -state-dir .dev/state $(if $(MFA),-mfa $(MFA))
+
+dev-reset: ## forget make dev's users, items and objects (.dev/state)
+	rm -rf .dev/state
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
 # checks the deployed stage (AWS credentials from the usual environment).

@@ -43,7 +43,7 @@ func main() {
 		coldRuns   = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
 		synthPairs = flag.Int("synth-pairs", 5, "pairs of synths, the app and the empty app")
 		skipTest   = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
-		only       = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,test")
+		only       = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,edit,test")
 	)
 	flag.Parse()
 	if err := run(*coldRuns, *synthPairs, *skipTest, *only); err != nil {
@@ -78,6 +78,7 @@ func run(coldRuns, synthPairs int, skipTest bool, only string) error {
 		{"synth", func() ([]row, error) { return synth(work, synthPairs) }},
 		{"handlers", handlers},
 		{"dev", func() ([]row, error) { return devReady(work) }},
+		{"edit", func() ([]row, error) { return editLive(work, 5) }},
 		{"test", func() ([]row, error) {
 			if skipTest {
 				return nil, nil

@@ -1,6 +1,7 @@
 // Command dev runs the dev stage on this machine (`make dev`): local
-// DynamoDB, S3, Cognito user and identity pools, and the HTTP API with the
-// deployed handler code, configured from the synthesized template. It prints
+// DynamoDB, S3, Cognito user and identity pools, and the HTTP API, with
+// every function run as its bundled bootstrap behind a local Lambda Runtime
+// API, configured from the synthesized template. It prints
 // the endpoints and a ready-to-use test user, writes the same to -info for
 // `make smoke`, and stops everything on Ctrl-C.
 package main
@@ -10,15 +11,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/web"
 )
@@ -38,8 +41,12 @@ func main() {
 	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
+	watch := flag.Bool("watch", true, "rebuild a function whose sources change and put its new code live")
+	stateDir := flag.String("state-dir", "", "keep users, signing keys, items and objects here across runs (make dev: .dev/state; default: none)")
+	buildDir := flag.String("build-dir", "", "where the functions' bootstraps are built and cached (default: portcullis/bootstrap in the user's cache directory)")
+	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
-	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in the README)", faultsFlag(&ddbFaults))
+	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in docs/local-stack.md)", faultsFlag(&ddbFaults))
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
 	flag.Parse()
 
@@ -49,10 +56,10 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := run(*template, *info, *quiet, devstack.Options{
+	if err := run(*template, *info, *quiet, *watch, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency, BuildDir: *buildDir, StateDir: *stateDir,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
@@ -71,13 +78,11 @@ func faultsFlag(dst *localaws.Faults) func(string) error {
 	}
 }
 
-func run(template, infoPath string, quiet bool, opts devstack.Options) error {
+func run(template, infoPath string, quiet, watch bool, opts devstack.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Template = template
-	// The functions run in this process and log through slog as they do in
-	// Lambda: JSON lines, here on stderr.
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	// The servers' log and every function's output and REPORT lines.
 	opts.Log = os.Stderr
 	if quiet {
 		opts.Log = io.Discard
@@ -93,9 +98,40 @@ func run(template, infoPath string, quiet bool, opts devstack.Options) error {
 	}
 	defer os.Remove(infoPath)
 	printInfo(os.Stdout, stack.Info, infoPath, time.Since(started))
+	if watch {
+		go func() {
+			if err := stack.Watch(ctx, devstack.DefaultWatchInterval, printRebuild); err != nil {
+				fmt.Fprintln(os.Stderr, "dev: watching the functions' sources:", err)
+			}
+		}()
+	}
 	<-ctx.Done()
 	fmt.Println("\nstopping the local stack")
+	printPeaks(os.Stdout, stack.FunctionStats())
 	return nil
+}
+
+// printPeaks says how many processes each function needed at most.
+func printPeaks(w io.Writer, stats map[string]locallambda.Stats) {
+	names := make([]string, 0, len(stats))
+	for n := range stats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprint(w, "processes per function at most:")
+	for _, n := range names {
+		fmt.Fprintf(w, " %s %d", n, stats[n].Peak)
+	}
+	fmt.Fprintln(w)
+}
+
+// printRebuild says which functions' new code is live, or why not.
+func printRebuild(r devstack.Rebuild) {
+	if r.Err != nil {
+		fmt.Fprintf(os.Stderr, "dev: %v\n  the functions keep their previous code\n", r.Err)
+		return
+	}
+	fmt.Printf("dev: %s rebuilt in %.1fs, new code live\n", strings.Join(r.Functions, ", "), r.Took.Seconds())
 }
 
 func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {

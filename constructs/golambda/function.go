@@ -67,6 +67,10 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
 )
 
+// PackageMetadata is the key of the function resource's template metadata
+// that holds FunctionProps.Package.
+const PackageMetadata = "golambda:package"
+
 // FunctionProps configures a Function.
 type FunctionProps struct {
 	// Package is the main package to build: an import path, or a path
@@ -275,6 +279,9 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
 	})
+	// The package travels with the function in the template, so a local
+	// stand-in for Lambda can build and run the same program.
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(PackageMetadata), p.Package)
 	nag.Suppress(role, []nag.Suppression{{
 		ID:        "AwsSolutions-IAM5",
 		AppliesTo: []any{"Resource::*"},

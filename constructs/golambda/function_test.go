@@ -30,9 +30,13 @@ func TestRoleHasNoManagedPolicies(t *testing.T) {
 	if strings.Contains(doc, `"logs:*"`) || strings.Contains(doc, "CreateLogGroup") {
 		t.Errorf("policy grants more than writing to its log group: %s", doc)
 	}
-	p := cdktest.One(stack, "AWS::Lambda::Function").Properties
+	fn := cdktest.One(stack, "AWS::Lambda::Function")
+	p := fn.Properties
 	if p["MemorySize"] != 512.0 || p["Timeout"] != 3.0 {
 		t.Errorf("MemorySize %v, Timeout %v; want 512, 3", p["MemorySize"], p["Timeout"])
+	}
+	if got := fn.Metadata[golambda.PackageMetadata]; got != "./golambda/testdata/hello" {
+		t.Errorf("metadata %s = %v, want the package", golambda.PackageMetadata, got)
 	}
 }
 

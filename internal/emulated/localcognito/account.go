@@ -2,6 +2,7 @@ package localcognito
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -46,21 +47,21 @@ type forgotPasswordInput struct {
 // forgotPassword sends a password reset code through the user's verified
 // channel.
 func (s *Server) forgotPassword(ctx context.Context, in forgotPasswordInput) (codeDeliveryOutput, error) {
-	var v validation
-	v.required("clientId", in.ClientID)
-	v.required("username", in.Username)
-	if err := v.err(); err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
+	call, err := s.asClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
 		return codeDeliveryOutput{}, err
 	}
-	d, err := s.startPasswordReset(ctx, client, in.Username, in.ClientMetadata)
+	d, err := s.startPasswordReset(ctx, call.client, in.Username, in.ClientMetadata)
 	if err != nil {
 		return codeDeliveryOutput{}, err
 	}
 	return codeDeliveryOutput{CodeDeliveryDetails: d}, nil
+}
+
+// combinationNotFound is how the password reset operations of a LEGACY
+// client answer for a name that is no user.
+func combinationNotFound() error {
+	return apiError(errUserNotFound, "Username/client id combination not found.")
 }
 
 // startPasswordReset sends the user called name (a username or sign-in
@@ -69,35 +70,33 @@ func (s *Server) forgotPassword(ctx context.Context, in forgotPasswordInput) (co
 // it answers where a code would have gone, unless the client reveals
 // user existence.
 func (s *Server) startPasswordReset(ctx context.Context, client *Client, name string, metadata map[string]string) (*codeDeliveryDetails, error) {
-	s.mu.Lock()
-	u := s.lookup(name)
-	if u == nil {
-		s.mu.Unlock()
-		if client.LegacyUserExistenceErrors {
-			return nil, apiError(errUserNotFound, "Username/client id combination not found.")
+	var to delivery
+	u, err := s.users.update(byName(name), func(u *user, _ userTx) error {
+		if u.disabled {
+			return userDisabled()
 		}
+		if u.status == statusForceChange {
+			// An invited user has no password of their own to reset yet.
+			return apiError(errNotAuthorized, "User password cannot be reset in the current state.")
+		}
+		var ok bool
+		if to, ok = s.recoveryChannel(u); !ok {
+			return invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+		}
+		s.newResetCode(u, to)
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoUser) && client.LegacyUserExistenceErrors:
+		return nil, combinationNotFound()
+	case errors.Is(err, errNoUser):
 		return s.simulatedDelivery(name), nil
+	case err != nil:
+		return nil, err
 	}
-	if u.disabled {
-		s.mu.Unlock()
-		return nil, userDisabled()
-	}
-	if u.status == statusForceChange {
-		// An invited user has no password of their own to reset yet.
-		s.mu.Unlock()
-		return nil, apiError(errNotAuthorized, "User password cannot be reset in the current state.")
-	}
-	to, ok := s.recoveryChannel(u)
-	if !ok {
-		s.mu.Unlock()
-		return nil, invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
-	}
-	snap, code := s.newResetCode(u, to)
-	s.mu.Unlock()
-
-	err := s.send(ctx, message{
-		source: sourceCustomMessageForgot, clientID: client.ID, user: snap, to: to,
-		code: code, signInName: name, metadata: metadata,
+	err = s.send(ctx, message{
+		source: sourceCustomMessageForgot, clientID: client.ID, user: u, to: to,
+		code: u.reset.value, signInName: name, metadata: metadata,
 	})
 	if err != nil {
 		return nil, err
@@ -106,12 +105,11 @@ func (s *Server) startPasswordReset(ctx context.Context, client *Client, name st
 }
 
 // newResetCode gives u a new password reset code sent to to; the last one
-// stops working. The caller holds s.mu.
-func (s *Server) newResetCode(u *user, to delivery) (snap *user, code string) {
-	code = newCode()
+// stops working.
+func (s *Server) newResetCode(u *user, to delivery) {
+	code := newCode()
 	u.reset = pendingCode{value: code, attr: to.attr, dest: to.destination, expires: s.now().Add(resetCodeValidity)}
 	u.lastCode = code
-	return u.snapshot(), code
 }
 
 type confirmForgotPasswordInput struct {
@@ -125,22 +123,13 @@ type confirmForgotPasswordInput struct {
 
 // confirmForgotPassword sets a new password with a reset code.
 func (s *Server) confirmForgotPassword(ctx context.Context, in confirmForgotPasswordInput) (empty, error) {
-	var v validation
-	v.required("clientId", in.ClientID)
-	v.required("username", in.Username)
-	v.required("confirmationCode", in.ConfirmationCode)
-	v.required("password", in.Password)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	if err := checkPasswordShape("password", in.Password); err != nil {
-		return empty{}, err
-	}
-	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
+	call, err := s.asClient(in.ClientID, in.Username, in.SecretHash,
+		need("confirmationCode", in.ConfirmationCode), need("password", in.Password),
+		then(checkPasswordShape("password", in.Password)))
 	if err != nil {
 		return empty{}, err
 	}
-	return empty{}, s.finishPasswordReset(ctx, client, in.Username, in.ConfirmationCode, in.Password, in.ClientMetadata)
+	return empty{}, s.finishPasswordReset(ctx, call.client, in.Username, in.ConfirmationCode, in.Password, in.ClientMetadata)
 }
 
 // finishPasswordReset sets the password of the user called name with the
@@ -151,33 +140,31 @@ func (s *Server) finishPasswordReset(ctx context.Context, client *Client, name, 
 	if err := s.policy.check(password); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	u := s.lookup(name)
-	if u == nil {
-		s.mu.Unlock()
-		if client.LegacyUserExistenceErrors {
-			return apiError(errUserNotFound, "Username/client id combination not found.")
+	u, err := s.users.update(byName(name), func(u *user, _ userTx) error {
+		if u.disabled {
+			return userDisabled()
 		}
+		if err := s.checkCode(&u.reset, code, attemptLimitExceeded); err != nil {
+			return err
+		}
+		s.setPassword(u, password)
+		if u.status == statusResetRequired {
+			u.status = statusConfirmed
+		}
+		u.reset = pendingCode{}
+		u.failures = failureCounts{}
+		u.modified = s.now()
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNoUser) && client.LegacyUserExistenceErrors:
+		return combinationNotFound()
+	case errors.Is(err, errNoUser):
 		return codeMismatch()
-	}
-	if u.disabled {
-		s.mu.Unlock()
-		return userDisabled()
-	}
-	if err := s.checkCode(&u.reset, code, attemptLimitExceeded); err != nil {
-		s.mu.Unlock()
+	case err != nil:
 		return err
 	}
-	s.setPassword(u, password)
-	if u.status == statusResetRequired {
-		u.status = statusConfirmed
-	}
-	u.reset = pendingCode{}
-	u.failures = failureCounts{}
-	u.modified = s.now()
-	snap := u.snapshot()
-	s.mu.Unlock()
-	return s.postConfirmationFrom(ctx, sourcePostConfirmationForgot, client.ID, snap, metadata)
+	return s.postConfirmationFrom(ctx, sourcePostConfirmationForgot, client.ID, u, metadata)
 }
 
 type changePasswordInput struct {
@@ -189,61 +176,34 @@ type changePasswordInput struct {
 // changePassword lets a signed-in user change their password; sessions
 // stay signed in, as in Cognito.
 func (s *Server) changePassword(_ context.Context, in changePasswordInput) (empty, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	v.required("proposedPassword", in.ProposedPassword)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	if err := checkPasswordShape("proposedPassword", in.ProposedPassword); err != nil {
-		return empty{}, err
-	}
+	checks := []check{need("proposedPassword", in.ProposedPassword), then(checkPasswordShape("proposedPassword", in.ProposedPassword))}
 	if in.PreviousPassword != "" {
-		if err := checkPasswordShape("previousPassword", in.PreviousPassword); err != nil {
-			return empty{}, err
-		}
+		checks = append(checks, then(checkPasswordShape("previousPassword", in.PreviousPassword)))
 	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	call, err := s.asUser(in.AccessToken, checks...)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
 	now := s.now()
-	switch {
-	case u.failures.changePassword.blocked(now):
-		return empty{}, attemptLimitExceeded()
-	case in.PreviousPassword == "":
-		return empty{}, missingParameter("PreviousPassword")
-	case !u.passwordMatches(in.PreviousPassword):
-		u.failures.changePassword.fail(now)
-		return empty{}, incorrectCredentials()
-	}
-	if err := s.policy.check(in.ProposedPassword); err != nil {
-		return empty{}, err
-	}
-	s.setPassword(u, in.ProposedPassword)
-	u.failures.changePassword.succeed()
-	u.modified = now
-	return empty{}, nil
-}
-
-// tokenClient returns the app client an access token was issued to.
-func (s *Server) tokenClient(token string) (*Client, error) {
-	var v validation
-	v.required("accessToken", token)
-	if err := v.err(); err != nil {
-		return nil, err
-	}
-	c, err := s.verifyAccessToken(token)
-	if err != nil {
-		return nil, err
-	}
-	client, err := s.client(c.ClientID)
-	if err != nil {
-		// The client was deleted since the token was issued.
-		return nil, apiError(errNotAuthorized, "Invalid Access Token")
-	}
-	return client, nil
+	_, err = call.update(func(u *user, _ userTx) error {
+		switch {
+		case u.failures.changePassword.blocked(now):
+			return attemptLimitExceeded()
+		case in.PreviousPassword == "":
+			return missingParameter("PreviousPassword")
+		case !u.passwordMatches(in.PreviousPassword):
+			u.failures.changePassword.fail(now)
+			return incorrectCredentials()
+		}
+		if err := s.policy.check(in.ProposedPassword); err != nil {
+			return err
+		}
+		s.setPassword(u, in.ProposedPassword)
+		u.failures.changePassword.succeed()
+		u.modified = now
+		return nil
+	})
+	return empty{}, err
 }
 
 type attributeVerificationCodeInput struct {
@@ -266,41 +226,34 @@ func checkVerifiable(name string) error {
 // where the pool keeps the original until verification, else the current
 // one.
 func (s *Server) getUserAttributeVerificationCode(ctx context.Context, in attributeVerificationCodeInput) (codeDeliveryOutput, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	v.required("attributeName", in.AttributeName)
-	if err := v.err(); err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	if err := checkVerifiable(in.AttributeName); err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	client, err := s.tokenClient(in.AccessToken)
+	call, err := s.asUser(in.AccessToken, need("attributeName", in.AttributeName), then(checkVerifiable(in.AttributeName)))
 	if err != nil {
 		return codeDeliveryOutput{}, err
 	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	client, err := call.client()
 	if err != nil {
 		return codeDeliveryOutput{}, err
 	}
-	dest := u.pending[in.AttributeName]
-	if dest == "" {
-		dest = u.attrs[in.AttributeName]
+	var to delivery
+	u, err := call.update(func(u *user, _ userTx) error {
+		dest := u.pending[in.AttributeName]
+		if dest == "" {
+			dest = u.attrs[in.AttributeName]
+		}
+		if dest == "" {
+			return invalidParameter("User does not have a value for the attribute: %s", in.AttributeName)
+		}
+		to = deliveryTo(in.AttributeName, dest)
+		u.code = pendingCode{value: newCode(), attr: to.attr, dest: dest, expires: s.now().Add(codeValidity)}
+		u.lastCode = u.code.value
+		return nil
+	})
+	if err != nil {
+		return codeDeliveryOutput{}, err
 	}
-	if dest == "" {
-		unlock()
-		return codeDeliveryOutput{}, invalidParameter("User does not have a value for the attribute: %s", in.AttributeName)
-	}
-	to := deliveryTo(in.AttributeName, dest)
-	code := newCode()
-	u.code = pendingCode{value: code, attr: to.attr, dest: dest, expires: s.now().Add(codeValidity)}
-	u.lastCode = code
-	snap := u.snapshot()
-	unlock()
-
 	err = s.send(ctx, message{
-		source: sourceCustomMessageVerify, clientID: client.ID, user: snap, to: to,
-		code: code, signInName: snap.username, metadata: in.ClientMetadata,
+		source: sourceCustomMessageVerify, clientID: client.ID, user: u, to: to,
+		code: u.code.value, signInName: u.username, metadata: in.ClientMetadata,
 	})
 	if err != nil {
 		return codeDeliveryOutput{}, err
@@ -318,49 +271,41 @@ type verifyUserAttributeInput struct {
 // code sent to it. A changed value waiting for its code takes effect now,
 // unless another user has it as a sign-in name (AliasExistsException).
 func (s *Server) verifyUserAttribute(_ context.Context, in verifyUserAttributeInput) (empty, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	v.required("attributeName", in.AttributeName)
-	v.required("code", in.Code)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	if err := checkVerifiable(in.AttributeName); err != nil {
-		return empty{}, err
-	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	call, err := s.asUser(in.AccessToken, need("attributeName", in.AttributeName), need("code", in.Code),
+		then(checkVerifiable(in.AttributeName)))
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	if !u.code.spent && u.code.attr != in.AttributeName {
-		// No code was sent for this attribute (the last one was for the
-		// other), so there is nothing this code could match.
-		return empty{}, expiredCode()
-	}
-	if err := s.checkCode(&u.code, in.Code, attemptLimitExceeded); err != nil {
-		return empty{}, err
-	}
-	name, dest := in.AttributeName, u.code.dest
-	next := maps.Clone(u.attrs)
-	switch {
-	case u.pending[name] == dest:
-		next[name] = dest
-	case u.attrs[name] != dest:
-		// The attribute changed since the code was sent.
+	_, err = call.update(func(u *user, tx userTx) error {
+		if !u.code.spent && u.code.attr != in.AttributeName {
+			// No code was sent for this attribute (the last one was for the
+			// other), so there is nothing this code could match.
+			return expiredCode()
+		}
+		if err := s.checkCode(&u.code, in.Code, attemptLimitExceeded); err != nil {
+			return err
+		}
+		name, dest := in.AttributeName, u.code.dest
+		next := maps.Clone(u.attrs)
+		switch {
+		case u.pending[name] == dest:
+			next[name] = dest
+		case u.attrs[name] != dest:
+			// The attribute changed since the code was sent.
+			u.code = pendingCode{}
+			return expiredCode()
+		}
+		next[verifiedFlag[name]] = "true"
+		if err := tx.conflict(&user{username: u.username, attrs: next}, "", false); err != nil {
+			return err
+		}
+		u.attrs = next
+		delete(u.pending, name)
 		u.code = pendingCode{}
-		return empty{}, expiredCode()
-	}
-	next[verifiedFlag[name]] = "true"
-	if err := s.conflict(&user{username: u.username, attrs: next}, "", false); err != nil {
-		return empty{}, err
-	}
-	u.attrs = next
-	delete(u.pending, name)
-	u.code = pendingCode{}
-	u.modified = s.now()
-	s.store(u)
-	return empty{}, nil
+		u.modified = s.now()
+		return nil
+	})
+	return empty{}, err
 }
 
 type deleteUserAttributesInput struct {
@@ -372,13 +317,11 @@ type deleteUserAttributesInput struct {
 // client may write. Deleting an email address or phone number deletes its
 // verified flag and any change waiting for a code.
 func (s *Server) deleteUserAttributes(_ context.Context, in deleteUserAttributesInput) (empty, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	v.check(in.UserAttributeNames != nil, "userAttributeNames", "Member must not be null")
-	if err := v.err(); err != nil {
+	call, err := s.asUser(in.AccessToken, want(in.UserAttributeNames != nil, "userAttributeNames", "Member must not be null"))
+	if err != nil {
 		return empty{}, err
 	}
-	client, err := s.tokenClient(in.AccessToken)
+	client, err := call.client()
 	if err != nil {
 		return empty{}, err
 	}
@@ -392,14 +335,16 @@ func (s *Server) deleteUserAttributes(_ context.Context, in deleteUserAttributes
 			return empty{}, apiError(errNotAuthorized, "A client attempted to write unauthorized attribute")
 		}
 	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
-	if err != nil {
-		return empty{}, err
-	}
-	defer unlock()
+	_, err = call.update(func(u *user, _ userTx) error { return s.dropAttributes(u, in.UserAttributeNames) })
+	return empty{}, err
+}
+
+// dropAttributes deletes attributes of u, with the verified flags and
+// pending changes of those deleted.
+func (s *Server) dropAttributes(u *user, names []string) error {
 	next := maps.Clone(u.attrs)
 	pending := maps.Clone(u.pending)
-	for _, name := range in.UserAttributeNames {
+	for _, name := range names {
 		delete(next, name)
 		if flag, ok := verifiedFlag[name]; ok {
 			delete(next, flag)
@@ -407,19 +352,18 @@ func (s *Server) deleteUserAttributes(_ context.Context, in deleteUserAttributes
 		}
 	}
 	if err := s.checkRequired(next); err != nil {
-		return empty{}, err
+		return err
 	}
 	if s.usernameIsAttribute() && !slices.ContainsFunc(s.usernameAttrs, func(a string) bool { return next[a] != "" }) {
 		// The user would have no name left to sign in with.
-		return empty{}, invalidParameter("Attributes did not conform to the schema: the user must keep an email address or phone number to sign in with")
+		return invalidParameter("Attributes did not conform to the schema: the user must keep an email address or phone number to sign in with")
 	}
 	u.attrs, u.pending = next, pending
 	if u.code.attr != "" && next[u.code.attr] == "" && pending[u.code.attr] == "" {
 		u.code = pendingCode{}
 	}
 	u.modified = s.now()
-	s.store(u)
-	return empty{}, nil
+	return nil
 }
 
 type adminResetUserPasswordInput struct {
@@ -432,68 +376,70 @@ type adminResetUserPasswordInput struct {
 // PasswordResetRequiredException until they set a new one with the code
 // sent through their verified channel (ForgotPassword sends another).
 func (s *Server) adminResetUserPassword(ctx context.Context, in adminResetUserPasswordInput) (empty, error) {
-	u, unlock, err := s.adminUser(adminUserInput{UserPoolID: in.UserPoolID, Username: in.Username})
+	call, err := s.asAdmin(in.UserPoolID, in.Username)
 	if err != nil {
 		return empty{}, err
 	}
-	if u.status == statusUnconfirmed {
-		unlock()
-		return empty{}, apiError(errNotAuthorized, "User password cannot be reset in the current state.")
-	}
-	u.status = statusResetRequired
-	u.hash, u.salt, u.srpSalt, u.srpVerifier = nil, nil, nil, nil
-	u.tempExpires = time.Time{}
-	u.modified = s.now()
-	to, sending := s.recoveryChannel(u)
-	var snap *user
-	var code string
-	if sending {
-		snap, code = s.newResetCode(u, to)
-	}
-	unlock()
-	if !sending {
-		return empty{}, nil
+	var (
+		to      delivery
+		sending bool
+	)
+	u, err := call.update(func(u *user, _ userTx) error {
+		if u.status == statusUnconfirmed {
+			return apiError(errNotAuthorized, "User password cannot be reset in the current state.")
+		}
+		u.status = statusResetRequired
+		u.hash, u.salt, u.srpSalt, u.srpVerifier = nil, nil, nil, nil
+		u.tempExpires = time.Time{}
+		u.modified = s.now()
+		if to, sending = s.recoveryChannel(u); sending {
+			s.newResetCode(u, to)
+		}
+		return nil
+	})
+	if err != nil || !sending {
+		return empty{}, err
 	}
 	return empty{}, s.send(ctx, message{
-		source: sourceCustomMessageForgot, clientID: clientIDNotApplicable, user: snap, to: to,
-		code: code, signInName: in.Username, metadata: in.ClientMetadata,
+		source: sourceCustomMessageForgot, clientID: clientIDNotApplicable, user: u, to: to,
+		code: u.reset.value, signInName: in.Username, metadata: in.ClientMetadata,
 	})
 }
 
 // adminUserGlobalSignOut signs a user out of every session, as
 // GlobalSignOut does for the user themselves.
 func (s *Server) adminUserGlobalSignOut(_ context.Context, in adminUserInput) (empty, error) {
-	u, unlock, err := s.adminUser(in)
-	if err != nil {
-		return empty{}, err
-	}
-	defer unlock()
-	s.revokeUserSessions(u)
-	return empty{}, nil
+	return s.adminChange(in, func(u *user, tx userTx) { tx.signOut(u) })
 }
 
 // adminDisableUser deactivates a user: they cannot sign in, and their
 // tokens are revoked.
 func (s *Server) adminDisableUser(_ context.Context, in adminUserInput) (empty, error) {
-	u, unlock, err := s.adminUser(in)
-	if err != nil {
-		return empty{}, err
-	}
-	defer unlock()
-	u.disabled = true
-	u.modified = s.now()
-	s.revokeUserSessions(u)
-	return empty{}, nil
+	return s.adminChange(in, func(u *user, tx userTx) {
+		u.disabled = true
+		u.modified = s.now()
+		tx.signOut(u)
+	})
 }
 
 // adminEnableUser lets a disabled user sign in again.
 func (s *Server) adminEnableUser(_ context.Context, in adminUserInput) (empty, error) {
-	u, unlock, err := s.adminUser(in)
+	return s.adminChange(in, func(u *user, _ userTx) {
+		u.disabled = false
+		u.modified = s.now()
+	})
+}
+
+// adminChange applies a change that cannot fail to the user an admin
+// operation names.
+func (s *Server) adminChange(in adminUserInput, change func(u *user, tx userTx)) (empty, error) {
+	call, err := s.asAdmin(in.UserPoolID, in.Username)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	u.disabled = false
-	u.modified = s.now()
-	return empty{}, nil
+	_, err = call.update(func(u *user, tx userTx) error {
+		change(u, tx)
+		return nil
+	})
+	return empty{}, err
 }

@@ -27,34 +27,25 @@ type adminCreateUserOutput struct {
 // invitation unless MessageAction is SUPPRESS. RESEND sends an existing
 // invited user a new temporary password.
 func (s *Server) adminCreateUser(ctx context.Context, in adminCreateUserInput) (adminCreateUserOutput, error) {
-	if err := s.checkPool(in.UserPoolID); err != nil {
-		return adminCreateUserOutput{}, err
-	}
-	var v validation
-	v.required("username", in.Username)
-	v.check(in.MessageAction == "" || in.MessageAction == "SUPPRESS" || in.MessageAction == "RESEND",
-		"messageAction", "Member must satisfy enum value set: [RESEND, SUPPRESS]")
+	checks := []check{want(in.MessageAction == "" || in.MessageAction == "SUPPRESS" || in.MessageAction == "RESEND",
+		"messageAction", "Member must satisfy enum value set: [RESEND, SUPPRESS]")}
 	for _, m := range in.DesiredDeliveryMediums {
-		v.check(m == mediumSMS || m == mediumEmail, "desiredDeliveryMediums", "Member must satisfy constraint: [Member must satisfy enum value set: [SMS, EMAIL]]")
+		checks = append(checks, want(m == mediumSMS || m == mediumEmail, "desiredDeliveryMediums", "Member must satisfy constraint: [Member must satisfy enum value set: [SMS, EMAIL]]"))
 	}
-	if err := v.err(); err != nil {
+	if in.TemporaryPassword != "" {
+		checks = append(checks, then(checkPasswordShape("temporaryPassword", in.TemporaryPassword)), then(s.policy.check(in.TemporaryPassword)))
+	}
+	call, err := s.asAdmin(in.UserPoolID, in.Username, checks...)
+	if err != nil {
 		return adminCreateUserOutput{}, err
 	}
 	password := in.TemporaryPassword
-	if password != "" {
-		if err := checkPasswordShape("temporaryPassword", password); err != nil {
-			return adminCreateUserOutput{}, err
-		}
-		if err := s.policy.check(password); err != nil {
-			return adminCreateUserOutput{}, err
-		}
-	} else {
+	if password == "" {
 		password = s.policy.temporaryPassword()
 	}
 	if in.MessageAction == "RESEND" {
-		return s.resendInvitation(ctx, in, password)
+		return s.resendInvitation(ctx, call, in, password)
 	}
-
 	u, signInAttr, err := s.newUser(in.Username, in.UserAttributes, byAdmin)
 	if err != nil {
 		return adminCreateUserOutput{}, err
@@ -65,22 +56,13 @@ func (s *Server) adminCreateUser(ctx context.Context, in adminCreateUserInput) (
 			return adminCreateUserOutput{}, err
 		}
 	}
-	s.mu.Lock()
-	err = s.conflict(u, signInAttr, true)
-	s.mu.Unlock()
-	if err != nil {
+	if err := s.users.checkFree(u, signInAttr, true); err != nil {
 		return adminCreateUserOutput{}, err
 	}
 	// Cognito runs the pre sign-up trigger for invited users too, but
 	// ignores its autoConfirm and autoVerify answers: the user must still
 	// choose a password.
 	if _, err := s.preSignUp(ctx, sourcePreSignUpAdminCreateUser, clientIDNotApplicable, u, in.ValidationData, in.ClientMetadata); err != nil {
-		return adminCreateUserOutput{}, err
-	}
-
-	s.mu.Lock()
-	if err := s.conflict(u, signInAttr, true); err != nil {
-		s.mu.Unlock()
 		return adminCreateUserOutput{}, err
 	}
 	now := s.now()
@@ -90,34 +72,30 @@ func (s *Server) adminCreateUser(ctx context.Context, in adminCreateUserInput) (
 	if len(to) > 0 {
 		u.lastCode = password
 	}
-	s.store(u)
-	snap, out := u.snapshot(), adminCreateUserOutput{User: u.userType(nil)}
-	s.mu.Unlock()
-
-	return out, s.invite(ctx, snap, in, password, to)
-}
-
-func (s *Server) resendInvitation(ctx context.Context, in adminCreateUserInput, password string) (adminCreateUserOutput, error) {
-	s.mu.Lock()
-	u := s.lookup(in.Username)
-	if u == nil {
-		s.mu.Unlock()
-		return adminCreateUserOutput{}, userNotFound()
-	}
-	if u.status != statusForceChange {
-		s.mu.Unlock()
-		return adminCreateUserOutput{}, apiError(errUnsupportedUserState, "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", in.Username)
-	}
-	to, err := invitationChannels(u, in.DesiredDeliveryMediums)
-	if err != nil {
-		s.mu.Unlock()
+	if err := s.users.add(u, signInAttr, true); err != nil {
 		return adminCreateUserOutput{}, err
 	}
-	s.setTemporaryPassword(u, password, s.now())
-	u.lastCode = password
-	snap, out := u.snapshot(), adminCreateUserOutput{User: u.userType(nil)}
-	s.mu.Unlock()
-	return out, s.invite(ctx, snap, in, password, to)
+	return adminCreateUserOutput{User: u.userType(nil)}, s.invite(ctx, u, in, password, to)
+}
+
+func (s *Server) resendInvitation(ctx context.Context, call adminCall, in adminCreateUserInput, password string) (adminCreateUserOutput, error) {
+	var to []delivery
+	u, err := call.update(func(u *user, _ userTx) error {
+		if u.status != statusForceChange {
+			return apiError(errUnsupportedUserState, "Resend not possible. %s status is not FORCE_CHANGE_PASSWORD", in.Username)
+		}
+		var err error
+		if to, err = invitationChannels(u, in.DesiredDeliveryMediums); err != nil {
+			return err
+		}
+		s.setTemporaryPassword(u, password, s.now())
+		u.lastCode = password
+		return nil
+	})
+	if err != nil {
+		return adminCreateUserOutput{}, err
+	}
+	return adminCreateUserOutput{User: u.userType(nil)}, s.invite(ctx, u, in, password, to)
 }
 
 // invitationChannels are where an invitation goes. Every medium asked for
@@ -164,13 +142,13 @@ func (s *Server) invite(ctx context.Context, snap *user, in adminCreateUserInput
 }
 
 // tempPasswordExpired reports whether u's temporary password can no
-// longer be used. The caller holds s.mu.
+// longer be used.
 func (s *Server) tempPasswordExpired(u *user) bool {
 	return u.status == statusForceChange && !s.now().Before(u.tempExpires)
 }
 
 // setTemporaryPassword gives u a temporary password that must be changed
-// at the next sign-in. The caller holds s.mu.
+// at the next sign-in.
 func (s *Server) setTemporaryPassword(u *user, password string, now time.Time) {
 	s.setPassword(u, password)
 	u.status = statusForceChange
@@ -188,37 +166,25 @@ type adminSetUserPasswordInput struct {
 // adminSetUserPassword sets a permanent password, which also confirms the
 // user, or a temporary one the user must change at next sign-in.
 func (s *Server) adminSetUserPassword(_ context.Context, in adminSetUserPasswordInput) (empty, error) {
-	if err := s.checkPool(in.UserPoolID); err != nil {
+	call, err := s.asAdmin(in.UserPoolID, in.Username,
+		then(checkPasswordShape("password", in.Password)), then(s.policy.check(in.Password)))
+	if err != nil {
 		return empty{}, err
 	}
-	var v validation
-	v.required("username", in.Username)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	if err := checkPasswordShape("password", in.Password); err != nil {
-		return empty{}, err
-	}
-	if err := s.policy.check(in.Password); err != nil {
-		return empty{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookup(in.Username)
-	if u == nil {
-		return empty{}, userNotFound()
-	}
-	now := s.now()
-	if !in.Permanent {
-		s.setTemporaryPassword(u, in.Password, now)
-		return empty{}, nil
-	}
-	s.setPassword(u, in.Password)
-	u.status = statusConfirmed
-	u.tempExpires = time.Time{}
-	u.code, u.reset = pendingCode{}, pendingCode{}
-	u.modified = now
-	return empty{}, nil
+	_, err = call.update(func(u *user, _ userTx) error {
+		now := s.now()
+		if !in.Permanent {
+			s.setTemporaryPassword(u, in.Password, now)
+			return nil
+		}
+		s.setPassword(u, in.Password)
+		u.status = statusConfirmed
+		u.tempExpires = time.Time{}
+		u.code, u.reset = pendingCode{}, pendingCode{}
+		u.modified = now
+		return nil
+	})
+	return empty{}, err
 }
 
 type adminUserInput struct {
@@ -237,11 +203,14 @@ type adminGetUserOutput struct {
 }
 
 func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUserOutput, error) {
-	u, unlock, err := s.adminUser(in)
+	call, err := s.asAdmin(in.UserPoolID, in.Username)
 	if err != nil {
 		return adminGetUserOutput{}, err
 	}
-	defer unlock()
+	u, err := call.user()
+	if err != nil {
+		return adminGetUserOutput{}, err
+	}
 	return adminGetUserOutput{
 		Username:             u.username,
 		UserAttributes:       u.attributeList(nil),
@@ -254,30 +223,11 @@ func (s *Server) adminGetUser(_ context.Context, in adminUserInput) (adminGetUse
 }
 
 func (s *Server) adminDeleteUser(_ context.Context, in adminUserInput) (empty, error) {
-	u, unlock, err := s.adminUser(in)
-	if err != nil {
+	if _, err := s.asAdmin(in.UserPoolID, in.Username); err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	s.remove(u)
+	if err := s.users.remove(byName(in.Username)); err != nil {
+		return empty{}, userNotFound()
+	}
 	return empty{}, nil
-}
-
-// adminUser finds the user an admin operation names and returns with s.mu
-// held (call unlock) when it succeeds.
-func (s *Server) adminUser(in adminUserInput) (u *user, unlock func(), err error) {
-	if err := s.checkPool(in.UserPoolID); err != nil {
-		return nil, nil, err
-	}
-	var v validation
-	v.required("username", in.Username)
-	if err := v.err(); err != nil {
-		return nil, nil, err
-	}
-	s.mu.Lock()
-	if u = s.lookup(in.Username); u == nil {
-		s.mu.Unlock()
-		return nil, nil, userNotFound()
-	}
-	return u, s.mu.Unlock, nil
 }

@@ -28,19 +28,13 @@ type updateUserAttributesOutput struct {
 // attributes that client may write (WriteAttributes), as Cognito refuses
 // the rest with NotAuthorizedException.
 func (s *Server) updateUserAttributes(ctx context.Context, in updateUserAttributesInput) (updateUserAttributesOutput, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	v.check(in.UserAttributes != nil, "userAttributes", "Member must not be null")
-	if err := v.err(); err != nil {
-		return updateUserAttributesOutput{}, err
-	}
-	claims, err := s.verifyAccessToken(in.AccessToken)
+	call, err := s.asUser(in.AccessToken, want(in.UserAttributes != nil, "userAttributes", "Member must not be null"))
 	if err != nil {
 		return updateUserAttributesOutput{}, err
 	}
-	client, err := s.client(claims.ClientID)
+	client, err := call.client()
 	if err != nil {
-		return updateUserAttributesOutput{}, apiError(errNotAuthorized, "Invalid Access Token")
+		return updateUserAttributesOutput{}, err
 	}
 	if err := checkClientWrites(client, in.UserAttributes); err != nil {
 		return updateUserAttributesOutput{}, err
@@ -49,14 +43,11 @@ func (s *Server) updateUserAttributes(ctx context.Context, in updateUserAttribut
 	if err != nil {
 		return updateUserAttributesOutput{}, err
 	}
-	s.mu.Lock()
-	u := s.users[fold(claims.Username)]
-	if u == nil || u.sub() != claims.Sub {
-		s.mu.Unlock()
-		return updateUserAttributesOutput{}, userNotFound()
-	}
-	sends, err := s.applyAttributes(u, m, byClient)
-	s.mu.Unlock()
+	var sends []message
+	_, err = call.update(func(u *user, tx userTx) error {
+		sends, err = s.applyAttributes(u, tx, m, byClient)
+		return err
+	})
 	if err != nil {
 		return updateUserAttributesOutput{}, err
 	}
@@ -82,27 +73,19 @@ type adminUpdateUserAttributesInput struct {
 // clients may write: custom:role_name is set this way. An administrator
 // may also mark an email address or phone number verified.
 func (s *Server) adminUpdateUserAttributes(ctx context.Context, in adminUpdateUserAttributesInput) (empty, error) {
-	if err := s.checkPool(in.UserPoolID); err != nil {
-		return empty{}, err
-	}
-	var v validation
-	v.required("username", in.Username)
-	v.check(in.UserAttributes != nil, "userAttributes", "Member must not be null")
-	if err := v.err(); err != nil {
+	call, err := s.asAdmin(in.UserPoolID, in.Username, want(in.UserAttributes != nil, "userAttributes", "Member must not be null"))
+	if err != nil {
 		return empty{}, err
 	}
 	m, err := s.checkAttributes(in.UserAttributes, byAdmin)
 	if err != nil {
 		return empty{}, err
 	}
-	s.mu.Lock()
-	u := s.lookup(in.Username)
-	if u == nil {
-		s.mu.Unlock()
-		return empty{}, userNotFound()
-	}
-	sends, err := s.applyAttributes(u, m, byAdmin)
-	s.mu.Unlock()
+	var sends []message
+	_, err = call.update(func(u *user, tx userTx) error {
+		sends, err = s.applyAttributes(u, tx, m, byAdmin)
+		return err
+	})
 	if err != nil {
 		return empty{}, err
 	}
@@ -132,8 +115,8 @@ func checkClientWrites(c *Client, attrs []attribute) error {
 // until verification, the old value stays in effect (the new one waits,
 // unverified, for its code) and nothing about sign-in changes. An
 // administrator marking the new value verified in the same call skips all
-// that. The caller holds s.mu.
-func (s *Server) applyAttributes(u *user, m map[string]string, by writer) ([]message, error) {
+// that. It runs under the store's lock (userStore.update).
+func (s *Server) applyAttributes(u *user, tx userTx, m map[string]string, by writer) ([]message, error) {
 	next := maps.Clone(u.attrs)
 	pending := map[string]string{}
 	applied := map[string]bool{}
@@ -173,7 +156,7 @@ func (s *Server) applyAttributes(u *user, m map[string]string, by writer) ([]mes
 	}
 	// Only values in effect are sign-in names; a pending one is checked
 	// when it is verified.
-	if err := s.conflict(&user{username: u.username, attrs: next}, "", by == byAdmin); err != nil {
+	if err := tx.conflict(&user{username: u.username, attrs: next}, "", by == byAdmin); err != nil {
 		return nil, err
 	}
 	u.attrs = next
@@ -185,7 +168,6 @@ func (s *Server) applyAttributes(u *user, m map[string]string, by writer) ([]mes
 	}
 	now := s.now()
 	u.modified = now
-	s.store(u)
 	snap := u.snapshot()
 	for i := range sends {
 		code := newCode()

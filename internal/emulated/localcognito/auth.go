@@ -73,13 +73,7 @@ type authOutput struct {
 // initiateAuth signs a user in with USER_PASSWORD_AUTH, starts a
 // USER_SRP_AUTH sign-in, or refreshes tokens with REFRESH_TOKEN_AUTH.
 func (s *Server) initiateAuth(ctx context.Context, in initiateAuthInput) (authOutput, error) {
-	var v validation
-	v.required("authFlow", in.AuthFlow)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return authOutput{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("authFlow", in.AuthFlow))
 	if err != nil {
 		return authOutput{}, err
 	}
@@ -110,84 +104,59 @@ func missingParameter(name string) error {
 }
 
 func (s *Server) passwordAuth(ctx context.Context, client *Client, params map[string]string, metadata map[string]string) (authOutput, error) {
-	name, password := params["USERNAME"], params["PASSWORD"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if password == "" {
-		return authOutput{}, missingParameter("PASSWORD")
-	}
-	if err := client.checkSecretHash(name, params["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, params, "USERNAME", "PASSWORD"); err != nil {
 		return authOutput{}, err
 	}
-
+	name, password := params["USERNAME"], params["PASSWORD"]
+	call := clientCall{s: s, client: client, name: name}
 	now := s.now()
-	s.mu.Lock()
-	u := s.lookup(name)
-	switch {
-	case u == nil && client.LegacyUserExistenceErrors:
-		s.mu.Unlock()
-		return authOutput{}, userNotFound()
-	case u == nil:
-		s.mu.Unlock()
-		return authOutput{}, incorrectCredentials()
-	case u.status == statusResetRequired:
-		// The administrator deactivated the password: there is none to
-		// check, only a reset code to ask for.
-		s.mu.Unlock()
-		return authOutput{}, passwordResetRequired()
-	case u.failures.signIn.blocked(now):
-		s.mu.Unlock()
-		return authOutput{}, passwordAttemptsExceeded()
-	case !u.passwordMatches(password):
-		u.failures.signIn.fail(now)
-		s.mu.Unlock()
-		return authOutput{}, incorrectCredentials()
-	}
-	u.failures.signIn.succeed()
-	return s.completeSignIn(ctx, client, u, metadata)
-}
-
-// completeSignIn finishes a sign-in in which u has proven their password,
-// whichever flow they used: an unconfirmed user is refused, an invited
-// one must choose a password, and anyone else gets tokens. Checking the
-// password first means a wrong one never reveals the user's status. The
-// caller holds s.mu; completeSignIn releases it.
-func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, metadata map[string]string) (authOutput, error) {
-	switch {
-	case u.disabled:
-		s.mu.Unlock()
-		return authOutput{}, userDisabled()
-	case u.status == statusUnconfirmed:
-		s.mu.Unlock()
-		return authOutput{}, apiError(errUserNotConfirmed, "User is not confirmed.")
-	case s.tempPasswordExpired(u):
-		s.mu.Unlock()
-		return authOutput{}, apiError(errNotAuthorized, "Temporary password has expired and must be reset by an administrator.")
-	case u.status == statusForceChange:
-		out := s.newPasswordChallenge(client, u)
-		s.mu.Unlock()
-		return out, nil
-	}
-	if ch := s.mfaChallenge(u); ch != "" {
-		out := s.mfaStep(client, u, ch, sourceTokenAuthentication)
-		s.mu.Unlock()
-		return out, nil
-	}
-	snap := u.snapshot()
-	s.mu.Unlock()
-
-	res, err := s.issueTokens(ctx, client, snap, sourceTokenAuthentication, nil, metadata)
+	u, err := call.update(incorrectCredentials(), func(u *user, _ userTx) error {
+		switch {
+		case u.status == statusResetRequired:
+			// The administrator deactivated the password: there is none to
+			// check, only a reset code to ask for.
+			return passwordResetRequired()
+		case u.failures.signIn.blocked(now):
+			return passwordAttemptsExceeded()
+		case !u.passwordMatches(password):
+			u.failures.signIn.fail(now)
+			return incorrectCredentials()
+		}
+		u.failures.signIn.succeed()
+		return nil
+	})
 	if err != nil {
 		return authOutput{}, err
 	}
-	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+	return s.completeSignIn(ctx, client, u, metadata)
+}
+
+// completeSignIn finishes a sign-in in which u (a copy) has proven their
+// password, whichever flow they used: an unconfirmed user is refused, an
+// invited one must choose a password, and anyone else gets tokens.
+// Checking the password first means a wrong one never reveals the user's
+// status.
+func (s *Server) completeSignIn(ctx context.Context, client *Client, u *user, metadata map[string]string) (authOutput, error) {
+	switch {
+	case u.disabled:
+		return authOutput{}, userDisabled()
+	case u.status == statusUnconfirmed:
+		return authOutput{}, apiError(errUserNotConfirmed, "User is not confirmed.")
+	case s.tempPasswordExpired(u):
+		return authOutput{}, apiError(errNotAuthorized, "Temporary password has expired and must be reset by an administrator.")
+	case u.status == statusForceChange:
+		return s.newPasswordChallenge(client, u), nil
+	}
+	if ch := s.mfaChallenge(u); ch != "" {
+		return s.mfaStep(client, u, ch, sourceTokenAuthentication), nil
+	}
+	return s.signedIn(ctx, client, u, sourceTokenAuthentication, metadata)
 }
 
 // newPasswordChallenge opens a session in which an invited user must
-// choose a password. The caller holds s.mu.
+// choose a password.
 func (s *Server) newPasswordChallenge(client *Client, u *user) authOutput {
-	id := s.openSession(&authSession{
+	id := s.users.openSession(&authSession{
 		challenge: challengeNewPassword,
 		clientID:  client.ID,
 		username:  u.username,
@@ -222,41 +191,26 @@ func (s *Server) refreshAuth(ctx context.Context, client *Client, params map[str
 		return authOutput{}, missingParameter("REFRESH_TOKEN")
 	}
 	invalid := apiError(errNotAuthorized, "Invalid Refresh Token")
-
-	s.mu.Lock()
-	rt := s.refresh[token]
-	var u *user
-	if rt != nil {
-		u = s.users[fold(rt.username)]
-	}
+	rt, u, known := s.users.refreshSession(token)
 	switch {
-	case rt == nil || rt.clientID != client.ID:
-		s.mu.Unlock()
+	case !known || rt.clientID != client.ID:
 		return authOutput{}, invalid
 	case rt.revoked:
-		s.mu.Unlock()
 		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has been revoked")
-	case u == nil || u.sub() != rt.sub:
-		s.mu.Unlock()
+	case u == nil:
 		return authOutput{}, invalid
 	case u.disabled:
-		s.mu.Unlock()
 		return authOutput{}, userDisabled()
 	case !s.now().Before(rt.expires):
-		s.mu.Unlock()
 		return authOutput{}, apiError(errNotAuthorized, "Refresh Token has expired")
 	}
 	// A confidential client proves itself with a hash of the username the
 	// pool stores, which in a username-attribute pool is the sub, not the
 	// email address the user signed in with.
 	if err := client.checkSecretHash(rt.username, params["SECRET_HASH"]); err != nil {
-		s.mu.Unlock()
 		return authOutput{}, err
 	}
-	snap, session := u.snapshot(), *rt
-	s.mu.Unlock()
-
-	res, err := s.issueTokens(ctx, client, snap, sourceTokenRefreshTokens, &session, metadata)
+	res, err := s.issueTokens(ctx, client, u, sourceTokenRefreshTokens, &rt, metadata)
 	if err != nil {
 		return authOutput{}, err
 	}
@@ -274,13 +228,7 @@ type respondToAuthChallengeInput struct {
 // respondToAuthChallenge answers the challenges this pool issues:
 // PASSWORD_VERIFIER of a USER_SRP_AUTH sign-in, and NEW_PASSWORD_REQUIRED.
 func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthChallengeInput) (authOutput, error) {
-	var v validation
-	v.required("challengeName", in.ChallengeName)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return authOutput{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("challengeName", in.ChallengeName))
 	if err != nil {
 		return authOutput{}, err
 	}
@@ -304,16 +252,10 @@ func (s *Server) respondToAuthChallenge(ctx context.Context, in respondToAuthCha
 // signed in.
 func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if password == "" {
-		return authOutput{}, missingParameter("NEW_PASSWORD")
-	}
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "NEW_PASSWORD"); err != nil {
 		return authOutput{}, err
 	}
+	name, password := resp["USERNAME"], resp["NEW_PASSWORD"]
 	if err := checkPasswordShape("NEW_PASSWORD", password); err != nil {
 		return authOutput{}, err
 	}
@@ -328,49 +270,34 @@ func (s *Server) newPassword(ctx context.Context, client *Client, in respondToAu
 		return authOutput{}, err
 	}
 
-	s.mu.Lock()
-	sess := s.sessions[in.Session]
-	var u *user
-	if sess != nil {
-		u = s.lookup(name)
-	}
-	if sess == nil || sess.challenge != in.ChallengeName || sess.clientID != client.ID ||
-		!s.now().Before(sess.expires) || u == nil || u.sub() != sess.sub || u.status != statusForceChange {
-		s.mu.Unlock()
-		return authOutput{}, apiError(errNotAuthorized, "Invalid session for the user, session is expired.")
-	}
-	if err := s.policy.check(password); err != nil {
-		s.mu.Unlock()
-		return authOutput{}, err
-	}
-	updated := u.snapshot()
-	maps.Copy(updated.attrs, attrs)
-	if err := s.checkRequired(updated.attrs); err != nil {
-		s.mu.Unlock()
-		return authOutput{}, err
-	}
-	if err := s.conflict(updated, "", true); err != nil {
-		s.mu.Unlock()
-		return authOutput{}, err
-	}
-	delete(s.sessions, in.Session)
-	u.attrs = updated.attrs
-	s.setPassword(u, password)
-	u.status = statusConfirmed
-	u.tempExpires = time.Time{}
-	u.modified = s.now()
-	s.store(u)
-	if ch := s.mfaChallenge(u); ch != "" {
-		out := s.mfaStep(client, u, ch, sourceTokenNewPasswordChallenge)
-		s.mu.Unlock()
-		return out, nil
-	}
-	snap := u.snapshot()
-	s.mu.Unlock()
-
-	res, err := s.issueTokens(ctx, client, snap, sourceTokenNewPasswordChallenge, nil, in.ClientMetadata)
+	u, err := s.users.withSession(in.Session, challengeNewPassword, client.ID, name, func(sess *authSession, u *user, tx userTx) error {
+		if u.status != statusForceChange {
+			return invalidSession()
+		}
+		if err := s.policy.check(password); err != nil {
+			return err
+		}
+		updated := u.snapshot()
+		maps.Copy(updated.attrs, attrs)
+		if err := s.checkRequired(updated.attrs); err != nil {
+			return err
+		}
+		if err := tx.conflict(updated, "", true); err != nil {
+			return err
+		}
+		tx.closeSession(in.Session)
+		u.attrs = updated.attrs
+		s.setPassword(u, password)
+		u.status = statusConfirmed
+		u.tempExpires = time.Time{}
+		u.modified = s.now()
+		return nil
+	})
 	if err != nil {
 		return authOutput{}, err
 	}
-	return authOutput{ChallengeParameters: map[string]string{}, AuthenticationResult: &res}, nil
+	if ch := s.mfaChallenge(u); ch != "" {
+		return s.mfaStep(client, u, ch, sourceTokenNewPasswordChallenge), nil
+	}
+	return s.signedIn(ctx, client, u, sourceTokenNewPasswordChallenge, in.ClientMetadata)
 }

@@ -85,9 +85,10 @@ func (s *Server) createUserPoolClient(_ context.Context, in createUserPoolClient
 	if err := c.normalize(); err != nil {
 		return out, invalidParameter("%v", err)
 	}
-	s.clientsMu.Lock()
-	s.clients[c.ID] = &c
-	s.clientsMu.Unlock()
+	_ = s.clients.change(func(byID map[string]*Client) error {
+		byID[c.ID] = &c
+		return nil
+	})
 	now := float64(s.now().Unix())
 	out.UserPoolClient = userPoolClient{
 		UserPoolID: s.id, ClientName: c.Name, ClientID: c.ID, ClientSecret: c.Secret,
@@ -114,9 +115,10 @@ func (s *Server) deleteUserPoolClient(_ context.Context, in deleteUserPoolClient
 	if _, err := s.client(in.ClientID); err != nil {
 		return empty{}, err
 	}
-	s.clientsMu.Lock()
-	delete(s.clients, in.ClientID)
-	s.clientsMu.Unlock()
+	_ = s.clients.change(func(byID map[string]*Client) error {
+		delete(byID, in.ClientID)
+		return nil
+	})
 	return empty{}, nil
 }
 

@@ -21,9 +21,7 @@ func (p *pool) client(id string) (*Client, error) {
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	p.clientsMu.RLock()
-	c, ok := p.clients[id]
-	p.clientsMu.RUnlock()
+	c, ok := p.clients.get(id)
 	if !ok {
 		return nil, apiError(errResourceNotFound, "User pool client %s does not exist.", id)
 	}

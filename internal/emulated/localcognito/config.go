@@ -2,20 +2,15 @@ package localcognito
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
-	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
 )
 
 // Token lifetimes Cognito gives an app client that does not set its own.
@@ -207,210 +202,6 @@ type Triggers struct {
 	PreTokenGeneration func(context.Context, events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error)
 }
 
-var (
-	poolIDPattern   = regexp.MustCompile(`^([\w-]+)_[0-9a-zA-Z]+$`)
-	clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
-	customPattern   = regexp.MustCompile(`^custom:[\w-]{1,20}$`)
-)
-
-// standardAttributes are the OpenID Connect attributes every pool has.
-var standardAttributes = []string{
-	"address", "birthdate", "email", "email_verified", "family_name", "gender",
-	"given_name", "locale", "middle_name", "name", "nickname", "phone_number",
-	"phone_number_verified", "picture", "preferred_username", "profile",
-	"updated_at", "website", "zoneinfo",
-}
-
-// pool is the validated configuration.
-type pool struct {
-	id, region     string
-	srpPool        string // the pool name SRP proofs are bound to
-	issuer         string
-	usernameAttrs  []string
-	autoVerified   []string
-	keepOriginal   []string
-	recovery       []string
-	mfa            string
-	required       []string
-	schema         map[string]bool // every attribute name the pool knows, but sub
-	policy         PasswordPolicy
-	clientsMu      sync.RWMutex // CreateUserPoolClient and DeleteUserPoolClient change clients
-	clients        map[string]*Client
-	domain         string
-	resourceScopes map[string]bool // "<identifier>/<scope>"
-	triggers       Triggers
-	triggerTimeout time.Duration
-	sink           func(username, destination, medium, message string)
-	now            func() time.Time
-	// wall is the clock TOTP codes are checked against (matchTOTP).
-	wall  func() time.Time
-	creds sigv4.Credentials
-	log   *slog.Logger
-}
-
-func validate(cfg Config) (*pool, error) {
-	var errs []error
-	m := poolIDPattern.FindStringSubmatch(cfg.PoolID)
-	if m == nil {
-		errs = append(errs, fmt.Errorf("pool id %q is not <region>_<id>", cfg.PoolID))
-	}
-	p := &pool{
-		id:             cfg.PoolID,
-		region:         cfg.Region,
-		usernameAttrs:  cfg.UsernameAttributes,
-		autoVerified:   cfg.AutoVerifiedAttributes,
-		keepOriginal:   cfg.KeepOriginal,
-		recovery:       cfg.AccountRecovery,
-		mfa:            cfg.MFA,
-		required:       cfg.RequiredAttributes,
-		policy:         cfg.PasswordPolicy,
-		clients:        map[string]*Client{},
-		triggers:       cfg.Triggers,
-		triggerTimeout: cfg.TriggerTimeout,
-		sink:           cfg.CodeSink,
-		now:            cfg.Now,
-		log:            cfg.Logger,
-	}
-	if m != nil && p.region == "" {
-		p.region = m[1]
-	}
-	if m != nil && p.region != m[1] {
-		errs = append(errs, fmt.Errorf("region %q does not match pool id %q", cfg.Region, cfg.PoolID))
-	}
-	if m != nil {
-		// Clients take the SRP pool name to be what follows the first
-		// underscore, so a region with one would not sign in.
-		name, err := srp.PoolName(cfg.PoolID)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("pool id %q: %w", cfg.PoolID, err))
-		}
-		p.srpPool = name
-	}
-
-	base, err := url.Parse(cfg.BaseURL)
-	switch {
-	case err != nil:
-		errs = append(errs, fmt.Errorf("base URL %q: %w", cfg.BaseURL, err))
-	case base.Scheme != "http" && base.Scheme != "https", base.Host == "",
-		strings.Trim(base.Path, "/") != "", base.RawQuery != "", base.Fragment != "":
-		// The well-known paths are served from the root, so a base path
-		// would publish an issuer whose keys cannot be found.
-		errs = append(errs, fmt.Errorf("base URL %q: want http(s)://host[:port] without a path", cfg.BaseURL))
-	default:
-		p.issuer = base.Scheme + "://" + base.Host + "/" + cfg.PoolID
-	}
-
-	for _, a := range cfg.UsernameAttributes {
-		if a != attrEmail && a != attrPhone {
-			errs = append(errs, fmt.Errorf("username attribute %q: want email or phone_number", a))
-		}
-	}
-	for _, a := range cfg.AutoVerifiedAttributes {
-		if a != attrEmail && a != attrPhone {
-			errs = append(errs, fmt.Errorf("auto-verified attribute %q: want email or phone_number", a))
-		}
-	}
-	p.schema = map[string]bool{}
-	for _, a := range standardAttributes {
-		p.schema[a] = true
-	}
-	for _, a := range cfg.CustomAttributes {
-		if !customPattern.MatchString(a) {
-			errs = append(errs, fmt.Errorf("custom attribute %q: want custom:<name> with 1-20 letters, digits, _ or -", a))
-			continue
-		}
-		p.schema[a] = true
-	}
-	for _, a := range cfg.KeepOriginal {
-		if !slices.Contains(cfg.AutoVerifiedAttributes, a) {
-			errs = append(errs, fmt.Errorf("keep-original attribute %q: want an auto-verified attribute (email or phone_number)", a))
-		}
-	}
-	for _, c := range cfg.Clients {
-		for _, a := range slices.Concat(c.ReadAttributes, c.WriteAttributes) {
-			if !p.schema[a] {
-				errs = append(errs, fmt.Errorf("client %q: attribute %q is not in the pool's schema", c.ID, a))
-			}
-		}
-	}
-	for _, a := range cfg.RequiredAttributes {
-		if !p.schema[a] || strings.HasPrefix(a, "custom:") || strings.HasSuffix(a, "_verified") {
-			errs = append(errs, fmt.Errorf("required attribute %q: want a standard attribute", a))
-		}
-	}
-
-	if len(p.recovery) == 0 {
-		p.recovery = []string{RecoverVerifiedPhone, RecoverVerifiedEmail}
-	}
-	for _, r := range p.recovery {
-		switch {
-		case r != RecoverVerifiedEmail && r != RecoverVerifiedPhone && r != RecoverAdminOnly:
-			errs = append(errs, fmt.Errorf("account recovery %q: want %s, %s or %s", r, RecoverVerifiedEmail, RecoverVerifiedPhone, RecoverAdminOnly))
-		case r == RecoverAdminOnly && len(p.recovery) > 1:
-			errs = append(errs, fmt.Errorf("account recovery %s: must be the only mechanism", RecoverAdminOnly))
-		}
-	}
-	if p.mfa == "" {
-		p.mfa = MFAOff
-	}
-	if p.mfa != MFAOff && p.mfa != MFAOptional && p.mfa != MFAOn {
-		errs = append(errs, fmt.Errorf("MFA %q: want %s, %s or %s", cfg.MFA, MFAOff, MFAOptional, MFAOn))
-	}
-
-	if p.policy == (PasswordPolicy{}) {
-		p.policy = DefaultPasswordPolicy
-	}
-	if p.policy.MinLength < 6 || p.policy.MinLength > 99 {
-		errs = append(errs, fmt.Errorf("password minimum length %d: want 6..99", p.policy.MinLength))
-	}
-	if p.policy.TemporaryPasswordValidity == 0 {
-		p.policy.TemporaryPasswordValidity = DefaultPasswordPolicy.TemporaryPasswordValidity
-	}
-
-	errs = append(errs, p.validateOAuth(cfg)...)
-
-	if len(cfg.Clients) == 0 {
-		errs = append(errs, errors.New("no app clients"))
-	}
-	if cfg.Credentials == nil {
-		errs = append(errs, errors.New("no Credentials to verify admin operations with"))
-	}
-	p.creds = cfg.Credentials
-	for i := range cfg.Clients {
-		c := cfg.Clients[i] // a copy: the caller's slice stays theirs
-		if err := c.normalize(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if _, dup := p.clients[c.ID]; dup {
-			errs = append(errs, fmt.Errorf("client %q given twice", c.ID))
-			continue
-		}
-		p.clients[c.ID] = &c
-	}
-
-	if p.triggerTimeout <= 0 {
-		p.triggerTimeout = DefaultTriggerTimeout
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	p.wall = time.Now
-	if p.log == nil {
-		p.log = slog.Default()
-	}
-	if p.sink == nil {
-		log := p.log
-		p.sink = func(username, destination, medium, message string) {
-			log.Info("localcognito: message", "username", username, "destination", destination, "medium", medium, "message", message)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("localcognito: %w", err)
-	}
-	return p, nil
-}
-
 func (c *Client) normalize() error {
 	if !clientIDPattern.MatchString(c.ID) {
 		return fmt.Errorf("client id %q: want 1-128 letters, digits, _ or +", c.ID)
@@ -445,5 +236,3 @@ func (c *Client) normalize() error {
 }
 
 func (c *Client) allows(flow string) bool { return slices.Contains(c.ExplicitAuthFlows, flow) }
-
-func (p *pool) usernameIsAttribute() bool { return len(p.usernameAttrs) > 0 }

@@ -56,7 +56,7 @@ func TestNewValidates(t *testing.T) {
 	if srv.Region() != "eu-west-1" || srv.Issuer() != "http://127.0.0.1:9229/eu-west-1_abc" || srv.PoolID() != "eu-west-1_abc" {
 		t.Errorf("region %q issuer %q", srv.Region(), srv.Issuer())
 	}
-	c := srv.clients["client1"]
+	c := srv.clients.byID["client1"]
 	if c.AccessTokenValidity != time.Hour || c.RefreshTokenValidity != 30*24*time.Hour || c.allows(AllowUserPasswordAuth) || !c.allows(AllowRefreshTokenAuth) {
 		t.Errorf("client defaults = %+v", c)
 	}

@@ -163,29 +163,3 @@ func checked(serve awsjson.Handler) awsjson.Handler {
 		return serve(r, body)
 	}
 }
-
-// refreshSweepThreshold is how many refresh tokens may be stored before
-// expired ones, and revocations that no longer matter, are swept out:
-// every sign-in stores one, so without the sweep the pool would grow with
-// every sign-in for as long as it runs.
-const refreshSweepThreshold = 4096
-
-// sweepRefresh forgets expired refresh tokens and stale revocations once
-// enough have piled up, then waits for the live ones to double, as
-// sweepSRP does. The caller holds s.mu.
-func (s *Server) sweepRefresh(now time.Time) {
-	if len(s.refresh)+len(s.revoked) < max(s.refreshSweepAt, refreshSweepThreshold) {
-		return
-	}
-	for token, rt := range s.refresh {
-		if !now.Before(rt.expires) {
-			delete(s.refresh, token)
-		}
-	}
-	for jti, until := range s.revoked {
-		if !now.Before(until) {
-			delete(s.revoked, jti)
-		}
-	}
-	s.refreshSweepAt = 2 * (len(s.refresh) + len(s.revoked))
-}

@@ -104,34 +104,34 @@ func TestSweeps(t *testing.T) {
 	f := newFixture(t, func(c *Config) { c.MFA = MFAOn })
 	f.confirmedUser("ada", "ada@example.com")
 	now := f.clock.Now()
-	f.srv.mu.Lock()
+	f.srv.users.mu.Lock()
 	for i := range sessionSweepThreshold {
-		f.srv.sessions[fmt.Sprint("session", i)] = &authSession{expires: now}
+		f.srv.users.sessions[fmt.Sprint("session", i)] = &authSession{expires: now}
 	}
 	for i := range refreshSweepThreshold / 2 {
-		f.srv.refresh[fmt.Sprint("refresh", i)] = &refreshToken{expires: now}
-		f.srv.revoked[fmt.Sprint("jti", i)] = now
+		f.srv.users.refresh[fmt.Sprint("refresh", i)] = &refreshToken{expires: now}
+		f.srv.users.revoked[fmt.Sprint("jti", i)] = now
 	}
-	f.srv.refresh["live"] = &refreshToken{expires: now.Add(time.Hour)}
-	f.srv.mu.Unlock()
+	f.srv.users.refresh["live"] = &refreshToken{expires: now.Add(time.Hour)}
+	f.srv.users.mu.Unlock()
 
 	// A sign-in that stops at MFA_SETUP opens a session.
 	if out, err := f.passwordAuth(publicID, "ada", goodPassword); err != nil || out.ChallengeName != "MFA_SETUP" {
 		t.Fatalf("sign-in: %+v, %v", out, err)
 	}
 	// Refresh tokens are swept when one is issued.
-	f.srv.mu.Lock()
-	if n := len(f.srv.sessions); n != 1 {
+	f.srv.users.mu.Lock()
+	if n := len(f.srv.users.sessions); n != 1 {
 		t.Errorf("%d sessions kept, want the live one", n)
 	}
-	u := f.srv.users["ada"]
-	f.srv.mu.Unlock()
-	if _, err := f.srv.issueTokens(f.ctx, f.srv.clients[publicID], u.snapshot(), sourceTokenAuthentication, nil, nil); err != nil {
+	u := f.srv.users.users["ada"]
+	f.srv.users.mu.Unlock()
+	if _, err := f.srv.issueTokens(f.ctx, f.srv.clients.byID[publicID], u.snapshot(), sourceTokenAuthentication, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.mu.Lock()
-	defer f.srv.mu.Unlock()
-	if n, m := len(f.srv.refresh), len(f.srv.revoked); n != 2 || m != 0 {
+	f.srv.users.mu.Lock()
+	defer f.srv.users.mu.Unlock()
+	if n, m := len(f.srv.users.refresh), len(f.srv.users.revoked); n != 2 || m != 0 {
 		t.Errorf("%d refresh tokens and %d revocations kept, want the 2 live tokens and none", n, m)
 	}
 }

@@ -52,14 +52,7 @@ func (s *Server) listUsers(_ context.Context, in listUsersInput) (listUsersOutpu
 		offset = n
 	}
 
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	all := make([]*user, 0, len(s.users))
-	for _, u := range s.users {
-		if match(u) {
-			all = append(all, u)
-		}
-	}
+	all := s.users.list(match)
 	slices.SortFunc(all, func(a, b *user) int {
 		if c := a.created.Compare(b.created); c != 0 {
 			return c

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
+	"errors"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
@@ -16,10 +17,6 @@ const (
 	challengeSoftwareTokenMFA = "SOFTWARE_TOKEN_MFA"
 	mfaSoftwareToken          = "SOFTWARE_TOKEN_MFA"
 )
-
-// sessionSweepThreshold is how many challenge sessions may pile up before
-// the expired ones are swept out, as srpSweepThreshold for SRP.
-const sessionSweepThreshold = 1024
 
 // totpState is a user's authenticator app.
 type totpState struct {
@@ -44,7 +41,7 @@ func invalidSession() error {
 // mfaChallenge is the second step a user who has proven their password
 // must take: MFA_SETUP where the pool requires MFA and they have no
 // authenticator yet, SOFTWARE_TOKEN_MFA where they have one the pool
-// requires or they enabled; "" for none. The caller holds s.mu.
+// requires or they enabled; "" for none.
 func (s *Server) mfaChallenge(u *user) string {
 	switch {
 	case s.mfa == MFAOn && u.totp.secret == "":
@@ -58,9 +55,7 @@ func (s *Server) mfaChallenge(u *user) string {
 // mfaChallengeFor is mfaChallenge for the user called name (a username or
 // sign-in alias), for a sign-in page that has checked their password.
 func (s *Server) mfaChallengeFor(name string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookup(name)
+	u := s.users.find(byName(name))
 	if u == nil {
 		return ""
 	}
@@ -71,20 +66,24 @@ func (s *Server) mfaChallengeFor(name string) string {
 // name and uses it up, for a sign-in page's TOTP step: CodeMismatchException
 // for a wrong code, ExpiredCodeException for one already used.
 func (s *Server) verifyTOTP(name, code string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookup(name)
-	if u == nil || u.totp.secret == "" {
-		return apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not set up for the user.")
+	notSetUp := apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not set up for the user.")
+	_, err := s.users.update(byName(name), func(u *user, _ userTx) error {
+		if u.totp.secret == "" {
+			return notSetUp
+		}
+		return s.matchTOTP(u.totp.secret, code, &u.totp.lastStep)
+	})
+	if errors.Is(err, errNoUser) {
+		return notSetUp
 	}
-	return s.matchTOTP(u.totp.secret, code, &u.totp.lastStep)
+	return err
 }
 
 // matchTOTP checks code against the secret's codes for the current time
 // step and one either side, for clock skew. A code counts once: its step
 // must come after *last, and becomes it. The clock is the wall clock, not
 // the pool's: authenticator apps live in real time, and a stack whose
-// clock was moved forward still takes their codes. The caller holds s.mu.
+// clock was moved forward still takes their codes.
 func (s *Server) matchTOTP(secret, code string, last *int64) error {
 	now := s.wall()
 	for _, skew := range []time.Duration{0, -totp.Period, totp.Period} {
@@ -114,45 +113,10 @@ func newTOTPSecret() string {
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])
 }
 
-// openSession stores a challenge session for sessionValidity and returns
-// its id, sweeping out expired ones once enough have piled up. The caller
-// holds s.mu.
-func (s *Server) openSession(sess *authSession) string {
-	now := s.now()
-	if len(s.sessions) >= max(s.sessionSweepAt, sessionSweepThreshold) {
-		for id, x := range s.sessions {
-			if !now.Before(x.expires) {
-				delete(s.sessions, id)
-			}
-		}
-		s.sessionSweepAt = 2 * len(s.sessions)
-	}
-	id := opaqueToken()
-	sess.expires = now.Add(sessionValidity)
-	s.sessions[id] = sess
-	return id
-}
-
-// challengeSession finds a live session of the challenge and its user;
-// client, when not nil, must be the client that started it. The caller
-// holds s.mu.
-func (s *Server) challengeSession(id, challenge string, client *Client) (*authSession, *user, error) {
-	sess := s.sessions[id]
-	if sess == nil || sess.challenge != challenge || (client != nil && sess.clientID != client.ID) || !s.now().Before(sess.expires) {
-		return nil, nil, invalidSession()
-	}
-	u := s.users[fold(sess.username)]
-	if u == nil || u.sub() != sess.sub {
-		delete(s.sessions, id)
-		return nil, nil, invalidSession()
-	}
-	return sess, u, nil
-}
-
 // mfaStep opens the session of an MFA challenge; source is the token
-// generation source of the sign-in it completes. The caller holds s.mu.
+// generation source of the sign-in it completes.
 func (s *Server) mfaStep(client *Client, u *user, challenge, source string) authOutput {
-	id := s.openSession(&authSession{challenge: challenge, clientID: client.ID, username: u.username, sub: u.sub(), source: source})
+	id := s.users.openSession(&authSession{challenge: challenge, clientID: client.ID, username: u.username, sub: u.sub(), source: source})
 	params := map[string]string{}
 	if challenge == challengeMFASetup {
 		params["MFAS_CAN_SETUP"] = `["` + mfaSoftwareToken + `"]`
@@ -165,65 +129,51 @@ func (s *Server) mfaStep(client *Client, u *user, challenge, source string) auth
 // codes, then ends.
 func (s *Server) softwareTokenMFA(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	name, code := resp["USERNAME"], resp["SOFTWARE_TOKEN_MFA_CODE"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if code == "" {
-		return authOutput{}, missingParameter("SOFTWARE_TOKEN_MFA_CODE")
-	}
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "SOFTWARE_TOKEN_MFA_CODE"); err != nil {
 		return authOutput{}, err
 	}
-	s.mu.Lock()
-	sess, u, err := s.challengeSession(in.Session, challengeSoftwareTokenMFA, client)
-	if err == nil && s.lookup(name) != u {
-		err = invalidSession()
-	}
-	if err != nil {
-		s.mu.Unlock()
-		return authOutput{}, err
-	}
-	if err := s.matchTOTP(u.totp.secret, code, &u.totp.lastStep); err != nil {
-		if sess.failures++; sess.failures >= maxCodeRetries {
-			delete(s.sessions, in.Session)
+	return s.finishChallenge(ctx, client, in, func(sess *authSession, u *user, tx userTx) error {
+		if err := s.matchTOTP(u.totp.secret, resp["SOFTWARE_TOKEN_MFA_CODE"], &u.totp.lastStep); err != nil {
+			if sess.failures++; sess.failures >= maxCodeRetries {
+				tx.closeSession(in.Session)
+			}
+			return err
 		}
-		s.mu.Unlock()
-		return authOutput{}, err
-	}
-	delete(s.sessions, in.Session)
-	snap, source := u.snapshot(), sess.source
-	s.mu.Unlock()
-	return s.signedIn(ctx, client, snap, source, in.ClientMetadata)
+		return nil
+	})
 }
 
 // mfaSetup answers MFA_SETUP once VerifySoftwareToken has verified the
 // new authenticator with the session: the sign-in finishes.
 func (s *Server) mfaSetup(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
-	name := in.ChallengeResponses["USERNAME"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if err := client.checkSecretHash(name, in.ChallengeResponses["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, in.ChallengeResponses, "USERNAME"); err != nil {
 		return authOutput{}, err
 	}
-	s.mu.Lock()
-	sess, u, err := s.challengeSession(in.Session, challengeMFASetup, client)
-	if err == nil && s.lookup(name) != u {
-		err = invalidSession()
-	}
+	return s.finishChallenge(ctx, client, in, func(sess *authSession, _ *user, _ userTx) error {
+		if !sess.verified {
+			return invalidParameter("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with the session first")
+		}
+		return nil
+	})
+}
+
+// finishChallenge checks the answer to the challenge of a session with
+// answer, under the store's lock; an answer that passes ends the session
+// and gets the tokens of the sign-in the challenge belongs to.
+func (s *Server) finishChallenge(ctx context.Context, client *Client, in respondToAuthChallengeInput, answer func(sess *authSession, u *user, tx userTx) error) (authOutput, error) {
+	var source string
+	u, err := s.users.withSession(in.Session, in.ChallengeName, client.ID, in.ChallengeResponses["USERNAME"], func(sess *authSession, u *user, tx userTx) error {
+		if err := answer(sess, u, tx); err != nil {
+			return err
+		}
+		tx.closeSession(in.Session)
+		source = sess.source
+		return nil
+	})
 	if err != nil {
-		s.mu.Unlock()
 		return authOutput{}, err
 	}
-	if !sess.verified {
-		s.mu.Unlock()
-		return authOutput{}, invalidParameter("Software token MFA has not been verified: call AssociateSoftwareToken and VerifySoftwareToken with the session first")
-	}
-	delete(s.sessions, in.Session)
-	snap, source := u.snapshot(), sess.source
-	s.mu.Unlock()
-	return s.signedIn(ctx, client, snap, source, in.ClientMetadata)
+	return s.signedIn(ctx, client, u, source, in.ClientMetadata)
 }
 
 // signedIn issues the tokens of a finished sign-in.
@@ -267,24 +217,30 @@ func (s *Server) associateSoftwareToken(_ context.Context, in softwareTokenInput
 	}
 	secret := newTOTPSecret()
 	if in.AccessToken != "" {
-		u, unlock, err := s.tokenUser(in.AccessToken)
+		call, err := s.asUser(in.AccessToken)
+		if err == nil {
+			_, err = call.update(func(u *user, _ userTx) error {
+				u.totp.pending, u.totp.pendingFailures = secret, 0
+				return nil
+			})
+		}
 		if err != nil {
 			return associateSoftwareTokenOutput{}, err
 		}
-		defer unlock()
-		u.totp.pending, u.totp.pendingFailures = secret, 0
 		return associateSoftwareTokenOutput{SecretCode: secret}, nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, _, err := s.challengeSession(in.Session, challengeMFASetup, nil)
+	var next string
+	_, err := s.users.withSession(in.Session, challengeMFASetup, "", "", func(sess *authSession, _ *user, tx userTx) error {
+		tx.closeSession(in.Session)
+		reopened := *sess
+		reopened.secret, reopened.verified, reopened.failures = secret, false, 0
+		next = tx.openSession(&reopened)
+		return nil
+	})
 	if err != nil {
 		return associateSoftwareTokenOutput{}, err
 	}
-	delete(s.sessions, in.Session)
-	next := *sess
-	next.secret, next.verified, next.failures = secret, false, 0
-	return associateSoftwareTokenOutput{SecretCode: secret, Session: s.openSession(&next)}, nil
+	return associateSoftwareTokenOutput{SecretCode: secret, Session: next}, nil
 }
 
 type verifySoftwareTokenOutput struct {
@@ -320,50 +276,62 @@ func (s *Server) verifySoftwareToken(_ context.Context, in softwareTokenInput) (
 	}
 	notAssociated := apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not associated with the user. Call AssociateSoftwareToken first.")
 	if in.AccessToken != "" {
-		u, unlock, err := s.tokenUser(in.AccessToken)
-		if err != nil {
-			return verifySoftwareTokenOutput{}, err
+		return s.verifyNewAuthenticator(in, notAssociated)
+	}
+	var next string
+	_, err := s.users.withSession(in.Session, challengeMFASetup, "", "", func(sess *authSession, u *user, tx userTx) error {
+		if sess.secret == "" || sess.verified {
+			return notAssociated
 		}
-		defer unlock()
+		if err := s.matchTOTP(sess.secret, in.UserCode, &u.totp.lastStep); err != nil {
+			if sess.failures++; sess.failures >= maxCodeRetries {
+				tx.closeSession(in.Session)
+			}
+			return enableSoftwareTokenFailed()
+		}
+		u.totp = totpState{secret: sess.secret, enabled: true, preferred: true, lastStep: u.totp.lastStep}
+		u.modified = s.now()
+		tx.closeSession(in.Session)
+		verified := *sess
+		verified.verified, verified.failures = true, 0
+		next = tx.openSession(&verified)
+		return nil
+	})
+	if err != nil {
+		return verifySoftwareTokenOutput{}, err
+	}
+	return verifySoftwareTokenOutput{Status: "SUCCESS", Session: next}, nil
+}
+
+// verifyNewAuthenticator is VerifySoftwareToken for a signed-in user: the
+// secret AssociateSoftwareToken handed them becomes their authenticator.
+func (s *Server) verifyNewAuthenticator(in softwareTokenInput, notAssociated error) (verifySoftwareTokenOutput, error) {
+	call, err := s.asUser(in.AccessToken)
+	if err != nil {
+		return verifySoftwareTokenOutput{}, err
+	}
+	_, err = call.update(func(u *user, _ userTx) error {
 		if u.totp.pending == "" {
-			return verifySoftwareTokenOutput{}, notAssociated
+			return notAssociated
 		}
 		if err := s.matchTOTP(u.totp.pending, in.UserCode, &u.totp.lastStep); err != nil {
 			// A secret guessed at too often must be associated again.
 			if u.totp.pendingFailures++; u.totp.pendingFailures >= maxCodeRetries {
 				u.totp.pending = ""
 			}
-			return verifySoftwareTokenOutput{}, enableSoftwareTokenFailed()
+			return enableSoftwareTokenFailed()
 		}
 		u.totp.secret, u.totp.pending = u.totp.pending, ""
 		if s.mfa == MFAOn {
 			u.totp.enabled, u.totp.preferred = true, true
 		}
 		u.modified = s.now()
-		return verifySoftwareTokenOutput{Status: "SUCCESS"}, nil
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess, u, err := s.challengeSession(in.Session, challengeMFASetup, nil)
+		return nil
+	})
 	if err != nil {
 		return verifySoftwareTokenOutput{}, err
 	}
-	if sess.secret == "" || sess.verified {
-		return verifySoftwareTokenOutput{}, notAssociated
-	}
-	if err := s.matchTOTP(sess.secret, in.UserCode, &u.totp.lastStep); err != nil {
-		if sess.failures++; sess.failures >= maxCodeRetries {
-			delete(s.sessions, in.Session)
-		}
-		return verifySoftwareTokenOutput{}, enableSoftwareTokenFailed()
-	}
-	u.totp = totpState{secret: sess.secret, enabled: true, preferred: true, lastStep: u.totp.lastStep}
-	u.modified = s.now()
-	delete(s.sessions, in.Session)
-	next := *sess
-	next.verified, next.failures = true, 0
-	return verifySoftwareTokenOutput{Status: "SUCCESS", Session: s.openSession(&next)}, nil
+	return verifySoftwareTokenOutput{Status: "SUCCESS"}, nil
 }
 
 // mfaSettings are the SMSMfaSettings, SoftwareTokenMfaSettings and
@@ -385,33 +353,27 @@ type mfaPreferenceInput struct {
 // setUserMFAPreference lets a signed-in user enable, disable or prefer
 // their authenticator.
 func (s *Server) setUserMFAPreference(_ context.Context, in mfaPreferenceInput) (empty, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	call, err := s.asUser(in.AccessToken)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	return empty{}, s.setMFAPreference(u, in)
+	_, err = call.update(func(u *user, _ userTx) error { return s.setMFAPreference(u, in) })
+	return empty{}, err
 }
 
 // adminSetUserMFAPreference sets a user's MFA preference as an
 // administrator.
 func (s *Server) adminSetUserMFAPreference(_ context.Context, in mfaPreferenceInput) (empty, error) {
-	u, unlock, err := s.adminUser(adminUserInput{UserPoolID: in.UserPoolID, Username: in.Username})
+	call, err := s.asAdmin(in.UserPoolID, in.Username)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	return empty{}, s.setMFAPreference(u, in)
+	_, err = call.update(func(u *user, _ userTx) error { return s.setMFAPreference(u, in) })
+	return empty{}, err
 }
 
 // setMFAPreference applies SoftwareTokenMfaSettings; SMS and email
-// factors, which this pool does not offer, can only be left off. The
-// caller holds s.mu.
+// factors, which this pool does not offer, can only be left off.
 func (s *Server) setMFAPreference(u *user, in mfaPreferenceInput) error {
 	for _, other := range []*mfaSettings{in.SMSMfaSettings, in.EmailMfaSettings} {
 		if other != nil && (other.Enabled || other.PreferredMfa) {

@@ -596,14 +596,8 @@ func (s *Server) exchangeCode(ctx context.Context, client *Client, form url.Valu
 	case c.challenge != "" && !verifies(verifier, c.challenge):
 		return tokenResponse{}, tokenFail(oauthInvalidGrant, "code_verifier does not match code_challenge")
 	}
-	s.mu.Lock()
-	u := s.users[fold(c.username)]
-	var snap *user
-	if u != nil && u.sub() == c.sub && !u.disabled {
-		snap = u.snapshot()
-	}
-	s.mu.Unlock()
-	if snap == nil {
+	snap := s.users.find(bySub(c.username, c.sub))
+	if snap == nil || snap.disabled {
 		return tokenResponse{}, tokenFail(oauthInvalidGrant, "the user no longer exists or is disabled")
 	}
 	res, err := s.issue(ctx, client, snap, sourceTokenHostedAuth, nil, nil, &c.grant)
@@ -647,18 +641,12 @@ func (s *Server) refreshGrant(ctx context.Context, client *Client, form url.Valu
 	if token == "" {
 		return tokenResponse{}, tokenFail(oauthInvalidRequest, "refresh_token is required")
 	}
-	s.mu.Lock()
-	rt := s.refresh[token]
-	var username string
-	var openid bool
-	if rt != nil {
-		username = rt.username
-		openid = rt.scopes == nil || slices.Contains(rt.scopes, ScopeOpenID)
-	}
-	s.mu.Unlock()
-	if rt == nil {
+	rt, _, known := s.users.refreshSession(token)
+	if !known {
 		return tokenResponse{}, tokenFail(oauthInvalidGrant, "unknown refresh token")
 	}
+	username := rt.username
+	openid := rt.scopes == nil || slices.Contains(rt.scopes, ScopeOpenID)
 	params := map[string]string{"REFRESH_TOKEN": token}
 	if client.Secret != "" {
 		params["SECRET_HASH"] = SecretHash(client.ID, client.Secret, username)
@@ -787,13 +775,7 @@ func (s *Server) serveUserInfo(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnauthorized, "invalid_token", "Access token is expired, disabled, or deleted, or the user has globally signed out.")
 		return
 	}
-	s.mu.Lock()
-	u := s.users[fold(c.Username)]
-	var snap *user
-	if u != nil && u.sub() == c.Sub {
-		snap = u.snapshot()
-	}
-	s.mu.Unlock()
+	snap := s.users.find(bySub(c.Username, c.Sub))
 	if snap == nil {
 		fail(http.StatusUnauthorized, "invalid_token", "Access token is expired, disabled, or deleted, or the user has globally signed out.")
 		return

@@ -138,22 +138,22 @@ func (s *Server) AddRedirectURLs(clientID string, callbacks, logouts []string) e
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("client %s: %w", clientID, err)
 	}
-	s.clientsMu.Lock()
-	defer s.clientsMu.Unlock()
-	c, ok := s.clients[clientID]
-	if !ok {
-		return fmt.Errorf("client %s does not exist", clientID)
-	}
-	if len(c.OAuth.Flows) == 0 {
-		return fmt.Errorf("client %s may use no OAuth flow", clientID)
-	}
-	// A new Client, not a change to the one in use: requests in flight
-	// read the old one without a lock.
-	updated := *c
-	updated.OAuth.CallbackURLs = appendNew(slices.Clone(c.OAuth.CallbackURLs), callbacks)
-	updated.OAuth.LogoutURLs = appendNew(slices.Clone(c.OAuth.LogoutURLs), logouts)
-	s.clients[clientID] = &updated
-	return nil
+	return s.clients.change(func(byID map[string]*Client) error {
+		c, ok := byID[clientID]
+		if !ok {
+			return fmt.Errorf("client %s does not exist", clientID)
+		}
+		if len(c.OAuth.Flows) == 0 {
+			return fmt.Errorf("client %s may use no OAuth flow", clientID)
+		}
+		// A new Client, not a change to the one in use: requests in flight
+		// read the old one without a lock.
+		updated := *c
+		updated.OAuth.CallbackURLs = appendNew(slices.Clone(c.OAuth.CallbackURLs), callbacks)
+		updated.OAuth.LogoutURLs = appendNew(slices.Clone(c.OAuth.LogoutURLs), logouts)
+		byID[clientID] = &updated
+		return nil
+	})
 }
 
 func appendNew(xs, more []string) []string {

@@ -18,24 +18,18 @@ type getUserOutput struct {
 // getUser returns the attributes of the user an access token was issued
 // to that the token's app client may read (its ReadAttributes).
 func (s *Server) getUser(_ context.Context, in accessTokenInput) (getUserOutput, error) {
-	var v validation
-	v.required("accessToken", in.AccessToken)
-	if err := v.err(); err != nil {
-		return getUserOutput{}, err
-	}
-	c, err := s.verifyAccessToken(in.AccessToken)
+	call, err := s.asUser(in.AccessToken)
 	if err != nil {
 		return getUserOutput{}, err
 	}
-	client, err := s.client(c.ClientID)
-	if err != nil {
-		return getUserOutput{}, apiError(errNotAuthorized, "Invalid Access Token")
-	}
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	client, err := call.client()
 	if err != nil {
 		return getUserOutput{}, err
 	}
-	defer unlock()
+	u, err := call.user()
+	if err != nil {
+		return getUserOutput{}, err
+	}
 	var readable []attribute
 	for _, a := range u.attributeList(nil) {
 		if client.canRead(a.Name) {
@@ -47,12 +41,13 @@ func (s *Server) getUser(_ context.Context, in accessTokenInput) (getUserOutput,
 
 // deleteUser lets a signed-in user delete themselves.
 func (s *Server) deleteUser(_ context.Context, in accessTokenInput) (empty, error) {
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	call, err := s.asUser(in.AccessToken)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	s.remove(u)
+	if err := s.users.remove(call.ref()); err != nil {
+		return empty{}, userNotFound()
+	}
 	return empty{}, nil
 }
 
@@ -61,34 +56,15 @@ func (s *Server) deleteUser(_ context.Context, in accessTokenInput) (empty, erro
 // operations. (Access tokens stay valid JWTs until they expire, so an API
 // behind a JWT authorizer still accepts them, as in AWS.)
 func (s *Server) globalSignOut(_ context.Context, in accessTokenInput) (empty, error) {
-	u, unlock, err := s.tokenUser(in.AccessToken)
+	call, err := s.asUser(in.AccessToken)
 	if err != nil {
 		return empty{}, err
 	}
-	defer unlock()
-	s.revokeUserSessions(u)
-	return empty{}, nil
-}
-
-// tokenUser finds the user of an access token and returns with s.mu held
-// (call unlock) when it succeeds.
-func (s *Server) tokenUser(token string) (u *user, unlock func(), err error) {
-	var v validation
-	v.required("accessToken", token)
-	if err := v.err(); err != nil {
-		return nil, nil, err
-	}
-	c, err := s.verifyAccessToken(token)
-	if err != nil {
-		return nil, nil, err
-	}
-	s.mu.Lock()
-	// The sub tells a deleted user from a new one who took the username.
-	if u = s.users[fold(c.Username)]; u == nil || u.sub() != c.Sub {
-		s.mu.Unlock()
-		return nil, nil, userNotFound()
-	}
-	return u, s.mu.Unlock, nil
+	_, err = call.update(func(u *user, tx userTx) error {
+		tx.signOut(u)
+		return nil
+	})
+	return empty{}, err
 }
 
 type revokeTokenInput struct {
@@ -100,13 +76,7 @@ type revokeTokenInput struct {
 // revokeToken revokes a refresh token and the access tokens issued with
 // it. As RFC 7009 has it, a token the pool does not know is not an error.
 func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (empty, error) {
-	var v validation
-	v.required("token", in.Token)
-	v.required("clientId", in.ClientID)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	client, err := s.client(in.ClientID)
+	client, err := s.forClient(in.ClientID, need("token", in.Token))
 	if err != nil {
 		return empty{}, err
 	}
@@ -117,15 +87,9 @@ func (s *Server) revokeToken(_ context.Context, in revokeTokenInput) (empty, err
 		// An access or ID token: only refresh tokens can be revoked.
 		return empty{}, apiError(errUnsupportedTokenType, "Unsupported token type")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rt := s.refresh[in.Token]
-	if rt == nil {
-		return empty{}, nil
-	}
-	if rt.clientID != client.ID {
+	issuedTo, known := s.users.revokeRefresh(in.Token, client.ID)
+	if known && issuedTo != client.ID {
 		return empty{}, apiError(errUnauthorized, "The token was not issued to client %s", client.ID)
 	}
-	s.revokeSession(rt)
 	return empty{}, nil
 }

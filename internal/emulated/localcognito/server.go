@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
@@ -22,19 +21,9 @@ type Server struct {
 	key jwtsign.Key
 	api awsjson.Dispatcher
 
-	mu       sync.Mutex
-	users    map[string]*user         // by folded username
-	aliases  map[string]*user         // by aliasKey: the sign-in names of username-attribute pools
-	sessions map[string]*authSession  // NEW_PASSWORD_REQUIRED sessions by Session
-	srp      map[string]*srpSession   // PASSWORD_VERIFIER challenges by SECRET_BLOCK
-	refresh  map[string]*refreshToken // by token
-	// revoked holds the origin_jti of signed-out sessions until no access
-	// token of theirs can still be unexpired.
-	revoked map[string]time.Time
-
-	// srpSweepAt is the number of challenges at which sweepSRP next runs;
-	// sessionSweepAt likewise for sessions (openSession).
-	srpSweepAt, sessionSweepAt, refreshSweepAt int
+	// users holds the users and their sign-in state; operations reach it
+	// only through its methods.
+	users *userStore
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
 
@@ -54,15 +43,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("localcognito: generate signing key: %w", err)
 	}
 	s := &Server{
-		pool:     p,
-		key:      key,
-		users:    map[string]*user{},
-		aliases:  map[string]*user{},
-		sessions: map[string]*authSession{},
-		srp:      map[string]*srpSession{},
-		refresh:  map[string]*refreshToken{},
-		revoked:  map[string]time.Time{},
-
+		pool:         p,
+		key:          key,
+		users:        newUserStore(p.usernameAttrs, p.now),
 		unknownUsers: newSimulatedUsers(p.srpPool),
 		oauth:        newOAuthState(),
 	}
@@ -143,9 +126,7 @@ func (s *Server) Operations() []string {
 // temporary password of an invitation — found by username or sign-in
 // alias. ok is false when the user does not exist or was never sent one.
 func (s *Server) Code(username string) (code string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	u := s.lookup(username)
+	u := s.users.find(byName(username))
 	if u == nil || u.lastCode == "" {
 		return "", false
 	}

@@ -26,20 +26,12 @@ type signUpOutput struct {
 // attribute, or, in a pool without one, the user waits for an
 // administrator to confirm them.
 func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, error) {
-	var v validation
-	v.required("clientId", in.ClientID)
-	v.required("username", in.Username)
-	v.required("password", in.Password)
-	if err := v.err(); err != nil {
-		return signUpOutput{}, err
-	}
-	if err := checkPasswordShape("password", in.Password); err != nil {
-		return signUpOutput{}, err
-	}
-	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
+	call, err := s.asClient(in.ClientID, in.Username, in.SecretHash,
+		need("password", in.Password), then(checkPasswordShape("password", in.Password)))
 	if err != nil {
 		return signUpOutput{}, err
 	}
+	client := call.client
 	if err := checkClientWrites(client, in.UserAttributes); err != nil {
 		return signUpOutput{}, err
 	}
@@ -52,17 +44,11 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 	}
 	u.status = statusUnconfirmed
 	s.setPassword(u, in.Password)
-
 	// Refuse a taken name before running the trigger, as Cognito does; the
-	// check is repeated when the user is stored, since the lock is not held
-	// while the trigger runs.
-	s.mu.Lock()
-	err = s.conflict(u, signInAttr, false)
-	s.mu.Unlock()
-	if err != nil {
+	// check is repeated when the user is stored.
+	if err := s.users.checkFree(u, signInAttr, false); err != nil {
 		return signUpOutput{}, err
 	}
-
 	resp, err := s.preSignUp(ctx, sourcePreSignUp, client.ID, u, in.ValidationData, in.ClientMetadata)
 	if err != nil {
 		return signUpOutput{}, err
@@ -76,50 +62,46 @@ func (s *Server) signUp(ctx context.Context, in signUpInput) (signUpOutput, erro
 	if resp.AutoConfirmUser {
 		u.status = statusConfirmed
 	}
-
-	s.mu.Lock()
-	if err := s.conflict(u, signInAttr, false); err != nil {
-		s.mu.Unlock()
+	to, sending := s.prepareSignUp(u)
+	if err := s.users.add(u, signInAttr, false); err != nil {
 		return signUpOutput{}, err
 	}
-	now := s.now()
-	u.created, u.modified = now, now
-	markUnverified(u.attrs)
-	var (
-		to      delivery
-		sending bool
-	)
-	if u.status == statusUnconfirmed {
-		to, sending = s.verificationChannel(u)
-		if sending {
-			u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: now.Add(codeValidity)}
-			u.lastCode = u.code.value
-		}
-	}
-	s.store(u)
-	snap, code := u.snapshot(), u.code.value
-	s.mu.Unlock()
-
-	out := signUpOutput{UserConfirmed: snap.status == statusConfirmed, UserSub: snap.sub()}
+	out := signUpOutput{UserConfirmed: u.status == statusConfirmed, UserSub: u.sub()}
 	// A user confirmed by the trigger is confirmed at sign-up, and Cognito
 	// runs the post confirmation trigger then. Like Cognito, a failing
 	// trigger fails the call but does not undo the sign-up.
 	if out.UserConfirmed {
-		if err := s.postConfirmation(ctx, client.ID, snap, in.ClientMetadata); err != nil {
+		if err := s.postConfirmation(ctx, client.ID, u.snapshot(), in.ClientMetadata); err != nil {
 			return signUpOutput{}, err
 		}
 	}
 	if sending {
 		out.CodeDeliveryDetails = to.details()
 		err := s.send(ctx, message{
-			source: sourceCustomMessageSignUp, clientID: client.ID, user: snap, to: to,
-			code: code, signInName: in.Username, metadata: in.ClientMetadata,
+			source: sourceCustomMessageSignUp, clientID: client.ID, user: u.snapshot(), to: to,
+			code: u.lastCode, signInName: in.Username, metadata: in.ClientMetadata,
 		})
 		if err != nil {
 			return signUpOutput{}, err
 		}
 	}
 	return out, nil
+}
+
+// prepareSignUp readies a new user for the store: dates, unverified
+// contacts, and for an unconfirmed user the code that confirms them, with
+// where it goes (sending false for none).
+func (s *Server) prepareSignUp(u *user) (to delivery, sending bool) {
+	now := s.now()
+	u.created, u.modified = now, now
+	markUnverified(u.attrs)
+	if u.status == statusUnconfirmed {
+		if to, sending = s.verificationChannel(u); sending {
+			u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: now.Add(codeValidity)}
+			u.lastCode = u.code.value
+		}
+	}
+	return to, sending
 }
 
 // newUser validates a new user's name and attributes. In a
@@ -171,42 +153,26 @@ type empty struct{}
 // confirmSignUp confirms a user with the code sent at sign-up, which also
 // verifies the attribute it was sent to.
 func (s *Server) confirmSignUp(ctx context.Context, in confirmSignUpInput) (empty, error) {
-	var v validation
-	v.required("clientId", in.ClientID)
-	v.required("username", in.Username)
-	v.required("confirmationCode", in.ConfirmationCode)
-	if err := v.err(); err != nil {
-		return empty{}, err
-	}
-	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
+	call, err := s.asClient(in.ClientID, in.Username, in.SecretHash, need("confirmationCode", in.ConfirmationCode))
 	if err != nil {
 		return empty{}, err
 	}
-
-	s.mu.Lock()
-	u := s.lookup(in.Username)
-	switch {
-	case u == nil && client.LegacyUserExistenceErrors:
-		s.mu.Unlock()
-		return empty{}, userNotFound()
-	case u == nil:
-		// With user existence errors prevented, an unknown user looks like
-		// a user whose code has expired.
-		s.mu.Unlock()
-		return empty{}, expiredCode()
-	case u.status != statusUnconfirmed:
-		s.mu.Unlock()
-		return empty{}, apiError(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.status)
-	}
-	if err := s.checkCode(&u.code, in.ConfirmationCode, tooManyFailedAttempts); err != nil {
-		s.mu.Unlock()
+	// With user existence errors prevented, an unknown user looks like a
+	// user whose code has expired.
+	u, err := call.update(expiredCode(), func(u *user, _ userTx) error {
+		if u.status != statusUnconfirmed {
+			return apiError(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.status)
+		}
+		if err := s.checkCode(&u.code, in.ConfirmationCode, tooManyFailedAttempts); err != nil {
+			return err
+		}
+		s.confirm(u, true)
+		return nil
+	})
+	if err != nil {
 		return empty{}, err
 	}
-	s.confirm(u, true)
-	snap := u.snapshot()
-	s.mu.Unlock()
-
-	return empty{}, s.postConfirmation(ctx, client.ID, snap, in.ClientMetadata)
+	return empty{}, s.postConfirmation(ctx, call.client.ID, u, in.ClientMetadata)
 }
 
 func expiredCode() error {
@@ -214,7 +180,7 @@ func expiredCode() error {
 }
 
 // confirm moves u to CONFIRMED; withCode also verifies the attribute the
-// pending code was sent to. The caller holds s.mu.
+// pending code was sent to.
 func (s *Server) confirm(u *user, withCode bool) {
 	if withCode {
 		switch u.code.attr {
@@ -243,47 +209,34 @@ type codeDeliveryOutput struct {
 // resendConfirmationCode sends an unconfirmed user a new code; the old one
 // stops working.
 func (s *Server) resendConfirmationCode(ctx context.Context, in resendConfirmationCodeInput) (codeDeliveryOutput, error) {
-	var v validation
-	v.required("clientId", in.ClientID)
-	v.required("username", in.Username)
-	if err := v.err(); err != nil {
-		return codeDeliveryOutput{}, err
-	}
-	client, err := s.signedClient(in.ClientID, in.Username, in.SecretHash)
+	call, err := s.asClient(in.ClientID, in.Username, in.SecretHash)
 	if err != nil {
 		return codeDeliveryOutput{}, err
 	}
-
-	s.mu.Lock()
-	u := s.lookup(in.Username)
-	if u == nil && client.LegacyUserExistenceErrors {
-		s.mu.Unlock()
-		return codeDeliveryOutput{}, userNotFound()
-	}
-	if u == nil {
-		s.mu.Unlock()
+	var to delivery
+	u, err := call.update(nil, func(u *user, _ userTx) error {
+		if u.status != statusUnconfirmed {
+			return invalidParameter("User is already confirmed.")
+		}
+		var ok bool
+		if to, ok = s.verificationChannel(u); !ok {
+			return invalidParameter("Cannot resend codes. Auto verification not turned on.")
+		}
+		u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: s.now().Add(codeValidity)}
+		u.lastCode = u.code.value
+		return nil
+	})
+	switch {
+	case err != nil:
+		return codeDeliveryOutput{}, err
+	case u == nil:
 		// With user existence errors prevented, Cognito pretends to send a
 		// code to whatever the name looks like.
 		return codeDeliveryOutput{CodeDeliveryDetails: s.simulatedDelivery(in.Username)}, nil
 	}
-	if u.status != statusUnconfirmed {
-		s.mu.Unlock()
-		return codeDeliveryOutput{}, invalidParameter("User is already confirmed.")
-	}
-	to, ok := s.verificationChannel(u)
-	if !ok {
-		s.mu.Unlock()
-		return codeDeliveryOutput{}, invalidParameter("Cannot resend codes. Auto verification not turned on.")
-	}
-	now := s.now()
-	u.code = pendingCode{value: newCode(), attr: to.attr, dest: to.destination, expires: now.Add(codeValidity)}
-	u.lastCode = u.code.value
-	snap, code := u.snapshot(), u.code.value
-	s.mu.Unlock()
-
 	err = s.send(ctx, message{
-		source: sourceCustomMessageResendCode, clientID: client.ID, user: snap, to: to,
-		code: code, signInName: in.Username, metadata: in.ClientMetadata,
+		source: sourceCustomMessageResendCode, clientID: call.client.ID, user: u, to: to,
+		code: u.code.value, signInName: in.Username, metadata: in.ClientMetadata,
 	})
 	if err != nil {
 		return codeDeliveryOutput{}, err
@@ -316,26 +269,19 @@ type adminConfirmSignUpInput struct {
 // adminConfirmSignUp confirms a user without a code (the CLI sign-in flow's
 // "aws cognito-idp admin-confirm-sign-up"). Nothing is verified.
 func (s *Server) adminConfirmSignUp(ctx context.Context, in adminConfirmSignUpInput) (empty, error) {
-	if err := s.checkPool(in.UserPoolID); err != nil {
+	call, err := s.asAdmin(in.UserPoolID, in.Username)
+	if err != nil {
 		return empty{}, err
 	}
-	var v validation
-	v.required("username", in.Username)
-	if err := v.err(); err != nil {
+	u, err := call.update(func(u *user, _ userTx) error {
+		if u.status != statusUnconfirmed {
+			return apiError(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.status)
+		}
+		s.confirm(u, false)
+		return nil
+	})
+	if err != nil {
 		return empty{}, err
 	}
-	s.mu.Lock()
-	u := s.lookup(in.Username)
-	if u == nil {
-		s.mu.Unlock()
-		return empty{}, userNotFound()
-	}
-	if u.status != statusUnconfirmed {
-		s.mu.Unlock()
-		return empty{}, apiError(errNotAuthorized, "User cannot be confirmed. Current status is %s", u.status)
-	}
-	s.confirm(u, false)
-	snap := u.snapshot()
-	s.mu.Unlock()
-	return empty{}, s.postConfirmation(ctx, clientIDNotApplicable, snap, in.ClientMetadata)
+	return empty{}, s.postConfirmation(ctx, clientIDNotApplicable, u, in.ClientMetadata)
 }

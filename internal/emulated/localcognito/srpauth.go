@@ -17,11 +17,6 @@ import (
 
 const challengePasswordVerifier = "PASSWORD_VERIFIER"
 
-// srpSweepThreshold is how many unanswered PASSWORD_VERIFIER challenges
-// may pile up before the expired ones are swept out; clients that start a
-// sign-in and never finish it would otherwise keep them forever.
-const srpSweepThreshold = 1024
-
 // srpSession is a USER_SRP_AUTH sign-in waiting for the answer to its
 // PASSWORD_VERIFIER challenge. It is found by SECRET_BLOCK: Cognito sends
 // no Session with this challenge, its SECRET_BLOCK carries the state.
@@ -38,35 +33,23 @@ type srpSession struct {
 // challenge. The password is checked when the challenge is answered, so
 // a user's status is only revealed to someone who knows their password.
 func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, error) {
-	name, srpA := params["USERNAME"], params["SRP_A"]
-	if name == "" {
-		return authOutput{}, missingParameter("USERNAME")
-	}
-	if srpA == "" {
-		return authOutput{}, missingParameter("SRP_A")
-	}
-	if err := client.checkSecretHash(name, params["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, params, "USERNAME", "SRP_A"); err != nil {
 		return authOutput{}, err
 	}
+	name, srpA := params["USERNAME"], params["SRP_A"]
 
 	sess := &srpSession{clientID: client.ID}
 	var salt []byte
-	s.mu.Lock()
-	u := s.lookup(name)
+	u := s.users.find(byName(name))
 	if u == nil && client.LegacyUserExistenceErrors {
-		s.mu.Unlock()
 		return authOutput{}, userNotFound()
 	}
 	if u != nil && u.status == statusResetRequired {
-		s.mu.Unlock()
 		return authOutput{}, passwordResetRequired()
 	}
 	if u != nil && u.srpVerifier != nil {
-		// setPassword replaces the slices rather than writing to them, so
-		// they can be used after the lock is released.
 		sess.userID, sess.sub, salt, sess.verifier = u.username, u.sub(), u.srpSalt, u.srpVerifier
 	}
-	s.mu.Unlock()
 	if sess.sub == "" {
 		sess.userID, salt = s.unknownUsers.user(name)
 		sess.verifier = s.unknownUsers.verifier
@@ -81,30 +64,9 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 	}
 	sess.server = server
 	challenge := server.Challenge()
-	now := s.now()
-	sess.expires = now.Add(sessionValidity)
-
-	s.mu.Lock()
-	s.sweepSRP(now)
-	s.srp[challenge["SECRET_BLOCK"]] = sess
-	s.mu.Unlock()
+	sess.expires = s.now().Add(sessionValidity)
+	s.users.putSRP(challenge["SECRET_BLOCK"], sess)
 	return authOutput{ChallengeName: challengePasswordVerifier, ChallengeParameters: challenge}, nil
-}
-
-// sweepSRP forgets expired PASSWORD_VERIFIER challenges once enough have
-// piled up. The caller holds s.mu.
-func (s *Server) sweepSRP(now time.Time) {
-	if len(s.srp) < max(s.srpSweepAt, srpSweepThreshold) {
-		return
-	}
-	for block, sess := range s.srp {
-		if !now.Before(sess.expires) {
-			delete(s.srp, block)
-		}
-	}
-	// Waiting for the live challenges left to double before the next sweep
-	// keeps a flood of sign-ins from walking the map at every one.
-	s.srpSweepAt = 2 * len(s.srp)
 }
 
 // passwordVerifier checks the answer to PASSWORD_VERIFIER and, if the
@@ -113,23 +75,15 @@ func (s *Server) sweepSRP(now time.Time) {
 // is replayed or signed for another challenge all get the same error.
 func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respondToAuthChallengeInput) (authOutput, error) {
 	resp := in.ChallengeResponses
-	for _, p := range []string{"USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
-		if resp[p] == "" {
-			return authOutput{}, missingParameter(p)
-		}
-	}
-	name, block := resp["USERNAME"], resp["PASSWORD_CLAIM_SECRET_BLOCK"]
-	if err := client.checkSecretHash(name, resp["SECRET_HASH"]); err != nil {
+	if err := checkParams(client, resp, "USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"); err != nil {
 		return authOutput{}, err
 	}
+	name, block := resp["USERNAME"], resp["PASSWORD_CLAIM_SECRET_BLOCK"]
 
 	now := s.now()
-	s.mu.Lock()
-	sess := s.srp[block]
 	// One answer per challenge, right or wrong: a proof cannot be replayed,
 	// and each password guess costs a new InitiateAuth.
-	delete(s.srp, block)
-	s.mu.Unlock()
+	sess := s.users.takeSRP(block)
 	switch {
 	case sess == nil || sess.clientID != client.ID:
 		return authOutput{}, incorrectCredentials()
@@ -142,36 +96,32 @@ func (s *Server) passwordVerifier(ctx context.Context, client *Client, in respon
 	}
 	// A locked-out user is told so only here, with the answer: the
 	// challenge itself looks the same for every name.
-	s.mu.Lock()
-	if u := s.users[fold(sess.userID)]; sess.sub != "" && u != nil && u.sub() == sess.sub && u.failures.signIn.blocked(now) {
-		s.mu.Unlock()
+	ref := bySub(sess.userID, sess.sub)
+	if u := s.users.find(ref); u != nil && u.failures.signIn.blocked(now) {
 		return authOutput{}, passwordAttemptsExceeded()
 	}
-	s.mu.Unlock()
 	if err := sess.server.Verify(resp, now); err != nil {
 		if errors.Is(err, srp.ErrInvalidTimestamp) {
 			return authOutput{}, invalidParameter("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
 		}
-		s.mu.Lock()
-		if u := s.users[fold(sess.userID)]; u != nil && u.sub() == sess.sub {
+		_, _ = s.users.update(ref, func(u *user, _ userTx) error {
 			u.failures.signIn.fail(now)
+			return nil
+		})
+		return authOutput{}, incorrectCredentials()
+	}
+	u, err := s.users.update(ref, func(u *user, _ userTx) error {
+		// The password may have changed since the challenge was made.
+		if !bytes.Equal(u.srpVerifier, sess.verifier) {
+			return incorrectCredentials()
 		}
-		s.mu.Unlock()
+		u.failures.signIn.succeed()
+		return nil
+	})
+	if err != nil {
+		// Or the user was deleted.
 		return authOutput{}, incorrectCredentials()
 	}
-
-	s.mu.Lock()
-	var u *user
-	if sess.sub != "" {
-		u = s.users[fold(sess.userID)]
-	}
-	// The user may have been deleted, or their password changed, since the
-	// challenge was made.
-	if u == nil || u.sub() != sess.sub || !bytes.Equal(u.srpVerifier, sess.verifier) {
-		s.mu.Unlock()
-		return authOutput{}, incorrectCredentials()
-	}
-	u.failures.signIn.succeed()
 	return s.completeSignIn(ctx, client, u, in.ClientMetadata)
 }
 

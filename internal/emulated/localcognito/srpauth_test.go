@@ -532,9 +532,9 @@ func TestSRPConcurrency(t *testing.T) {
 	for err := range errs {
 		t.Errorf("sign-in %v", err)
 	}
-	f.srv.mu.Lock()
-	pending := len(f.srv.srp)
-	f.srv.mu.Unlock()
+	f.srv.users.mu.Lock()
+	pending := len(f.srv.users.srp)
+	f.srv.users.mu.Unlock()
 	if pending != 0 {
 		t.Errorf("%d challenges left after every one was answered", pending)
 	}
@@ -544,21 +544,21 @@ func TestSRPConcurrency(t *testing.T) {
 func TestSRPSweep(t *testing.T) {
 	f := newFixture(t, srpClients)
 	now := f.clock.Now()
-	f.srv.mu.Lock()
+	f.srv.users.mu.Lock()
 	for i := range srpSweepThreshold {
 		expires := now // expired
 		if i == 0 {
 			expires = now.Add(time.Second)
 		}
-		f.srv.srp[fmt.Sprint(i)] = &srpSession{expires: expires}
+		f.srv.users.srp[fmt.Sprint(i)] = &srpSession{expires: expires}
 	}
-	f.srv.mu.Unlock()
+	f.srv.users.mu.Unlock()
 	if _, _, err := f.srpStart(publicID, "nobody"); err != nil {
 		t.Fatal(err)
 	}
-	f.srv.mu.Lock()
-	defer f.srv.mu.Unlock()
-	if n := len(f.srv.srp); n != 2 {
+	f.srv.users.mu.Lock()
+	defer f.srv.users.mu.Unlock()
+	if n := len(f.srv.users.srp); n != 2 {
 		t.Errorf("%d challenges kept, want the 2 live ones", n)
 	}
 }

@@ -85,47 +85,9 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 	now := s.now()
 	newSession := rt == nil
 	if newSession {
-		rt = &refreshToken{
-			token:     opaqueToken(),
-			clientID:  client.ID,
-			username:  snap.username,
-			sub:       snap.sub(),
-			originJTI: newUUID(),
-			eventID:   newUUID(),
-			authTime:  now,
-			expires:   now.Add(client.RefreshTokenValidity),
-		}
-		if grant != nil {
-			rt.authTime = grant.authTime
-			rt.scopes = slices.Clone(grant.scopes)
-		}
+		rt = newSessionFor(client, snap, grant, now)
 	}
-	access := map[string]any{
-		"sub":        snap.sub(),
-		"iss":        s.issuer,
-		"client_id":  client.ID,
-		"origin_jti": rt.originJTI,
-		"event_id":   rt.eventID,
-		"token_use":  "access",
-		"auth_time":  rt.authTime.Unix(),
-		"exp":        now.Add(client.AccessTokenValidity).Unix(),
-		"iat":        now.Unix(),
-		"jti":        newUUID(),
-		"username":   snap.username,
-	}
-	id := map[string]any{
-		"sub":              snap.sub(),
-		"iss":              s.issuer,
-		"aud":              client.ID,
-		"cognito:username": snap.username,
-		"origin_jti":       rt.originJTI,
-		"event_id":         rt.eventID,
-		"token_use":        "id",
-		"auth_time":        rt.authTime.Unix(),
-		"exp":              now.Add(client.IDTokenValidity).Unix(),
-		"iat":              now.Unix(),
-		"jti":              newUUID(),
-	}
+	access, id := s.claims(client, snap, rt, now)
 	scopes := []string{adminScope}
 	if rt.scopes != nil {
 		scopes = slices.Clone(rt.scopes)
@@ -169,17 +131,66 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 		TokenType:   "Bearer",
 	}
 	if newSession {
-		s.mu.Lock()
-		defer s.mu.Unlock()
 		// The user may have been deleted while the trigger ran.
-		if u := s.users[fold(snap.username)]; u == nil || u.sub() != snap.sub() {
+		if err := s.users.addRefresh(rt); err != nil {
 			return authResult{}, incorrectCredentials()
 		}
-		s.sweepRefresh(now)
-		s.refresh[rt.token] = rt
 		res.RefreshToken = rt.token
 	}
 	return res, nil
+}
+
+// newSessionFor is the refresh token of a new session of snap through
+// client; grant, for a code exchange, gives it its scopes and the time the
+// user signed in.
+func newSessionFor(client *Client, snap *user, grant *oauthGrant, now time.Time) *refreshToken {
+	rt := &refreshToken{
+		token:     opaqueToken(),
+		clientID:  client.ID,
+		username:  snap.username,
+		sub:       snap.sub(),
+		originJTI: newUUID(),
+		eventID:   newUUID(),
+		authTime:  now,
+		expires:   now.Add(client.RefreshTokenValidity),
+	}
+	if grant != nil {
+		rt.authTime = grant.authTime
+		rt.scopes = slices.Clone(grant.scopes)
+	}
+	return rt
+}
+
+// claims are the claims Cognito writes into the access and ID tokens of
+// session rt, before the attributes and the trigger.
+func (s *Server) claims(client *Client, snap *user, rt *refreshToken, now time.Time) (access, id map[string]any) {
+	access = map[string]any{
+		"sub":        snap.sub(),
+		"iss":        s.issuer,
+		"client_id":  client.ID,
+		"origin_jti": rt.originJTI,
+		"event_id":   rt.eventID,
+		"token_use":  "access",
+		"auth_time":  rt.authTime.Unix(),
+		"exp":        now.Add(client.AccessTokenValidity).Unix(),
+		"iat":        now.Unix(),
+		"jti":        newUUID(),
+		"username":   snap.username,
+	}
+	id = map[string]any{
+		"sub":              snap.sub(),
+		"iss":              s.issuer,
+		"aud":              client.ID,
+		"cognito:username": snap.username,
+		"origin_jti":       rt.originJTI,
+		"event_id":         rt.eventID,
+		"token_use":        "id",
+		"auth_time":        rt.authTime.Unix(),
+		"exp":              now.Add(client.IDTokenValidity).Unix(),
+		"iat":              now.Unix(),
+		"jti":              newUUID(),
+	}
+	return access, id
 }
 
 // claimValue writes an attribute as Cognito writes it into the ID token:
@@ -320,39 +331,8 @@ func (s *Server) checkAccessToken(raw string) (accessClaims, error) {
 	if float64(s.now().Unix()) >= c.Exp {
 		return c, apiError(errNotAuthorized, "Access Token has expired")
 	}
-	s.mu.Lock()
-	_, revoked := s.revoked[c.OriginJTI]
-	s.mu.Unlock()
-	if revoked {
+	if s.users.isRevoked(c.OriginJTI) {
 		return c, apiError(errNotAuthorized, "Access Token has been revoked")
 	}
 	return c, nil
-}
-
-// revokeUserSessions signs u out everywhere: refresh tokens stop working,
-// and so do access tokens presented to the pool. The caller holds s.mu.
-func (s *Server) revokeUserSessions(u *user) {
-	for _, rt := range s.refresh {
-		if rt.sub == u.sub() {
-			s.revokeSession(rt)
-		}
-	}
-	for id, sess := range s.sessions {
-		if sess.sub == u.sub() {
-			delete(s.sessions, id)
-		}
-	}
-	for block, sess := range s.srp {
-		if sess.sub == u.sub() {
-			delete(s.srp, block)
-		}
-	}
-}
-
-// revokeSession ends the session of a refresh token. The caller holds s.mu.
-func (s *Server) revokeSession(rt *refreshToken) {
-	rt.revoked = true
-	// Access tokens last a day at most: after that none of the session's
-	// can be presented, and the entry can go.
-	s.revoked[rt.originJTI] = s.now().Add(24 * time.Hour)
 }

@@ -169,13 +169,3 @@ func (s *Server) postConfirmationFrom(ctx context.Context, source, clientID stri
 	_, err := invoke(ctx, s.pool, triggerNamePostConfirmation, s.triggers.PostConfirmation, ev)
 	return err
 }
-
-// snapshot copies what triggers and tokens need of u, so they can be used
-// after the lock is released.
-func (u *user) snapshot() *user {
-	c := &user{username: u.username, status: u.status, attrs: make(map[string]string, len(u.attrs))}
-	for k, v := range u.attrs {
-		c.attrs[k] = v
-	}
-	return c
-}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -75,7 +76,7 @@ type user struct {
 	pending map[string]string
 	// lastCode is the last code or temporary password sent, for Code.
 	lastCode string
-	// aliasKeys index the user in Server.aliases.
+	// aliasKeys index the user in userStore.aliases.
 	aliasKeys []string
 }
 
@@ -123,47 +124,6 @@ func fold(s string) string { return strings.ToLower(s) }
 
 func aliasKey(attr, value string) string { return attr + "\x00" + fold(value) }
 
-// lookup finds a user by username or, in a username-attribute pool, by the
-// email or phone number they sign in with. The caller holds s.mu.
-func (s *Server) lookup(name string) *user {
-	if name == "" {
-		return nil
-	}
-	if u := s.users[fold(name)]; u != nil {
-		return u
-	}
-	for _, a := range s.usernameAttrs {
-		if u := s.aliases[aliasKey(a, name)]; u != nil {
-			return u
-		}
-	}
-	return nil
-}
-
-// conflict reports the error Cognito answers when u would share its
-// username or a sign-in attribute with another user (users are told apart
-// by sub, so u may be a copy of a stored user). signInAttr is the
-// attribute the new user's name was given as ("" for a plain username).
-// The caller holds s.mu.
-func (s *Server) conflict(u *user, signInAttr string, admin bool) error {
-	if other := s.users[fold(u.username)]; other != nil && other.sub() != u.sub() {
-		return usernameExists(signInAttr, admin)
-	}
-	for _, a := range s.usernameAttrs {
-		v := u.attrs[a]
-		if v == "" {
-			continue
-		}
-		if other := s.aliases[aliasKey(a, v)]; other != nil && other.sub() != u.sub() {
-			if a == signInAttr {
-				return usernameExists(a, admin)
-			}
-			return apiError(errAliasExists, "An account with the given %s already exists.", a)
-		}
-	}
-	return nil
-}
-
 func usernameExists(signInAttr string, admin bool) error {
 	switch {
 	case signInAttr != "":
@@ -175,34 +135,15 @@ func usernameExists(signInAttr string, admin bool) error {
 	}
 }
 
-// store adds or re-indexes u. The caller holds s.mu and has checked
-// conflict.
-func (s *Server) store(u *user) {
-	s.unindex(u)
-	s.users[fold(u.username)] = u
-	for _, a := range s.usernameAttrs {
-		if v := u.attrs[a]; v != "" {
-			k := aliasKey(a, v)
-			s.aliases[k] = u
-			u.aliasKeys = append(u.aliasKeys, k)
-		}
-	}
-}
-
-// remove deletes u and ends its sessions. The caller holds s.mu.
-func (s *Server) remove(u *user) {
-	s.unindex(u)
-	delete(s.users, fold(u.username))
-	s.revokeUserSessions(u)
-}
-
-func (s *Server) unindex(u *user) {
-	for _, k := range u.aliasKeys {
-		if s.aliases[k] == u {
-			delete(s.aliases, k)
-		}
-	}
-	u.aliasKeys = nil
+// snapshot is a copy of u that can be used after the store's lock is
+// released. The password hashes and verifiers are shared: setPassword
+// replaces them rather than writing to them.
+func (u *user) snapshot() *user {
+	c := *u
+	c.attrs = maps.Clone(u.attrs)
+	c.pending = maps.Clone(u.pending)
+	c.aliasKeys = nil // a copy is in no index
+	return &c
 }
 
 // attribute is an AttributeType of the API.
