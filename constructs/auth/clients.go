@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
@@ -81,6 +82,11 @@ type AppClientsProps struct {
 	// and "Server".
 	SPAConstructID    string
 	ServerConstructID string
+	// ClientOverrides are L2 props the construct does not set itself (for
+	// example AnalyticsConfiguration or UserPoolClientName), merged into the ones it makes: the escape hatch
+	// for what it does not decide. Setting one it does set panics, naming
+	// it. Default: nil.
+	ClientOverrides *awscognito.UserPoolClientProps
 }
 
 // DefaultReadAttributes are what the clients read by default: the name and
@@ -345,7 +351,7 @@ func (c *AppClients) newClient(p AppClientsProps, id string, secret bool, callba
 		// dependency below orders the client after the scopes it names.
 		oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(s)))
 	}
-	client := awscognito.NewUserPoolClient(c.Construct, jsii.String(id), &awscognito.UserPoolClientProps{
+	l2 := &awscognito.UserPoolClientProps{
 		UserPool:       p.UserPool,
 		GenerateSecret: jsii.Bool(secret),
 		// SRP never sends the password; refresh is implied by any flow.
@@ -368,7 +374,11 @@ func (c *AppClients) newClient(p AppClientsProps, id string, secret bool, callba
 		AuthSessionValidity:        duration(p.AuthSessionValidity),
 		ReadAttributes:             clientAttributes(p.ReadAttributes),
 		WriteAttributes:            clientAttributes(p.WriteAttributes),
-	})
+	}
+	if err := override.Merge(l2, p.ClientOverrides); err != nil {
+		panic(fmt.Errorf("auth.NewAppClients: ClientOverrides: %w", err))
+	}
+	client := awscognito.NewUserPoolClient(c.Construct, jsii.String(id), l2)
 	if c.ResourceServer != nil {
 		client.Node().AddDependency(c.ResourceServer)
 	}

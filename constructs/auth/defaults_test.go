@@ -1,10 +1,13 @@
 package auth_test
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
@@ -68,4 +71,25 @@ func TestClientConstructIDs(t *testing.T) {
 	if got := *clients.Server.Node().Path(); got != "S/Clients/Backend" {
 		t.Errorf("server client at %s", got)
 	}
+}
+
+// PoolOverrides reach what the construct does not decide, and never undo
+// what it does.
+func TestPoolOverrides(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	auth.NewUserPool(stack, "Users", &auth.UserPoolProps{PoolOverrides: &awscognito.UserPoolProps{
+		DeviceTracking: &awscognito.DeviceTracking{ChallengeRequiredOnNewDevice: jsii.Bool(true), DeviceOnlyRememberedOnUserPrompt: jsii.Bool(true)},
+	}})
+	if got := cdktest.JSON(cdktest.One(stack, "AWS::Cognito::UserPool").Properties["DeviceConfiguration"]); !strings.Contains(got, `"ChallengeRequiredOnNewDevice":true`) {
+		t.Errorf("DeviceConfiguration %s, want the override's", got)
+	}
+
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "Mfa, SelfSignUpEnabled: set by the construct") {
+			t.Errorf("panic %v, want one naming Mfa and SelfSignUpEnabled", r)
+		}
+	}()
+	auth.NewUserPool(stack, "Weakened", &auth.UserPoolProps{PoolOverrides: &awscognito.UserPoolProps{
+		Mfa: awscognito.Mfa_OFF, SelfSignUpEnabled: jsii.Bool(false),
+	}})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 )
 
 // SignIn selects the verified attribute(s) users sign in with. The attribute
@@ -204,6 +205,11 @@ type UserPoolProps struct {
 	// Default: nil, Cognito's default sender, whose daily quota is small and
 	// meant for development.
 	Email *SESEmail
+	// PoolOverrides are L2 props the construct does not set itself (for
+	// example DeviceTracking or UserInvitation), merged into the ones it makes: the escape hatch
+	// for what it does not decide. Setting one it does set panics, naming
+	// it. Default: nil.
+	PoolOverrides *awscognito.UserPoolProps
 }
 
 // UserPool is a Cognito user pool with its SMS role and optional domain.
@@ -278,7 +284,7 @@ func (p *UserPoolProps) Validate() error {
 func (p *UserPoolProps) describesNewPool() bool {
 	return p.Name != "" || p.SignIn != SignInEmail || p.MFA != MFARequired || p.Plan != PlanPlus || p.Ephemeral ||
 		p.SMSExternalID != "" || p.CustomAttributes != nil || p.PasswordMinLength != 0 || p.Triggers != (Triggers{}) ||
-		p.VerificationSubject != "" || p.Email != nil
+		p.VerificationSubject != "" || p.Email != nil || p.PoolOverrides != nil
 }
 
 // ValidateDomainPrefix reports whether Cognito accepts prefix as the label of
@@ -330,7 +336,11 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 		panic(fmt.Errorf("auth.NewUserPool %q: %w", id, err))
 	}
 	smsRole := newSMSRole(this, p)
-	pool := awscognito.NewUserPool(this, jsii.String("Pool"), poolProps(p, smsRole))
+	l2 := poolProps(p, smsRole)
+	if err := override.Merge(l2, p.PoolOverrides); err != nil {
+		panic(fmt.Errorf("auth.NewUserPool %q: PoolOverrides: %w", id, err))
+	}
+	pool := awscognito.NewUserPool(this, jsii.String("Pool"), l2)
 	addPreTokenGeneration(this, pool, p.Triggers)
 
 	u := &UserPool{Construct: this, Pool: pool, Created: pool, SMSRole: smsRole}

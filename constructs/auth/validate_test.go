@@ -98,3 +98,26 @@ func TestRedirectURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestIdentityPoolPropsValidate(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("E"), jsii.String("eu-west-1_AbCdEf123"))
+	client := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("C"), jsii.String("client"))
+	id := "eu-west-1:11111111-2222-3333-4444-555555555555"
+	for _, c := range []struct {
+		name  string
+		props IdentityPoolProps
+		want  string // "" means valid
+	}{
+		{"new", IdentityPoolProps{UserPool: pool, Clients: []awscognito.IUserPoolClient{client}}, ""},
+		{"existing", IdentityPoolProps{ExistingID: id}, ""},
+		{"no clients", IdentityPoolProps{UserPool: pool}, "Clients: at least one"},
+		{"existing and new", IdentityPoolProps{ExistingID: id, UserPool: pool}, "ExistingID is set"},
+		{"bad id", IdentityPoolProps{ExistingID: "pool-1"}, `ExistingID "pool-1"`},
+	} {
+		err := c.props.Validate()
+		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Validate() = %v, want %q", c.name, err, c.want)
+		}
+	}
+}

@@ -106,6 +106,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
@@ -168,6 +169,11 @@ type APIProps struct {
 	AccessLogRetentionDays int
 	// Ephemeral deletes the access log group with the stack. Default: false.
 	Ephemeral bool
+	// APIOverrides are L2 props the construct does not set itself (for
+	// example Description or DisableExecuteApiEndpoint), merged into the ones it makes: the escape hatch
+	// for what it does not decide. Setting one it does set panics, naming
+	// it. Default: nil.
+	APIOverrides *awsapigatewayv2.HttpApiProps
 }
 
 // API is the HTTP API, its $default stage and its access log group.
@@ -198,7 +204,7 @@ func (p *APIProps) Validate() error {
 		errs = append(errs, errors.New("Routes: at least one is required"))
 	}
 	if p.Existing != nil && (p.Name != "" || p.CORSOrigins != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 ||
-		p.AccessLogRetentionDays != 0 || p.Ephemeral) {
+		p.AccessLogRetentionDays != 0 || p.Ephemeral || p.APIOverrides != nil) {
 		errs = append(errs, errors.New("Existing is set: give either an existing API or the props of a new one "+
 			"(Name, CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays, Ephemeral), not both"))
 	}
@@ -277,12 +283,16 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		if p.Name != "" {
 			name = jsii.String(p.Name)
 		}
-		a.Created = awsapigatewayv2.NewHttpApi(a.Construct, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
+		l2 := &awsapigatewayv2.HttpApiProps{
 			ApiName:       name,
 			CorsPreflight: corsPreflight(p),
 			// The stage below carries throttling and access logs.
 			CreateDefaultStage: jsii.Bool(false),
-		})
+		}
+		if err := override.Merge(l2, p.APIOverrides); err != nil {
+			panic(fmt.Errorf("gateway.NewAPI %q: APIOverrides: %w", id, err))
+		}
+		a.Created = awsapigatewayv2.NewHttpApi(a.Construct, jsii.String("Api"), l2)
 		a.API = a.Created
 		a.addStage(p)
 	}

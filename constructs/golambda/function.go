@@ -65,6 +65,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 )
 
 // PackageMetadata is the key of the function resource's template metadata
@@ -98,6 +99,11 @@ type FunctionProps struct {
 	LogRetentionDays int
 	// Ephemeral deletes the log group with the stack. Default: false (retain).
 	Ephemeral bool
+	// FunctionOverrides are L2 props the construct does not set itself (for
+	// example ReservedConcurrentExecutions or DeadLetterQueue), merged into
+	// the ones it makes: the escape hatch for what it does not decide.
+	// Setting one it does set panics, naming it. Default: nil.
+	FunctionOverrides *awslambda.FunctionProps
 }
 
 // Function is a Go Lambda function and the resources made for it.
@@ -262,7 +268,7 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 	if p.FunctionName != "" {
 		name = jsii.String(p.FunctionName)
 	}
-	fn := awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
+	l2 := &awslambda.FunctionProps{
 		Code:                  awslambda.Code_FromAsset(jsii.String(dir), nil),
 		Handler:               jsii.String(bundle.Binary),
 		Runtime:               awslambda.Runtime_PROVIDED_AL2023(),
@@ -278,7 +284,11 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
-	})
+	}
+	if err := override.Merge(l2, p.FunctionOverrides); err != nil {
+		panic(fmt.Errorf("golambda.NewFunction %q: FunctionOverrides: %w", id, err))
+	}
+	fn := awslambda.NewFunction(this, jsii.String("Function"), l2)
 	// The package travels with the function in the template, so a local
 	// stand-in for Lambda can build and run the same program.
 	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(PackageMetadata), p.Package)
