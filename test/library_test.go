@@ -10,7 +10,7 @@ import (
 )
 
 // TestLibraryZeroValuesValidate: a user pool from zero-value props, with
-// clients given only the pool and a callback URL (the library's neutral
+// clients given only the pool and callback URLs (the library's neutral
 // defaults: no custom attribute, standard attributes only, no resource
 // server), synthesizes and passes CloudFormation's validation, as a team
 // adopting the constructs would first try them.
@@ -23,8 +23,9 @@ func TestLibraryZeroValuesValidate(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("adopter"), nil)
 	users := auth.NewUserPool(stack, "Users", nil)
 	auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-		UserPool:     users.Pool,
-		CallbackURLs: []string{"https://app.example.com/callback"},
+		UserPool:           users.Pool,
+		CallbackURLs:       []string{"https://app.example.com/callback"},
+		ServerCallbackURLs: []string{"https://app.example.com/server/callback"},
 	})
 	func() {
 		defer func() {

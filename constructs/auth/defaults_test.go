@@ -23,8 +23,9 @@ func TestZeroValuePropsAreNeutral(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
 	users := auth.NewUserPool(stack, "Users", nil)
 	clients := auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-		UserPool:     users.Pool,
-		CallbackURLs: []string{"https://app.example.com/callback"},
+		UserPool:           users.Pool,
+		CallbackURLs:       []string{"https://app.example.com/callback"},
+		ServerCallbackURLs: []string{"https://app.example.com/server/callback"},
 	})
 
 	if schema := cdktest.One(stack, "AWS::Cognito::UserPool").Properties["Schema"]; schema != nil {
@@ -60,10 +61,11 @@ func TestClientConstructIDs(t *testing.T) {
 	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
 	users := auth.NewUserPool(stack, "Users", nil)
 	clients := auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-		UserPool:          users.Pool,
-		CallbackURLs:      []string{"https://app.example.com/callback"},
-		SPAConstructID:    "Browser",
-		ServerConstructID: "Backend",
+		UserPool:           users.Pool,
+		CallbackURLs:       []string{"https://app.example.com/callback"},
+		ServerCallbackURLs: []string{"https://app.example.com/server/callback"},
+		SPAConstructID:     "Browser",
+		ServerConstructID:  "Backend",
 	})
 	if got := *clients.SPA.Node().Path(); got != "S/Clients/Browser" {
 		t.Errorf("SPA client at %s", got)

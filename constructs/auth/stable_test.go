@@ -24,10 +24,11 @@ func TestLogicalIDsAreStable(t *testing.T) {
 		CustomAttributes: []attr.Custom{{Name: "tenant", MaxLen: 64}},
 	})
 	clients := auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-		UserPool:         users.Pool,
-		ResourceServerID: "orders",
-		Scopes:           []auth.Scope{{Name: "read", Description: "Read orders"}},
-		CallbackURLs:     []string{"https://shop.example.com/callback"},
+		UserPool:           users.Pool,
+		ResourceServerID:   "orders",
+		Scopes:             []auth.Scope{{Name: "read", Description: "Read orders"}},
+		CallbackURLs:       []string{"https://shop.example.com/callback"},
+		ServerCallbackURLs: []string{"https://shop.example.com/server/callback"},
 	})
 	identity := auth.NewIdentityPool(stack, "Identity", &auth.IdentityPoolProps{
 		UserPool: users.Pool,

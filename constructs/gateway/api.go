@@ -169,10 +169,20 @@ type APIProps struct {
 	AccessLogRetentionDays int
 	// Ephemeral deletes the access log group with the stack. Default: false.
 	Ephemeral bool
+	// AccessLogCallerClaim names an access-token claim that identifies the
+	// caller without naming them (a hash of the sub), which the access log
+	// records as "caller". Default: none; the log never holds the sub or
+	// the identity id.
+	AccessLogCallerClaim string
+	// Domain is a custom domain name the API answers on: its $default
+	// stage is mapped to it and its execute-api endpoint is disabled, so
+	// every caller comes through that domain (a CDN in front of it, say).
+	// Default: none, the execute-api endpoint.
+	Domain awsapigatewayv2.IDomainName
 	// APIOverrides are L2 props the construct does not set itself (for
-	// example Description or DisableExecuteApiEndpoint), merged into the ones it makes: the escape hatch
-	// for what it does not decide. Setting one it does set panics, naming
-	// it. Default: nil.
+	// example Description), merged into the ones it makes: the escape
+	// hatch for what it does not decide. Setting one it does set panics,
+	// naming it. Default: nil.
 	APIOverrides *awsapigatewayv2.HttpApiProps
 }
 
@@ -180,6 +190,8 @@ type APIProps struct {
 type API struct {
 	// Construct groups the resources below; pass it where a scope is wanted.
 	Construct constructs.Construct
+	// Domain is APIProps.Domain, or nil.
+	Domain awsapigatewayv2.IDomainName
 	// API is the HTTP API, new or Existing.
 	API awsapigatewayv2.IHttpApi
 	// Created is the new HTTP API (the same as API), for what only a new
@@ -204,9 +216,9 @@ func (p *APIProps) Validate() error {
 		errs = append(errs, errors.New("Routes: at least one is required"))
 	}
 	if p.Existing != nil && (p.Name != "" || p.CORSOrigins != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 ||
-		p.AccessLogRetentionDays != 0 || p.Ephemeral || p.APIOverrides != nil) {
+		p.AccessLogRetentionDays != 0 || p.Ephemeral || p.AccessLogCallerClaim != "" || p.Domain != nil || p.APIOverrides != nil) {
 		errs = append(errs, errors.New("Existing is set: give either an existing API or the props of a new one "+
-			"(Name, CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays, Ephemeral), not both"))
+			"(Name, CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays, Ephemeral, AccessLogCallerClaim, Domain, APIOverrides), not both"))
 	}
 	seen := map[string]bool{}
 	jwt := false
@@ -250,13 +262,21 @@ func (p *APIProps) Validate() error {
 	return errors.Join(errs...)
 }
 
-// accessLogFormat is one JSON object per request: who (sub or identity id),
-// what (route, status) and why it failed (authorizer or integration error).
-const accessLogFormat = `{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp",` +
-	`"method":"$context.httpMethod","path":"$context.path","routeKey":"$context.routeKey","status":"$context.status",` +
-	`"latency":"$context.responseLatency","responseLength":"$context.responseLength","userAgent":"$context.identity.userAgent",` +
-	`"sub":"$context.authorizer.claims.sub","identityId":"$context.identity.cognitoIdentityId",` +
-	`"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}`
+// accessLogFormat is one JSON object per request: what (route, status),
+// why it failed (authorizer or integration error) and, with a caller
+// claim, who, pseudonymously. Never the sub or the identity id: an access
+// log template cannot hash them, and they are personal data; the request
+// id joins a line to the function's, which may carry more.
+func accessLogFormat(callerClaim string) string {
+	caller := ""
+	if callerClaim != "" {
+		caller = `"caller":"$context.authorizer.claims.` + callerClaim + `",`
+	}
+	return `{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp",` +
+		`"method":"$context.httpMethod","path":"$context.path","routeKey":"$context.routeKey","status":"$context.status",` +
+		`"latency":"$context.responseLatency","responseLength":"$context.responseLength","userAgent":"$context.identity.userAgent",` +
+		caller + `"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}`
+}
 
 // NewAPI creates the API. It panics if props do not validate; call
 // props.Validate first to handle the error.
@@ -277,7 +297,7 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	if p.AccessLogRetentionDays == 0 {
 		p.AccessLogRetentionDays = 30
 	}
-	a := &API{Construct: constructs.NewConstruct(scope, jsii.String(id)), API: p.Existing}
+	a := &API{Construct: constructs.NewConstruct(scope, jsii.String(id)), API: p.Existing, Domain: p.Domain}
 	if p.Existing == nil {
 		var name *string
 		if p.Name != "" {
@@ -287,7 +307,8 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 			ApiName:       name,
 			CorsPreflight: corsPreflight(p),
 			// The stage below carries throttling and access logs.
-			CreateDefaultStage: jsii.Bool(false),
+			CreateDefaultStage:        jsii.Bool(false),
+			DisableExecuteApiEndpoint: jsii.Bool(p.Domain != nil),
 		}
 		if err := override.Merge(l2, p.APIOverrides); err != nil {
 			panic(fmt.Errorf("gateway.NewAPI %q: APIOverrides: %w", id, err))
@@ -309,8 +330,9 @@ func corsPreflight(p APIProps) *awsapigatewayv2.CorsPreflightOptions {
 	return &awsapigatewayv2.CorsPreflightOptions{
 		AllowOrigins: jsii.Strings(p.CORSOrigins...),
 		// Authorization carries the bearer token; the X-Amz ones carry
-		// SigV4 signatures of identity-pool callers.
-		AllowHeaders: jsii.Strings("authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
+		// SigV4 signatures of identity-pool callers; Idempotency-Key
+		// makes a retried POST safe.
+		AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
 		AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
 			awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
 			awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
@@ -342,8 +364,13 @@ func (a *API) addStage(p APIProps) {
 	// implement; the L1 property says the same in two lines.
 	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
 		DestinationArn: logs.LogGroupArn(),
-		Format:         jsii.String(accessLogFormat),
+		Format:         jsii.String(accessLogFormat(p.AccessLogCallerClaim)),
 	})
+	if p.Domain != nil {
+		awsapigatewayv2.NewApiMapping(this, jsii.String("DomainMapping"), &awsapigatewayv2.ApiMappingProps{
+			Api: api, DomainName: p.Domain, Stage: stage,
+		})
+	}
 	a.Stage, a.AccessLogs = stage, logs
 }
 
@@ -389,8 +416,14 @@ func routeID(r Route) string {
 	return r.Method + clean
 }
 
-// URL is the API's invoke URL (the $default stage), ending in "/".
-func (a *API) URL() *string { return a.API.ApiEndpoint() }
+// URL is the API's invoke URL (the $default stage): its custom domain's
+// where it has one, otherwise its execute-api endpoint.
+func (a *API) URL() *string {
+	if a.Domain != nil {
+		return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), a.Domain.Name()})
+	}
+	return a.API.ApiEndpoint()
+}
 
 // InvokeARN is the execute-api ARN of one route on the $default stage, with
 // path parameters as wildcards, for granting execute-api:Invoke.

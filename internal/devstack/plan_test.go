@@ -23,7 +23,7 @@ func TestReadPlan(t *testing.T) {
 	var paths []string
 	for _, c := range p.Clients {
 		paths = append(paths, c.Path)
-		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute {
+		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute || c.AuthSession != 10*time.Minute {
 			t.Errorf("client %s: flows %v, access %v", c.Path, c.ExplicitAuthFlows, c.Access)
 		}
 	}
@@ -66,7 +66,7 @@ func TestReadPlan(t *testing.T) {
 		}
 	}
 	for _, c := range p.Clients {
-		if !slices.Contains(c.WriteAttributes, "custom:company") || slices.Contains(c.WriteAttributes, "custom:role_name") || !slices.Contains(c.ReadAttributes, "custom:role_name") {
+		if !slices.Contains(c.WriteAttributes, "custom:company") || !slices.Contains(c.WriteAttributes, "custom:role_name") || slices.Contains(c.WriteAttributes, "email_verified") || !slices.Contains(c.ReadAttributes, "custom:role_name") {
 			t.Errorf("client %s read %v, write %v", c.Path, c.ReadAttributes, c.WriteAttributes)
 		}
 	}

@@ -54,6 +54,8 @@ type Client struct {
 	ExplicitAuthFlows []string
 	Access, ID        time.Duration
 	Refresh           time.Duration
+	// AuthSession is the AuthSessionValidity (zero: Cognito's default).
+	AuthSession time.Duration
 	// ReadAttributes and WriteAttributes; empty means every attribute.
 	ReadAttributes, WriteAttributes []string
 	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
@@ -214,6 +216,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			GenerateSecret                                             bool
 			ExplicitAuthFlows                                          []string
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
+			AuthSessionValidity                                        float64
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
 			PreventUserExistenceErrors                                 string
@@ -239,6 +242,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			Access:            minutes(c.AccessTokenValidity),
 			ID:                minutes(c.IdTokenValidity),
 			Refresh:           minutes(c.RefreshTokenValidity),
+			AuthSession:       minutes(c.AuthSessionValidity),
 			ReadAttributes:    c.ReadAttributes,
 			WriteAttributes:   c.WriteAttributes,
 			// Absent means LEGACY, as for a client created with the API.
@@ -335,6 +339,9 @@ func startUserPool(_ context.Context, w *wiring) error {
 			w.info.SPACallbackURL = first(c.CallbackURLs)
 			w.info.SPALogoutURL = first(c.LogoutURLs)
 		}
+		if c.Path == contract.ServerClientPath && len(c.OAuthFlows) > 0 {
+			w.info.ServerCallbackURL = first(c.CallbackURLs)
+		}
 	}
 	return nil
 }
@@ -414,6 +421,7 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			AccessTokenValidity:  c.Access,
 			IDTokenValidity:      c.ID,
 			RefreshTokenValidity: c.Refresh,
+			AuthSessionValidity:  c.AuthSession,
 			ReadAttributes:       c.ReadAttributes,
 			WriteAttributes:      c.WriteAttributes,
 

@@ -117,32 +117,46 @@ func (s *Stack) rebuild(ctx context.Context, ids []string) Rebuild {
 	return r
 }
 
-// watchedDir is a directory of the module whose files some functions are
-// built from.
+// watchedDir is a directory of the module whose files some functions (or
+// the app) are built from.
 type watchedDir struct {
-	functions []string // logical ids
+	functions []string // logical ids, or the caller's keys
 }
 
 // sourceDirs maps each directory of the module that a function is built
-// from to those functions: its package's and those of every package of the
-// module it imports, as `go list` resolves them for this machine's build.
-// The module root is every function's, for go.mod and go.sum.
+// from to those functions, as `go list` resolves them for this machine's
+// build (packageDirs).
 func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) {
-	var pkgs []string
-	for _, l := range s.lambdas {
-		pkgs = append(pkgs, l.Package)
+	pkgs := map[string]string{}
+	for id, l := range s.lambdas {
+		pkgs[id] = l.Package
 	}
-	sort.Strings(pkgs)
-	args := append([]string{"list", "-deps", "-tags", "lambda.norpc", "-f",
-		"{{if and .Module .Module.Main}}{{.ImportPath}}\t{{.Dir}}\t{{join .Deps \" \"}}{{end}}"}, pkgs...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = s.moduleDir
-	cmd.Env = append(os.Environ(), bundle.HostEnv()...)
+	return packageDirs(ctx, s.moduleDir, append(os.Environ(), bundle.HostEnv()...), []string{"-tags", "lambda.norpc"}, pkgs)
+}
+
+// packageDirs maps each directory of the repository at moduleDir that one
+// of the main packages pkgs (by a key of the caller's) is built from to
+// their keys: the package's own directory and those of every package of the
+// repository it imports (the main module's and a module it replaces with a
+// directory of the repository). The module root is every key's, for go.mod and go.sum.
+func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkgs map[string]string) (map[string]*watchedDir, error) {
+	var list []string
+	for _, p := range pkgs {
+		list = append(list, p)
+	}
+	sort.Strings(list)
+	args := append([]string{"list", "-deps"}, flags...)
+	// The repository's packages: the main module's and those of modules it
+	// replaces with a directory (constructs/), which go list does not
+	// count as the main module.
+	args = append(args, "-f", "{{if .Module}}{{if or .Module.Main .Module.Replace}}{{.ImportPath}}\t{{.Dir}}\t{{join .Deps \" \"}}{{end}}{{end}}")
+	cmd := exec.CommandContext(ctx, "go", append(args, list...)...)
+	cmd.Dir, cmd.Env = moduleDir, env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("listing the functions' packages: %w\n%s", err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("listing the packages of %s: %w\n%s", strings.Join(list, " "), err, strings.TrimSpace(stderr.String()))
 	}
 	dirOf := map[string]string{}    // import path -> dir, the module's packages
 	depsOf := map[string][]string{} // import path -> its dependencies
@@ -153,30 +167,70 @@ func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) 
 		if len(parts) != 3 {
 			continue
 		}
+		if !within(moduleDir, parts[1]) {
+			continue
+		}
 		dirOf[parts[0]] = parts[1]
 		depsOf[parts[0]] = strings.Fields(parts[2])
 	}
 	dirs := map[string]*watchedDir{}
-	add := func(dir, id string) {
+	add := func(dir, key string) {
 		if dirs[dir] == nil {
 			dirs[dir] = &watchedDir{}
 		}
-		dirs[dir].functions = append(dirs[dir].functions, id)
+		dirs[dir].functions = append(dirs[dir].functions, key)
 	}
-	for id, l := range s.lambdas {
-		ip := mainImportPath(l.Package, s.moduleDir, dirOf)
+	for key, pkg := range pkgs {
+		ip := mainImportPath(pkg, moduleDir, dirOf)
 		if ip == "" {
-			return nil, fmt.Errorf("function %s: go list does not list package %s", id, l.Package)
+			return nil, fmt.Errorf("%s: go list does not list package %s", key, pkg)
 		}
-		add(s.moduleDir, id)
-		add(dirOf[ip], id)
+		add(moduleDir, key)
+		add(dirOf[ip], key)
 		for _, d := range depsOf[ip] {
 			if dir, ok := dirOf[d]; ok {
-				add(dir, id)
+				add(dir, key)
 			}
 		}
 	}
 	return dirs, nil
+}
+
+// WatchApp calls changed when a source of the CDK app changes: the main
+// package in moduleDir, the module's packages it imports, cdk.json, go.mod
+// or go.sum. It returns when ctx ends.
+func WatchApp(ctx context.Context, moduleDir string, every time.Duration, changed func()) error {
+	if every <= 0 {
+		every = DefaultWatchInterval
+	}
+	dirs, err := packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."})
+	if err != nil {
+		return err
+	}
+	seen := snapshot(moduleDir, dirs)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		now := snapshot(moduleDir, dirs)
+		if len(affected(dirs, seen, now)) > 0 {
+			changed()
+			if d, err := packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."}); err == nil {
+				dirs = d
+			}
+		}
+		seen = now
+	}
+}
+
+// within reports whether dir is root or below it.
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // mainImportPath is the import path of pkg, given as an import path or as
@@ -202,7 +256,8 @@ type fileState struct {
 
 // snapshot records the build inputs of each directory: its files except
 // tests and hidden ones (embedded files count), and at the module root, whose
-// other files are the repository's, its Go files, go.mod and go.sum.
+// other files are the repository's, its Go files, go.mod, go.sum and
+// cdk.json (the app's context).
 func snapshot(root string, dirs map[string]*watchedDir) map[string]map[string]fileState {
 	out := make(map[string]map[string]fileState, len(dirs))
 	for dir := range dirs {
@@ -211,7 +266,7 @@ func snapshot(root string, dirs map[string]*watchedDir) map[string]map[string]fi
 		for _, e := range entries {
 			name := e.Name()
 			if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasSuffix(name, "_test.go") ||
-				dir == root && !strings.HasSuffix(name, ".go") && name != "go.mod" && name != "go.sum" {
+				dir == root && !strings.HasSuffix(name, ".go") && name != "go.mod" && name != "go.sum" && name != "cdk.json" {
 				continue
 			}
 			if info, err := e.Info(); err == nil {

@@ -6,9 +6,12 @@ package cmd_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -40,15 +43,15 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	code := awstest.Main(m, &srv)
-	os.RemoveAll(bin)
-	os.Exit(code)
+	os.Exit(awstest.Main(m, &srv))
 }
 
 // build compiles every function for this machine with the Lambda build tag
-// (go test puts its own go command first on PATH).
+// (go test puts its own go command first on PATH) into a directory kept
+// between runs: go build links again only the binaries whose build ID no
+// longer matches their sources, which saves linking all eight each run.
 func build() (string, error) {
-	dir, err := os.MkdirTemp("", "portcullis-cmd-")
+	dir, err := buildDir()
 	if err != nil {
 		return "", err
 	}
@@ -57,10 +60,25 @@ func build() (string, error) {
 		args = append(args, "./"+f)
 	}
 	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return dir, nil
+}
+
+// buildDir is the user's cache directory for this checkout's functions (one
+// per checkout, so two worktrees' runs never write the same files).
+func buildDir() (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(wd))
+	dir := filepath.Join(cache, "portcullis", "lambdas-cmd-test-"+hex.EncodeToString(sum[:6]))
+	return dir, os.MkdirAll(dir, 0o700)
 }
 
 // runtimeAPI emulates the Lambda Runtime API for one function process: it
@@ -189,6 +207,11 @@ func apiResponse(t *testing.T, res result) events.APIGatewayV2HTTPResponse {
 	return resp
 }
 
+// settings are the functions' settings besides the local servers': the
+// identity pool the test events name and the quotas.
+var settings = map[string]string{schema.IdentityPoolEnv: httpapitest.IdentityPool,
+	schema.TodosQuotaEnv: "10", schema.PhotosQuotaEnv: "10", schema.PhotoBytesQuotaEnv: "1000000"}
+
 func TestAPIFunctions(t *testing.T) {
 	me := httpapitest.User(httpapitest.NewOwner())
 	tests := []struct {
@@ -204,7 +227,7 @@ func TestAPIFunctions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.function+" "+tt.routeKey, func(t *testing.T) {
-			api, logs := start(t, tt.function, nil)
+			api, logs := start(t, tt.function, settings)
 			caller := me
 			if httpapitest.IsIAM(tt.routeKey) {
 				caller = httpapitest.User(httpapitest.NewIdentity())
@@ -279,6 +302,9 @@ func TestMissingConfiguration(t *testing.T) {
 		want     string
 	}{
 		{"todos", []string{schema.Todos.Env}, schema.Todos.Env},
+		{"todos", []string{schema.IdentityPoolEnv}, schema.IdentityPoolEnv},
+		{"todos", []string{schema.TodosQuotaEnv}, schema.TodosQuotaEnv},
+		{"photos", []string{schema.PhotoBytesQuotaEnv}, schema.PhotoBytesQuotaEnv},
 		{"photos", []string{schema.PhotosBucketEnv}, schema.PhotosBucketEnv},
 		{"profile", []string{"AWS_REGION"}, "AWS_REGION"},
 		{"postconfirmation", []string{schema.Profiles.Env, "AWS_SECRET_ACCESS_KEY"}, "AWS_SECRET_ACCESS_KEY"},
@@ -290,7 +316,9 @@ func TestMissingConfiguration(t *testing.T) {
 				env[k] = ""
 			}
 			cmd := exec.Command(filepath.Join(bin, tt.function))
-			for k, v := range srv.Env() {
+			all := srv.Env()
+			maps.Copy(all, settings)
+			for k, v := range all {
 				if _, unset := env[k]; !unset {
 					cmd.Env = append(cmd.Env, k+"="+v)
 				}

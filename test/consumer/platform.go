@@ -30,10 +30,11 @@ func NewStack(app awscdk.App, id string, e Existing) awscdk.Stack {
 
 	users := auth.NewUserPool(stack, "Users", &auth.UserPoolProps{Existing: pool, DomainPrefix: "acme-orders"})
 	clients := auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-		UserPool:         users.Pool,
-		ResourceServerID: "orders",
-		Scopes:           []auth.Scope{{Name: "read", Description: "Read orders"}},
-		CallbackURLs:     []string{"https://orders.example.com/callback"},
+		UserPool:           users.Pool,
+		ResourceServerID:   "orders",
+		Scopes:             []auth.Scope{{Name: "read", Description: "Read orders"}},
+		CallbackURLs:       []string{"https://orders.example.com/callback"},
+		ServerCallbackURLs: []string{"https://orders.example.com/server/callback"},
 	})
 	gateway.NewAPI(stack, "OrderRoutes", &gateway.APIProps{
 		Existing:    api,

@@ -19,11 +19,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -70,10 +72,11 @@ type Servers struct {
 	log   atomic.Pointer[slog.Logger]
 	// dir holds the servers' logs (and their data, unless data is
 	// elsewhere); Close removes it.
-	dir   string
-	data  string
-	procs []proc
-	gates []*gate
+	dir      string
+	data     string
+	backends string
+	procs    []proc
+	gates    []*gate
 }
 
 // proc is a started server: its process group and a channel closed once it
@@ -106,14 +109,11 @@ func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Servers{dir: dir, data: dataDir, Credentials: &sigv4.Store{}, Roles: &Roles{}}
+	s := newServers(dir)
+	s.data = dataDir
 	if s.data == "" {
 		s.data = dir
 	}
-	s.SetLog(nil)
-	s.Credentials.Put(sigv4.Credential{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Principal: sigv4.Principal{
-		Admin: true, ARN: "arn:aws:iam::" + AccountID + ":user/local-admin", AccountID: AccountID, UserID: "AIDALOCALADMIN0000000",
-	}})
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -124,14 +124,11 @@ func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
-		return nil, err
-	}
 	s3rver, err := s.startS3rver(bin)
 	if err != nil {
 		return nil, err
 	}
-	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
+	if err := s.startGates(dynalite, s3rver); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
@@ -146,6 +143,54 @@ func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 		return nil, fmt.Errorf("creating bucket %s: %w", Bucket, err)
 	}
 	return s, nil
+}
+
+// Backends names the DynamoDB and S3 processes behind the gates, for Attach
+// in a process this one starts (a fuzz worker of the same test binary).
+func (s *Servers) Backends() string { return s.backends }
+
+// Attach serves gates of its own, in this process, in front of the DynamoDB
+// and S3 processes of another process's Servers (its Backends), whose
+// tables and bucket exist: a second set of node processes costs a few
+// seconds of CPU. Close stops the gates only; the processes stay their
+// owner's.
+func Attach(backends string) (_ *Servers, err error) {
+	dynalite, s3rver, ok := strings.Cut(backends, " ")
+	for _, u := range []string{dynalite, s3rver} {
+		if pu, perr := url.Parse(u); !ok || perr != nil || pu.Scheme != "http" || pu.Host == "" {
+			return nil, fmt.Errorf("backends %q: want the DynamoDB and S3 URLs, space-separated", backends)
+		}
+	}
+	s := newServers("")
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	return s, s.startGates(dynalite, s3rver)
+}
+
+// newServers is a Servers with no gates yet whose Credentials hold the
+// operator's key.
+func newServers(dir string) *Servers {
+	s := &Servers{dir: dir, Credentials: &sigv4.Store{}, Roles: &Roles{}}
+	s.SetLog(nil)
+	s.Credentials.Put(sigv4.Credential{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Principal: sigv4.Principal{
+		Admin: true, ARN: "arn:aws:iam::" + AccountID + ":user/local-admin", AccountID: AccountID, UserID: "AIDALOCALADMIN0000000",
+	}})
+	return s
+}
+
+// startGates serves a gate for each backend and records the endpoints.
+func (s *Servers) startGates(dynalite, s3rver string) (err error) {
+	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
+		return err
+	}
+	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
+		return err
+	}
+	s.backends = dynalite + " " + s3rver
+	return nil
 }
 
 // Close kills the servers' process groups and removes their data.
