@@ -152,8 +152,9 @@
 //
 //	users := auth.NewUserPool(stack, "Users", &auth.UserPoolProps{Existing: existing, DomainPrefix: "acme-orders"})
 //	auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-//		UserPool:     users.Pool,
-//		CallbackURLs: []string{"https://orders.example.com/callback"},
+//		UserPool:       users.Pool,
+//		CallbackURLs:   []string{"https://orders.example.com/callback"},
+//		NoServerClient: true,
 //	})
 //	issuer, _ := json.Marshal(stack.Resolve(users.IssuerURL()))
 //	fmt.Println(string(issuer))
@@ -169,6 +170,5 @@
 //	// {"Fn::Join":["",["https://cognito-idp.",{"Ref":"AWS::Region"},".",{"Ref":"AWS::URLSuffix"},"/eu-west-1_AbCdEf123"]]}
 //	// 0 new pools
 //	// AWS::Cognito::UserPoolDomain in eu-west-1_AbCdEf123
-//	// AWS::Cognito::UserPoolClient in eu-west-1_AbCdEf123
 //	// AWS::Cognito::UserPoolClient in eu-west-1_AbCdEf123
 package auth
