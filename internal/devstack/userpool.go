@@ -12,6 +12,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito/hostedui"
 )
 
 // Pool is the user pool's sign-in configuration.
@@ -298,7 +299,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.issuer = pool.Issuer()
 	w.stack.pool = pool
 	mux := http.NewServeMux()
-	mux.Handle("/", pool)
+	mux.Handle("/", hostedui.New(pool))
 	mux.Handle("POST /_dev/clock", w.clock)
 	mux.HandleFunc("GET /_dev/code", func(rw http.ResponseWriter, r *http.Request) {
 		code, ok := pool.Code(r.URL.Query().Get("username"))

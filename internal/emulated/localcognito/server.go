@@ -26,9 +26,6 @@ type Server struct {
 	users *userStore
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
-
-	// oauth holds the domain's authorization codes and sign-in sessions.
-	oauth oauthState
 }
 
 // New validates the configuration, generates the pool's signing key and
@@ -47,7 +44,6 @@ func New(cfg Config) (*Server, error) {
 		key:          key,
 		users:        newUserStore(p.usernameAttrs, p.now),
 		unknownUsers: newSimulatedUsers(p.srpPool),
-		oauth:        newOAuthState(),
 	}
 	s.api = awsjson.Dispatcher{
 		Name:        "this local user pool",
@@ -133,9 +129,9 @@ func (s *Server) Code(username string) (code string, ok bool) {
 	return u.lastCode, true
 }
 
-// ServeHTTP serves the Cognito API, the JWKS and the OpenID configuration,
-// and, for a pool with a domain, the domain's OAuth 2.0 endpoints and
-// sign-in pages.
+// ServeHTTP serves the Cognito API, the JWKS and the OpenID configuration.
+// The domain's OAuth 2.0 endpoints and sign-in pages are package
+// hostedui's, in front of this handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCORS(w.Header(), r)
 	switch {
@@ -143,8 +139,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Browsers call Cognito directly from the SPA's origin; a preflight
 		// must succeed for them to send the real request.
 		w.WriteHeader(http.StatusOK)
-	case isDomainPath(r.URL.Path):
-		s.serveDomain(w, r)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.serveWellKnown(w, r)
 	default:
