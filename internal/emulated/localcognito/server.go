@@ -50,51 +50,15 @@ func New(cfg Config) (*Server, error) {
 		Prefix:      targetPrefix,
 		ContentType: awsjson.ContentType11,
 		Log:         s.log,
-		Operations: map[string]awsjson.Handler{
-			"SignUp":                 awsjson.Op(s.signUp),
-			"ConfirmSignUp":          awsjson.Op(s.confirmSignUp),
-			"ResendConfirmationCode": awsjson.Op(s.resendConfirmationCode),
-			"InitiateAuth":           awsjson.Op(s.initiateAuth),
-			"RespondToAuthChallenge": awsjson.Op(s.respondToAuthChallenge),
-			"GetUser":                awsjson.Op(s.getUser),
-			"UpdateUserAttributes":   awsjson.Op(s.updateUserAttributes),
-			"DeleteUser":             awsjson.Op(s.deleteUser),
-			"GlobalSignOut":          awsjson.Op(s.globalSignOut),
-			"RevokeToken":            awsjson.Op(s.revokeToken),
-
-			"ForgotPassword":                   awsjson.Op(s.forgotPassword),
-			"ConfirmForgotPassword":            awsjson.Op(s.confirmForgotPassword),
-			"ChangePassword":                   awsjson.Op(s.changePassword),
-			"GetUserAttributeVerificationCode": awsjson.Op(s.getUserAttributeVerificationCode),
-			"VerifyUserAttribute":              awsjson.Op(s.verifyUserAttribute),
-			"DeleteUserAttributes":             awsjson.Op(s.deleteUserAttributes),
-			"AssociateSoftwareToken":           awsjson.Op(s.associateSoftwareToken),
-			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
-			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
-		},
+		Operations:  map[string]awsjson.Handler{},
 	}
 	// Every operation checks the API's member constraints first, as AWS
-	// does; admin operations after the signature.
-	for name, serve := range s.api.Operations {
+	// does; admin operations after the signature, since they need IAM
+	// credentials in AWS.
+	for name, serve := range s.userOperations() {
 		s.api.Operations[name] = checked(serve)
 	}
-	// Admin operations need IAM credentials in AWS.
-	for name, serve := range map[string]awsjson.Handler{
-		"AdminConfirmSignUp":        awsjson.Op(s.adminConfirmSignUp),
-		"AdminCreateUser":           awsjson.Op(s.adminCreateUser),
-		"AdminSetUserPassword":      awsjson.Op(s.adminSetUserPassword),
-		"AdminGetUser":              awsjson.Op(s.adminGetUser),
-		"AdminUpdateUserAttributes": awsjson.Op(s.adminUpdateUserAttributes),
-		"AdminDeleteUser":           awsjson.Op(s.adminDeleteUser),
-		"ListUsers":                 awsjson.Op(s.listUsers),
-		"CreateUserPoolClient":      awsjson.Op(s.createUserPoolClient),
-		"DeleteUserPoolClient":      awsjson.Op(s.deleteUserPoolClient),
-		"AdminResetUserPassword":    awsjson.Op(s.adminResetUserPassword),
-		"AdminUserGlobalSignOut":    awsjson.Op(s.adminUserGlobalSignOut),
-		"AdminDisableUser":          awsjson.Op(s.adminDisableUser),
-		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
-		"AdminSetUserMFAPreference": awsjson.Op(s.adminSetUserMFAPreference),
-	} {
+	for name, serve := range s.adminOperations() {
 		s.api.Operations[name] = s.adminOp(name, checked(serve))
 	}
 	return s, nil
