@@ -13,8 +13,6 @@ PROJECT ?= portcullis
 NODE_BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(NODE_BIN):$(PATH)
 export JSII_NODE = $(firstword $(wildcard $(NODE_BIN)/node) $(shell command -v node))
-# The SDK for JavaScript v2 inside cognito-local prints a maintenance notice.
-export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE := 1
 
 NPM_STAMP := node_modules/.package-lock.json
 
@@ -60,13 +58,18 @@ CDK_OUT ?= cdk.out
 deploy: deps ## deploy one stage: make deploy STAGE=dev [ACCEPT_REPLACEMENT=<logical id>]
 	$(CDK) synth --quiet -c stage=$(STAGE) -c deploy=true --output $(CDK_OUT) $(PROJECT)-$(STAGE)
 	go run ./cmd/deploycheck -stack $(PROJECT)-$(STAGE) -template $(CDK_OUT)/$(PROJECT)-$(STAGE).template.json \
-		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT)) $(if $(CHECK_ROLE_ARN),-role-arn $(CHECK_ROLE_ARN))
+		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT)) $(if $(CHECK_ROLE_ARN),-role-arn $(CHECK_ROLE_ARN)) \
+		$(if $(CHECK_WITH_BOOTSTRAP_ROLE),-bootstrap-role)
 	$(CDK) deploy --app $(CDK_OUT) $(DEPLOY_FLAGS) $(PROJECT)-$(STAGE)
 
-# Once per account and region, before the workflow's first deploy.
-github-oidc: deps ## GitHub's OIDC provider and the workflow's deploy role: make github-oidc REPO=owner/name
+# Once per account, before the workflow's first deploy: the account's stack
+# holds one role per stage (each environment's AWS_DEPLOY_ROLE_ARN). Stages
+# that name their own Account each have a stack <project>-github-<account>:
+# GITHUB_STACK names it.
+GITHUB_STACK ?= $(PROJECT)-github
+github-oidc: deps ## GitHub's OIDC provider and one deploy role per stage: make github-oidc REPO=owner/name [GITHUB_STACK=...]
 	@[ -n "$(REPO)" ] || { echo "usage: make github-oidc REPO=owner/name"; exit 2; }
-	$(CDK) deploy -c github-repository=$(REPO) -c stage=$(STAGE) $(PROJECT)-github
+	$(CDK) deploy -c github-repository=$(REPO) $(GITHUB_STACK)
 
 # The workflow's files, checked as GitHub would run them.
 actionlint:

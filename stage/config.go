@@ -111,6 +111,25 @@ type Config struct {
 	// an environment-agnostic stack that synthesizes without credentials.
 	Account string
 	Region  string
+	// BootstrapQualifier names the CDK bootstrap the stage deploys through
+	// (`cdk bootstrap --qualifier`): its deploy role deploys any stack of
+	// its account, so stages of a project that share an account each have
+	// their own, and the stage's GitHub deploy role may assume only its
+	// stage's (see NewGitHub; CheckIsolated). Up to 10 lower-case letters,
+	// digits or hyphens. Default: "hnb659fds", the CDK's default bootstrap.
+	BootstrapQualifier string
+}
+
+// DefaultBootstrapQualifier is the qualifier of `cdk bootstrap` without
+// --qualifier.
+const DefaultBootstrapQualifier = "hnb659fds"
+
+// Qualifier is the stage's BootstrapQualifier or the CDK's default.
+func (c Config) Qualifier() string {
+	if c.BootstrapQualifier != "" {
+		return c.BootstrapQualifier
+	}
+	return DefaultBootstrapQualifier
 }
 
 // Stages are the known stages, in the order `make synth` builds them.
@@ -134,6 +153,9 @@ func Stages() []Config {
 			ThrottleBurst:        40,
 			// Developers break dev on purpose; a single error is not news.
 			Alarms: monitoring.Thresholds{FunctionErrors: 5, APIServerErrorPercent: 5},
+			// cdk bootstrap --qualifier portdev: dev's deploy role cannot
+			// reach prod's bootstrap, nor another app's default one.
+			BootstrapQualifier: "portdev",
 		},
 		{
 			Project:      "portcullis",
@@ -163,6 +185,9 @@ func Stages() []Config {
 			LogRetentionDays: 90,
 			ThrottleRate:     100,
 			ThrottleBurst:    200,
+			// cdk bootstrap --qualifier portprod (better still: prod in its
+			// own Account).
+			BootstrapQualifier: "portprod",
 		},
 	}
 }
@@ -200,7 +225,9 @@ var (
 	stageName   = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
 	accountID   = regexp.MustCompile(`^[0-9]{12}$`)
 	regionName  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
-	emailDomain = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// The qualifier becomes part of the bootstrap's bucket names.
+	qualifierName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,9}$`)
+	emailDomain   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 )
 
 // Validate reports every problem with the configuration, each naming the
@@ -245,6 +272,9 @@ func (c Config) Validate() error {
 	}
 	if c.Region != "" && !regionName.MatchString(c.Region) {
 		bad("Region %q: want a region name such as eu-west-1", c.Region)
+	}
+	if c.BootstrapQualifier != "" && !qualifierName.MatchString(c.BootstrapQualifier) {
+		bad("BootstrapQualifier %q: want 1-10 lower-case letters, digits or hyphens", c.BootstrapQualifier)
 	}
 	if err := c.Web.validate(); err != nil {
 		bad("%v", err)

@@ -69,6 +69,11 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 		StackName:   jsii.String(cfg.StackName()),
 		Env:         env,
 		Description: jsii.String(fmt.Sprintf("Portcullis %s stage: sign-in, API, data and storage", cfg.Name)),
+		// The stage's own bootstrap: its deploy role is the only one the
+		// stage's GitHub deploy role may assume.
+		Synthesizer: awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{
+			Qualifier: jsii.String(cfg.Qualifier()),
+		}),
 	})
 	awscdk.Tags_Of(stack).Add(jsii.String("project"), jsii.String(cfg.Project), nil)
 	awscdk.Tags_Of(stack).Add(jsii.String("stage"), jsii.String(cfg.Name), nil)

@@ -119,8 +119,8 @@ func TestWorkflow(t *testing.T) {
 		if !slices.ContainsFunc(uses, func(u string) bool { return strings.HasPrefix(u, "aws-actions/configure-aws-credentials@") }) {
 			t.Errorf("%s assumes no role", id)
 		}
-		if !strings.Contains(script, "make deploy STAGE=") || !strings.Contains(script, "CHECK_ROLE_ARN=") {
-			t.Errorf("%s runs %q, want make deploy, which checks the deployed template first", id, script)
+		if !strings.Contains(script, "make deploy STAGE=") || !strings.Contains(script, "CHECK_WITH_BOOTSTRAP_ROLE=1") {
+			t.Errorf("%s runs %q, want make deploy, which checks the deployed template first through the stage's bootstrap role", id, script)
 		}
 	}
 }

@@ -4,8 +4,10 @@
 // replace or delete a user pool, identity pool, table or bucket, by the
 // rules of the snapshot test (internal/stateful). A stack that does not
 // exist yet passes. -accept-replacement accepts the changes of one named
-// resource, on purpose. -role-arn reads through a role (in CI, the CDK
-// bootstrap deploy role, which may read CloudFormation templates).
+// resource, on purpose. -role-arn reads through a role; -bootstrap-role
+// through the stack's own CDK bootstrap deploy role, as the cloud assembly
+// beside the template names it (in CI, where the stage's GitHub deploy role
+// may assume only that role, which may read CloudFormation templates).
 //
 //	deploycheck -stack portcullis-dev -template cdk.out/portcullis-dev.template.json
 package main
@@ -17,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -35,18 +38,19 @@ func main() {
 	template := flag.String("template", "", "the synthesized template to deploy (required)")
 	accept := flag.String("accept-replacement", "", "logical id of the one resource whose replacement or removal is intended")
 	role := flag.String("role-arn", "", "assume this role to read the deployed template (default: the credentials as they are)")
+	bootstrap := flag.Bool("bootstrap-role", false, "assume the stack's CDK bootstrap deploy role, from the manifest.json beside -template")
 	flag.Parse()
-	if *stack == "" || *template == "" {
-		fmt.Fprintln(os.Stderr, "deploycheck: -stack and -template are required")
+	if *stack == "" || *template == "" || (*bootstrap && *role != "") {
+		fmt.Fprintln(os.Stderr, "deploycheck: -stack and -template are required; -role-arn and -bootstrap-role exclude each other")
 		os.Exit(2)
 	}
-	if err := run(context.Background(), *stack, *template, *accept, *role, os.Stdout); err != nil {
+	if err := run(context.Background(), *stack, *template, *accept, *role, *bootstrap, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "deploycheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, stack, templatePath, accept, role string, out io.Writer) error {
+func run(ctx context.Context, stack, templatePath, accept, role string, bootstrap bool, out io.Writer) error {
 	next, err := os.ReadFile(templatePath)
 	if err != nil {
 		return fmt.Errorf("reading the synthesized template (run the synth first): %w", err)
@@ -54,6 +58,11 @@ func run(ctx context.Context, stack, templatePath, accept, role string, out io.W
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("loading AWS configuration: %w", err)
+	}
+	if bootstrap {
+		if role, err = stackDeployRole(ctx, sts.NewFromConfig(cfg), cfg.Region, filepath.Join(filepath.Dir(templatePath), "manifest.json"), stack); err != nil {
+			return err
+		}
 	}
 	if role != "" {
 		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), role))

@@ -1,9 +1,17 @@
 // Package cicd provides GitHubDeployRole: the IAM role a GitHub Actions
 // workflow assumes through GitHub's OIDC provider (no stored AWS keys) to
 // deploy CDK stacks. The role may do one thing, assume the CDK bootstrap
-// roles of its account and region, which hold the deploy permissions; and
-// only jobs of the named repository running in the named GitHub
-// environments may assume it.
+// roles of one bootstrap (a qualifier in an account and region), which hold
+// the deploy permissions; and only jobs of the named repository running in
+// the one named GitHub environment may assume it.
+//
+// Make one role per environment, each with its own bootstrap: a bootstrap's
+// deploy role deploys any stack in its account, so two environments sharing
+// a deploy role or a bootstrap share a trust boundary, and a job of the
+// environment without required reviewers (dev) could deploy the one with
+// them (prod). Give each environment its own qualifier (`cdk bootstrap
+// --qualifier`, the stack synthesizer's Qualifier) or, better for
+// production, its own account.
 package cicd
 
 import (
@@ -33,16 +41,21 @@ var BootstrapRoles = []string{"deploy-role", "file-publishing-role", "image-publ
 type GitHubDeployRoleProps struct {
 	// Repository whose workflows may assume the role: "owner/name". Required.
 	Repository string
-	// Environments are the GitHub environments (for example "dev", "prod")
-	// whose jobs may assume the role; jobs outside an environment, pull
-	// requests included, may not. Required: at least one.
-	Environments []string
+	// Environment is the GitHub environment (for example "prod") whose jobs
+	// may assume the role; jobs of other environments, jobs outside an
+	// environment and pull requests may not. Required.
+	Environment string
 	// Provider is the account's GitHub OIDC provider, when it exists already
 	// (an account has at most one per issuer). Default: a new provider.
 	Provider awsiam.IOidcProvider
-	// BootstrapQualifier of the CDK bootstrap stack the workflow deploys
-	// through. Default: "hnb659fds", the CDK's default.
+	// BootstrapQualifier of the CDK bootstrap the environment deploys
+	// through: the role may assume only that bootstrap's roles. Default:
+	// "hnb659fds", the CDK's default; give each environment that shares an
+	// account its own.
 	BootstrapQualifier string
+	// BootstrapRegion is the region of that bootstrap. Default: the region
+	// of the stack the role is in.
+	BootstrapRegion string
 	// MaxSession is the longest session the role grants. Default: 1 hour
 	// (range 1 to 12 hours).
 	MaxSession time.Duration
@@ -52,6 +65,7 @@ var (
 	repository  = regexp.MustCompile(`^[A-Za-z0-9-]{1,39}/[A-Za-z0-9._-]{1,100}$`)
 	environment = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,255}$`)
 	qualifier   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,10}$`)
+	region      = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$`)
 )
 
 // Validate reports every problem with the props.
@@ -60,16 +74,17 @@ func (p *GitHubDeployRoleProps) Validate() error {
 	if !repository.MatchString(p.Repository) {
 		errs = append(errs, fmt.Errorf("Repository %q: want owner/name", p.Repository))
 	}
-	if len(p.Environments) == 0 {
-		errs = append(errs, errors.New("Environments: at least one is required; jobs outside an environment may not deploy"))
-	}
-	for _, e := range p.Environments {
-		if !environment.MatchString(e) {
-			errs = append(errs, fmt.Errorf("Environments: %q is not a GitHub environment name a token's sub can carry", e))
-		}
+	switch {
+	case p.Environment == "":
+		errs = append(errs, errors.New("Environment: required; jobs outside an environment may not deploy"))
+	case !environment.MatchString(p.Environment):
+		errs = append(errs, fmt.Errorf("Environment %q: not a GitHub environment name a token's sub can carry", p.Environment))
 	}
 	if p.BootstrapQualifier != "" && !qualifier.MatchString(p.BootstrapQualifier) {
 		errs = append(errs, fmt.Errorf("BootstrapQualifier %q: want up to 10 letters, digits, _ or -", p.BootstrapQualifier))
+	}
+	if p.BootstrapRegion != "" && !region.MatchString(p.BootstrapRegion) {
+		errs = append(errs, fmt.Errorf("BootstrapRegion %q: want a region name such as eu-west-1", p.BootstrapRegion))
 	}
 	if p.MaxSession != 0 && (p.MaxSession < time.Hour || p.MaxSession > 12*time.Hour) {
 		errs = append(errs, fmt.Errorf("MaxSession %v: want 1h to 12h", p.MaxSession))
@@ -117,25 +132,32 @@ func NewGitHubDeployRole(scope constructs.Construct, id string, props *GitHubDep
 	return r
 }
 
+// Subject is the sub claim of GitHub's OIDC token for a job of repository
+// running in environment.
+func Subject(repository, environment string) string {
+	return fmt.Sprintf("repo:%s:environment:%s", repository, environment)
+}
+
 func (r *GitHubDeployRole) newRole(p GitHubDeployRoleProps) awsiam.Role {
-	subjects := make([]string, len(p.Environments))
-	for i, e := range p.Environments {
-		subjects[i] = fmt.Sprintf("repo:%s:environment:%s", p.Repository, e)
-	}
 	trust := awsiam.NewWebIdentityPrincipal(r.Provider.OidcProviderArn(), &map[string]any{
 		"StringEquals": map[string]any{
 			GitHubIssuer + ":aud": Audience,
-			GitHubIssuer + ":sub": subjects,
+			GitHubIssuer + ":sub": Subject(p.Repository, p.Environment),
 		},
 	})
+	region := "${AWS::Region}"
+	if p.BootstrapRegion != "" {
+		region = p.BootstrapRegion
+	}
 	var roles []*string
 	for _, kind := range BootstrapRoles {
 		roles = append(roles, awscdk.Fn_Sub(jsii.String(fmt.Sprintf(
-			"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-%s-%s-${AWS::AccountId}-${AWS::Region}", p.BootstrapQualifier, kind)), nil))
+			"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cdk-%s-%s-${AWS::AccountId}-%s", p.BootstrapQualifier, kind, region)), nil))
 	}
 	return awsiam.NewRole(r.Construct, jsii.String("Role"), &awsiam.RoleProps{
-		AssumedBy:          trust,
-		Description:        jsii.String("GitHub Actions deploys of " + p.Repository + ": assumes the CDK bootstrap roles, nothing else"),
+		AssumedBy: trust,
+		Description: jsii.String(fmt.Sprintf("GitHub Actions deploys of %s, environment %s: assumes the CDK bootstrap roles of qualifier %s, nothing else",
+			p.Repository, p.Environment, p.BootstrapQualifier)),
 		MaxSessionDuration: awscdk.Duration_Seconds(jsii.Number(p.MaxSession.Seconds())),
 		InlinePolicies: &map[string]awsiam.PolicyDocument{
 			"AssumeCdkBootstrapRoles": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{

@@ -417,11 +417,11 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 func suppressDeploymentFindings(e *Edge) {
 	stack := awscdk.Stack_Of(e.Construct)
 	site := *stack.GetLogicalId(e.Site.Node().DefaultChild().(awscdk.CfnElement))
-	qualifier, _ := e.Construct.Node().TryGetContext(jsii.String("@aws-cdk/core:bootstrapQualifier")).(string)
-	if qualifier == "" {
-		qualifier = *awscdk.DefaultStackSynthesizer_DEFAULT_QUALIFIER()
-	}
-	assets := "arn:<AWS::Partition>:s3:::cdk-" + qualifier + "-assets-<AWS::AccountId>-<AWS::Region>/*"
+	// The asset bucket's name holds the qualifier of the bootstrap the
+	// stack deploys through (its synthesizer's), which a construct cannot
+	// read back, so the finding is named by its shape: that bucket, any
+	// qualifier `cdk bootstrap` accepts.
+	assets := cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::cdk-[A-Za-z0-9_-]{1,10}-assets-<AWS::AccountId>-<AWS::Region>\/\*$/`)}
 	applies := func(findings ...string) *[]any {
 		out := make([]any, len(findings))
 		for i, f := range findings {
@@ -439,8 +439,8 @@ func suppressDeploymentFindings(e *Edge) {
 		},
 		{
 			Id: jsii.String("AwsSolutions-IAM5"),
-			AppliesTo: applies("Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
-				"Resource::"+assets, "Resource::<"+site+".Arn>/*"),
+			AppliesTo: &[]any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+				assets, "Resource::<" + site + ".Arn>/*"},
 			Reason: jsii.String("The deployment handler reads the app's asset zip from the CDK asset bucket and replaces every object of the site bucket " +
 				"(pruning removed files), so it reads and writes objects by prefix; the wildcards are the CDK's grantRead/grantReadWrite " +
 				"action groups on exactly these two buckets."),

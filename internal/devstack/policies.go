@@ -101,6 +101,9 @@ type Names struct {
 	// Tables and Buckets give the local name of each table and bucket, by
 	// logical id.
 	Tables, Buckets map[string]string
+	// Refs gives the value of Ref for any other logical id (an OIDC
+	// provider's ARN, say).
+	Refs map[string]string
 }
 
 // RoleARN is the local ARN of the role with a logical id.
@@ -261,6 +264,9 @@ func (n Names) ref(name string) (string, error) {
 	}
 	if b, ok := n.Buckets[name]; ok {
 		return b, nil
+	}
+	if v, ok := n.Refs[name]; ok {
+		return v, nil
 	}
 	return "", fmt.Errorf("Ref %s has no local value", name)
 }

@@ -1,6 +1,7 @@
-// Package iam evaluates identity-based IAM policies the way AWS does for a
-// request inside one account: an explicit Deny wins, otherwise any Allow
-// allows, otherwise the request is implicitly denied. It supports what the
+// Package iam evaluates identity-based IAM policies, and resource-based ones
+// such as a role's trust policy, the way AWS does for a request inside one
+// account: an explicit Deny wins, otherwise any Allow allows, otherwise the
+// request is implicitly denied. It supports what the
 // Portcullis templates use and what the IAM reference defines for it:
 // Action/NotAction and Resource/NotResource with * and ? wildcards, policy
 // variables (${cognito-identity.amazonaws.com:sub}, ...), and the condition
@@ -31,6 +32,10 @@ type Statement struct {
 	Effect                string // Allow or Deny
 	Action, NotAction     []string
 	Resource, NotResource []string
+	// Principal, in a resource-based policy, is principal type (AWS,
+	// Federated, Service) -> the principals it names; "*" as the type or an
+	// id matches any. A statement without one is identity-based.
+	Principal map[string][]string
 	// Condition is operator -> condition key -> values.
 	Condition map[string]map[string][]string
 	// Unsupported names what the statement uses that the evaluator does
@@ -50,6 +55,15 @@ type Request struct {
 	// Variables resolve policy variables: cognito-identity.amazonaws.com:sub
 	// -> the identity id.
 	Variables map[string]string
+	// Principal is who asks, for resource-based policies: a statement with
+	// a Principal applies only to a request whose principal it names.
+	Principal Principal
+}
+
+// Principal is a caller as resource-based policies name it: Type is AWS,
+// Federated or Service, ID an ARN or a service or provider name.
+type Principal struct {
+	Type, ID string
 }
 
 // Effect is the outcome of an evaluation.
@@ -145,12 +159,19 @@ func (st Statement) applies(req Request) (bool, string) {
 		}
 		return false, ""
 	}
+	if st.Principal != nil && !st.names(req.Principal) {
+		return false, ""
+	}
 	var ok bool
 	var problem string
-	if st.NotResource != nil {
+	switch {
+	case st.Principal != nil && st.Resource == nil && st.NotResource == nil:
+		// A resource-based statement's resource is the policy's own.
+		ok = true
+	case st.NotResource != nil:
 		ok, problem = match(st.NotResource)
 		ok = !ok
-	} else {
+	default:
 		ok, problem = match(st.Resource)
 	}
 	if problem != "" || !ok {
@@ -165,6 +186,21 @@ func (st Statement) applies(req Request) (bool, string) {
 		}
 	}
 	return true, ""
+}
+
+// names reports whether the statement's Principal includes p.
+func (st Statement) names(p Principal) bool {
+	for typ, ids := range st.Principal {
+		if typ != "*" && typ != p.Type {
+			continue
+		}
+		for _, id := range ids {
+			if id == "*" || id == p.ID {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasKey(ctx map[string][]string, key string) bool {
@@ -351,6 +387,8 @@ func parseStatement(r map[string]json.RawMessage) Statement {
 			st.Resource, err = stringOrList(v)
 		case "NotResource":
 			st.NotResource, err = stringOrList(v)
+		case "Principal":
+			st.Principal, err = principals(v)
 		case "Condition":
 			var c map[string]map[string]json.RawMessage
 			if err = json.Unmarshal(v, &c); err == nil {
@@ -379,6 +417,30 @@ func parseStatement(r map[string]json.RawMessage) Statement {
 		st.Unsupported = append(st.Unsupported, "no Action or NotAction")
 	}
 	return st
+}
+
+// principals reads a Principal element: "*" or {"Type": "id" or ["id", ...]}.
+func principals(raw json.RawMessage) (map[string][]string, error) {
+	var star string
+	if json.Unmarshal(raw, &star) == nil {
+		if star != "*" {
+			return nil, fmt.Errorf("principal %q: want \"*\" or an object", star)
+		}
+		return map[string][]string{"*": {"*"}}, nil
+	}
+	var byType map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &byType); err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for typ, ids := range byType {
+		list, err := stringOrList(ids)
+		if err != nil {
+			return nil, err
+		}
+		out[typ] = list
+	}
+	return out, nil
 }
 
 // stringOrList reads "x" or ["x", "y"]; booleans and numbers (Bool and

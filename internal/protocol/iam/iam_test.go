@@ -18,6 +18,13 @@ func policy(t *testing.T, doc string) iam.Policy {
 
 const sub = "cognito-identity.amazonaws.com:sub"
 
+// trust is a role's trust policy for one OIDC provider and subject.
+const trust = `{"Statement":{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
+	"Principal":{"Federated":"arn:aws:iam::1:oidc-provider/gh"},
+	"Condition":{"StringEquals":{"gh:sub":"repo:a/b:environment:prod"}}}}`
+
+var github = iam.Principal{Type: "Federated", ID: "arn:aws:iam::1:oidc-provider/gh"}
+
 func TestEvaluate(t *testing.T) {
 	vars := map[string]string{sub: "us-east-1:a"}
 	tests := []struct {
@@ -94,11 +101,29 @@ func TestEvaluate(t *testing.T) {
 			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericLessThanIfExists":{"k":"1"}}}}`,
 			iam.Request{Action: "s3:GetObject", Resource: "x"}, iam.ExplicitDeny, "NumericLessThanIfExists"},
 		{"an unknown element denies what it covers",
-			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Principal":"*"}}`,
-			iam.Request{Action: "s3:GetObject", Resource: "x"}, iam.ExplicitDeny, "element Principal"},
+			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","NotPrincipal":{"AWS":"x"}}}`,
+			iam.Request{Action: "s3:GetObject", Resource: "x"}, iam.ExplicitDeny, "element NotPrincipal"},
 		{"an unknown element leaves other actions alone",
-			`{"Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*","Principal":"*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
+			`{"Statement":[{"Effect":"Allow","Action":"logs:PutLogEvents","Resource":"*","NotPrincipal":"*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`,
 			iam.Request{Action: "s3:GetObject", Resource: "x"}, iam.Allow, ""},
+		{"a trust policy allows the principal it names, under its condition",
+			trust, iam.Request{Action: "sts:AssumeRoleWithWebIdentity", Resource: "arn:aws:iam::1:role/r",
+				Principal: github, Context: map[string][]string{"gh:sub": {"repo:a/b:environment:prod"}}}, iam.Allow, ""},
+		{"a trust policy refuses another value of its condition key",
+			trust, iam.Request{Action: "sts:AssumeRoleWithWebIdentity", Resource: "arn:aws:iam::1:role/r",
+				Principal: github, Context: map[string][]string{"gh:sub": {"repo:a/b:environment:dev"}}}, iam.ImplicitDeny, ""},
+		{"a trust policy refuses a principal it does not name",
+			trust, iam.Request{Action: "sts:AssumeRoleWithWebIdentity", Resource: "arn:aws:iam::1:role/r",
+				Principal: iam.Principal{Type: "Federated", ID: "arn:aws:iam::1:oidc-provider/other"}, Context: map[string][]string{"gh:sub": {"repo:a/b:environment:prod"}}}, iam.ImplicitDeny, ""},
+		{"a trust policy refuses a principal of another type with the same id",
+			trust, iam.Request{Action: "sts:AssumeRoleWithWebIdentity", Resource: "arn:aws:iam::1:role/r",
+				Principal: iam.Principal{Type: "AWS", ID: github.ID}, Context: map[string][]string{"gh:sub": {"repo:a/b:environment:prod"}}}, iam.ImplicitDeny, ""},
+		{"Principal * names anyone",
+			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Principal":"*"}}`,
+			iam.Request{Action: "s3:GetObject", Resource: "x", Principal: iam.Principal{Type: "AWS", ID: "arn:aws:iam::2:root"}}, iam.Allow, ""},
+		{"a Principal that is neither * nor an object denies",
+			`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Principal":"someone"}}`,
+			iam.Request{Action: "s3:GetObject", Resource: "x"}, iam.ExplicitDeny, "Principal"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
