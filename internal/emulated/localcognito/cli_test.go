@@ -99,6 +99,7 @@ func TestAWSCLI(t *testing.T) {
 	}
 
 	cliAccountOperations(t, f, aws, refused)
+	cliGroups(t, f, aws, refused)
 }
 
 // cliAccountOperations takes the user xyz.abc, confirmed and signed in,

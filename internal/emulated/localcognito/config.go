@@ -86,6 +86,9 @@ type Config struct {
 	// ResourceServers declare the custom scopes clients may be allowed,
 	// "<identifier>/<scope>".
 	ResourceServers []ResourceServer
+	// Groups are the pool's groups at start; CreateGroup and DeleteGroup
+	// change them. Empty means none.
+	Groups []Group
 	// Triggers are the pool's Lambda triggers.
 	Triggers Triggers
 	// TriggerTimeout bounds one trigger call; zero means

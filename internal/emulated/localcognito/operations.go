@@ -48,6 +48,15 @@ func (s *Server) adminOperations() map[string]awsjson.Handler {
 		"AdminUserGlobalSignOut": awsjson.Op(s.adminUserGlobalSignOut),
 		"AdminDisableUser":       awsjson.Op(s.adminDisableUser),
 		"AdminEnableUser":        awsjson.Op(s.adminEnableUser),
+		// groups.go
+		"CreateGroup":              awsjson.Op(s.createGroup),
+		"GetGroup":                 awsjson.Op(s.getGroup),
+		"ListGroups":               awsjson.Op(s.listGroups),
+		"DeleteGroup":              awsjson.Op(s.deleteGroup),
+		"AdminAddUserToGroup":      awsjson.Op(s.adminAddUserToGroup),
+		"AdminRemoveUserFromGroup": awsjson.Op(s.adminRemoveUserFromGroup),
+		"AdminListGroupsForUser":   awsjson.Op(s.adminListGroupsForUser),
+		"ListUsersInGroup":         awsjson.Op(s.listUsersInGroup),
 		// listusers.go, clientadmin.go
 		"ListUsers":            awsjson.Op(s.listUsers),
 		"CreateUserPoolClient": awsjson.Op(s.createUserPoolClient),

@@ -45,6 +45,10 @@ func New(cfg Config) (*Server, error) {
 		users:        newUserStore(p.usernameAttrs, p.now),
 		unknownUsers: newSimulatedUsers(p.srpPool),
 	}
+	for _, g := range p.groups {
+		now := p.now()
+		_ = s.users.addGroup(storedGroup{Group: g, created: now, modified: now}) // names checked unique by validate
+	}
 	s.api = awsjson.Dispatcher{
 		Name:        "this local user pool",
 		Prefix:      targetPrefix,
