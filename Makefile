@@ -6,6 +6,10 @@ SHELL := bash
 STAGE ?= dev
 PROJECT ?= portcullis
 
+# The Go modules of the repository: the app, and the construct library that
+# platform teams require on its own (constructs/go.mod). Each gate runs in each.
+MODULES := . constructs
+
 # The pinned CDK CLI and a Node 22 runtime come from package-lock.json. jsii
 # (the CDK's Go-to-JavaScript bridge) and the CLI both run that node, so no
 # end-of-life banner from an older system Node reaches the output. Where npm
@@ -23,7 +27,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -33,30 +37,40 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 deps: $(NPM_STAMP) ## install the pinned CDK CLI, Node 22 and Go modules
-	@go mod download
+	@for m in $(MODULES); do go -C $$m mod download; done
 	@$(JSII_NODE) -e 'const [maj] = process.versions.node.split("."); if (+maj < 22) { console.error(`Node $${process.version} is too old for jsii and the CDK CLI; install Node 22+`); process.exit(1) }'
 
-synth: deps ## synthesize every stage into cdk.out (no AWS account needed)
-	cdk synth --quiet
+# The edit loop's synth leaves CDK's built-in CloudFormation validation (the
+# CloudFormation Validate rules compiled for every resource type: about half
+# of a synth's CPU) to the gates that run it on every change: make test
+# synthesizes every stage with it, make deploy and a plain `cdk synth` or
+# `cdk deploy` run it (cdk.json's @aws-cdk/core:validateAgainstDefaultRules
+# makes a finding an error).
+EDIT_SYNTH := CDK_VALIDATION=false cdk synth --quiet
 
-# The local stack reads the dev template; it is synthesized again only when
-# a source (the app, a construct or a handler, which is bundled) changed.
+synth: deps ## synthesize every stage into cdk.out (no AWS account needed; make test and make deploy validate)
+	$(EDIT_SYNTH)
+
+# The local stack reads the dev template; it is synthesized again, the dev
+# stage only, when a source (the app, a construct or a handler, which is
+# bundled) changed.
 DEV_TEMPLATE := cdk.out/$(PROJECT)-dev.template.json
-SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum
+SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum constructs/go.mod constructs/go.sum
 $(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
-	cdk synth --quiet
+	$(EDIT_SYNTH) -c stage=dev
 
 # The CDK CLI and the assembly directory; tests substitute both.
 CDK ?= cdk
 CDK_OUT ?= cdk.out
 
-# Synthesizes the stage (deploy=true makes the app refuse a stage that still
+# Synthesizes the stage with CDK's CloudFormation validation whatever the
+# shell says (deploy=true makes the app refuse a stage that still
 # has placeholder URLs or email sender: stage.CheckDeployable), refuses a
 # change that would replace or delete a stateful resource of the deployed
 # stack (GetTemplate, same rules as the snapshot test), then deploys exactly
 # the synthesis it checked.
 deploy: deps ## deploy one stage: make deploy STAGE=dev [ACCEPT_REPLACEMENT=<logical id>]
-	$(CDK) synth --quiet -c stage=$(STAGE) -c deploy=true --output $(CDK_OUT) $(PROJECT)-$(STAGE)
+	CDK_VALIDATION=true $(CDK) synth --quiet -c stage=$(STAGE) -c deploy=true --output $(CDK_OUT) $(PROJECT)-$(STAGE)
 	go run ./cmd/deploycheck -stack $(PROJECT)-$(STAGE) -template $(CDK_OUT)/$(PROJECT)-$(STAGE).template.json \
 		$(if $(ACCEPT_REPLACEMENT),-accept-replacement $(ACCEPT_REPLACEMENT)) $(if $(CHECK_ROLE_ARN),-role-arn $(CHECK_ROLE_ARN)) \
 		$(if $(CHECK_WITH_BOOTSTRAP_ROLE),-bootstrap-role)
@@ -82,7 +96,10 @@ destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
 dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
-	go run ./cmd/dev $(if $(MFA),-mfa $(MFA))
+	go run ./cmd/dev -state-dir .dev/state -synth-stage dev $(if $(MFA),-mfa $(MFA))
+
+dev-reset: ## forget make dev's users, items and objects (.dev/state)
+	rm -rf .dev/state
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`
 # checks the deployed stage (AWS credentials from the usual environment).
@@ -92,7 +109,8 @@ smoke: deps ## sign up, sign in and call every endpoint: the local stack, or a d
 # The local stack on free ports, the smoke run and a short load run against
 # it, then Ctrl-C; the stack's DynamoDB and S3 ports must be closed
 # afterwards (no process left). `make load` is the same with the load run
-# alone, at its default size or LOAD_FLAGS.
+# alone, at its default size or LOAD_FLAGS. The commands are built into
+# .build/bin, where go build links again only what changed.
 LOAD_FLAGS ?=
 LOAD_TEST_FLAGS := -users 3 -duration 3s
 smoke-local: $(DEV_TEMPLATE)
@@ -101,7 +119,7 @@ load: $(DEV_TEMPLATE) ## N users sign in and mix todo and photo calls for T s ag
 load: LOCAL_RUN = "$$tmp/load" -info "$$tmp/stack.json" $(LOAD_FLAGS)
 smoke-local load:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	go build -o "$$tmp/dev" ./cmd/dev && go build -o "$$tmp/smoke" ./cmd/smoke && go build -o "$$tmp/load" ./cmd/load; \
+	go build -o .build/bin/ ./cmd/dev ./cmd/smoke ./cmd/load && cp .build/bin/dev .build/bin/smoke .build/bin/load "$$tmp/"; \
 	"$$tmp/dev" -api-port 0 -cognito-port 0 -identity-port 0 -web-port 0 -web-dir "$$tmp/web" -info "$$tmp/stack.json" -quiet $(if $(MFA),-mfa $(MFA)) > "$$tmp/dev.log" 2>&1 & pid=$$!; \
 	for _ in $$(seq 600); do [ -s "$$tmp/stack.json" ] || ! kill -0 $$pid 2>/dev/null && break; sleep 0.1; done; \
 	if [ ! -s "$$tmp/stack.json" ]; then cat "$$tmp/dev.log"; kill $$pid 2>/dev/null; exit 1; fi; \
@@ -115,20 +133,23 @@ test: deps tidy-check vet fmt-check actionlint gotest smoke-local fuzz ## every 
 
 # go.mod must list what the code imports, direct dependencies as direct.
 tidy-check:
-	@out=$$(go mod tidy -diff) || { echo "go.mod is not tidy (run go mod tidy):"; echo "$$out"; exit 1; }
+	@for m in $(MODULES); do \
+		out=$$(go -C $$m mod tidy -diff) || { echo "$$m/go.mod is not tidy (run go mod tidy in $$m):"; echo "$$out"; exit 1; }; \
+	done
 
 vet:
-	go vet ./...
+	for m in $(MODULES); do go -C $$m vet ./...; done
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 gotest:
-	go test -count=1 ./...
+	for m in $(MODULES); do go -C $$m test -count=1 ./...; done
 
-# Every fuzz target in the module, found by name, for FUZZTIME each: a target
-# added later is fuzzed without touching this file. A finding fails with the
+# Every fuzz target in either module, found by name, for FUZZTIME each (run
+# from its package's directory, so in its own module): a target added later
+# is fuzzed without touching this file. A finding fails with the
 # input go test wrote to the package's testdata/fuzz (the reproducer).
 fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s for longer)
 	@log=$$(mktemp); trap 'rm -f "$$log"' EXIT; \
@@ -136,7 +157,7 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 		dir=$$(dirname "$$f"); \
 		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -d' ' -f2); do \
 			echo "fuzz $$dir $$t"; \
-			go test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) "./$$dir" > "$$log" 2>&1 \
+			go -C "$$dir" test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) . > "$$log" 2>&1 \
 				|| { cat "$$log"; exit 1; }; \
 		done; \
 	done

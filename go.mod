@@ -22,6 +22,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/portcullis-cdk/portcullis/constructs v0.0.0
 	github.com/rhysd/actionlint v1.7.12
 	golang.org/x/oauth2 v0.38.0
 )
@@ -66,6 +67,11 @@ require (
 	golang.org/x/tools/cmd/godoc v0.1.0-deprecated // indirect
 	golang.org/x/tools/godoc v0.1.0-deprecated // indirect
 )
+
+// The construct library is its own module (constructs/go.mod), which platform
+// teams require at a released version; this app builds against the copy
+// beside it, so a change to both lands in one commit.
+replace github.com/portcullis-cdk/portcullis/constructs => ./constructs
 
 // npm installs the CDK CLI's Go init templates under node_modules; they are
 // not part of this module.

@@ -32,6 +32,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The edit loop's synth turns CDK's built-in CloudFormation validation
+	// off with CDK_VALIDATION=false (make synth, make dev). These tests are
+	// its gate, and the jsii process has the environment already (package
+	// initialization starts it), so they refuse to run without it.
+	if os.Getenv(cdkValidationEnv) == "false" {
+		fmt.Fprintf(os.Stderr, "%s=false turns off the CloudFormation validation these tests gate: unset it\n", cdkValidationEnv)
+		os.Exit(1)
+	}
 	code, err := synthAll()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "synthesizing the stages:", err)
@@ -47,6 +55,11 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// cdkValidationEnv set to "false" turns off CDK's built-in CloudFormation
+// validation (aws-cdk-lib reads it in the jsii process, which inherits this
+// process's environment).
+const cdkValidationEnv = "CDK_VALIDATION"
 
 // newApp returns an app with the cdk.json context, writing to outdir.
 func newApp(outdir string) (awscdk.App, error) {

@@ -7,7 +7,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -40,19 +39,19 @@ func verdict(value, most float64) string {
 
 func main() {
 	var (
-		coldRuns   = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
-		synthPairs = flag.Int("synth-pairs", 5, "pairs of synths, the app and the empty app")
-		skipTest   = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
-		only       = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,test")
+		coldRuns  = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
+		synthRuns = flag.Int("synth-runs", 5, "interleaved runs of each synth (the median counts)")
+		skipTest  = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
+		only      = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,edit,test")
 	)
 	flag.Parse()
-	if err := run(*coldRuns, *synthPairs, *skipTest, *only); err != nil {
+	if err := run(*coldRuns, *synthRuns, *skipTest, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(coldRuns, synthPairs int, skipTest bool, only string) error {
+func run(coldRuns, synthRuns int, skipTest bool, only string) error {
 	root, err := modroot.Dir()
 	if err != nil {
 		return err
@@ -75,9 +74,10 @@ func run(coldRuns, synthPairs int, skipTest bool, only string) error {
 	}{
 		{"sizes", func() ([]row, error) { return sizes(work) }},
 		{"cold", func() ([]row, error) { return coldStarts(work, coldRuns) }},
-		{"synth", func() ([]row, error) { return synth(work, synthPairs) }},
+		{"synth", func() ([]row, error) { return synth(work, synthRuns) }},
 		{"handlers", handlers},
 		{"dev", func() ([]row, error) { return devReady(work) }},
+		{"edit", func() ([]row, error) { return editLive(work, 5) }},
 		{"test", func() ([]row, error) {
 			if skipTest {
 				return nil, nil
@@ -142,18 +142,35 @@ func functionPackages() ([]string, error) {
 // helloPackage is the aws-lambda-go hello world every function is compared to.
 const helloPackage = "./test/testdata/hello"
 
-// timed runs a command and returns its wall time.
-func timed(ctx context.Context, name string, args ...string) (time.Duration, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
+// helloDynamoDBPackage is the hello world importing the SDK's DynamoDB
+// client package, and nothing else of it.
+const helloDynamoDBPackage = "./test/testdata/helloddb"
+
+// timedCmd runs a command and returns its wall time.
+func timedCmd(cmd *exec.Cmd) (time.Duration, error) {
+	m, err := measure(cmd)
+	return m.wall, err
+}
+
+// cost is what a command took: wall time, and the CPU time of the process
+// and every descendant it waited for (the jsii node process of a synth, say),
+// which a shared machine's load does not inflate as it does the wall time.
+type cost struct{ wall, cpu time.Duration }
+
+// measure runs a command and returns its cost.
+func measure(cmd *exec.Cmd) (cost, error) {
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	err := cmd.Run()
-	d := time.Since(start)
-	if err != nil {
-		return d, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, tail(out.String(), 40))
+	c := cost{wall: time.Since(start)}
+	if cmd.ProcessState != nil {
+		c.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
-	return d, nil
+	if err != nil {
+		return c, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, tail(out.String(), 40))
+	}
+	return c, nil
 }
 
 // tail is the last n lines of s.

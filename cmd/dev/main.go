@@ -1,25 +1,32 @@
 // Command dev runs the dev stage on this machine (`make dev`): local
-// DynamoDB, S3, Cognito user and identity pools, and the HTTP API with the
-// deployed handler code, configured from the synthesized template. It prints
+// DynamoDB, S3, Cognito user and identity pools, and the HTTP API, with
+// every function run as its bundled bootstrap behind a local Lambda Runtime
+// API, configured from the synthesized template. It prints
 // the endpoints and a ready-to-use test user, writes the same to -info for
 // `make smoke`, and stops everything on Ctrl-C.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/url"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 	"github.com/portcullis-cdk/portcullis/web"
 )
 
@@ -38,6 +45,11 @@ func main() {
 	prebuilt := flag.Bool("web-prebuilt", false, "serve -web-dir as it is instead of building the app into it")
 	quiet := flag.Bool("quiet", false, "do not log requests refused and codes sent")
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
+	watch := flag.Bool("watch", true, "rebuild a function whose sources change and put its new code live")
+	synthStage := flag.String("synth-stage", "", "re-synthesize this stage when the app's sources change and restart on a new template (make dev: the stage it runs; default: off)")
+	stateDir := flag.String("state-dir", "", "keep users, signing keys, items and objects here across runs (make dev: .dev/state; default: none)")
+	buildDir := flag.String("build-dir", "", "where the functions' bootstraps are built and cached (default: portcullis/bootstrap in the user's cache directory)")
+	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
 	flag.Func("faults-dynamodb", "faults of the local DynamoDB from the start, e.g. 'throttle=0.5' (see "+localaws.FaultsPath+" in docs/local-stack.md)", faultsFlag(&ddbFaults))
 	flag.Func("faults-s3", "faults of the local S3 from the start, e.g. 'fail=1&failStatus=503'", faultsFlag(&s3Faults))
@@ -49,10 +61,10 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := run(*template, *info, *quiet, devstack.Options{
+	if err := run(*template, *info, *quiet, *watch, *synthStage, devstack.Options{
 		Host: *host, APIPort: *apiPort, CognitoPort: *cognitoPort, IdentityPort: *identityPort,
 		WebPort: *webPort, WebHost: *webHost, WebDir: *webDir,
-		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa,
+		DynamoDBFaults: ddbFaults, S3Faults: s3Faults, MFA: *mfa, Concurrency: *concurrency, BuildDir: *buildDir, StateDir: *stateDir,
 	}); err != nil {
 		fmt.Fprintln(os.Stderr, "dev:", err)
 		os.Exit(1)
@@ -71,31 +83,144 @@ func faultsFlag(dst *localaws.Faults) func(string) error {
 	}
 }
 
-func run(template, infoPath string, quiet bool, opts devstack.Options) error {
+// devRun is what one run of the command keeps across restarts of the
+// stack: its options and where it reports.
+type devRun struct {
+	opts     devstack.Options
+	infoPath string
+	watch    bool
+	// restart receives a request to start the stack again (the template
+	// changed).
+	restart chan struct{}
+}
+
+func run(template, infoPath string, quiet, watch bool, synthStage string, opts devstack.Options) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Template = template
-	// The functions run in this process and log through slog as they do in
-	// Lambda: JSON lines, here on stderr.
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	// The servers' log and every function's output and REPORT lines.
 	opts.Log = os.Stderr
 	if quiet {
 		opts.Log = io.Discard
 	}
+	r := &devRun{opts: opts, infoPath: infoPath, watch: watch, restart: make(chan struct{}, 1)}
+	if synthStage != "" {
+		if err := r.watchApp(ctx, synthStage); err != nil {
+			return err
+		}
+	}
+	for first := true; ; first = false {
+		again, err := r.serve(ctx)
+		if err != nil && first {
+			return err
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dev: the stage changed but does not start:", err, "\n  waiting for the next change")
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-r.restart:
+			}
+			continue
+		}
+		if !again {
+			return nil
+		}
+	}
+}
+
+// serve starts the stack and serves until Ctrl-C (false) or a restart
+// (true); the state directory carries the state over.
+func (r *devRun) serve(ctx context.Context) (again bool, err error) {
 	started := time.Now()
-	stack, err := devstack.Start(ctx, opts)
+	stack, err := devstack.Start(ctx, r.opts)
+	if err != nil {
+		return false, err
+	}
+	defer stack.Close()
+	if err := stack.WriteInfo(r.infoPath); err != nil {
+		return false, err
+	}
+	printInfo(os.Stdout, stack.Info, r.infoPath, time.Since(started))
+	stackCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if r.watch {
+		go func() {
+			if err := stack.Watch(stackCtx, devstack.DefaultWatchInterval, printRebuild); err != nil {
+				fmt.Fprintln(os.Stderr, "dev: watching the functions' sources:", err)
+			}
+		}()
+	}
+	select {
+	case <-ctx.Done():
+		fmt.Println("\nstopping the local stack")
+		printPeaks(os.Stdout, stack.FunctionStats())
+		os.Remove(r.infoPath)
+		return false, nil
+	case <-r.restart:
+		fmt.Println("\nthe stage's template changed: restarting the local stack (its state is kept)")
+		return true, nil
+	}
+}
+
+// watchApp re-synthesizes the stage when a source of the CDK app changes
+// (the stage's code, a construct, cdk.json) and, when its template changed,
+// asks for a restart.
+func (r *devRun) watchApp(ctx context.Context, stage string) error {
+	root, err := modroot.Dir()
 	if err != nil {
 		return err
 	}
-	defer stack.Close()
-	if err := stack.WriteInfo(infoPath); err != nil {
-		return err
-	}
-	defer os.Remove(infoPath)
-	printInfo(os.Stdout, stack.Info, infoPath, time.Since(started))
-	<-ctx.Done()
-	fmt.Println("\nstopping the local stack")
+	stack := strings.TrimSuffix(filepath.Base(r.opts.Template), ".template.json")
+	go func() {
+		err := devstack.WatchApp(ctx, root, 300*time.Millisecond, func() {
+			before, _ := os.ReadFile(r.opts.Template)
+			started := time.Now()
+			fmt.Printf("dev: the app changed: synthesizing %s\n", stack)
+			cmd := exec.CommandContext(ctx, "cdk", "synth", "--quiet", "-c", "stage="+stage, stack)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				fmt.Fprintf(os.Stderr, "dev: cdk synth: %v\n%s\n  the stack keeps running the previous template\n", err, out)
+				return
+			}
+			after, _ := os.ReadFile(r.opts.Template)
+			if bytes.Equal(before, after) {
+				fmt.Printf("dev: synthesized in %.1fs, the template is unchanged\n", time.Since(started).Seconds())
+				return
+			}
+			select {
+			case r.restart <- struct{}{}:
+			default:
+			}
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dev: watching the app's sources:", err)
+		}
+	}()
 	return nil
+}
+
+// printPeaks says how many processes each function needed at most.
+func printPeaks(w io.Writer, stats map[string]locallambda.Stats) {
+	names := make([]string, 0, len(stats))
+	for n := range stats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprint(w, "processes per function at most:")
+	for _, n := range names {
+		fmt.Fprintf(w, " %s %d", n, stats[n].Peak)
+	}
+	fmt.Fprintln(w)
+}
+
+// printRebuild says which functions' new code is live, or why not.
+func printRebuild(r devstack.Rebuild) {
+	if r.Err != nil {
+		fmt.Fprintf(os.Stderr, "dev: %v\n  the functions keep their previous code\n", r.Err)
+		return
+	}
+	fmt.Printf("dev: %s rebuilt in %.1fs, new code live\n", strings.Join(r.Functions, ", "), r.Took.Seconds())
 }
 
 func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {

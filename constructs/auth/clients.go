@@ -14,8 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/contract"
-	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
 // Scope is an OAuth scope of the resource server, for example
@@ -342,11 +341,11 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	}
 
 	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client(contract.SPAClient, false, p.CallbackURLs, full(p.SPAScopes))
+	c.SPA = client("SPA", false, p.CallbackURLs, full(p.SPAScopes))
 	c.SPA.Node().AddDependency(server)
 	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: full(p.SPAScopes)})
 	if !p.NoServerClient {
-		c.Server = client(contract.ServerClient, true, p.ServerCallbackURLs, full(p.ServerScopes))
+		c.Server = client("Server", true, p.ServerCallbackURLs, full(p.ServerScopes))
 		c.Server.Node().AddDependency(server)
 		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: full(p.ServerScopes)})
 	}

@@ -1,20 +1,18 @@
 package auth_test
 
 import (
+	"encoding/json"
 	"fmt"
-	"testing"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A platform team adds a phone-number user pool to a stack of its own app.
 func ExampleNewUserPool() {
@@ -27,11 +25,14 @@ func ExampleNewUserPool() {
 	})
 	_ = users.Pool // the awscognito.UserPool, for anything the construct does not set
 
-	pool := cdktest.One(stack, "AWS::Cognito::UserPool").Properties
-	fmt.Println("username:", pool["UsernameAttributes"])
-	fmt.Println("verified by:", pool["AutoVerifiedAttributes"])
-	fmt.Println("MFA:", pool["MfaConfiguration"], pool["EnabledMfas"])
-	fmt.Println("deletion protection:", pool["DeletionProtection"])
+	template := assertions.Template_FromStack(stack, nil)
+	for _, r := range *template.FindResources(jsii.String("AWS::Cognito::UserPool"), nil) {
+		pool := (*r)["Properties"].(map[string]any)
+		fmt.Println("username:", pool["UsernameAttributes"])
+		fmt.Println("verified by:", pool["AutoVerifiedAttributes"])
+		fmt.Println("MFA:", pool["MfaConfiguration"], pool["EnabledMfas"])
+		fmt.Println("deletion protection:", pool["DeletionProtection"])
+	}
 	// Output:
 	// username: [phone_number]
 	// verified by: [phone_number]
@@ -54,9 +55,11 @@ func ExampleNewAppClients() {
 	})
 	fmt.Println("scope:", clients.ScopeName("read"))
 
-	for _, c := range cdktest.Resources(stack, "AWS::Cognito::UserPoolClient") {
-		p := c.Properties
-		fmt.Println("secret:", p["GenerateSecret"] == true, "flows:", p["AllowedOAuthFlows"], "access token minutes:", p["AccessTokenValidity"])
+	template := assertions.Template_FromStack(stack, nil)
+	for _, r := range *template.FindResources(jsii.String("AWS::Cognito::UserPoolClient"), nil) {
+		client := (*r)["Properties"].(map[string]any)
+		fmt.Println("secret:", client["GenerateSecret"] == true, "flows:", client["AllowedOAuthFlows"],
+			"access token minutes:", client["AccessTokenValidity"])
 	}
 	// Unordered output:
 	// scope: orders/read
@@ -83,10 +86,15 @@ func ExampleNewIdentityPool() {
 	})
 	identity.GrantOwnItems(table, nil, "dynamodb:GetItem", "dynamodb:Query")
 
-	pool := cdktest.One(stack, "AWS::Cognito::IdentityPool").Properties
-	fmt.Println("unauthenticated identities:", pool["AllowUnauthenticatedIdentities"])
-	policy := cdktest.One(stack, "AWS::IAM::Policy").Properties
-	fmt.Println(cdktest.JSON(policy["PolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)["Condition"]))
+	template := assertions.Template_FromStack(stack, nil)
+	for _, r := range *template.FindResources(jsii.String("AWS::Cognito::IdentityPool"), nil) {
+		fmt.Println("unauthenticated identities:", (*r)["Properties"].(map[string]any)["AllowUnauthenticatedIdentities"])
+	}
+	for _, r := range *template.FindResources(jsii.String("AWS::IAM::Policy"), nil) {
+		statement := (*r)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)[0]
+		condition, _ := json.Marshal(statement.(map[string]any)["Condition"])
+		fmt.Println(string(condition))
+	}
 	// Output:
 	// unauthenticated identities: false
 	// {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${cognito-identity.amazonaws.com:sub}"]}}

@@ -12,9 +12,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
 )
 
 // SignIn selects the verified attribute(s) users sign in with. The attribute
@@ -449,11 +449,11 @@ func newSMSRole(scope constructs.Construct, p UserPoolProps) awsiam.Role {
 			}),
 		},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		AppliesTo: &[]any{"Resource::*"},
-		Reason:    jsii.String("SMS messages are published to phone numbers, which have no ARN: sns:Publish for SMS takes Resource '*' (Cognito developer guide, SMS message settings). A second statement denies every topic ARN, and only Cognito can assume the role, presenting the external ID."),
-	}}, jsii.Bool(true))
+	nag.Suppress(role, []nag.Suppression{{
+		ID:        "AwsSolutions-IAM5",
+		AppliesTo: []any{"Resource::*"},
+		Reason:    "SMS messages are published to phone numbers, which have no ARN: sns:Publish for SMS takes Resource '*' (Cognito developer guide, SMS message settings). A second statement denies every topic ARN, and only Cognito can assume the role, presenting the external ID.",
+	}}, true)
 	return role
 }
 

@@ -1,18 +1,16 @@
 package cicd_test
 
 import (
+	"encoding/json"
 	"fmt"
-	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/cicd"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // A deploy role for a repository's production environment, in an account
 // that already has GitHub's OIDC provider; production was bootstrapped with
@@ -29,13 +27,18 @@ func ExampleNewGitHubDeployRole() {
 		Provider:           provider,
 		BootstrapQualifier: "shopprod",
 	})
-	fmt.Println(len(cdktest.Resources(stack, "AWS::IAM::OIDCProvider")), "new providers")
-	role := cdktest.One(stack, "AWS::IAM::Role")
-	trust := role.Properties["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0].(map[string]any)
-	fmt.Println(cdktest.JSON(trust["Condition"]))
-	policy := role.Properties["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
-	deploy := policy["Statement"].([]any)[0].(map[string]any)["Resource"].([]any)[0]
-	fmt.Println(cdktest.JSON(deploy))
+
+	template := assertions.Template_FromStack(stack, nil)
+	fmt.Println(len(*template.FindResources(jsii.String("AWS::IAM::OIDCProvider"), nil)), "new providers")
+	for _, r := range *template.FindResources(jsii.String("AWS::IAM::Role"), nil) {
+		role := (*r)["Properties"].(map[string]any)
+		trust := role["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0]
+		condition, _ := json.Marshal(trust.(map[string]any)["Condition"])
+		fmt.Println(string(condition))
+		policy := role["Policies"].([]any)[0].(map[string]any)["PolicyDocument"].(map[string]any)
+		deploy, _ := json.Marshal(policy["Statement"].([]any)[0].(map[string]any)["Resource"].([]any)[0])
+		fmt.Println(string(deploy))
+	}
 	// Output:
 	// 0 new providers
 	// {"StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com","token.actions.githubusercontent.com:sub":"repo:acme/shop:environment:production"}}

@@ -2,6 +2,46 @@
 // single-page app from a private S3 bucket and an HTTP API under /api/* on
 // the same origin, with security headers, TLS 1.2, access logs and the
 // app's files (and its generated runtime config) deployed with the stack.
+//
+// # Examples
+//
+// NewEdge:
+// An app and its API on one origin, with a custom domain: viewers need TLS
+// 1.2, the API is under /api/*, and the CSP lets the app reach one more
+// origin.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("Web"), nil)
+//	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), nil)
+//	cert := awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"),
+//		jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"))
+//
+//	e := edge.NewEdge(stack, "Edge", &edge.Props{
+//		API:            api,
+//		ConnectSources: []*string{jsii.String("https://auth.example.com")},
+//		DomainName:     "app.example.com",
+//		Certificate:    cert,
+//		JSONFiles:      map[string]any{"config.json": map[string]any{"apiPath": edge.APIPath}},
+//	})
+//	_ = e.Distribution // e.URL() is https://app.example.com
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, r := range *template.FindResources(jsii.String("AWS::CloudFront::Distribution"), nil) {
+//		config := (*r)["Properties"].(map[string]any)["DistributionConfig"].(map[string]any)
+//		fmt.Println(config["ViewerCertificate"].(map[string]any)["MinimumProtocolVersion"])
+//		fmt.Println(config["CacheBehaviors"].([]any)[0].(map[string]any)["PathPattern"])
+//		fmt.Println(config["HttpVersion"])
+//	}
+//	for _, r := range *template.FindResources(jsii.String("AWS::CloudFront::ResponseHeadersPolicy"), nil) {
+//		headers := (*r)["Properties"].(map[string]any)["ResponseHeadersPolicyConfig"].(map[string]any)["SecurityHeadersConfig"]
+//		csp, _ := json.Marshal(headers.(map[string]any)["ContentSecurityPolicy"])
+//		fmt.Println(strings.Contains(string(csp), "connect-src 'self' https://auth.example.com;"))
+//	}
+//	// Output:
+//	// TLSv1.2_2021
+//	// /api/*
+//	// http2and3
+//	// true
 package edge
 
 import (
@@ -23,9 +63,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
 )
 
 // APIPath is the path prefix the API is served under on the app's origin.
@@ -233,10 +273,10 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 			Expiration: awscdk.Duration_Days(jsii.Number(float64(p.LogDays))),
 		}},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(e.Logs, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the access log bucket of the distribution and the site bucket; logging its own access would log every log delivery, endlessly."),
-	}}, jsii.Bool(false))
+	nag.Suppress(e.Logs, []nag.Suppression{{
+		ID:     "AwsSolutions-S1",
+		Reason: "This is the access log bucket of the distribution and the site bucket; logging its own access would log every log delivery, endlessly.",
+	}}, false)
 
 	e.Site = awss3.NewBucket(this, jsii.String("Site"), &awss3.BucketProps{
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
@@ -354,28 +394,27 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 	e.Distribution = awscloudfront.NewDistribution(this, jsii.String("Distribution"), dp)
 	e.domain = p.DomainName
 
-	var nag []*cdknag.NagPackSuppression
-	nag = append(nag, &cdknag.NagPackSuppression{
-		Id: jsii.String("AwsSolutions-CFR1"),
-		Reason: jsii.String("The app serves its users wherever they are; sign-in and the API authenticate every request, " +
-			"so there is no country to restrict by law or licence."),
-	})
+	exempt := []nag.Suppression{{
+		ID: "AwsSolutions-CFR1",
+		Reason: "The app serves its users wherever they are; sign-in and the API authenticate every request, " +
+			"so there is no country to restrict by law or licence.",
+	}}
 	if p.WebACLID == "" {
-		nag = append(nag, &cdknag.NagPackSuppression{
-			Id: jsii.String("AwsSolutions-CFR2"),
-			Reason: jsii.String("No WAF web ACL is attached (WebACLID unset): the site is static files, the API throttles per stage " +
-				"and authorizes every route, and Cognito rate-limits sign-in; attach a CLOUDFRONT-scope web ACL through WebACLID where required."),
+		exempt = append(exempt, nag.Suppression{
+			ID: "AwsSolutions-CFR2",
+			Reason: "No WAF web ACL is attached (WebACLID unset): the site is static files, the API throttles per stage " +
+				"and authorizes every route, and Cognito rate-limits sign-in; attach a CLOUDFRONT-scope web ACL through WebACLID where required.",
 		})
 	}
 	if p.DomainName == "" {
-		nag = append(nag, &cdknag.NagPackSuppression{
-			Id: jsii.String("AwsSolutions-CFR4"),
-			Reason: jsii.String("No custom domain is configured, so the distribution uses the default *.cloudfront.net certificate, " +
+		exempt = append(exempt, nag.Suppression{
+			ID: "AwsSolutions-CFR4",
+			Reason: "No custom domain is configured, so the distribution uses the default *.cloudfront.net certificate, " +
 				"with which CloudFront fixes the viewer policy at TLSv1 whatever is asked; browsers negotiate TLS 1.2 or 1.3 anyway. " +
-				"With DomainName and Certificate set the minimum is TLSv1.2_2021 and this suppression is not added."),
+				"With DomainName and Certificate set the minimum is TLSv1.2_2021 and this suppression is not added.",
 		})
 	}
-	cdknag.NagSuppressions_AddResourceSuppressions(e.Distribution, &nag, jsii.Bool(false))
+	nag.Suppress(e.Distribution, exempt, false)
 
 	var sources []awss3deployment.ISource
 	sources = append(sources, p.Sources...)
@@ -421,40 +460,33 @@ func suppressDeploymentFindings(e *Edge) {
 	// stack deploys through (its synthesizer's), which a construct cannot
 	// read back, so the finding is named by its shape: that bucket, any
 	// qualifier `cdk bootstrap` accepts.
-	assets := cdknag.RegexAppliesTo{Regex: jsii.String(`/^Resource::arn:<AWS::Partition>:s3:::cdk-[A-Za-z0-9_-]{1,10}-assets-<AWS::AccountId>-<AWS::Region>\/\*$/`)}
-	applies := func(findings ...string) *[]any {
-		out := make([]any, len(findings))
-		for i, f := range findings {
-			out[i] = f
-		}
-		return &out
-	}
+	assets := nag.Regex(`/^Resource::arn:<AWS::Partition>:s3:::cdk-[A-Za-z0-9_-]{1,10}-assets-<AWS::AccountId>-<AWS::Region>\/\*$/`)
 	handler := e.Deployment.HandlerRole().Node().Scope()
-	cdknag.NagSuppressions_AddResourceSuppressions(handler, &[]*cdknag.NagPackSuppression{
+	nag.Suppress(handler, []nag.Suppression{
 		{
-			Id:        jsii.String("AwsSolutions-IAM4"),
-			AppliesTo: applies("Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"),
-			Reason: jsii.String("The CDK's bucket deployment handler writes its own CloudWatch Logs with the AWS managed basic execution policy, " +
-				"which grants nothing beyond creating its log group and stream and putting events."),
+			ID:        "AwsSolutions-IAM4",
+			AppliesTo: []any{"Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"},
+			Reason: "The CDK's bucket deployment handler writes its own CloudWatch Logs with the AWS managed basic execution policy, " +
+				"which grants nothing beyond creating its log group and stream and putting events.",
 		},
 		{
-			Id: jsii.String("AwsSolutions-IAM5"),
-			AppliesTo: &[]any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
+			ID: "AwsSolutions-IAM5",
+			AppliesTo: []any{"Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*", "Action::s3:DeleteObject*", "Action::s3:Abort*",
 				assets, "Resource::<" + site + ".Arn>/*"},
-			Reason: jsii.String("The deployment handler reads the app's asset zip from the CDK asset bucket and replaces every object of the site bucket " +
+			Reason: "The deployment handler reads the app's asset zip from the CDK asset bucket and replaces every object of the site bucket " +
 				"(pruning removed files), so it reads and writes objects by prefix; the wildcards are the CDK's grantRead/grantReadWrite " +
-				"action groups on exactly these two buckets."),
+				"action groups on exactly these two buckets.",
 		},
 		{
-			Id:        jsii.String("AwsSolutions-IAM5"),
-			AppliesTo: applies("Resource::*"),
-			Reason: jsii.String("cloudfront:CreateInvalidation and cloudfront:GetInvalidation, so each deployment clears the distribution's cached copies " +
-				"of the replaced files; the CDK grants them on * to its deployment handler, which one stack shares between all its deployments."),
+			ID:        "AwsSolutions-IAM5",
+			AppliesTo: []any{"Resource::*"},
+			Reason: "cloudfront:CreateInvalidation and cloudfront:GetInvalidation, so each deployment clears the distribution's cached copies " +
+				"of the replaced files; the CDK grants them on * to its deployment handler, which one stack shares between all its deployments.",
 		},
 		{
-			Id: jsii.String("AwsSolutions-L1"),
-			Reason: jsii.String("The CDK's bucket deployment handler runs on the Python runtime the pinned aws-cdk-lib version ships it for " +
-				"(its AWS CLI layer is built for it); it moves to a newer runtime with the CDK upgrade, not by configuration."),
+			ID: "AwsSolutions-L1",
+			Reason: "The CDK's bucket deployment handler runs on the Python runtime the pinned aws-cdk-lib version ships it for " +
+				"(its AWS CLI layer is built for it); it moves to a newer runtime with the CDK upgrade, not by configuration.",
 		},
-	}, jsii.Bool(true))
+	}, true)
 }

@@ -1,7 +1,6 @@
 package edge_test
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -11,46 +10,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
-
-// An app and its API on one origin, with a custom domain: viewers need TLS
-// 1.2, the API is under /api/*, and the CSP lets the app reach one more
-// origin.
-func ExampleNewEdge() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("Web"), nil)
-	api := awsapigatewayv2.NewHttpApi(stack, jsii.String("Api"), nil)
-	cert := awscertificatemanager.Certificate_FromCertificateArn(stack, jsii.String("Cert"),
-		jsii.String("arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000"))
-
-	e := edge.NewEdge(stack, "Edge", &edge.Props{
-		API:            api,
-		ConnectSources: []*string{jsii.String("https://auth.example.com")},
-		DomainName:     "app.example.com",
-		Certificate:    cert,
-		JSONFiles:      map[string]any{"config.json": map[string]any{"apiPath": edge.APIPath}},
-	})
-	_ = e.Distribution // e.URL() is https://app.example.com
-
-	for _, d := range cdktest.Resources(stack, "AWS::CloudFront::Distribution") {
-		cfg := d.Properties["DistributionConfig"].(map[string]any)
-		fmt.Println(cdktest.JSON(cfg["ViewerCertificate"].(map[string]any)["MinimumProtocolVersion"]))
-		fmt.Println(cdktest.JSON(cfg["CacheBehaviors"].([]any)[0].(map[string]any)["PathPattern"]))
-		fmt.Println(cdktest.JSON(cfg["HttpVersion"]))
-	}
-	for _, p := range cdktest.Resources(stack, "AWS::CloudFront::ResponseHeadersPolicy") {
-		csp := p.Properties["ResponseHeadersPolicyConfig"].(map[string]any)["SecurityHeadersConfig"].(map[string]any)["ContentSecurityPolicy"]
-		fmt.Println(strings.Contains(cdktest.JSON(csp), "connect-src 'self' https://auth.example.com;"))
-	}
-	// Output:
-	// "TLSv1.2_2021"
-	// "/api/*"
-	// "http2and3"
-	// true
-}
 
 func TestPropsValidate(t *testing.T) {
 	app := awscdk.NewApp(nil)

@@ -3,6 +3,52 @@
 // tokens, which carry no scope, are refused) or by IAM (SigV4-signed
 // requests from identity-pool credentials). It has CORS for the front end's
 // origins, JSON access logs and default throttling.
+//
+// # Examples
+//
+// NewAPI:
+// An API with one scoped JWT route and one IAM route, in someone else's
+// stack, in front of a function the team already has.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	orders := awslambda.Function_FromFunctionName(stack, jsii.String("Orders"), jsii.String("orders"))
+//
+//	api := gateway.NewAPI(stack, "Api", &gateway.APIProps{
+//		JWTIssuer:   jsii.String("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"),
+//		JWTAudience: []*string{jsii.String("exampleclientid")},
+//		CORSOrigins: []string{"https://shop.example.com"},
+//		Routes: []gateway.Route{
+//			{Method: "GET", Path: "/orders", Handler: orders, Scopes: []string{"orders/read"}},
+//			{Method: "POST", Path: "/iam/orders", Handler: orders, Auth: gateway.IAM},
+//		},
+//	})
+//	_ = api.InvokeARN("POST", "/iam/orders") // grant execute-api:Invoke on it
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	var routes []string
+//	for _, r := range *template.FindResources(jsii.String("AWS::ApiGatewayV2::Route"), nil) {
+//		route := (*r)["Properties"].(map[string]any)
+//		routes = append(routes, fmt.Sprint(route["RouteKey"], " ", route["AuthorizationType"], " ", route["AuthorizationScopes"]))
+//	}
+//	sort.Strings(routes)
+//	for _, route := range routes {
+//		fmt.Println(route)
+//	}
+//	for _, r := range *template.FindResources(jsii.String("AWS::ApiGatewayV2::Authorizer"), nil) {
+//		authorizer := (*r)["Properties"].(map[string]any)
+//		audience, _ := json.Marshal(authorizer["JwtConfiguration"].(map[string]any)["Audience"])
+//		fmt.Println(authorizer["AuthorizerType"], string(audience))
+//	}
+//	for _, r := range *template.FindResources(jsii.String("AWS::ApiGatewayV2::Stage"), nil) {
+//		throttle, _ := json.Marshal((*r)["Properties"].(map[string]any)["DefaultRouteSettings"])
+//		fmt.Println(string(throttle))
+//	}
+//	// Output:
+//	// GET /orders JWT [orders/read]
+//	// POST /iam/orders AWS_IAM <nil>
+//	// JWT ["exampleclientid"]
+//	// {"ThrottlingBurstLimit":100,"ThrottlingRateLimit":50}
 package gateway
 
 import (
@@ -22,7 +68,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
 // Auth is how a route authorizes callers.

@@ -2,6 +2,36 @@
 // package by a local `go build` at synth time (no Docker), running on
 // provided.al2023 on arm64, with its own log group, X-Ray tracing, JSON logs
 // and a role that starts with nothing but writing to that log group.
+//
+// # Examples
+//
+// NewFunction:
+// A Go function in a stack of someone else's app. Package is a main
+// package of the module `cdk synth` runs in (here, this example's own).
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//
+//	fn := golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{
+//		Package:     "./golambda/testdata/hello",
+//		Environment: map[string]string{"GREETING": "hi"},
+//	})
+//	_ = fn.Role // grant further permissions here
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, r := range *template.FindResources(jsii.String("AWS::Lambda::Function"), nil) {
+//		function := (*r)["Properties"].(map[string]any)
+//		fmt.Println(function["Runtime"], function["Architectures"], function["Handler"], function["MemorySize"], function["Timeout"])
+//		tracing, _ := json.Marshal(function["TracingConfig"])
+//		fmt.Println(string(tracing), function["LoggingConfig"].(map[string]any)["LogFormat"])
+//	}
+//	for _, r := range *template.FindResources(jsii.String("AWS::Logs::LogGroup"), nil) {
+//		fmt.Println((*r)["Properties"].(map[string]any)["RetentionInDays"])
+//	}
+//	// Output:
+//	// provided.al2023 [arm64] bootstrap 256 10
+//	// {"Mode":"Active"} JSON
+//	// 30
 package golambda
 
 import (
@@ -10,9 +40,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,11 +55,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
-	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
 )
+
+// PackageMetadata is the key of the function resource's template metadata
+// that holds FunctionProps.Package.
+const PackageMetadata = "golambda:package"
 
 // FunctionProps configures a Function.
 type FunctionProps struct {
@@ -137,7 +172,7 @@ var reservedEnv = map[string]bool{
 func (p *FunctionProps) withDefaults() (FunctionProps, error) {
 	out := *p
 	if out.ModuleDir == "" {
-		root, err := modroot.Dir()
+		root, err := moduleRoot()
 		if err != nil {
 			return out, err
 		}
@@ -154,6 +189,22 @@ func (p *FunctionProps) withDefaults() (FunctionProps, error) {
 	}
 	return out, nil
 }
+
+// moduleRoot is the directory of the Go module holding the working
+// directory, as the go command that builds the functions resolves it:
+// `cdk synth` runs an app at its module's root, go test runs a test in its
+// package's directory, and both mean the same module.
+var moduleRoot = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("finding the Go module of the working directory (go env GOMOD): %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return "", errors.New("the working directory is in no Go module: set ModuleDir")
+	}
+	return filepath.Dir(gomod), nil
+})
 
 // NewFunction builds props.Package and creates the function. It panics if
 // props do not validate or the build fails (with the compiler's message);
@@ -221,12 +272,15 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(role, &[]*cdknag.NagPackSuppression{{
-		Id:        jsii.String("AwsSolutions-IAM5"),
-		AppliesTo: &[]any{"Resource::*"},
-		Reason: jsii.String("Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support " +
-			"resource-level permissions, so AWS documents Resource '*' for them."),
-	}}, jsii.Bool(true))
+	// The package travels with the function in the template, so a local
+	// stand-in for Lambda can build and run the same program.
+	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(PackageMetadata), p.Package)
+	nag.Suppress(role, []nag.Suppression{{
+		ID:        "AwsSolutions-IAM5",
+		AppliesTo: []any{"Resource::*"},
+		Reason: "Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords do not support " +
+			"resource-level permissions, so AWS documents Resource '*' for them.",
+	}}, true)
 	return &Function{Construct: this, Function: fn, Role: role, LogGroup: logs}
 }
 
@@ -243,7 +297,7 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 // every package has been taken: prebuild only packages the app uses.
 func Prebuild(moduleDir string, pkgs ...string) {
 	if moduleDir == "" {
-		root, err := modroot.Dir()
+		root, err := moduleRoot()
 		if err != nil {
 			return // NewFunction reports it.
 		}

@@ -10,37 +10,13 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
-
-// A Go function in a stack of someone else's app; Package is a main package
-// of the module `cdk synth` runs in.
-func ExampleNewFunction() {
-	app := awscdk.NewApp(nil)
-	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
-
-	fn := golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{
-		Package:     "./constructs/golambda/testdata/hello",
-		Environment: map[string]string{"GREETING": "hi"},
-	})
-	_ = fn.Role // grant further permissions here
-
-	p := cdktest.One(stack, "AWS::Lambda::Function").Properties
-	fmt.Println(p["Runtime"], p["Architectures"], p["Handler"], p["MemorySize"], p["Timeout"])
-	fmt.Println(cdktest.JSON(p["TracingConfig"]), cdktest.JSON(p["LoggingConfig"].(map[string]any)["LogFormat"]))
-	fmt.Println(cdktest.One(stack, "AWS::Logs::LogGroup").Properties["RetentionInDays"])
-	// Output:
-	// provided.al2023 [arm64] bootstrap 256 10
-	// {"Mode":"Active"} "JSON"
-	// 30
-}
 
 func TestRoleHasNoManagedPolicies(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("S"), nil)
-	golambda.NewFunction(stack, "F", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/hello", MemoryMB: 512, Timeout: 3 * time.Second})
+	golambda.NewFunction(stack, "F", &golambda.FunctionProps{Package: "./golambda/testdata/hello", MemoryMB: 512, Timeout: 3 * time.Second})
 	role := cdktest.One(stack, "AWS::IAM::Role").Properties
 	if role["ManagedPolicyArns"] != nil {
 		t.Errorf("role has managed policies %v; grants should be explicit", role["ManagedPolicyArns"])
@@ -54,9 +30,13 @@ func TestRoleHasNoManagedPolicies(t *testing.T) {
 	if strings.Contains(doc, `"logs:*"`) || strings.Contains(doc, "CreateLogGroup") {
 		t.Errorf("policy grants more than writing to its log group: %s", doc)
 	}
-	p := cdktest.One(stack, "AWS::Lambda::Function").Properties
+	fn := cdktest.One(stack, "AWS::Lambda::Function")
+	p := fn.Properties
 	if p["MemorySize"] != 512.0 || p["Timeout"] != 3.0 {
 		t.Errorf("MemorySize %v, Timeout %v; want 512, 3", p["MemorySize"], p["Timeout"])
+	}
+	if got := fn.Metadata[golambda.PackageMetadata]; got != "./golambda/testdata/hello" {
+		t.Errorf("metadata %s = %v, want the package", golambda.PackageMetadata, got)
 	}
 }
 
@@ -70,7 +50,7 @@ func TestBuildFailureStopsSynthWithCompilerMessage(t *testing.T) {
 			t.Errorf("panic = %q, want the compiler's message naming the construct", msg)
 		}
 	}()
-	golambda.NewFunction(stack, "Broken", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/broken"})
+	golambda.NewFunction(stack, "Broken", &golambda.FunctionProps{Package: "./golambda/testdata/broken"})
 }
 
 func TestFunctionPropsValidate(t *testing.T) {
@@ -98,13 +78,13 @@ func TestFunctionPropsValidate(t *testing.T) {
 func TestPrebuildFailureNamesTheFunction(t *testing.T) {
 	app := awscdk.NewApp(nil)
 	stack := awscdk.NewStack(app, jsii.String("S"), nil)
-	golambda.Prebuild("", "./constructs/golambda/testdata/hello", "./constructs/golambda/testdata/broken")
-	golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/hello"})
+	golambda.Prebuild("", "./golambda/testdata/hello", "./golambda/testdata/broken")
+	golambda.NewFunction(stack, "Hello", &golambda.FunctionProps{Package: "./golambda/testdata/hello"})
 	defer func() {
 		msg := fmt.Sprint(recover())
 		if !strings.Contains(msg, "undefined: notDefined") || !strings.Contains(msg, `"Broken"`) || !strings.Contains(msg, "testdata/broken") {
 			t.Errorf("panic = %q, want the compiler's message naming the construct and its package", msg)
 		}
 	}()
-	golambda.NewFunction(stack, "Broken", &golambda.FunctionProps{Package: "./constructs/golambda/testdata/broken"})
+	golambda.NewFunction(stack, "Broken", &golambda.FunctionProps{Package: "./golambda/testdata/broken"})
 }

@@ -3,18 +3,15 @@ package monitoring_test
 import (
 	"fmt"
 	"sort"
-	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
-	"github.com/portcullis-cdk/portcullis/internal/testhelp/cdktest"
 )
-
-func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // Alarms on a function and a table of someone else's stack, mailed to the
 // on-call address.
@@ -36,13 +33,17 @@ func ExampleNewMonitor() {
 	}
 	sort.Strings(ids)
 	fmt.Println(ids)
-	for _, r := range cdktest.Resources(stack, "AWS::CloudWatch::Alarm") {
-		if r.Properties["AlarmDescription"] == "Function Orders: 3 or more errors in 5 minutes" {
-			fmt.Println("errors alarm at", r.Properties["Threshold"])
+	template := assertions.Template_FromStack(stack, nil)
+	for _, r := range *template.FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil) {
+		alarm := (*r)["Properties"].(map[string]any)
+		if alarm["AlarmDescription"] == "Function Orders: 3 or more errors in 5 minutes" {
+			fmt.Println("errors alarm at", alarm["Threshold"])
 		}
 	}
-	s := cdktest.One(stack, "AWS::SNS::Subscription")
-	fmt.Println(s.Properties["Protocol"], s.Properties["Endpoint"])
+	for _, r := range *template.FindResources(jsii.String("AWS::SNS::Subscription"), nil) {
+		subscription := (*r)["Properties"].(map[string]any)
+		fmt.Println(subscription["Protocol"], subscription["Endpoint"])
+	}
 	// Output:
 	// [OrdersErrors OrdersTableSystemErrors OrdersTableThrottles OrdersThrottles]
 	// errors alarm at 3

@@ -1,5 +1,36 @@
 // Package storage provides Bucket, a private S3 bucket for user uploads
 // reached only through presigned URLs or per-user IAM grants.
+//
+// # Examples
+//
+// NewBucket:
+// An upload bucket a browser at app.example.com may PUT presigned uploads to.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//
+//	uploads := storage.NewBucket(stack, "Uploads", &storage.BucketProps{CORSOrigins: []string{"https://app.example.com"}})
+//	_ = uploads.Bucket // grant with uploads.Bucket.GrantPut(fn, "private/*"), ...
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, r := range *template.FindResources(jsii.String("AWS::S3::Bucket"), nil) {
+//		bucket := (*r)["Properties"].(map[string]any)
+//		if bucket["CorsConfiguration"] == nil {
+//			continue // the access-log bucket
+//		}
+//		for _, key := range []string{"PublicAccessBlockConfiguration", "BucketEncryption", "LifecycleConfiguration"} {
+//			value, _ := json.Marshal(bucket[key])
+//			fmt.Println(string(value))
+//		}
+//		rule := bucket["CorsConfiguration"].(map[string]any)["CorsRules"].([]any)[0]
+//		origins, _ := json.Marshal(rule.(map[string]any)["AllowedOrigins"])
+//		fmt.Println(string(origins))
+//	}
+//	// Output:
+//	// {"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}
+//	// {"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}
+//	// {"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1},"Id":"abort-incomplete-uploads","Status":"Enabled"}]}
+//	// ["https://app.example.com"]
 package storage
 
 import (
@@ -12,9 +43,9 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
 const accessLogPrefix = "access/"
@@ -136,10 +167,10 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogDays))),
 		}},
 	})
-	cdknag.NagSuppressions_AddResourceSuppressions(logs, &[]*cdknag.NagPackSuppression{{
-		Id:     jsii.String("AwsSolutions-S1"),
-		Reason: jsii.String("This is the server access log bucket of the data bucket; logging its own access would log every log delivery, endlessly."),
-	}}, jsii.Bool(false))
+	nag.Suppress(logs, []nag.Suppression{{
+		ID:     "AwsSolutions-S1",
+		Reason: "This is the server access log bucket of the data bucket; logging its own access would log every log delivery, endlessly.",
+	}}, false)
 
 	var cors *[]*awss3.CorsRule
 	if len(p.CORSOrigins) > 0 {

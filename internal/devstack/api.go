@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
@@ -65,9 +67,9 @@ func startAPI(_ context.Context, w *wiring) error {
 	if err != nil {
 		return err
 	}
-	handlers, err := w.plan.handlers(w.envFor)
-	if err != nil {
-		return err
+	handlers := map[routes.Function]localapi.Handler{}
+	for name, l := range w.plan.Functions {
+		handlers[name] = invoker[events.APIGatewayV2HTTPRequest, events.APIGatewayV2HTTPResponse](w.stack.functions[l.LogicalID])
 	}
 	gateway, err := localapi.New(localapi.Config{
 		Handlers:    handlers,
@@ -80,9 +82,8 @@ func startAPI(_ context.Context, w *wiring) error {
 			AllowMethods: w.plan.CORS.AllowMethods,
 			MaxAge:       w.plan.CORS.MaxAge,
 		},
-		Timeouts: w.plan.FunctionTimeouts,
-		Now:      w.clock.now,
-		Logger:   w.log,
+		Now:    w.clock.now,
+		Logger: w.log,
 	})
 	if err != nil {
 		return fmt.Errorf("local API: %w", err)
@@ -145,17 +146,11 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 		}
 	}
 	for name, fn := range fnOf {
-		env, err := functionEnv(t, fn)
+		l, err := readLambda(t, fn)
 		if err != nil {
 			return err
 		}
-		p.Functions[name] = env
-		if p.FunctionTimeouts[name], err = functionTimeout(t, fn); err != nil {
-			return err
-		}
-		if p.FunctionRoles[name], err = functionRole(t, fn); err != nil {
-			return err
-		}
+		p.Functions[name] = l
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
@@ -44,7 +45,11 @@ func readDataStores(t cfnTemplate, p *Plan) error {
 }
 
 func startDataStores(ctx context.Context, w *wiring) error {
-	servers, err := localaws.Start(ctx)
+	dataDir := ""
+	if w.opts.StateDir != "" {
+		dataDir = filepath.Join(w.opts.StateDir, "aws")
+	}
+	servers, err := localaws.StartIn(ctx, dataDir)
 	if err != nil {
 		return fmt.Errorf("starting DynamoDB and S3: %w", err)
 	}
@@ -61,7 +66,7 @@ func startDataStores(ctx context.Context, w *wiring) error {
 		return err
 	}
 	w.getenv = w.stack.getenv()
-	if w.envFor, err = w.stack.authorize(w.plan, w.getenv); err != nil {
+	if w.roleKeys, err = w.stack.authorize(w.plan, w.getenv); err != nil {
 		return err
 	}
 	w.info.DynamoDBEndpoint = servers.DynamoDBEndpoint

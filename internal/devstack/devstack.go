@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
@@ -50,6 +52,16 @@ type Options struct {
 	// MFA overrides the user pool's MfaConfiguration: "required" (ON),
 	// "optional" or "off". Default: the template's.
 	MFA string
+	// StateDir keeps the stack's state across runs: the user pool's users
+	// and signing key (saved by Close), DynamoDB's items and S3's objects.
+	// Default: none, every run starts empty.
+	StateDir string
+	// BuildDir caches the functions' bootstraps built for this machine.
+	// Default: portcullis/bootstrap/<module> in the user's cache directory.
+	BuildDir string
+	// Concurrency bounds the execution environments (processes) of each
+	// function. Default: locallambda.DefaultConcurrency.
+	Concurrency int
 	// DynamoDBFaults and S3Faults are injected from the start (throttles,
 	// failures, slow calls, a stopped service); POST <endpoint>/_dev/faults
 	// changes them while the stack runs. Default: none.
@@ -67,7 +79,23 @@ type Stack struct {
 	bucketCORS []s3types.CORSRule
 	// pool is the local user pool.
 	pool *localcognito.Server
-	wg   sync.WaitGroup
+	// saveState keeps the user pool's state in Options.StateDir.
+	saveState func() error
+	closeOnce sync.Once
+	log       *slog.Logger
+	// functions are the functions' runtimes, by logical id, running the
+	// copies of their bootstraps in runDir.
+	functions map[string]*locallambda.Function
+	runDir    string
+	// lambdas are the functions' settings by logical id, built from
+	// moduleDir into buildDir; generation numbers their rebuilds (Watch).
+	lambdas             map[string]*Lambda
+	moduleDir, buildDir string
+	generation          int
+	// builtFrom is the module's sources as the functions were built from
+	// them, Watch's starting point.
+	builtFrom map[string]map[string]fileState
+	wg        sync.WaitGroup
 }
 
 // Region of the local stack.
@@ -92,12 +120,13 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 			s.Close()
 		}
 	}()
+	s.log = slog.New(slog.NewTextHandler(orDiscard(opts.Log), nil))
 	w := &wiring{
 		stack: s,
 		info:  &s.Info,
 		plan:  plan,
 		opts:  opts,
-		log:   slog.New(slog.NewTextHandler(orDiscard(opts.Log), nil)),
+		log:   s.log,
 		clock: &clock{},
 	}
 	for _, svc := range services {
@@ -111,14 +140,28 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	return s, nil
 }
 
-// Close stops every server and removes their data.
-func (s *Stack) Close() {
+// Close stops every server and removes their data, or keeps it in
+// Options.StateDir. Later calls do nothing.
+func (s *Stack) Close() { s.closeOnce.Do(s.close) }
+
+func (s *Stack) close() {
+	if s.saveState != nil {
+		if err := s.saveState(); err != nil {
+			s.log.Error("saving the user pool's state", "err", err)
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	for _, srv := range s.servers {
 		_ = srv.Shutdown(ctx)
 	}
 	s.wg.Wait()
+	for _, fn := range s.functions {
+		fn.Close()
+	}
+	if s.runDir != "" {
+		os.RemoveAll(s.runDir)
+	}
 	// A service that failed to start leaves its listener unserved.
 	for _, l := range s.listeners {
 		_ = l.Close()
@@ -160,6 +203,10 @@ func (s *Stack) getenv() func(string) string {
 func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) {
 	c := s.CognitoClient()
 	u := stackinfo.TestUser{Username: "dev@example.com", Password: "Portcullis-dev-1!"}
+	// A user the state directory kept is the test user already.
+	if _, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(s.Info.UserPoolID), Username: aws.String(u.Username)}); err == nil {
+		return u, nil
+	}
 	_, err := c.SignUp(ctx, &cip.SignUpInput{
 		ClientId: aws.String(s.Info.SPAClientID),
 		Username: aws.String(u.Username),

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -91,9 +92,9 @@ func TestFaultsAreRetryable(t *testing.T) {
 		t.Skip("starts the local stack")
 	}
 	s, plan, token := startSignedIn(t, Options{Template: golden})
-	timeout := plan.FunctionTimeouts["todos"]
+	timeout := plan.Functions[routes.Todos].Timeout
 	if timeout <= 0 {
-		t.Fatalf("no timeout read for the todos function: %v", plan.FunctionTimeouts)
+		t.Fatalf("no timeout read for the todos function: %+v", plan.Functions[routes.Todos])
 	}
 	c := &apiClient{t: t, base: s.Info.APIURL, token: token, limit: timeout + 2*time.Second, seen: map[int]int{}}
 	var mu sync.Mutex

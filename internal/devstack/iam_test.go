@@ -196,7 +196,7 @@ func TestFunctionRoleGrantRemoved(t *testing.T) {
 	}
 
 	names := plan.names(s.getenv())
-	role := plan.FunctionRoles[routes.Profile]
+	role := plan.Functions[routes.Profile].Role
 	policies, err := names.Policies(plan.Roles[role])
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +256,7 @@ func TestPhotosCompleteBeforeUpload(t *testing.T) {
 	}
 
 	names := plan.names(s.getenv())
-	role := plan.FunctionRoles[routes.Photos]
+	role := plan.Functions[routes.Photos].Role
 	policies, err := names.Policies(plan.Roles[role])
 	if err != nil {
 		t.Fatal(err)

@@ -24,19 +24,13 @@ type Plan struct {
 	// IdentityClients are the clients whose ID tokens the identity pool accepts.
 	IdentityClients []string
 	CORS            CORS
-	// Functions holds the environment of each API function.
-	Functions map[routes.Function]Env
-	// FunctionTimeouts holds each API function's timeout.
-	FunctionTimeouts map[routes.Function]time.Duration
-	// Triggers holds the environment of each user pool trigger, by the
-	// LambdaConfig key that wires it ("PreSignUp", "PreTokenGenerationConfig").
-	Triggers map[string]Env
-	// FunctionRoles and TriggerRoles are the logical ids of each function's
-	// and trigger's execution role; IdentityRole is the identity pool's
-	// authenticated role.
-	FunctionRoles map[routes.Function]string
-	TriggerRoles  map[string]string
-	IdentityRole  string
+	// Functions are the functions behind the API's routes.
+	Functions map[routes.Function]*Lambda
+	// Triggers are the user pool's triggers, by the LambdaConfig key that
+	// wires each ("PreSignUp", "PreTokenGenerationConfig").
+	Triggers map[string]*Lambda
+	// IdentityRole is the identity pool's authenticated role.
+	IdentityRole string
 	// Roles holds the policies attached to each role, by logical id.
 	Roles map[string][]RolePolicy
 	// Tables and Buckets are the logical ids of the stack's tables and
@@ -71,6 +65,8 @@ type cfnResource struct {
 	Properties json.RawMessage `json:"Properties"`
 	Metadata   struct {
 		Path string `json:"aws:cdk:path"`
+		// Package is a Go function's golambda.PackageMetadata.
+		Package string `json:"golambda:package"`
 	} `json:"Metadata"`
 }
 
@@ -94,9 +90,11 @@ func parsePlan(raw []byte) (*Plan, error) {
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, err
 	}
-	p := &Plan{Functions: map[routes.Function]Env{}, FunctionTimeouts: map[routes.Function]time.Duration{}, Triggers: map[string]Env{},
-		FunctionRoles: map[routes.Function]string{}, TriggerRoles: map[string]string{}}
+	p := &Plan{Functions: map[routes.Function]*Lambda{}, Triggers: map[string]*Lambda{}}
 	for _, svc := range services {
+		if svc.read == nil {
+			continue
+		}
 		if err := svc.read(t, p); err != nil {
 			return nil, err
 		}
@@ -132,19 +130,6 @@ func (p *Plan) clientPath(logicalID string) (string, error) {
 }
 
 // functionEnv is the environment of the Lambda function with logical id fn.
-// functionTimeout is a function's Timeout (seconds); Lambda's default, 3 s,
-// when the template sets none.
-func functionTimeout(t cfnTemplate, fn string) (time.Duration, error) {
-	var fp struct{ Timeout *int }
-	if err := json.Unmarshal(t.Resources[fn].Properties, &fp); err != nil {
-		return 0, fmt.Errorf("function %s: %w", fn, err)
-	}
-	if fp.Timeout == nil {
-		return 3 * time.Second, nil
-	}
-	return time.Duration(*fp.Timeout) * time.Second, nil
-}
-
 func functionEnv(t cfnTemplate, fn string) (Env, error) {
 	r, ok := t.Resources[fn]
 	if !ok || r.Type != "AWS::Lambda::Function" {

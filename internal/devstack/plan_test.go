@@ -23,7 +23,7 @@ func TestReadPlan(t *testing.T) {
 	var paths []string
 	for _, c := range p.Clients {
 		paths = append(paths, c.Path)
-		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute {
+		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute || c.AuthSession != 10*time.Minute {
 			t.Errorf("client %s: flows %v, access %v", c.Path, c.ExplicitAuthFlows, c.Access)
 		}
 	}
@@ -46,14 +46,20 @@ func TestReadPlan(t *testing.T) {
 			t.Errorf("no function for %s", fn)
 		}
 	}
-	if v := p.Functions[routes.Todos][schema.Todos.Env]; v.Ref == "" {
+	if v := p.Functions[routes.Todos].Env[schema.Todos.Env]; v.Ref == "" {
 		t.Errorf("%s = %+v, want a reference to the table", schema.Todos.Env, v)
 	}
-	getenv, err := p.Triggers["PreTokenGenerationConfig"].resolve(func(string) string { return "" }, p.clientRefs())
+	for key, l := range p.lambdas() {
+		if !strings.HasPrefix(l.Package, "./lambdas/cmd/") || l.Role == "" || l.MemoryMB < 128 || l.Timeout <= 0 ||
+			l.LogFormat != "JSON" || !strings.HasPrefix(l.Name, "portcullis-dev-") || !strings.HasPrefix(l.LogGroup, "portcullis-dev-") {
+			t.Errorf("function %s: %+v", key, l)
+		}
+	}
+	env, err := p.Triggers["PreTokenGenerationConfig"].Env.resolve(func(string) string { return "" }, p.clientRefs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	scopes := getenv(schema.ClientScopesEnv)
+	scopes := env[schema.ClientScopesEnv]
 	for _, c := range p.Clients {
 		if !strings.Contains(scopes, `"`+clientID(c.Path)+`":[`) || !strings.Contains(scopes, routes.FullScope(routes.TodosRead)) {
 			t.Errorf("%s = %s, want the scopes of local client %s", schema.ClientScopesEnv, scopes, clientID(c.Path))

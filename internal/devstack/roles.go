@@ -6,7 +6,6 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
-	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 )
 
 // names maps the template's tables and bucket to their local names: the
@@ -14,15 +13,8 @@ import (
 // servers provide them by variable name.
 func (p *Plan) names(local func(string) string) Names {
 	n := Names{Region: Region, AccountID: localaws.AccountID, Tables: map[string]string{}, Buckets: map[string]string{}}
-	envs := make([]Env, 0, len(p.Functions)+len(p.Triggers))
-	for _, e := range p.Functions {
-		envs = append(envs, e)
-	}
-	for _, e := range p.Triggers {
-		envs = append(envs, e)
-	}
-	for _, env := range envs {
-		for k, v := range env {
+	for _, l := range p.lambdas() {
+		for k, v := range l.Env {
 			switch {
 			case v.Ref == "" || local(k) == "":
 			case contains(p.Tables, v.Ref):
@@ -45,10 +37,9 @@ func contains(list []string, s string) bool {
 }
 
 // authorize gives the local DynamoDB and S3 every role's policies and each
-// execution role a key of its own, so a handler can do locally exactly what
-// its role allows deployed. It returns the environment of a function run
-// with a role: the local servers' settings with the role's credentials.
-func (s *Stack) authorize(p *Plan, local func(string) string) (func(role string) func(string) string, error) {
+// execution role a key of its own, so a function can do locally exactly
+// what its role allows deployed. It returns each execution role's key.
+func (s *Stack) authorize(p *Plan, local func(string) string) (map[string]sigv4.Credential, error) {
 	names := p.names(local)
 	for role, docs := range p.Roles {
 		policies, err := names.Policies(docs)
@@ -62,30 +53,14 @@ func (s *Stack) authorize(p *Plan, local func(string) string) (func(role string)
 		keys[role] = roleCredential(names, role)
 		s.aws.Credentials.Put(keys[role])
 	}
-	return func(role string) func(string) string {
-		c := keys[role]
-		return func(k string) string {
-			switch k {
-			case awsenv.AccessKeyIDEnv:
-				return c.AccessKeyID
-			case awsenv.SecretAccessKeyEnv:
-				return c.SecretAccessKey
-			case awsenv.SessionTokenEnv:
-				return c.SessionToken
-			}
-			return local(k)
-		}
-	}, nil
+	return keys, nil
 }
 
 // roleIDs lists the execution roles of the functions and triggers.
 func roleIDs(p *Plan) []string {
 	var ids []string
-	for _, r := range p.FunctionRoles {
-		ids = append(ids, r)
-	}
-	for _, r := range p.TriggerRoles {
-		ids = append(ids, r)
+	for _, l := range p.lambdas() {
+		ids = append(ids, l.Role)
 	}
 	return ids
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
@@ -14,7 +15,7 @@ import (
 // services.
 type service struct {
 	// read takes the service's resources from the template into the plan.
-	// It may use what the services before it read.
+	// It may use what the services before it read. Optional.
 	read func(t cfnTemplate, p *Plan) error
 	// start runs the service from the plan, records what a client needs
 	// in the wiring's Info, and leaves what later services use (the
@@ -23,10 +24,12 @@ type service struct {
 }
 
 // services in the order they are read and started: the data stores first
-// (every function needs its role's key), the user pool before the identity
+// (every function needs its role's key), the functions before the user
+// pool and the API, which invoke them, the user pool before the identity
 // pool and the API, which trust its issuer and read its app clients.
 var services = []service{
 	dataStores,
+	functions,
 	userPool,
 	identityPool,
 	httpAPI,
@@ -41,9 +44,10 @@ type wiring struct {
 	opts  Options
 	log   *slog.Logger
 	clock *clock
-	// getenv is the local servers' environment; envFor adds a role's key.
-	getenv func(string) string
-	envFor func(role string) func(string) string
+	// getenv is the local servers' environment; roleKeys are the
+	// execution roles' keys, by logical id.
+	getenv   func(string) string
+	roleKeys map[string]sigv4.Credential
 	// issuer is the user pool's, once it started.
 	issuer string
 }

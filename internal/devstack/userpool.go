@@ -3,12 +3,18 @@ package devstack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
@@ -59,6 +65,8 @@ type Client struct {
 	ExplicitAuthFlows []string
 	Access, ID        time.Duration
 	Refresh           time.Duration
+	// AuthSession is the AuthSessionValidity (zero: Cognito's default).
+	AuthSession time.Duration
 	// ReadAttributes and WriteAttributes; empty means every attribute.
 	ReadAttributes, WriteAttributes []string
 	// LegacyUserExistenceErrors is PreventUserExistenceErrors LEGACY.
@@ -251,10 +259,7 @@ func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]json.RawMessa
 		if err != nil {
 			return fmt.Errorf("user pool LambdaConfig.%s: %w", key, err)
 		}
-		if p.Triggers[key], err = functionEnv(t, fn); err != nil {
-			return err
-		}
-		if p.TriggerRoles[key], err = functionRole(t, fn); err != nil {
+		if p.Triggers[key], err = readLambda(t, fn); err != nil {
 			return err
 		}
 	}
@@ -271,6 +276,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			GenerateSecret                                             bool
 			ExplicitAuthFlows                                          []string
 			AccessTokenValidity, IdTokenValidity, RefreshTokenValidity float64
+			AuthSessionValidity                                        float64
 			TokenValidityUnits                                         map[string]string
 			ReadAttributes, WriteAttributes                            []string
 			PreventUserExistenceErrors                                 string
@@ -296,6 +302,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			Access:            minutes(c.AccessTokenValidity),
 			ID:                minutes(c.IdTokenValidity),
 			Refresh:           minutes(c.RefreshTokenValidity),
+			AuthSession:       minutes(c.AuthSessionValidity),
 			ReadAttributes:    c.ReadAttributes,
 			WriteAttributes:   c.WriteAttributes,
 			// Absent means LEGACY, as for a client created with the API.
@@ -318,7 +325,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		return err
 	}
 	url := "http://" + l.Addr().String()
-	triggers, err := w.plan.triggers(w.envFor)
+	triggers, err := w.triggers()
 	if err != nil {
 		return err
 	}
@@ -355,6 +362,9 @@ func startUserPool(_ context.Context, w *wiring) error {
 	})
 	if err != nil {
 		return fmt.Errorf("local user pool: %w", err)
+	}
+	if err := w.keepState(pool); err != nil {
+		return err
 	}
 	w.issuer = pool.Issuer()
 	w.stack.pool = pool
@@ -394,6 +404,66 @@ func startUserPool(_ context.Context, w *wiring) error {
 	return nil
 }
 
+// keepState restores the pool's users and signing key from the state
+// directory, if it has them, and has Close save them there.
+func (w *wiring) keepState(pool *localcognito.Server) error {
+	if w.opts.StateDir == "" {
+		return nil
+	}
+	path := filepath.Join(w.opts.StateDir, "userpool.json")
+	if f, err := os.Open(path); err == nil {
+		err = pool.LoadState(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s (make dev-reset starts afresh): %w", path, err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	w.stack.saveState = func() error {
+		if err := os.MkdirAll(w.opts.StateDir, 0o700); err != nil {
+			return err
+		}
+		tmp, err := os.CreateTemp(w.opts.StateDir, ".userpool-*.json")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		if err := pool.SaveState(tmp); err != nil {
+			tmp.Close()
+			return err
+		}
+		if err := tmp.Close(); err != nil {
+			return err
+		}
+		return os.Rename(tmp.Name(), path)
+	}
+	return nil
+}
+
+// triggers are the pool's triggers, each invoking its function through
+// the local Lambda as Cognito invokes it, by the LambdaConfig key that
+// wires it.
+func (w *wiring) triggers() (localcognito.Triggers, error) {
+	var t localcognito.Triggers
+	for key, l := range w.plan.Triggers {
+		fn := w.stack.functions[l.LogicalID]
+		switch key {
+		case "PreSignUp":
+			t.PreSignUp = invoker[events.CognitoEventUserPoolsPreSignup, events.CognitoEventUserPoolsPreSignup](fn)
+		case "CustomMessage":
+			t.CustomMessage = invoker[events.CognitoEventUserPoolsCustomMessage, events.CognitoEventUserPoolsCustomMessage](fn)
+		case "PostConfirmation":
+			t.PostConfirmation = invoker[events.CognitoEventUserPoolsPostConfirmation, events.CognitoEventUserPoolsPostConfirmation](fn)
+		case "PreTokenGenerationConfig":
+			t.PreTokenGeneration = invoker[events.CognitoEventUserPoolsPreTokenGenV2_0, events.CognitoEventUserPoolsPreTokenGenV2_0](fn)
+		default:
+			return t, fmt.Errorf("user pool trigger %s: the local pool does not call it", key)
+		}
+	}
+	return t, nil
+}
+
 // localClients are the template's app clients with ids stable across runs
 // (a front end's config survives a restart). Besides the template's flows
 // (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
@@ -409,6 +479,7 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 			AccessTokenValidity:  c.Access,
 			IDTokenValidity:      c.ID,
 			RefreshTokenValidity: c.Refresh,
+			AuthSessionValidity:  c.AuthSession,
 			ReadAttributes:       c.ReadAttributes,
 			WriteAttributes:      c.WriteAttributes,
 

@@ -29,6 +29,9 @@ func TestJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser journey takes a while")
 	}
+	// Most of a journey is waiting (for pages, for the next TOTP period):
+	// the two journeys, each with its own stack and browser, wait together.
+	t.Parallel()
 	started := time.Now()
 	log := &codes{}
 	stack, origin := startStack(t, log, "")

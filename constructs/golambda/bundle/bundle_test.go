@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,17 @@ func TestBuildAllMatchesBuild(t *testing.T) {
 	}
 	if errs[1] == nil || !strings.Contains(errs[1].Error(), "undefined: undefinedThing") || !strings.Contains(errs[1].Error(), "./broken") {
 		t.Errorf("./broken: %v, want the compiler's message naming the package", errs[1])
+	}
+}
+
+// TestHostFlagsKeepTheBuildID checks the host build differs from the
+// Lambda build only by the build id.
+func TestHostFlagsKeepTheBuildID(t *testing.T) {
+	want := []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w"}
+	if got := HostFlags(); !slices.Equal(got, want) {
+		t.Errorf("HostFlags() = %q, want %q", got, want)
+	}
+	if !slices.Contains(Flags, "-s -w -buildid=") {
+		t.Errorf("Flags changed: %q", Flags)
 	}
 }

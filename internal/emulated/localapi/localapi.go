@@ -189,63 +189,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription
-	switch route.Auth {
-	case routes.JWT:
-		res, err := g.jwt.Authorize(r.Context(), r.Header.Get("Authorization"), []string{routes.FullScope(route.Scope)})
-		var aerr *jwtauth.Error
-		switch {
-		case errors.As(err, &aerr):
-			log.Info("JWT authorizer refused the request", "route", route.Key(), "reason", aerr.Error())
-			w.Header().Set("Www-Authenticate", aerr.Challenge())
-			writeMessage(w, aerr.Status, aerr.Message())
-			return
-		case err != nil:
-			log.Error("JWT authorizer failed", "route", route.Key(), "err", err)
-			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-			return
-		}
-		authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
-			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: res.Claims, Scopes: res.Scopes},
-		}
-	case routes.IAM:
-		iam, err := g.verifySignature(r, body)
-		if err != nil {
-			// HTTP APIs answer every SigV4 failure, including a request
-			// with no signature at all, with a bare 403; only REST APIs
-			// say "Missing Authentication Token" or describe the
-			// signature mismatch.
-			log.Info("IAM authorizer refused the request", "route", route.Key(), "reason", err.Error())
-			writeMessage(w, http.StatusForbidden, "Forbidden")
-			return
-		}
-		authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &iam}
-	}
-
-	event := g.event(r, body, route, params, authorizer, reqID, start)
-	payload, err := json.Marshal(event)
-	if err != nil {
-		log.Error("encode event", "err", err)
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+	authorizer, ok := g.authorize(w, r, body, route, log)
+	if !ok {
 		return
 	}
-	if len(payload) > MaxInvokeBytes {
-		// Lambda refuses an invocation payload over 6 MB; API Gateway
-		// reports it as 413 with this body (observed on a deployed API).
-		log.Info("event exceeds Lambda's invocation payload quota", "bytes", len(payload))
-		writeMessage(w, http.StatusRequestEntityTooLarge, "Request Too Long")
+	decoded, status, msg := g.lambdaEvent(r, body, route, params, authorizer, reqID, start, log)
+	if status != 0 {
+		writeMessage(w, status, msg)
 		return
 	}
-	// The handler gets the event as the Lambda runtime would decode it
-	// from JSON, not the struct built here, so it sees exactly the maps,
-	// nils and strings a deployed function sees.
-	var decoded events.APIGatewayV2HTTPRequest
-	if err := json.Unmarshal(payload, &decoded); err != nil {
-		log.Error("decode event", "err", err)
-		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
-		return
-	}
-
 	resp, err := g.invoke(r.Context(), route, decoded)
 	if err != nil {
 		log.Error("handler failed", "route", route.Key(), "function", route.Function, "err", err)
@@ -256,6 +208,71 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Error("handler returned an invalid response", "route", route.Key(), "function", route.Function, "err", err)
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 	}
+}
+
+// authorize runs the route's authorizer as API Gateway does; when it refuses
+// the request it has answered it, and ok is false.
+func (g *Gateway) authorize(w http.ResponseWriter, r *http.Request, body []byte, route routes.Route, log *slog.Logger) (
+	authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription, ok bool) {
+	switch route.Auth {
+	case routes.JWT:
+		res, err := g.jwt.Authorize(r.Context(), r.Header.Get("Authorization"), []string{routes.FullScope(route.Scope)})
+		var aerr *jwtauth.Error
+		switch {
+		case errors.As(err, &aerr):
+			log.Info("JWT authorizer refused the request", "route", route.Key(), "reason", aerr.Error())
+			w.Header().Set("Www-Authenticate", aerr.Challenge())
+			writeMessage(w, aerr.Status, aerr.Message())
+			return nil, false
+		case err != nil:
+			log.Error("JWT authorizer failed", "route", route.Key(), "err", err)
+			writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
+			return nil, false
+		}
+		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: res.Claims, Scopes: res.Scopes},
+		}, true
+	case routes.IAM:
+		iam, err := g.verifySignature(r, body)
+		if err != nil {
+			// HTTP APIs answer every SigV4 failure, including a request
+			// with no signature at all, with a bare 403; only REST APIs
+			// say "Missing Authentication Token" or describe the
+			// signature mismatch.
+			log.Info("IAM authorizer refused the request", "route", route.Key(), "reason", err.Error())
+			writeMessage(w, http.StatusForbidden, "Forbidden")
+			return nil, false
+		}
+		return &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{IAM: &iam}, true
+	}
+	return nil, true
+}
+
+// lambdaEvent is the proxy event of the request as the function receives
+// it; a non-zero status is API Gateway's answer instead, with its message.
+func (g *Gateway) lambdaEvent(r *http.Request, body []byte, route routes.Route, params map[string]string,
+	authorizer *events.APIGatewayV2HTTPRequestContextAuthorizerDescription, reqID string, start time.Time, log *slog.Logger,
+) (decoded events.APIGatewayV2HTTPRequest, status int, message string) {
+	event := g.event(r, body, route, params, authorizer, reqID, start)
+	payload, err := json.Marshal(event)
+	if err != nil {
+		log.Error("encode event", "err", err)
+		return decoded, http.StatusInternalServerError, "Internal Server Error"
+	}
+	if len(payload) > MaxInvokeBytes {
+		// Lambda refuses an invocation payload over 6 MB; API Gateway
+		// reports it as 413 with this body (observed on a deployed API).
+		log.Info("event exceeds Lambda's invocation payload quota", "bytes", len(payload))
+		return decoded, http.StatusRequestEntityTooLarge, "Request Too Long"
+	}
+	// The handler gets the event as the Lambda runtime would decode it
+	// from JSON, not the struct built here, so it sees exactly the maps,
+	// nils and strings a deployed function sees.
+	if err := json.Unmarshal(payload, &decoded); err != nil {
+		log.Error("decode event", "err", err)
+		return decoded, http.StatusInternalServerError, "Internal Server Error"
+	}
+	return decoded, 0, ""
 }
 
 // invoke calls the route's handler with the context the Lambda runtime would

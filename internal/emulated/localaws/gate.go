@@ -90,6 +90,12 @@ type gate struct {
 	url    string
 	name   string
 	faults *faultState
+
+	svc    service
+	creds  sigv4.Credentials
+	roles  *Roles
+	proxy  *httputil.ReverseProxy
+	logger *slog.Logger
 }
 
 type hideKey struct{}
@@ -119,62 +125,82 @@ func startGate(backend string, svc service, creds sigv4.Credentials, roles *Role
 		},
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
-	g := &gate{url: "http://" + l.Addr().String(), name: svc.signing.Name, faults: &faultState{closed: make(chan struct{})}}
+	g := &gate{
+		url: "http://" + l.Addr().String(), name: svc.signing.Name, faults: &faultState{closed: make(chan struct{})},
+		svc: svc, creds: creds, roles: roles, proxy: proxy, logger: logger,
+	}
 	g.srv = &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == FaultsPath {
-				g.faults.serveControl(w, r)
-				return
-			}
-			if svc.preflight && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
-				// s3rver matches the bucket's CORS rules and refuses what
-				// they do not allow, as S3 does.
-				proxy.ServeHTTP(w, r)
-				return
-			}
-			body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-			if err != nil || len(body) > maxBody {
-				http.Error(w, "request body unreadable or over 64 MiB", http.StatusRequestEntityTooLarge)
-				return
-			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			cred, err := svc.signing.Verify(r, body, creds, time.Now())
-			if err != nil {
-				var serr *sigv4.Error
-				if !errors.As(err, &serr) {
-					serr = &sigv4.Error{Reason: sigv4.Malformed, Message: err.Error()}
-				}
-				logger.Info("signature refused", "service", svc.signing.Name, "method", r.Method, "path", r.URL.Path, "reason", err.Error())
-				svc.refuse(w, serr)
-				return
-			}
-			if !cred.Principal.Admin {
-				reqs, listBucket, err := svc.requests(r, body)
-				if err == nil {
-					err = roles.authorize(cred.Principal, reqs)
-				} else {
-					// Fail closed: a call the evaluator cannot map is denied.
-					err = &denial{action: svc.signing.Name + ":?", resource: r.URL.Path, reason: err.Error()}
-				}
-				var d *denial
-				if errors.As(err, &d) {
-					logger.Info("access denied", "service", svc.signing.Name, "principal", cred.Principal.ARN, "action", d.action, "resource", d.resource, "reason", d.reason)
-					svc.deny(w, cred.Principal, d)
-					return
-				}
-				if listBucket != "" && roles.authorize(cred.Principal, []iam.Request{{Action: "s3:ListBucket", Resource: bucketARN(listBucket), Context: map[string][]string{}}}) != nil {
-					r = r.WithContext(context.WithValue(r.Context(), hideKey{}, true))
-				}
-			}
-			if g.faults.inject(w, r, svc) {
-				return
-			}
-			proxy.ServeHTTP(w, r)
-		}),
+		Handler:           http.HandlerFunc(g.serve),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	go func() { _ = g.srv.Serve(l) }()
 	return g, nil
+}
+
+// serve checks the request's signature and the caller's policies, as the
+// service does, before it reaches the backend.
+func (g *gate) serve(w http.ResponseWriter, r *http.Request) {
+	svc := g.svc
+	if r.URL.Path == FaultsPath {
+		g.faults.serveControl(w, r)
+		return
+	}
+	if svc.preflight && r.Method == http.MethodOptions && r.Header.Get("Origin") != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+		// s3rver matches the bucket's CORS rules and refuses what
+		// they do not allow, as S3 does.
+		g.proxy.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		http.Error(w, "request body unreadable or over 64 MiB", http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	cred, err := svc.signing.Verify(r, body, g.creds, time.Now())
+	if err != nil {
+		var serr *sigv4.Error
+		if !errors.As(err, &serr) {
+			serr = &sigv4.Error{Reason: sigv4.Malformed, Message: err.Error()}
+		}
+		g.logger.Info("signature refused", "service", svc.signing.Name, "method", r.Method, "path", r.URL.Path, "reason", err.Error())
+		svc.refuse(w, serr)
+		return
+	}
+	if !cred.Principal.Admin {
+		var ok bool
+		if r, ok = g.authorize(w, r, body, cred.Principal); !ok {
+			return
+		}
+	}
+	if g.faults.inject(w, r, svc) {
+		return
+	}
+	g.proxy.ServeHTTP(w, r)
+}
+
+// authorize evaluates the caller's policies for the request; when they
+// deny it, it has answered as the service does, and ok is false. The
+// request it returns is marked when a missing key must look like a denial
+// (S3 without s3:ListBucket).
+func (g *gate) authorize(w http.ResponseWriter, r *http.Request, body []byte, p sigv4.Principal) (_ *http.Request, ok bool) {
+	reqs, listBucket, err := g.svc.requests(r, body)
+	if err == nil {
+		err = g.roles.authorize(p, reqs)
+	} else {
+		// Fail closed: a call the evaluator cannot map is denied.
+		err = &denial{action: g.svc.signing.Name + ":?", resource: r.URL.Path, reason: err.Error()}
+	}
+	var d *denial
+	if errors.As(err, &d) {
+		g.logger.Info("access denied", "service", g.svc.signing.Name, "principal", p.ARN, "action", d.action, "resource", d.resource, "reason", d.reason)
+		g.svc.deny(w, p, d)
+		return r, false
+	}
+	if listBucket != "" && g.roles.authorize(p, []iam.Request{{Action: "s3:ListBucket", Resource: bucketARN(listBucket), Context: map[string][]string{}}}) != nil {
+		r = r.WithContext(context.WithValue(r.Context(), hideKey{}, true))
+	}
+	return r, true
 }
 
 func (g *gate) close() {

@@ -8,8 +8,9 @@
 //
 // Each test binary starts one set of servers in TestMain (see
 // internal/testhelp/awstest); the servers listen on 127.0.0.1 on free
-// ports, keep their data in memory or in a temporary directory, and die
-// with the test binary.
+// ports, keep their data in memory or in a temporary directory (StartIn: in
+// a directory of the caller's, kept across runs), and die with the test
+// binary.
 package localaws
 
 import (
@@ -18,11 +19,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -32,6 +35,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
@@ -66,9 +70,13 @@ type Servers struct {
 	// Roles are the policies non-admin callers are authorized with.
 	Roles *Roles
 	log   atomic.Pointer[slog.Logger]
-	dir   string
-	procs []proc
-	gates []*gate
+	// dir holds the servers' logs (and their data, unless data is
+	// elsewhere); Close removes it.
+	dir      string
+	data     string
+	backends string
+	procs    []proc
+	gates    []*gate
 }
 
 // proc is a started server: its process group and a channel closed once it
@@ -84,8 +92,15 @@ func (p proc) kill() {
 }
 
 // Start starts the servers and creates every table of schema.Tables (named
-// by Table.Name) and Bucket. Call Close when done.
-func Start(ctx context.Context) (_ *Servers, err error) {
+// by Table.Name) and Bucket, their data in a temporary directory Close
+// removes. Call Close when done.
+func Start(ctx context.Context) (*Servers, error) { return StartIn(ctx, "") }
+
+// StartIn is Start with the data kept in dataDir (DynamoDB's in
+// dataDir/dynamodb, S3's in dataDir/s3), where the next StartIn finds it:
+// the tables and the bucket are created where missing, and Close leaves
+// them. An empty dataDir is Start's temporary directory.
+func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 	bin, err := nodeBin()
 	if err != nil {
 		return nil, err
@@ -94,11 +109,11 @@ func Start(ctx context.Context) (_ *Servers, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Servers{dir: dir, Credentials: &sigv4.Store{}, Roles: &Roles{}}
-	s.SetLog(nil)
-	s.Credentials.Put(sigv4.Credential{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Principal: sigv4.Principal{
-		Admin: true, ARN: "arn:aws:iam::" + AccountID + ":user/local-admin", AccountID: AccountID, UserID: "AIDALOCALADMIN0000000",
-	}})
+	s := newServers(dir)
+	s.data = dataDir
+	if s.data == "" {
+		s.data = dir
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -109,14 +124,11 @@ func Start(ctx context.Context) (_ *Servers, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
-		return nil, err
-	}
 	s3rver, err := s.startS3rver(bin)
 	if err != nil {
 		return nil, err
 	}
-	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
+	if err := s.startGates(dynalite, s3rver); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
@@ -124,10 +136,61 @@ func Start(ctx context.Context) (_ *Servers, err error) {
 	if err := s.createTables(ctx); err != nil {
 		return nil, err
 	}
-	if _, err := s.S3(nil).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)}); err != nil {
+	_, err = s.S3(nil).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	var exists *s3types.BucketAlreadyExists
+	if err != nil && !errors.As(err, &owned) && !errors.As(err, &exists) {
 		return nil, fmt.Errorf("creating bucket %s: %w", Bucket, err)
 	}
 	return s, nil
+}
+
+// Backends names the DynamoDB and S3 processes behind the gates, for Attach
+// in a process this one starts (a fuzz worker of the same test binary).
+func (s *Servers) Backends() string { return s.backends }
+
+// Attach serves gates of its own, in this process, in front of the DynamoDB
+// and S3 processes of another process's Servers (its Backends), whose
+// tables and bucket exist: a second set of node processes costs a few
+// seconds of CPU. Close stops the gates only; the processes stay their
+// owner's.
+func Attach(backends string) (_ *Servers, err error) {
+	dynalite, s3rver, ok := strings.Cut(backends, " ")
+	for _, u := range []string{dynalite, s3rver} {
+		if pu, perr := url.Parse(u); !ok || perr != nil || pu.Scheme != "http" || pu.Host == "" {
+			return nil, fmt.Errorf("backends %q: want the DynamoDB and S3 URLs, space-separated", backends)
+		}
+	}
+	s := newServers("")
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	return s, s.startGates(dynalite, s3rver)
+}
+
+// newServers is a Servers with no gates yet whose Credentials hold the
+// operator's key.
+func newServers(dir string) *Servers {
+	s := &Servers{dir: dir, Credentials: &sigv4.Store{}, Roles: &Roles{}}
+	s.SetLog(nil)
+	s.Credentials.Put(sigv4.Credential{AccessKeyID: AccessKeyID, SecretAccessKey: SecretAccessKey, Principal: sigv4.Principal{
+		Admin: true, ARN: "arn:aws:iam::" + AccountID + ":user/local-admin", AccountID: AccountID, UserID: "AIDALOCALADMIN0000000",
+	}})
+	return s
+}
+
+// startGates serves a gate for each backend and records the endpoints.
+func (s *Servers) startGates(dynalite, s3rver string) (err error) {
+	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
+		return err
+	}
+	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
+		return err
+	}
+	s.backends = dynalite + " " + s3rver
+	return nil
 }
 
 // Close kills the servers' process groups and removes their data.
@@ -275,7 +338,8 @@ func (s *Servers) createTables(ctx context.Context) error {
 				AttributeName: aws.String(t.SortKey), KeyType: ddbtypes.KeyTypeRange,
 			})
 		}
-		if _, err := db.CreateTable(ctx, in); err != nil {
+		var inUse *ddbtypes.ResourceInUseException
+		if _, err := db.CreateTable(ctx, in); err != nil && !errors.As(err, &inUse) {
 			return fmt.Errorf("creating table %s: %w", t.Name, err)
 		}
 		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
@@ -300,9 +364,17 @@ func (s *Servers) startDynalite(bin nodeTools) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		port, err = s.start(bin, "dynalite", bin.script("dynalite"),
-			"--host", "127.0.0.1", "--port", strconv.Itoa(port),
-			"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+		args := []string{"--host", "127.0.0.1", "--port", strconv.Itoa(port)}
+		// In memory, unless the data is to outlive the servers.
+		if s.data != s.dir {
+			data := filepath.Join(s.data, "dynamodb")
+			if err := os.MkdirAll(data, 0o700); err != nil {
+				return "", err
+			}
+			args = append(args, "--path", data)
+		}
+		port, err = s.start(bin, "dynalite", bin.script("dynalite"), append(args,
+			"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")...)
 		if err == nil {
 			return fmt.Sprintf("http://127.0.0.1:%d", port), nil
 		}
@@ -312,8 +384,8 @@ func (s *Servers) startDynalite(bin nodeTools) (string, error) {
 }
 
 func (s *Servers) startS3rver(bin nodeTools) (string, error) {
-	data := filepath.Join(s.dir, "s3")
-	if err := os.Mkdir(data, 0o700); err != nil {
+	data := filepath.Join(s.data, "s3")
+	if err := os.MkdirAll(data, 0o700); err != nil {
 		return "", err
 	}
 	port, err := s.start(bin, "s3rver", bin.script("s3rver"),

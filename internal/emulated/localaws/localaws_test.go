@@ -3,6 +3,7 @@ package localaws
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -61,6 +62,36 @@ func TestServers(t *testing.T) {
 	}
 	if got := rec.Ops(); !slices.Equal(got, []string{"dynamodb:ListTables", "s3:HEAD"}) {
 		t.Errorf("ops %q", got)
+	}
+	t.Run("Attach", func(t *testing.T) { attach(t, s) })
+}
+
+// attach: gates attached to s's processes reach the same bucket and close
+// without stopping the processes.
+func attach(t *testing.T, s *Servers) {
+	ctx := context.Background()
+	for _, bad := range []string{"", "http://127.0.0.1:1", "ftp://a http://b", "http://127.0.0.1:1 :"} {
+		if _, err := Attach(bad); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", bad)) {
+			t.Errorf("Attach(%q) error = %v, want one naming it", bad, err)
+		}
+	}
+	a, err := Attach(s.Backends())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.DynamoDBEndpoint == s.DynamoDBEndpoint || a.S3Endpoint == s.S3Endpoint {
+		t.Errorf("attached gates %s, %s are the owner's", a.DynamoDBEndpoint, a.S3Endpoint)
+	}
+	key := "attached/object"
+	if _, err := a.S3(nil).PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(Bucket), Key: aws.String(key), Body: strings.NewReader("x")}); err != nil {
+		t.Fatalf("put through the attached gate: %v", err)
+	}
+	a.Close()
+	if _, err := s.S3(nil).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(Bucket), Key: aws.String(key)}); err != nil {
+		t.Errorf("the owner does not see the object after the attached gates closed: %v", err)
+	}
+	if _, err := a.DynamoDB(nil).ListTables(ctx, &dynamodb.ListTablesInput{}); err == nil {
+		t.Error("a closed attached gate still answers")
 	}
 }
 

@@ -35,7 +35,7 @@ var allowedBy = map[string]string{
 const challengeNewPassword = "NEW_PASSWORD_REQUIRED"
 
 // sessionValidity is how long a challenge session lasts, Cognito's default
-// AuthSessionValidity.
+// AuthSessionValidity (a client's Client.AuthSessionValidity).
 const sessionValidity = 3 * time.Minute
 
 // authSession is a sign-in waiting for the answer to a challenge.
@@ -44,7 +44,9 @@ type authSession struct {
 	clientID  string
 	username  string
 	sub       string
-	expires   time.Time
+	// validity is the client's AuthSessionValidity, which sets expires.
+	validity time.Duration
+	expires  time.Time
 	// source is the token generation source of the sign-in the challenge
 	// belongs to, for the tokens its last answer brings.
 	source string
@@ -159,6 +161,7 @@ func (s *Server) newPasswordChallenge(client *Client, u *user) authOutput {
 	id := s.users.openSession(&authSession{
 		challenge: challengeNewPassword,
 		clientID:  client.ID,
+		validity:  client.AuthSessionValidity,
 		username:  u.username,
 		sub:       u.sub(),
 	})

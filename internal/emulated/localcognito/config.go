@@ -148,6 +148,9 @@ type Client struct {
 	AccessTokenValidity  time.Duration
 	IDTokenValidity      time.Duration
 	RefreshTokenValidity time.Duration
+	// AuthSessionValidity is how long a sign-in's challenge session lasts
+	// (Cognito: 3 to 15 minutes); zero means Cognito's default, 3 minutes.
+	AuthSessionValidity time.Duration
 	// ReadAttributes are the attributes the client may read, in ID tokens
 	// and GetUser; WriteAttributes those a user may set through it (SignUp,
 	// UpdateUserAttributes). Empty means every attribute, Cognito's default.
@@ -235,6 +238,12 @@ func (c *Client) normalize() error {
 	}
 	if c.RefreshTokenValidity < time.Hour || c.RefreshTokenValidity > 3650*24*time.Hour {
 		return fmt.Errorf("client %q: refresh token validity must be 1h..3650 days", c.ID)
+	}
+	if c.AuthSessionValidity == 0 {
+		c.AuthSessionValidity = sessionValidity
+	}
+	if c.AuthSessionValidity < 3*time.Minute || c.AuthSessionValidity > 15*time.Minute {
+		return fmt.Errorf("client %q: auth session validity %v: want 3m..15m", c.ID, c.AuthSessionValidity)
 	}
 	return nil
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// cliGroups takes the user xyz.abc, confirmed, through every group
-// operation with the CLI, and checks the cognito:groups claim of their
-// tokens as membership changes.
-func cliGroups(t *testing.T, f *fixture, aws func(...string) map[string]any, refused func(code, msg string, args ...string)) {
-	const user = "xyz.abc"
+// cliGroups takes a user through every group operation with the CLI, and
+// checks the cognito:groups claim of their tokens as membership changes.
+func cliGroups(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
+	user := u.name
+	aws := func(args ...string) map[string]any { t.Helper(); return c.ok(t, args...) }
+	refused := func(code, msg string, args ...string) { t.Helper(); c.refused(t, code, msg, args...) }
 	pool := []string{"--user-pool-id", testPoolID}
 	cmd := func(op string, args ...string) []string {
 		return append(append([]string{"cognito-idp", op}, pool...), args...)

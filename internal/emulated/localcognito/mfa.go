@@ -88,7 +88,8 @@ func newTOTPSecret() string {
 // mfaStep opens the session of an MFA challenge; source is the token
 // generation source of the sign-in it completes.
 func (s *Server) mfaStep(client *Client, u *user, challenge, source string) authOutput {
-	id := s.users.openSession(&authSession{challenge: challenge, clientID: client.ID, username: u.username, sub: u.sub(), source: source})
+	id := s.users.openSession(&authSession{challenge: challenge, clientID: client.ID, validity: client.AuthSessionValidity,
+		username: u.username, sub: u.sub(), source: source})
 	params := map[string]string{}
 	if challenge == challengeMFASetup {
 		params["MFAS_CAN_SETUP"] = `["` + mfaSoftwareToken + `"]`

@@ -64,7 +64,7 @@ func (s *Server) srpAuth(client *Client, params map[string]string) (authOutput, 
 	}
 	sess.server = server
 	challenge := server.Challenge()
-	sess.expires = s.now().Add(sessionValidity)
+	sess.expires = s.now().Add(client.AuthSessionValidity)
 	s.users.putSRP(challenge["SECRET_BLOCK"], sess)
 	return authOutput{ChallengeName: challengePasswordVerifier, ChallengeParameters: challenge}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -560,5 +561,37 @@ func TestSRPSweep(t *testing.T) {
 	defer f.srv.users.mu.Unlock()
 	if n := len(f.srv.users.srp); n != 2 {
 		t.Errorf("%d challenges kept, want the 2 live ones", n)
+	}
+}
+
+// TestAuthSessionValidity: a challenge lasts the client's
+// AuthSessionValidity, Cognito's 3 minutes by default; a validity outside
+// 3..15 minutes is refused.
+func TestAuthSessionValidity(t *testing.T) {
+	const longer = "longsession"
+	f := newFixture(t, func(c *Config) {
+		srpClients(c)
+		c.Clients = append(c.Clients, Client{ID: longer, ExplicitAuthFlows: []string{AllowUserSRPAuth}, AuthSessionValidity: 10 * time.Minute})
+	})
+	f.confirmedUser("alice", "alice@example.com")
+	for _, tc := range []struct {
+		client string
+		ok     bool
+	}{{publicID, false}, {longer, true}} {
+		c, out, err := f.srpStart(tc.client, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Advance(5 * time.Minute)
+		_, err = f.respond(tc.client, challengePasswordVerifier, nil, f.srpAnswer(t, c, "alice", goodPassword, out))
+		if (err == nil) != tc.ok {
+			t.Errorf("client %s answering after 5 minutes: %v, want success %v", tc.client, err, tc.ok)
+		}
+	}
+	for _, v := range []time.Duration{time.Minute, 20 * time.Minute} {
+		cfg := Config{PoolID: testPoolID, BaseURL: "http://127.0.0.1:1", Clients: []Client{{ID: "c", AuthSessionValidity: v}}}
+		if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "auth session validity") {
+			t.Errorf("AuthSessionValidity %v: %v", v, err)
+		}
 	}
 }

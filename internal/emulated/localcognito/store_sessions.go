@@ -31,8 +31,8 @@ func sweep[V any](m map[string]V, at *int, threshold int, expired func(V) bool) 
 	*at = 2 * len(m)
 }
 
-// openSession stores a challenge session for sessionValidity and returns
-// its id.
+// openSession stores a challenge session for its validity (the client's
+// AuthSessionValidity) and returns its id.
 func (st *userStore) openSession(sess *authSession) string {
 	var id string
 	st.locked(func() { id = userTx{st}.openSession(sess) })
@@ -80,7 +80,11 @@ func (tx userTx) openSession(sess *authSession) string {
 	now := st.now()
 	sweep(st.sessions, &st.sessionSweepAt, sessionSweepThreshold, func(x *authSession) bool { return !now.Before(x.expires) })
 	id := opaqueToken()
-	sess.expires = now.Add(sessionValidity)
+	validity := sess.validity
+	if validity == 0 {
+		validity = sessionValidity
+	}
+	sess.expires = now.Add(validity)
 	st.sessions[id] = sess
 	return id
 }

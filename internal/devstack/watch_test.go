@@ -1,0 +1,94 @@
+package devstack
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
+)
+
+// TestSourceDirs maps the module's directories to the functions built from
+// them: a handler package to its function only, a shared package to every
+// function importing it, the module root to all.
+func TestSourceDirs(t *testing.T) {
+	plan, err := ReadPlan(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := modroot.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Stack{moduleDir: root, lambdas: plan.lambdas()}
+	dirs, err := s.sourceDirs(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fnOf := func(dir string) []string {
+		w := dirs[filepath.Join(root, dir)]
+		if w == nil {
+			return nil
+		}
+		var pkgs []string
+		for _, id := range w.functions {
+			pkgs = append(pkgs, s.lambdas[id].Package)
+		}
+		slices.Sort(pkgs)
+		return pkgs
+	}
+	if got := fnOf("lambdas/random"); !slices.Equal(got, []string{"./lambdas/cmd/random"}) {
+		t.Errorf("lambdas/random builds %v", got)
+	}
+	if got := fnOf("lambdas/httpapi"); !slices.Contains(got, "./lambdas/cmd/todos") || slices.Contains(got, "./lambdas/cmd/presignup") {
+		t.Errorf("lambdas/httpapi builds %v", got)
+	}
+	if got := fnOf(""); len(got) != len(s.lambdas) {
+		t.Errorf("the module root builds %v, want every function", got)
+	}
+	if got := fnOf("internal/devstack"); got != nil {
+		t.Errorf("internal/devstack builds %v, want no function", got)
+	}
+}
+
+// TestAffected: a changed, added or removed file marks the functions of its
+// directory; tests and hidden files do not count.
+func TestAffected(t *testing.T) {
+	root := t.TempDir()
+	pkg := filepath.Join(root, "pkg")
+	if err := os.Mkdir(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(pkg, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.go", "package pkg")
+	dirs := map[string]*watchedDir{pkg: {functions: []string{"Fn"}}, root: {functions: []string{"Fn", "Other"}}}
+	before := snapshot(root, dirs)
+	for _, step := range []struct {
+		do   func()
+		want []string
+	}{
+		{func() { write("a_test.go", "package pkg") }, nil},
+		{func() { write(".a.go.swp", "x") }, nil},
+		{func() { write("a.go", "package pkg // changed") }, []string{"Fn"}},
+		{func() { write("b.go", "package pkg") }, []string{"Fn"}},
+		{func() { os.Remove(filepath.Join(pkg, "b.go")) }, []string{"Fn"}},
+		{func() { os.WriteFile(filepath.Join(root, "README.md"), []byte("x"), 0o644) }, nil},
+		{func() { os.WriteFile(filepath.Join(root, "go.sum"), []byte("x"), 0o644) }, []string{"Fn", "Other"}},
+	} {
+		time.Sleep(10 * time.Millisecond) // a new modification time
+		step.do()
+		after := snapshot(root, dirs)
+		if got := affected(dirs, before, after); !slices.Equal(got, step.want) {
+			t.Errorf("affected %v, want %v", got, step.want)
+		}
+		before = after
+	}
+}

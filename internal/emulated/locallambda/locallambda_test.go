@@ -1,0 +1,397 @@
+package locallambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
+)
+
+// fnBootstrap is testdata/fn built as a bootstrap, by TestMain.
+var fnBootstrap string
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "locallambda-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	root, err := modroot.Dir()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	bins, err := Build(context.Background(), root, dir, []string{"./internal/emulated/locallambda/testdata/fn"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	fnBootstrap = bins["./internal/emulated/locallambda/testdata/fn"]
+	return m.Run()
+}
+
+type reply struct {
+	RequestID, FunctionARN, TraceID string
+	DeadlineInMS                    int64
+	Env                             map[string]string
+	PID                             int
+}
+
+// syncBuffer collects a function's log.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newFunction is testdata/fn with cfg's settings, closed when the test ends.
+func newFunction(t *testing.T, cfg Config) (*Function, *syncBuffer) {
+	t.Helper()
+	log := &syncBuffer{}
+	if cfg.Name == "" {
+		cfg.Name = "fn"
+	}
+	cfg.Region = "eu-west-1"
+	cfg.Bootstrap = fnBootstrap
+	cfg.Log = log
+	f, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	return f, log
+}
+
+func invoke(t *testing.T, f *Function, ev string) (reply, error) {
+	t.Helper()
+	out, err := f.Invoke(context.Background(), []byte(ev))
+	if err != nil {
+		return reply{}, err
+	}
+	var r reply
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("response %s: %v", out, err)
+	}
+	return r, nil
+}
+
+func mustInvoke(t *testing.T, f *Function, ev string) reply {
+	t.Helper()
+	r, err := invoke(t, f, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func wantError(t *testing.T, err error, typ, message string) *Error {
+	t.Helper()
+	var fe *Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a function error %s", err, typ)
+	}
+	if fe.Type != typ || !strings.Contains(fe.Message, message) {
+		t.Errorf("got %s %q, want %s containing %q", fe.Type, fe.Message, typ, message)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(fe.Payload, &doc); err != nil || doc["errorMessage"] == nil {
+		t.Errorf("payload %s is not an error document", fe.Payload)
+	}
+	return fe
+}
+
+// TestRuntimeAPIContract runs the real aws-lambda-go client: the headers of
+// /next reach the handler's context, and the process has Lambda's
+// variables, the function's own and its credentials, nothing of this
+// process's environment.
+func TestRuntimeAPIContract(t *testing.T) {
+	f, _ := newFunction(t, Config{
+		Name: "contract", MemoryMB: 512, Timeout: 7 * time.Second, LogFormat: LogFormatJSON,
+		ARN:         "arn:aws:lambda:eu-west-1:123456789012:function:contract",
+		Env:         map[string]string{"GREETING": "hello"},
+		Credentials: Credentials{AccessKeyID: "ASIAKEY", SecretAccessKey: "secret", SessionToken: "token"},
+	})
+	a := mustInvoke(t, f, `{"op":"echo"}`)
+	b := mustInvoke(t, f, `{"op":"echo"}`)
+	if a.RequestID == "" || a.RequestID == b.RequestID {
+		t.Errorf("request ids %q, %q: want a new one per invocation", a.RequestID, b.RequestID)
+	}
+	if a.FunctionARN != "arn:aws:lambda:eu-west-1:123456789012:function:contract" {
+		t.Errorf("invoked function ARN %q", a.FunctionARN)
+	}
+	if !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`).MatchString(a.TraceID) || a.Env["_X_AMZN_TRACE_ID"] != a.TraceID {
+		t.Errorf("trace id %q, _X_AMZN_TRACE_ID %q", a.TraceID, a.Env["_X_AMZN_TRACE_ID"])
+	}
+	if a.DeadlineInMS < 6000 || a.DeadlineInMS > 7000 {
+		t.Errorf("deadline in %d ms, want the 7 s timeout", a.DeadlineInMS)
+	}
+	want := map[string]string{
+		"AWS_LAMBDA_FUNCTION_NAME": "contract", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+		"AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/contract", "AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "ASIAKEY",
+		"AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token", "_HANDLER": "fn", "GREETING": "hello",
+		"AWS_LAMBDA_LOG_FORMAT": "JSON", "HOME": "",
+	}
+	for k, v := range want {
+		if a.Env[k] != v {
+			t.Errorf("%s = %q, want %q", k, a.Env[k], v)
+		}
+	}
+	if !regexp.MustCompile(`^\d{4}/\d{2}/\d{2}/\[\$LATEST\][0-9a-f]{32}$`).MatchString(a.Env["AWS_LAMBDA_LOG_STREAM_NAME"]) {
+		t.Errorf("log stream %q", a.Env["AWS_LAMBDA_LOG_STREAM_NAME"])
+	}
+	if a.PID != b.PID {
+		t.Errorf("the second invocation ran in process %d, not the warm %d", b.PID, a.PID)
+	}
+}
+
+// TestFunctionErrors: a returned error keeps the environment; a panic, an
+// exit and a timeout end it, and the next invocation gets a new one.
+func TestFunctionErrors(t *testing.T) {
+	f, _ := newFunction(t, Config{Timeout: time.Second})
+	first := mustInvoke(t, f, `{"op":"echo"}`)
+
+	_, err := invoke(t, f, `{"op":"error"}`)
+	wantError(t, err, "errorString", "asked to fail")
+	if r := mustInvoke(t, f, `{"op":"echo"}`); r.PID != first.PID {
+		t.Errorf("after a returned error the function runs in a new process %d, want the warm %d", r.PID, first.PID)
+	}
+
+	cases := []struct {
+		event, typ, message string
+	}{
+		{`{"op":"panic"}`, "string", "asked to panic"},
+		{`{"op":"exit"}`, "Runtime.ExitError", "Error: Runtime exited with error: exit status 7"},
+		{`{"op":"sleep","ms":3000}`, "Sandbox.Timedout", "Error: Task timed out after 1.00 seconds"},
+	}
+	for _, c := range cases {
+		before := mustInvoke(t, f, `{"op":"echo"}`)
+		started := time.Now()
+		_, err := invoke(t, f, c.event)
+		fe := wantError(t, err, c.typ, c.message)
+		if c.typ != "string" && !strings.HasPrefix(fe.Message, "RequestId: ") {
+			t.Errorf("%s: message %q does not start with the request id", c.event, fe.Message)
+		}
+		if took := time.Since(started); took > 2*time.Second {
+			t.Errorf("%s took %v", c.event, took)
+		}
+		after := mustInvoke(t, f, `{"op":"echo"}`)
+		if after.PID == before.PID || processRuns(before.PID) {
+			t.Errorf("%s: process %d still serves or runs (next ran in %d)", c.event, before.PID, after.PID)
+		}
+	}
+}
+
+// TestInitFailures: a bootstrap that exits before asking for an
+// invocation, one that posts /init/error, and one that never asks fail the
+// invocation that started them.
+func TestInitFailures(t *testing.T) {
+	cases := []struct {
+		init, typ, message string
+	}{
+		{"exit", "Runtime.ExitError", "Error: Runtime exited with error: exit status 3"},
+		{"post", "InitError.Config", "no table configured"},
+		{"hang", "Sandbox.Timedout", "init timed out after 0.50 seconds"},
+	}
+	for _, c := range cases {
+		t.Run(c.init, func(t *testing.T) {
+			f, log := newFunction(t, Config{Env: map[string]string{"INIT": c.init}, InitTimeout: 500 * time.Millisecond})
+			_, err := invoke(t, f, `{"op":"echo"}`)
+			wantError(t, err, c.typ, c.message)
+			if c.init == "exit" && !strings.Contains(log.String(), "[fn] init: a required setting is missing\n") {
+				t.Errorf("the init's output is not in the log:\n%s", log)
+			}
+			if st := f.Stats(); st.Environments != 0 {
+				t.Errorf("%d environments left after a failed init", st.Environments)
+			}
+		})
+	}
+}
+
+// TestConcurrentInvocations: one environment per concurrent invocation up
+// to the limit, the rest wait; all of them answer.
+func TestConcurrentInvocations(t *testing.T) {
+	f, _ := newFunction(t, Config{Concurrency: 3})
+	var wg sync.WaitGroup
+	pids := make(chan int, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := invoke(t, f, `{"op":"sleep","ms":300}`)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			pids <- r.PID
+		}()
+	}
+	wg.Wait()
+	close(pids)
+	seen := map[int]bool{}
+	for p := range pids {
+		seen[p] = true
+	}
+	if st := f.Stats(); st.Peak != 3 || len(seen) != 3 {
+		t.Errorf("peak %d environments, %d processes answered; want 3", st.Peak, len(seen))
+	}
+}
+
+// TestCrashLeavesOtherFunctions: one function's crash ends its own
+// environment only; another function keeps serving from its warm one.
+func TestCrashLeavesOtherFunctions(t *testing.T) {
+	crashing, _ := newFunction(t, Config{Name: "crashing"})
+	serving, _ := newFunction(t, Config{Name: "serving"})
+	warm := mustInvoke(t, serving, `{"op":"echo"}`)
+	mustInvoke(t, crashing, `{"op":"echo"}`)
+	_, err := invoke(t, crashing, `{"op":"exit"}`)
+	wantError(t, err, "Runtime.ExitError", "exit status 7")
+	if r := mustInvoke(t, serving, `{"op":"echo"}`); r.PID != warm.PID {
+		t.Errorf("the other function moved from process %d to %d", warm.PID, r.PID)
+	}
+}
+
+// TestReportLines: one REPORT per invocation, with the init duration on the
+// cold start only, in the text and the JSON log formats.
+func TestReportLines(t *testing.T) {
+	f, log := newFunction(t, Config{MemoryMB: 256})
+	a := mustInvoke(t, f, `{"op":"log"}`)
+	b := mustInvoke(t, f, `{"op":"echo"}`)
+	text := log.String()
+	if !strings.Contains(text, "[fn] a line from the function\n") {
+		t.Errorf("the function's output is missing:\n%s", text)
+	}
+	cold := regexp.MustCompile(`\[fn\] REPORT RequestId: ` + a.RequestID + `\tDuration: \d+\.\d+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d+ ms\n`)
+	warm := regexp.MustCompile(`\[fn\] REPORT RequestId: ` + b.RequestID + `\tDuration: \d+\.\d+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\n`)
+	if !cold.MatchString(text) || !warm.MatchString(text) {
+		t.Errorf("REPORT lines missing or malformed:\n%s", text)
+	}
+
+	jf, jlog := newFunction(t, Config{Name: "json", LogFormat: LogFormatJSON, Timeout: time.Second})
+	_, err := invoke(t, jf, `{"op":"sleep","ms":2000}`)
+	wantError(t, err, "Sandbox.Timedout", "Task timed out")
+	line, _ := strings.CutPrefix(strings.TrimSpace(lastLine(jlog.String())), "[json] ")
+	var rec struct {
+		Type   string
+		Record struct {
+			RequestID string
+			Status    string
+			ErrorType string
+			Metrics   map[string]float64
+		}
+	}
+	if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Type != "platform.report" || rec.Record.Status != "timeout" ||
+		rec.Record.ErrorType != "Sandbox.Timedout" || rec.Record.Metrics["durationMs"] < 1000 || rec.Record.Metrics["initDurationMs"] <= 0 {
+		t.Errorf("JSON report %q: %+v %v", line, rec, err)
+	}
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+// TestReplace: new invocations run the new bootstrap; one in flight
+// finishes in the old process, which then stops.
+func TestReplace(t *testing.T) {
+	f, _ := newFunction(t, Config{Timeout: 5 * time.Second})
+	old := mustInvoke(t, f, `{"op":"echo"}`)
+	inflight := make(chan reply, 1)
+	go func() {
+		r, err := invoke(t, f, `{"op":"sleep","ms":500}`)
+		if err != nil {
+			t.Error(err)
+		}
+		inflight <- r
+	}()
+	time.Sleep(100 * time.Millisecond)
+	next, err := Install(fnBootstrap, t.TempDir(), "bootstrap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Replace(next)
+	r := mustInvoke(t, f, `{"op":"echo"}`)
+	if r.Env["_HANDLER"] != "fn" || r.PID == old.PID {
+		t.Errorf("after Replace: process %d (was %d)", r.PID, old.PID)
+	}
+	if got := <-inflight; got.PID != old.PID {
+		t.Errorf("the invocation in flight moved from %d to %d", old.PID, got.PID)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for processRuns(old.PID) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if processRuns(old.PID) {
+		t.Errorf("the old process %d still runs", old.PID)
+	}
+}
+
+// TestCloseStopsEveryProcess, idle and busy alike.
+func TestCloseStopsEveryProcess(t *testing.T) {
+	f, _ := newFunction(t, Config{Timeout: 10 * time.Second})
+	idle := mustInvoke(t, f, `{"op":"echo"}`)
+	busy := make(chan error, 1)
+	go func() {
+		_, err := invoke(t, f, `{"op":"sleep","ms":5000}`)
+		busy <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	started := time.Now()
+	f.Close()
+	if err := <-busy; err == nil || time.Since(started) > 2*time.Second {
+		t.Errorf("the invocation in flight: %v after %v", err, time.Since(started))
+	}
+	if processRuns(idle.PID) {
+		t.Errorf("process %d runs after Close", idle.PID)
+	}
+	if _, err := f.Invoke(context.Background(), []byte(`{}`)); err == nil {
+		t.Error("Invoke after Close succeeded")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	err := (&Config{Name: "bad name", MemoryMB: 64, LogFormat: "XML", Env: map[string]string{"AWS_REGION": "x"}}).Validate()
+	for _, want := range []string{`"bad name"`, "no Region", "no Bootstrap", "memory 64 MB", `"XML"`, "AWS_REGION is reserved"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate: %v, want it to name %s", err, want)
+		}
+	}
+	if _, err := New(Config{Name: "missing", Region: "eu-west-1", Bootstrap: filepath.Join(t.TempDir(), "bootstrap")}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// processRuns reports whether pid is a live process (not a zombie).
+func processRuns(pid int) bool {
+	if syscall.Kill(pid, 0) != nil {
+		return false
+	}
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	return err != nil || !strings.Contains(string(stat), ") Z ")
+}
