@@ -17,13 +17,17 @@ import (
 var identityPool = service{read: readIdentityPool, start: startIdentityPool}
 
 func readIdentityPool(t cfnTemplate, p *Plan) error {
-	_, ip, err := t.one("AWS::Cognito::IdentityPool")
+	id, ip, err := t.one("AWS::Cognito::IdentityPool")
 	if err != nil {
 		return err
 	}
+	p.IdentityPool = id
 	var ipp struct {
 		AllowUnauthenticatedIdentities bool
-		CognitoIdentityProviders       []struct{ ClientId json.RawMessage }
+		CognitoIdentityProviders       []struct {
+			ClientId             json.RawMessage
+			ServerSideTokenCheck bool
+		}
 	}
 	if err := json.Unmarshal(ip.Properties, &ipp); err != nil {
 		return fmt.Errorf("identity pool: %w", err)
@@ -37,23 +41,36 @@ func readIdentityPool(t cfnTemplate, p *Plan) error {
 			return fmt.Errorf("identity pool provider: %w", err)
 		}
 		p.IdentityClients = append(p.IdentityClients, path)
+		if prov.ServerSideTokenCheck != p.IdentityTokenCheck && len(p.IdentityClients) > 1 {
+			return errors.New("identity pool providers differ in ServerSideTokenCheck; the local pool checks all of them or none")
+		}
+		p.IdentityTokenCheck = prov.ServerSideTokenCheck
 	}
 	p.IdentityRole, err = identityRole(t)
 	return err
 }
+
+// localIdentityPoolID is the local identity pool's id, the same on every
+// run; functions whose environment names the pool get it.
+var localIdentityPoolID = Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool")
 
 func startIdentityPool(_ context.Context, w *wiring) error {
 	l, err := w.listen(w.opts.IdentityPort)
 	if err != nil {
 		return err
 	}
+	var signedIn func(string) bool
+	if w.plan.IdentityTokenCheck {
+		signedIn = w.stack.pool.SignedIn
+	}
 	identity, err := localidentity.New(localidentity.Config{
-		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
+		PoolID:    localIdentityPoolID,
 		AccountID: localaws.AccountID,
 		RoleARN:   w.plan.names(w.getenv).RoleARN(w.plan.IdentityRole),
 		Providers: []*jwtauth.Authorizer{{Issuer: w.issuer, Audience: clientIDs(w.plan.IdentityClients), Now: w.clock.now}},
 		Now:       w.clock.now,
 		Store:     w.stack.aws.Credentials,
+		SignedIn:  signedIn,
 	})
 	if err != nil {
 		return fmt.Errorf("local identity pool: %w", err)

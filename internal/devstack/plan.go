@@ -21,9 +21,14 @@ type Plan struct {
 	Clients []Client
 	// Audience are the construct paths of the clients the JWT authorizer accepts.
 	Audience []string
-	// IdentityClients are the clients whose ID tokens the identity pool accepts.
-	IdentityClients []string
-	CORS            CORS
+	// IdentityClients are the clients whose ID tokens the identity pool
+	// accepts; IdentityTokenCheck is their ServerSideTokenCheck.
+	IdentityClients    []string
+	IdentityTokenCheck bool
+	// IdentityPool is the identity pool's logical id, which functions'
+	// environments refer to.
+	IdentityPool string
+	CORS         CORS
 	// Functions are the functions behind the API's routes.
 	Functions map[routes.Function]*Lambda
 	// Triggers are the user pool's triggers, by the LambdaConfig key that

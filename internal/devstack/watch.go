@@ -134,10 +134,11 @@ func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) 
 	return packageDirs(ctx, s.moduleDir, append(os.Environ(), bundle.HostEnv()...), []string{"-tags", "lambda.norpc"}, pkgs)
 }
 
-// packageDirs maps each directory of the module at moduleDir that one of
-// the main packages pkgs (by a key of the caller's) is built from to their
-// keys: the package's own directory and those of every package of the
-// module it imports. The module root is every key's, for go.mod and go.sum.
+// packageDirs maps each directory of the repository at moduleDir that one
+// of the main packages pkgs (by a key of the caller's) is built from to
+// their keys: the package's own directory and those of every package of the
+// repository it imports (the main module's and a module it replaces with a
+// directory of the repository). The module root is every key's, for go.mod and go.sum.
 func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkgs map[string]string) (map[string]*watchedDir, error) {
 	var list []string
 	for _, p := range pkgs {
@@ -145,7 +146,10 @@ func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkg
 	}
 	sort.Strings(list)
 	args := append([]string{"list", "-deps"}, flags...)
-	args = append(args, "-f", "{{if and .Module .Module.Main}}{{.ImportPath}}\t{{.Dir}}\t{{join .Deps \" \"}}{{end}}")
+	// The repository's packages: the main module's and those of modules it
+	// replaces with a directory (constructs/), which go list does not
+	// count as the main module.
+	args = append(args, "-f", "{{if .Module}}{{if or .Module.Main .Module.Replace}}{{.ImportPath}}\t{{.Dir}}\t{{join .Deps \" \"}}{{end}}{{end}}")
 	cmd := exec.CommandContext(ctx, "go", append(args, list...)...)
 	cmd.Dir, cmd.Env = moduleDir, env
 	var stderr bytes.Buffer
@@ -161,6 +165,9 @@ func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkg
 	for sc.Scan() {
 		parts := strings.SplitN(sc.Text(), "\t", 3)
 		if len(parts) != 3 {
+			continue
+		}
+		if !within(moduleDir, parts[1]) {
 			continue
 		}
 		dirOf[parts[0]] = parts[1]
@@ -218,6 +225,12 @@ func WatchApp(ctx context.Context, moduleDir string, every time.Duration, change
 		}
 		seen = now
 	}
+}
+
+// within reports whether dir is root or below it.
+func within(root, dir string) bool {
+	rel, err := filepath.Rel(root, dir)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // mainImportPath is the import path of pkg, given as an import path or as

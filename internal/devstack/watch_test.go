@@ -52,6 +52,18 @@ func TestSourceDirs(t *testing.T) {
 	if got := fnOf("internal/devstack"); got != nil {
 		t.Errorf("internal/devstack builds %v, want no function", got)
 	}
+
+	// The app imports the constructs, a module of their own in the
+	// repository.
+	app, err := packageDirs(context.Background(), root, os.Environ(), nil, map[string]string{"app": "."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"", "stage", "constructs/golambda", "constructs/auth"} {
+		if app[filepath.Join(root, dir)] == nil {
+			t.Errorf("the app's sources leave out %q", dir)
+		}
+	}
 }
 
 // TestAffected: a changed, added or removed file marks the functions of its

@@ -309,6 +309,28 @@ type accessClaims struct {
 	ClientID  string  `json:"client_id"`
 }
 
+// SignedIn reports whether the user an ID token of this pool was issued to
+// still exists and that sign-in's session was not signed out
+// (GlobalSignOut, AdminUserGlobalSignOut, a revoked refresh token): what an
+// identity pool with ServerSideTokenCheck asks the user pool before it
+// issues credentials. A token the pool did not sign is not signed in; the
+// caller checks the expiry and audience itself.
+func (s *Server) SignedIn(idToken string) bool {
+	payload, err := s.key.Verify(idToken)
+	if err != nil {
+		return false
+	}
+	var c struct {
+		Sub       string `json:"sub"`
+		Username  string `json:"cognito:username"`
+		OriginJTI string `json:"origin_jti"`
+	}
+	if json.Unmarshal(payload, &c) != nil || c.Sub == "" || c.Username == "" {
+		return false
+	}
+	return s.users.find(bySub(c.Username, c.Sub)) != nil && !s.users.isRevoked(c.OriginJTI)
+}
+
 // verifyAccessToken checks an access token the way Cognito checks one
 // presented to its user operations: its own signature and issuer, an
 // access token, unexpired, not signed out, with the admin scope.

@@ -80,6 +80,11 @@ type Config struct {
 	// service that checks signatures knows them; nil means a store of the
 	// pool's own.
 	Store *sigv4.Store
+	// SignedIn is the providers' ServerSideTokenCheck: it asks the user
+	// pool whether the user of a verified ID token is still signed in (not
+	// signed out globally, not deleted); a login it refuses gets no
+	// identity and no credentials. Nil means no check.
+	SignedIn func(idToken string) bool
 }
 
 // Pool is a local identity pool. Create it with New.
@@ -91,6 +96,7 @@ type Pool struct {
 	roleName  string
 	roleID    string
 	providers map[string]*jwtauth.Authorizer
+	signedIn  func(idToken string) bool
 	// canonical maps each accepted login key to the provider name the
 	// identity is derived from, so both keys of a local pool give one
 	// identity.
@@ -130,6 +136,7 @@ func New(cfg Config) (*Pool, error) {
 		ttl:       cfg.CredentialsTTL,
 		now:       cfg.Now,
 		store:     cfg.Store,
+		signedIn:  cfg.SignedIn,
 	}
 	if p.ttl <= 0 {
 		p.ttl = DefaultCredentialsTTL
@@ -356,6 +363,11 @@ func (p *Pool) verifyLogins(ctx context.Context, logins map[string]string) (logi
 		sub := res.Claims["sub"]
 		if sub == "" {
 			return login{}, notAuthorized("Invalid login token. Missing a required claim: sub", nil)
+		}
+		// Cognito documents a 400 Not Authorized for a signed-out or
+		// deleted user under ServerSideTokenCheck, not its message.
+		if p.signedIn != nil && !p.signedIn(logins[name]) {
+			return login{}, notAuthorized("Invalid login token. The user is signed out or no longer exists.", nil)
 		}
 		if i == 0 {
 			first = login{provider: p.canonical[name], sub: sub}
