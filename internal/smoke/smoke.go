@@ -225,15 +225,21 @@ func (r *run) roleIsAProfileField(a *user) {
 }
 
 func (r *run) all() {
-	t := r.t
 	a := &user{name: "A", email: r.newEmail("a"), password: password()}
 	b := &user{name: "B", email: r.newEmail("b"), password: password()}
+	if r.createUsers(a, b) && r.signIn(a, b) {
+		r.flows(a, b)
+	}
+}
+
+// createUsers makes A by sign-up and B by an administrator.
+func (r *run) createUsers(a, b *user) bool {
+	t := r.t
 	initial, phone := password(), phoneNumber()
 	for what, v := range map[string]string{"email A": a.email, "password A": a.password, "email B": b.email,
 		"password B": b.password, "temporary password B": initial, "phone B": phone} {
 		r.record(what, v)
 	}
-
 	signedUp := r.check("user A signs up  and an administrator confirms it", func() error {
 		_, err := t.Cognito.SignUp(r.ctx, &cip.SignUpInput{
 			ClientId: &t.ClientID, Username: &a.email, Password: &a.password,
@@ -269,10 +275,13 @@ func (r *run) all() {
 		}
 		return err
 	})
-	if !signedUp || !created {
-		return
-	}
-	// B's temporary password is set again here, known to the run.
+	return signedUp && created
+}
+
+// signIn signs both users in, B through NEW_PASSWORD_REQUIRED with a
+// temporary password the run sets (known to it, unlike the first).
+func (r *run) signIn(a, b *user) bool {
+	t := r.t
 	temp := password()
 	r.record("temporary password B", temp)
 	if !r.check("user B's temporary password is set", func() error {
@@ -281,7 +290,7 @@ func (r *run) all() {
 		})
 		return err
 	}) {
-		return
+		return false
 	}
 	okA := r.check("user A signs in", func() (err error) {
 		a.tokens, err = t.SignIn(r.ctx, t.Cognito, t.ClientID, a.email, a.password, "")
@@ -292,7 +301,7 @@ func (r *run) all() {
 		return err
 	})
 	if !okA || !okB {
-		return
+		return false
 	}
 	for _, tk := range []Tokens{a.tokens, b.tokens} {
 		r.record("access token", tk.Access)
@@ -301,7 +310,11 @@ func (r *run) all() {
 	}
 	a.sub, _ = claim(a.tokens.Access, "sub")
 	b.sub, _ = claim(b.tokens.Access, "sub")
+	return true
+}
 
+// flows are the checks of the signed-in users, one concern each.
+func (r *run) flows(a, b *user) {
 	r.roleIsAProfileField(a)
 	r.profileEdit(a)
 	r.passwordReset(b)
