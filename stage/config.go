@@ -65,6 +65,10 @@ type Config struct {
 	CallbackURLs []string
 	// LogoutURLs of the SPA. Default: CallbackURLs.
 	LogoutURLs []string
+	// ServerCallbackURLs are the confidential client's redirect URIs: the
+	// server-side app's own, which exchanges the code with the client
+	// secret. Required; https, or http://localhost in non-production stages.
+	ServerCallbackURLs []string
 	// DomainPrefix of the Cognito-hosted domain; unique per region.
 	// Default: "<Project>-<Name>".
 	DomainPrefix string
@@ -92,6 +96,23 @@ type Config struct {
 	// AllowedEmailDomains, when set, limits self sign-up to email addresses
 	// at these domains (the pre sign-up trigger). Default: any domain.
 	AllowedEmailDomains []string
+	// AllowedCallingCodes are the country calling codes ("+1", "+61") of
+	// the phone numbers a user may sign up with (the pre sign-up trigger).
+	// Every phone number at sign-up costs a verification SMS, and sign-ups
+	// with premium-rate numbers abroad are how SMS pumping bills a stage.
+	// Default: none, so a phone number at sign-up is refused; a stage with
+	// phone-only sign-in must name at least one. See docs/security.md.
+	AllowedCallingCodes []string
+	// Quotas bound what one user stores (each field's zero value is its
+	// default, DefaultQuotas); over one, the API answers 409
+	// quota_exceeded. See docs/security.md for the direct DynamoDB path,
+	// which they cannot bound.
+	Quotas Quotas
+	// Groups are the pool's Cognito groups, the users' authorization roles
+	// (tokens carry them in cognito:groups; an administrator adds users).
+	// Profile attributes such as custom:role_name authorize nothing.
+	// Default: ["admins"]; set an empty, non-nil slice for none.
+	Groups []string
 	// LogRetentionDays of every function and access log group; a value
 	// CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
 	LogRetentionDays int
@@ -120,6 +141,34 @@ type Config struct {
 	BootstrapQualifier string
 }
 
+// Quotas are per-user limits, counted without a scan (lambdas/quota).
+type Quotas struct {
+	// Todos a user may have. Default: 1,000.
+	Todos int64
+	// Photos a user may have (completed uploads). Default: 1,000.
+	Photos int64
+	// PhotoBytes is the total size of a user's photos. Default: 1 GiB.
+	PhotoBytes int64
+}
+
+// DefaultQuotas are the quotas of a stage that sets none.
+func DefaultQuotas() Quotas { return Quotas{Todos: 1000, Photos: 1000, PhotoBytes: 1 << 30} }
+
+// quotas is Config.Quotas with each zero field defaulted.
+func (c Config) quotas() Quotas {
+	q, d := c.Quotas, DefaultQuotas()
+	if q.Todos == 0 {
+		q.Todos = d.Todos
+	}
+	if q.Photos == 0 {
+		q.Photos = d.Photos
+	}
+	if q.PhotoBytes == 0 {
+		q.PhotoBytes = d.PhotoBytes
+	}
+	return q
+}
+
 // DefaultBootstrapQualifier is the qualifier of `cdk bootstrap` without
 // --qualifier.
 const DefaultBootstrapQualifier = "hnb659fds"
@@ -145,12 +194,16 @@ func Stages() []Config {
 			Removal:              Destroy,
 			CallbackURLs:         []string{"http://localhost:5173/callback"},
 			LogoutURLs:           []string{"http://localhost:5173/"},
+			ServerCallbackURLs:   []string{"http://localhost:8000/oauth2/callback"},
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
-			LogRetentionDays:     7,
-			ThrottleRate:         20,
-			ThrottleBurst:        40,
+			// The numbers of the local tests (+1 555) and of the phone
+			// sign-up walkthrough (+61); name your users' countries.
+			AllowedCallingCodes: []string{"+1", "+61"},
+			LogRetentionDays:    7,
+			ThrottleRate:        20,
+			ThrottleBurst:       40,
 			// Developers break dev on purpose; a single error is not news.
 			Alarms: monitoring.Thresholds{FunctionErrors: 5, APIServerErrorPercent: 5},
 			// cdk bootstrap --qualifier portdev: dev's deploy role cannot
@@ -167,9 +220,14 @@ func Stages() []Config {
 			Removal:      Retain,
 			CallbackURLs: []string{"https://app.example.com/callback"},
 			LogoutURLs:   []string{"https://app.example.com/"},
+			// The server-side app's own callback, never the SPA's page.
+			ServerCallbackURLs: []string{"https://app.example.com/server/oauth2/callback"},
 			Web: Web{
 				Domain:         "app.example.com",
 				CertificateARN: "arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-0000-0000-000000000000",
+				// The API answers only on api.app.example.com, behind the
+				// distribution: a certificate in the stage's region.
+				APICertificateARN: "arn:aws:acm:eu-west-1:111111111111:certificate/00000000-0000-0000-0000-000000000001",
 			},
 			AccessTokenValidity:  15 * time.Minute,
 			IDTokenValidity:      15 * time.Minute,
@@ -228,7 +286,22 @@ var (
 	// The qualifier becomes part of the bootstrap's bucket names.
 	qualifierName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,9}$`)
 	emailDomain   = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	// ITU-T E.164 country calling codes are one to three digits.
+	callingCode = regexp.MustCompile(`^\+[1-9][0-9]{0,2}$`)
+	// Cognito group names: 1-128 characters, no whitespace.
+	groupName = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 )
+
+// DefaultGroups are the pool's groups when Config.Groups is nil.
+func DefaultGroups() []string { return []string{"admins"} }
+
+// groups is Config.Groups or its default.
+func (c Config) groups() []string {
+	if c.Groups == nil {
+		return DefaultGroups()
+	}
+	return c.Groups
+}
 
 // Validate reports every problem with the configuration, each naming the
 // stage, the field and the bad value.
@@ -249,7 +322,10 @@ func (c Config) Validate() error {
 	if len(c.CallbackURLs) == 0 {
 		bad("CallbackURLs: at least one is required")
 	}
-	for _, u := range slices.Concat(c.CallbackURLs, c.LogoutURLs) {
+	if len(c.ServerCallbackURLs) == 0 {
+		bad("ServerCallbackURLs: at least one is required (the confidential client's own, not the SPA's)")
+	}
+	for _, u := range slices.Concat(c.CallbackURLs, c.LogoutURLs, c.ServerCallbackURLs) {
 		if err := auth.ValidateRedirectURL(u); err != nil {
 			bad("%v", err)
 		} else if c.Production && auth.IsLocalhost(u) {
@@ -279,6 +355,9 @@ func (c Config) Validate() error {
 	if err := c.Web.validate(); err != nil {
 		bad("%v", err)
 	}
+	if arn := c.Web.APICertificateARN; c.Region != "" && arn != "" && !strings.Contains(arn, ":acm:"+c.Region+":") {
+		bad("Web.APICertificateARN %q: want a certificate in the stage's region %s, where the API is", arn, c.Region)
+	}
 	pool := c.userPoolProps()
 	if err := pool.Validate(); err != nil {
 		bad("%v", err)
@@ -293,6 +372,27 @@ func (c Config) Validate() error {
 		if !emailDomain.MatchString(d) {
 			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
 		}
+	}
+	if q := c.Quotas; q.Todos < 0 || q.Photos < 0 || q.PhotoBytes < 0 {
+		bad("Quotas %+v: want positive numbers (zero: the default)", q)
+	}
+	for _, code := range c.AllowedCallingCodes {
+		if !callingCode.MatchString(code) {
+			bad("AllowedCallingCodes %q: want + and a country calling code of 1 to 3 digits, such as +44", code)
+		}
+	}
+	if c.SignIn == auth.SignInPhone && len(c.AllowedCallingCodes) == 0 {
+		bad("AllowedCallingCodes: none, so no one could sign up with a phone number, the stage's only sign-in")
+	}
+	seen := map[string]bool{}
+	for _, g := range c.groups() {
+		switch {
+		case !groupName.MatchString(g):
+			bad("Groups %q: want 1-128 characters without spaces", g)
+		case seen[g]:
+			bad("Groups %q: listed twice", g)
+		}
+		seen[g] = true
 	}
 	alarms := monitoring.MonitorProps{Email: c.AlarmEmail, Thresholds: c.Alarms}
 	if err := alarms.Validate(); err != nil {

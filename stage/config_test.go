@@ -72,6 +72,16 @@ func TestValidateRejects(t *testing.T) {
 		{"callback with fragment", func(c *Config) { c.CallbackURLs = []string{"https://app.example.com/cb#x"} }, base, "must not contain a fragment"},
 		{"malformed URL", func(c *Config) { c.LogoutURLs = []string{"https://exa mple.com/"} }, base, `"https://exa mple.com/"`},
 		{"localhost in prod", func(c *Config) { c.CallbackURLs = append(c.CallbackURLs, "http://localhost:5173/callback") }, prod, `"http://localhost:5173/callback": localhost is not allowed in a production stage`},
+		{"calling code without +", func(c *Config) { c.AllowedCallingCodes = []string{"44"} }, base, `AllowedCallingCodes "44"`},
+		{"calling code too long", func(c *Config) { c.AllowedCallingCodes = []string{"+4412"} }, base, `AllowedCallingCodes "+4412"`},
+		{"phone-only sign-in without calling codes", func(c *Config) { c.SignIn = auth.SignInPhone; c.AllowedCallingCodes = nil }, base, "AllowedCallingCodes: none"},
+		{"group with a space", func(c *Config) { c.Groups = []string{"site admins"} }, base, `Groups "site admins"`},
+		{"group twice", func(c *Config) { c.Groups = []string{"admins", "admins"} }, base, `Groups "admins": listed twice`},
+		{"domain without an API certificate", func(c *Config) { c.Web.APICertificateARN = "" }, prod, "Web.APICertificateARN: required with Web.Domain"},
+		{"API certificate in another region", func(c *Config) { c.Region = "us-west-2" }, prod, `want a certificate in the stage's region us-west-2`},
+		{"API domain without a domain", func(c *Config) { c.Web.APIDomain = "api.example.com" }, base, `Web.APIDomain "api.example.com"`},
+		{"no server callback URL", func(c *Config) { c.ServerCallbackURLs = nil }, base, "ServerCallbackURLs: at least one"},
+		{"localhost server callback in prod", func(c *Config) { c.ServerCallbackURLs = []string{"http://localhost:8000/cb"} }, prod, `"http://localhost:8000/cb": localhost is not allowed`},
 		{"localhost logout in prod", func(c *Config) { c.LogoutURLs = []string{"https://127.0.0.1/"} }, prod, "localhost is not allowed"},
 		{"prod destroys data", func(c *Config) { c.Removal = Destroy }, prod, "Removal destroy: a production stage must Retain"},
 		{"prod MFA optional", func(c *Config) { c.MFA = auth.MFAOptional }, prod, "MFA optional: a production stage must require MFA"},
@@ -128,13 +138,14 @@ func TestDeployGuard(t *testing.T) {
 	if err == nil {
 		t.Fatal("the shipped prod stage passes the deploy guard")
 	}
-	for _, field := range []string{`stage "prod"`, "CallbackURLs", "LogoutURLs", "Web.Domain (app.example.com)", "Email.From (no-reply@app.example.com)", "Email.VerifiedIdentity (app.example.com)"} {
+	for _, field := range []string{`stage "prod"`, "CallbackURLs", "LogoutURLs", "ServerCallbackURLs (https://app.example.com/server/oauth2/callback)", "Web.Domain (app.example.com)", "Email.From (no-reply@app.example.com)", "Email.VerifiedIdentity (app.example.com)"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("deploy guard error %q does not name %s", err, field)
 		}
 	}
 	prod.CallbackURLs = []string{"https://app.acme.io/callback"}
 	prod.LogoutURLs = []string{"https://app.acme.io/"}
+	prod.ServerCallbackURLs = []string{"https://app.acme.io/server/oauth2/callback"}
 	prod.Web.Domain = "app.acme.io"
 	prod.Email = &auth.SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", Region: "eu-west-1"}
 	if err := prod.Validate(); err != nil {

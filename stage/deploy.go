@@ -29,8 +29,9 @@ func (c Config) CheckDeployable() error {
 	}
 	placeholder("CallbackURLs, also the API's and the photo bucket's CORS origins", c.CallbackURLs)
 	placeholder("LogoutURLs", c.LogoutURLs)
+	placeholder("ServerCallbackURLs", c.ServerCallbackURLs)
 	if weburl.IsPlaceholderHost(c.Web.Domain) {
-		fields = append(fields, fmt.Sprintf("Web.Domain (%s) and Web.CertificateARN", c.Web.Domain))
+		fields = append(fields, fmt.Sprintf("Web.Domain (%s), Web.CertificateARN and Web.APICertificateARN", c.Web.Domain))
 	}
 	if e := c.Email; e != nil {
 		if _, domain, _ := strings.Cut(e.From, "@"); weburl.IsPlaceholderHost(domain) {

@@ -38,8 +38,29 @@ type Web struct {
 	// addEdge for how that one is registered).
 	Domain         string
 	CertificateARN string
+	// With a Domain, the API is reached only through the distribution:
+	// it answers on its own custom domain, APIDomain, with
+	// APICertificateARN (an ACM certificate for it in the stage's region),
+	// and its execute-api endpoint is disabled. Identity-pool callers sign
+	// their /iam requests for that domain. Point APIDomain's DNS at the
+	// domain name's regional target (the ApiDomain resource). Default for
+	// APIDomain: "api." + Domain; APICertificateARN is required with a
+	// Domain.
+	APIDomain         string
+	APICertificateARN string
 	// WebACLARN attaches an AWS WAF web ACL (CLOUDFRONT scope). Default: none.
 	WebACLARN string
+}
+
+// apiDomain is the API's custom domain, or "" without a Domain.
+func (w Web) apiDomain() string {
+	switch {
+	case w.Domain == "":
+		return ""
+	case w.APIDomain != "":
+		return w.APIDomain
+	}
+	return "api." + w.Domain
 }
 
 // appOrigin is the origin the stage's config names for the app, or "".
@@ -74,6 +95,7 @@ func (s *Stack) addEdge() error {
 
 	props := &edge.Props{
 		API:            s.API.API,
+		APIHost:        s.apiHost(),
 		ConnectSources: []*string{hostedUI, userPoolAPI, identityAPI, photos},
 		ImageSources:   []*string{photos},
 		DomainName:     cfg.Web.Domain,
@@ -106,6 +128,14 @@ func (s *Stack) addEdge() error {
 	}
 	s.output(contract.OutputAppURL, "The app's URL (CloudFront)", s.Edge.URL())
 	return nil
+}
+
+// apiHost is the API's custom domain, where it has one (nil otherwise).
+func (s *Stack) apiHost() *string {
+	if s.API.Domain == nil {
+		return nil
+	}
+	return s.API.Domain.Name()
 }
 
 // sites are the app's builds, one per cloud assembly directory: stages of
@@ -218,9 +248,10 @@ func appendURL(list *[]*string, u *string) *[]*string {
 }
 
 var (
-	hostName       = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	certificateARN = regexp.MustCompile(`^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
-	webACLARN      = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/.+$`)
+	hostName               = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	certificateARN         = regexp.MustCompile(`^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
+	regionalCertificateARN = regexp.MustCompile(`^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
+	webACLARN              = regexp.MustCompile(`^arn:aws[a-z-]*:wafv2:us-east-1:[0-9]{12}:global/webacl/.+$`)
 )
 
 func (w Web) validate() error {
@@ -233,6 +264,15 @@ func (w Web) validate() error {
 	}
 	if w.CertificateARN != "" && !certificateARN.MatchString(w.CertificateARN) {
 		errs = append(errs, fmt.Errorf("Web.CertificateARN %q: want an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)", w.CertificateARN))
+	}
+	if w.Domain != "" && w.APICertificateARN == "" {
+		errs = append(errs, fmt.Errorf("Web.APICertificateARN: required with Web.Domain %q: the API then answers only on %s, which needs a certificate in the stage's region", w.Domain, w.apiDomain()))
+	}
+	if w.APICertificateARN != "" && !regionalCertificateARN.MatchString(w.APICertificateARN) {
+		errs = append(errs, fmt.Errorf("Web.APICertificateARN %q: want an ACM certificate ARN", w.APICertificateARN))
+	}
+	if w.APIDomain != "" && (w.Domain == "" || !hostName.MatchString(w.APIDomain)) {
+		errs = append(errs, fmt.Errorf("Web.APIDomain %q: want a lower-case host name, and a Web.Domain", w.APIDomain))
 	}
 	if w.WebACLARN != "" && !webACLARN.MatchString(w.WebACLARN) {
 		errs = append(errs, fmt.Errorf("Web.WebACLARN %q: want a WAFv2 web ACL ARN of CLOUDFRONT scope (us-east-1, global/webacl/...)", w.WebACLARN))

@@ -1,11 +1,15 @@
 package stage
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -15,6 +19,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/data"
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
@@ -22,6 +27,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -30,10 +36,12 @@ import (
 // tests and extensions can reach every resource.
 type Stack struct {
 	// Stack is the CloudFormation stack; pass it where a scope is wanted.
-	Stack    awscdk.Stack
-	Config   Config
-	Users    *auth.UserPool
-	Clients  *auth.AppClients
+	Stack   awscdk.Stack
+	Config  Config
+	Users   *auth.UserPool
+	Clients *auth.AppClients
+	// Groups are the pool's Cognito groups by name.
+	Groups   map[string]awscognito.CfnUserPoolGroup
 	Identity *auth.IdentityPool
 	// Tables by schema name ("todos", "photos", "profiles").
 	Tables map[string]*data.Table
@@ -82,6 +90,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	PrebuildFunctions()
 	s.addData()
 	s.addAuth()
+	s.addGroups()
 	s.addAPI()
 	if err := s.addEdge(); err != nil {
 		return nil, err
@@ -113,6 +122,41 @@ func (s *Stack) addData() {
 		CORSOrigins: s.Config.photoCORSOrigins(),
 		Expirations: []storage.Expiration{{Prefix: schema.UploadPrefix, Days: schema.UploadDays}},
 		Ephemeral:   s.ephemeral(),
+	})
+	s.boundPhotoWrites()
+}
+
+// boundPhotoWrites denies every principal a write (PutObject, CopyObject,
+// a multipart upload's parts) that names a storage class other than
+// STANDARD (DEEP_ARCHIVE bills 180 days of whatever was written), or that
+// does not ask for server-side encryption: the photos function signs
+// x-amz-server-side-encryption into its presigned PUTs and sends it with
+// its copies. A write without a storage class is STANDARD.
+// The condition keys of a write's x-amz-storage-class and
+// x-amz-server-side-encryption headers.
+const (
+	storageClassKey = "s3:x-amz-storage-class"
+	encryptionKey   = "s3:x-amz-server-side-encryption"
+)
+
+func (s *Stack) boundPhotoWrites() {
+	objects := s.Photos.Bucket.ArnForObjects(jsii.String("*"))
+	deny := func(sid string, conditions map[string]any) {
+		s.Photos.Bucket.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:        jsii.String(sid),
+			Effect:     awsiam.Effect_DENY,
+			Principals: &[]awsiam.IPrincipal{awsiam.NewAnyPrincipal()},
+			Actions:    jsii.Strings("s3:PutObject"),
+			Resources:  &[]*string{objects},
+			Conditions: &conditions,
+		}))
+	}
+	deny("DenyStorageClassOtherThanStandard", map[string]any{
+		"StringNotEquals": map[string]any{storageClassKey: "STANDARD"},
+		"Null":            map[string]any{storageClassKey: "false"},
+	})
+	deny("DenyWritesWithoutServerSideEncryption", map[string]any{
+		"Null": map[string]any{encryptionKey: "true"},
 	})
 }
 
@@ -166,8 +210,11 @@ func (s *Stack) addAuth() {
 	cfg := s.Config
 	profiles := s.Tables[schema.Profiles.Name].Table
 	s.Triggers = map[string]*golambda.Function{
-		"presignup": s.function("PreSignUp", "presignup", "Cognito pre sign-up: allowed email domains",
-			map[string]string{schema.AllowedEmailDomainsEnv: strings.Join(cfg.AllowedEmailDomains, ",")}),
+		"presignup": s.function("PreSignUp", "presignup", "Cognito pre sign-up: allowed email domains and phone calling codes",
+			map[string]string{
+				schema.AllowedEmailDomainsEnv: strings.Join(cfg.AllowedEmailDomains, ","),
+				schema.AllowedCallingCodesEnv: strings.Join(cfg.AllowedCallingCodes, ","),
+			}),
 		"custommessage": s.function("CustomMessage", "custommessage", "Cognito custom message: verification codes by SMS and email",
 			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
@@ -199,12 +246,16 @@ func (s *Stack) addAuth() {
 		Scopes:               scopes(),
 		CallbackURLs:         cfg.CallbackURLs,
 		LogoutURLs:           cfg.LogoutURLs,
+		ServerCallbackURLs:   cfg.ServerCallbackURLs,
 		AccessTokenValidity:  cfg.AccessTokenValidity,
 		IDTokenValidity:      cfg.IDTokenValidity,
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
 		AuthSessionValidity:  cfg.AuthSessionValidity,
 		SPAScopes:            cfg.SPAScopes,
 		ServerScopes:         cfg.ServerScopes,
+		// custom:role_name is a job title users set at sign-up and edit,
+		// shown on their profile; roles that authorize are groups.
+		WriteAttributes: append(auth.DefaultWriteAttributes(), attr.RoleName.Key()),
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{
@@ -213,18 +264,55 @@ func (s *Stack) addAuth() {
 	})
 }
 
+// addGroups creates the pool's Cognito groups, the users' authorization
+// roles: tokens carry a user's groups in cognito:groups, and only an
+// administrator adds users to them.
+func (s *Stack) addGroups() {
+	s.Groups = map[string]awscognito.CfnUserPoolGroup{}
+	for i, g := range s.Config.groups() {
+		s.Groups[g] = awscognito.NewCfnUserPoolGroup(s.Stack, jsii.String("Group"+groupID(g)), &awscognito.CfnUserPoolGroupProps{
+			UserPoolId:  s.Users.Pool.UserPoolId(),
+			GroupName:   jsii.String(g),
+			Description: jsii.String("Authorization role " + g + " (tokens carry it in cognito:groups)"),
+			// The first group listed wins where a user is in several.
+			Precedence: jsii.Number(float64(i)),
+		})
+	}
+}
+
+// groupID is a construct id for a group name: its letters and digits, and
+// its bytes in hex when it has others, so two names never share an id.
+func groupID(name string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return r
+		}
+		return -1
+	}, name)
+	if clean == name {
+		return title(name)
+	}
+	return title(clean) + hex.EncodeToString([]byte(name))
+}
+
 func (s *Stack) addAPI() {
 	todos := s.Tables[schema.Todos.Name].Table
 	photos := s.Tables[schema.Photos.Name].Table
 	profiles := s.Tables[schema.Profiles.Name].Table
 	once := s.Tables[schema.Idempotency.Name].Table
+	usage := s.Tables[schema.Usage.Name].Table
 	bucket := s.Photos.Bucket
+	q := s.Config.quotas()
 
 	s.Functions = map[routes.Function]*golambda.Function{
 		routes.Todos: s.function("TodosFunction", "todos", "Todos of the caller",
-			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName()}),
+			map[string]string{schema.Todos.Env: *todos.TableName(), schema.Idempotency.Env: *once.TableName(),
+				// Its IAM routes take identities of this pool only.
+				schema.IdentityPoolEnv: *s.Identity.IdentityPoolID(),
+				schema.Usage.Env:       *usage.TableName(), schema.TodosQuotaEnv: fmt.Sprint(q.Todos)}),
 		routes.Photos: s.function("PhotosFunction", "photos", "Photo uploads and listing of the caller",
-			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName()}),
+			map[string]string{schema.Photos.Env: *photos.TableName(), schema.PhotosBucketEnv: *bucket.BucketName(), schema.Idempotency.Env: *once.TableName(),
+				schema.Usage.Env: *usage.TableName(), schema.PhotosQuotaEnv: fmt.Sprint(q.Photos), schema.PhotoBytesQuotaEnv: fmt.Sprint(q.PhotoBytes)}),
 		routes.Profile: s.function("ProfileFunction", "profile", "The caller's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		routes.Random: s.function("RandomFunction", "random", "An authenticated random number", nil),
@@ -235,6 +323,10 @@ func (s *Stack) addAPI() {
 	// calls only, never a Query.
 	allow(s.Functions[routes.Todos], idempotencyRecords, once.TableArn())
 	allow(s.Functions[routes.Photos], idempotencyRecords, once.TableArn())
+	// Quota counters: one item per owner, raised and lowered by UpdateItem;
+	// photos also reads it to refuse an upload there is no room for.
+	allow(s.Functions[routes.Todos], []string{"dynamodb:UpdateItem"}, usage.TableArn())
+	allow(s.Functions[routes.Photos], []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, usage.TableArn())
 	// Presigned URLs carry the function's own permissions to S3; completing
 	// an upload copies it from the upload prefix to the photo prefix.
 	allow(s.Functions[routes.Photos], objectRWD,
@@ -258,6 +350,8 @@ func (s *Stack) addAPI() {
 		rs = append(rs, gr)
 	}
 	s.API = gateway.NewAPI(s.Stack, "Api", &gateway.APIProps{
+		Domain:                 s.apiDomain(),
+		AccessLogCallerClaim:   httpapi.CallerClaim,
 		Name:                   s.Config.StackName(),
 		Routes:                 rs,
 		JWTIssuer:              s.Users.IssuerURL(),
@@ -270,11 +364,32 @@ func (s *Stack) addAPI() {
 	})
 }
 
+// apiDomain is the API's custom domain in a stage with a Web.Domain: the
+// API then answers only there, behind the distribution (nil otherwise).
+// TLS 1.2, as the distribution's viewers.
+func (s *Stack) apiDomain() awsapigatewayv2.IDomainName {
+	w := s.Config.Web
+	if w.Domain == "" {
+		return nil
+	}
+	return awsapigatewayv2.NewDomainName(s.Stack, jsii.String("ApiDomain"), &awsapigatewayv2.DomainNameProps{
+		DomainName:     jsii.String(w.apiDomain()),
+		Certificate:    awscertificatemanager.Certificate_FromCertificateArn(s.Stack, jsii.String("ApiCertificate"), jsii.String(w.APICertificateARN)),
+		SecurityPolicy: awsapigatewayv2.SecurityPolicy_TLS_1_2,
+	})
+}
+
 // grantIdentityPool gives identity-pool callers the todo API's second and third
-// layers: invoking the IAM routes, and their own todos and photo folder.
+// layers: invoking the IAM routes, their own todos, and reading their photo
+// folder.
 func (s *Stack) grantIdentityPool() {
 	s.Identity.GrantOwnItems(s.Tables[schema.Todos.Name].Table, schema.Todos.Attributes, itemReadWrite...)
-	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, objectRWD...)
+	// No s3:PutObject: IAM bounds neither an object's size nor its content
+	// type, so direct writes could store any number of bytes, or an HTML
+	// page a self-signed URL serves. Photos are written through the API,
+	// whose presigned PUT signs both (see docs/security.md); callers keep
+	// reading, listing and deleting what their folder holds.
+	s.Identity.GrantOwnObjects(s.Photos.Bucket, schema.PhotoPrefix, "s3:GetObject", "s3:DeleteObject")
 	var arns []*string
 	for _, r := range routes.All() {
 		if r.Auth == routes.IAM {

@@ -98,8 +98,12 @@ func TestAPIStageAndCORS(t *testing.T) {
 		if js(prop(cors, "AllowOrigins")) != js(s.config.Origins()) {
 			t.Errorf("CORS origins %s, want the front end's %s", js(prop(cors, "AllowOrigins")), js(s.config.Origins()))
 		}
-		if !slices.Contains(strs(prop(cors, "AllowHeaders")), "authorization") {
-			t.Errorf("CORS headers %s lack authorization", js(prop(cors, "AllowHeaders")))
+		// A browser's POST with Idempotency-Key is preflighted; without the
+		// header here the browser never sends it.
+		for _, h := range []string{"authorization", "content-type", "idempotency-key"} {
+			if !slices.Contains(strs(prop(cors, "AllowHeaders")), h) {
+				t.Errorf("CORS headers %s lack %s", js(prop(cors, "AllowHeaders")), h)
+			}
 		}
 		if prop(cors, "AllowCredentials") == true {
 			t.Error("CORS allows credentials (cookies); the API takes bearer tokens only")
@@ -237,8 +241,8 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 		}
 		for fn, tables := range map[string][]string{
-			"TodosFunction":      {schema.Todos.Name, schema.Idempotency.Name},
-			"PhotosFunction":     {schema.Photos.Name, schema.Idempotency.Name},
+			"TodosFunction":      {schema.Todos.Name, schema.Idempotency.Name, schema.Usage.Name},
+			"PhotosFunction":     {schema.Photos.Name, schema.Idempotency.Name, schema.Usage.Name},
 			"ProfileFunction":    {schema.Profiles.Name},
 			"RandomFunction":     {},
 			"PostConfirmation":   {schema.Profiles.Name},

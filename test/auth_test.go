@@ -55,6 +55,18 @@ func TestServerClientHasSecretAndCodeFlow(t *testing.T) {
 		if got := js(c.Properties["AllowedOAuthFlows"]); got != `["code"]` {
 			t.Errorf("server AllowedOAuthFlows = %s, want [\"code\"]", got)
 		}
+		// Its own redirect URIs: a code sent to the SPA's page is one only
+		// the server can redeem, and the SPA's page is no place for it.
+		_, spa := s.template.at(t, contract.SPAClientPath+"/Resource")
+		got := strs(c.Properties["CallbackURLs"])
+		if !slices.Equal(got, s.config.ServerCallbackURLs) {
+			t.Errorf("server CallbackURLs = %v, want the stage's ServerCallbackURLs %v", got, s.config.ServerCallbackURLs)
+		}
+		for _, u := range got {
+			if slices.Contains(strs(spa.Properties["CallbackURLs"]), u) {
+				t.Errorf("server client shares the SPA's callback URL %q", u)
+			}
+		}
 	})
 }
 

@@ -116,7 +116,12 @@ func TestEdgeAPIBehavior(t *testing.T) {
 			t.Errorf("api behaviour: viewer protocol %v, compress %v", prop(api, "ViewerProtocolPolicy"), prop(api, "Compress"))
 		}
 		origin := originOf(t, cfg, api)
+		// With a domain, the API answers only on its own custom domain
+		// (TestAPIOnlyThroughTheDistribution).
 		apiID, _ := s.template.at(t, "Api/Api/Resource")
+		if s.config.Web.Domain != "" {
+			apiID, _ = s.template.at(t, "ApiDomain/Resource")
+		}
 		if !strings.Contains(js(prop(origin, "DomainName")), apiID) {
 			t.Errorf("api origin %s does not name the API %s", js(prop(origin, "DomainName")), apiID)
 		}

@@ -12,10 +12,11 @@ import (
 	"github.com/portcullis-cdk/portcullis/stage"
 )
 
-// TestUsersCannotGrantThemselvesARole: every client has explicit attribute
-// lists; users may edit their profile and contact channels (which Cognito
-// verifies again) but never custom:role_name nor a verified flag.
-func TestUsersCannotGrantThemselvesARole(t *testing.T) {
+// TestUsersEditTheirProfileNotTheirVerification: every client has explicit
+// attribute lists; users may edit their profile (custom:role_name, a job
+// title, included: roles that authorize are groups) and contact channels
+// (which Cognito verifies again) but never a verified flag.
+func TestUsersEditTheirProfileNotTheirVerification(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
 		for _, id := range s.template.ofType("AWS::Cognito::UserPoolClient") {
 			p := s.template.Resources[id].Properties
@@ -23,12 +24,12 @@ func TestUsersCannotGrantThemselvesARole(t *testing.T) {
 			if len(read) == 0 || len(write) == 0 {
 				t.Fatalf("client %s ReadAttributes %v, WriteAttributes %v: empty means every attribute", id, read, write)
 			}
-			for _, banned := range []string{attr.RoleName.Key(), attr.EmailVerified, attr.PhoneVerified} {
+			for _, banned := range []string{attr.EmailVerified, attr.PhoneVerified} {
 				if slices.Contains(write, banned) {
 					t.Errorf("client %s lets users write %s", id, banned)
 				}
 			}
-			for _, editable := range []string{attr.Name, attr.Company.Key(), attr.Email, attr.PhoneNumber} {
+			for _, editable := range []string{attr.Name, attr.Company.Key(), attr.RoleName.Key(), attr.Email, attr.PhoneNumber} {
 				if !slices.Contains(write, editable) {
 					t.Errorf("client %s does not let users edit %s", id, editable)
 				}

@@ -53,7 +53,9 @@ type AppClientsProps struct {
 	// Default: CallbackURLs.
 	LogoutURLs []string
 	// ServerCallbackURLs are the confidential client's redirect URIs (the
-	// server-side authorization code exchange). Default: CallbackURLs.
+	// server-side authorization code exchange): the server app's own, never
+	// the SPA's, whose page would receive a code only the server can
+	// redeem. Required unless NoServerClient.
 	ServerCallbackURLs []string
 	// AccessTokenValidity bounds how long a stolen or revoked access token
 	// still works: JWT authorizers check signatures, not revocation.
@@ -185,6 +187,9 @@ func (p *AppClientsProps) Validate() error {
 	if len(p.CallbackURLs) == 0 {
 		errs = append(errs, errors.New("CallbackURLs: at least one is required for the authorization code flow"))
 	}
+	if len(p.ServerCallbackURLs) == 0 && !p.NoServerClient {
+		errs = append(errs, errors.New("ServerCallbackURLs: at least one is required for the confidential client (or NoServerClient)"))
+	}
 	for _, list := range [][]string{p.CallbackURLs, p.LogoutURLs, p.ServerCallbackURLs} {
 		for _, u := range list {
 			if err := ValidateRedirectURL(u); err != nil {
@@ -231,9 +236,6 @@ func (p *AppClientsProps) withDefaults() AppClientsProps {
 	}
 	if out.LogoutURLs == nil {
 		out.LogoutURLs = out.CallbackURLs
-	}
-	if out.ServerCallbackURLs == nil {
-		out.ServerCallbackURLs = out.CallbackURLs
 	}
 	if out.AccessTokenValidity == 0 {
 		out.AccessTokenValidity = 15 * time.Minute

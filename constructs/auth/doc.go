@@ -30,6 +30,7 @@
 //		ResourceServerID:    "orders",
 //		Scopes:              []auth.Scope{{Name: "read", Description: "Read orders"}},
 //		CallbackURLs:        []string{"https://shop.example.com/callback"},
+//		ServerCallbackURLs:  []string{"https://shop.example.com/server/callback"},
 //		AccessTokenValidity: 10 * time.Minute,
 //	})
 //	fmt.Println("scope:", clients.ScopeName("read"))
@@ -52,8 +53,9 @@
 //	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
 //	users := auth.NewUserPool(stack, "Users", nil)
 //	clients := auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
-//		UserPool:     users.Pool,
-//		CallbackURLs: []string{"https://app.example.com/callback"},
+//		UserPool:       users.Pool,
+//		CallbackURLs:   []string{"https://app.example.com/callback"},
+//		NoServerClient: true,
 //	})
 //	table := awsdynamodb.NewTableV2(stack, jsii.String("Notes"), &awsdynamodb.TablePropsV2{
 //		PartitionKey: &awsdynamodb.Attribute{Name: jsii.String("owner"), Type: awsdynamodb.AttributeType_STRING},

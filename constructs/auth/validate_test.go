@@ -52,6 +52,8 @@ func TestAppClientsPropsValidate(t *testing.T) {
 	}{
 		{"no pool", AppClientsProps{CallbackURLs: ok}, "UserPool is required"},
 		{"no callbacks", AppClientsProps{}, "CallbackURLs: at least one"},
+		{"server client without its own callbacks", AppClientsProps{CallbackURLs: ok}, "ServerCallbackURLs: at least one"},
+		{"http server callback", AppClientsProps{CallbackURLs: ok, ServerCallbackURLs: []string{"http://example.com/cb"}}, `"http://example.com/cb": want https`},
 		{"scope with slash", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{Name: "a/b", Description: "x"}}}, `scope "a/b"`},
 		{"scope without description", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{Name: "read"}}}, `scope "read": Description is required`},
 		{"duplicate scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}, {"r", "y"}}}, `scope "r" declared twice`},

@@ -78,6 +78,10 @@ const APIPath = "/api"
 type Props struct {
 	// API is the HTTP API served under APIPath+"/*". Required.
 	API awsapigatewayv2.IHttpApi
+	// APIHost is the host the distribution sends API requests to: the
+	// API's custom domain where its execute-api endpoint is disabled.
+	// Default: the API's execute-api host.
+	APIHost *string
 	// ConnectSources are the origins, besides the app's own, the app may
 	// fetch from (the CSP's connect-src): the Cognito-hosted domain, the
 	// Cognito APIs, the photo bucket's presigned-URL host. Each is an
@@ -339,7 +343,10 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 	e.StripAPIPrefix = function("StripAPIPrefix", "Removes "+APIPath+" before the request reaches the API", stripPrefixCode)
 
 	// The API's host: its endpoint is https://<id>.execute-api.<region>.amazonaws.com.
-	apiHost := awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), p.API.ApiEndpoint(), nil))
+	apiHost := p.APIHost
+	if apiHost == nil {
+		apiHost = awscdk.Fn_Select(jsii.Number(2), awscdk.Fn_Split(jsii.String("/"), p.API.ApiEndpoint(), nil))
+	}
 	apiBehavior := &awscloudfront.BehaviorOptions{
 		Origin: awscloudfrontorigins.NewHttpOrigin(apiHost, &awscloudfrontorigins.HttpOriginProps{
 			ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,

@@ -122,12 +122,24 @@ type APIProps struct {
 	AccessLogRetentionDays int
 	// Ephemeral deletes the access log group with the stack. Default: false.
 	Ephemeral bool
+	// AccessLogCallerClaim names an access-token claim that identifies the
+	// caller without naming them (a hash of the sub), which the access log
+	// records as "caller". Default: none; the log never holds the sub or
+	// the identity id.
+	AccessLogCallerClaim string
+	// Domain is a custom domain name the API answers on: its $default
+	// stage is mapped to it and its execute-api endpoint is disabled, so
+	// every caller comes through that domain (a CDN in front of it, say).
+	// Default: none, the execute-api endpoint.
+	Domain awsapigatewayv2.IDomainName
 }
 
 // API is the HTTP API, its $default stage and its access log group.
 type API struct {
 	// Construct groups the resources below; pass it where a scope is wanted.
 	Construct constructs.Construct
+	// Domain is APIProps.Domain, or nil.
+	Domain awsapigatewayv2.IDomainName
 	// API is the HTTP API.
 	API awsapigatewayv2.HttpApi
 	// Stage is the $default stage, with throttling and access logs.
@@ -189,13 +201,21 @@ func (p *APIProps) Validate() error {
 	return errors.Join(errs...)
 }
 
-// accessLogFormat is one JSON object per request: who (sub or identity id),
-// what (route, status) and why it failed (authorizer or integration error).
-const accessLogFormat = `{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp",` +
-	`"method":"$context.httpMethod","path":"$context.path","routeKey":"$context.routeKey","status":"$context.status",` +
-	`"latency":"$context.responseLatency","responseLength":"$context.responseLength","userAgent":"$context.identity.userAgent",` +
-	`"sub":"$context.authorizer.claims.sub","identityId":"$context.identity.cognitoIdentityId",` +
-	`"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}`
+// accessLogFormat is one JSON object per request: what (route, status),
+// why it failed (authorizer or integration error) and, with a caller
+// claim, who, pseudonymously. Never the sub or the identity id: an access
+// log template cannot hash them, and they are personal data; the request
+// id joins a line to the function's, which may carry more.
+func accessLogFormat(callerClaim string) string {
+	caller := ""
+	if callerClaim != "" {
+		caller = `"caller":"$context.authorizer.claims.` + callerClaim + `",`
+	}
+	return `{"requestId":"$context.requestId","time":"$context.requestTime","ip":"$context.identity.sourceIp",` +
+		`"method":"$context.httpMethod","path":"$context.path","routeKey":"$context.routeKey","status":"$context.status",` +
+		`"latency":"$context.responseLatency","responseLength":"$context.responseLength","userAgent":"$context.identity.userAgent",` +
+		caller + `"authorizerError":"$context.authorizer.error","integrationError":"$context.integrationErrorMessage"}`
+}
 
 // NewAPI creates the API. It panics if props do not validate; call
 // props.Validate first to handle the error.
@@ -223,8 +243,9 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		cors = &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins: jsii.Strings(p.CORSOrigins...),
 			// Authorization carries the bearer token; the X-Amz ones carry
-			// SigV4 signatures of identity-pool callers.
-			AllowHeaders: jsii.Strings("authorization", "content-type", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
+			// SigV4 signatures of identity-pool callers; Idempotency-Key
+			// makes a retried POST safe.
+			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
 				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
 				awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
@@ -241,7 +262,8 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		ApiName:       name,
 		CorsPreflight: cors,
 		// The stage below carries throttling and access logs.
-		CreateDefaultStage: jsii.Bool(false),
+		CreateDefaultStage:        jsii.Bool(false),
+		DisableExecuteApiEndpoint: jsii.Bool(p.Domain != nil),
 	})
 
 	removal := awscdk.RemovalPolicy_RETAIN
@@ -263,8 +285,14 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	// implement; the L1 property says the same in two lines.
 	stage.Node().DefaultChild().(awsapigatewayv2.CfnStage).SetAccessLogSettings(&awsapigatewayv2.CfnStage_AccessLogSettingsProperty{
 		DestinationArn: logs.LogGroupArn(),
-		Format:         jsii.String(accessLogFormat),
+		Format:         jsii.String(accessLogFormat(p.AccessLogCallerClaim)),
 	})
+
+	if p.Domain != nil {
+		awsapigatewayv2.NewApiMapping(this, jsii.String("DomainMapping"), &awsapigatewayv2.ApiMappingProps{
+			Api: api, DomainName: p.Domain, Stage: stage,
+		})
+	}
 
 	var jwt awsapigatewayv2authorizers.HttpJwtAuthorizer
 	if p.JWTIssuer != nil {
@@ -296,7 +324,7 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		}
 		awsapigatewayv2.NewHttpRoute(this, jsii.String(routeID(r)), rp)
 	}
-	return &API{Construct: this, API: api, Stage: stage, AccessLogs: logs}
+	return &API{Construct: this, Domain: p.Domain, API: api, Stage: stage, AccessLogs: logs}
 }
 
 // routeID names a route construct by its key: "GET /todos/{id}" -> "GET_todos_id".
@@ -305,8 +333,14 @@ func routeID(r Route) string {
 	return r.Method + clean
 }
 
-// URL is the API's invoke URL (the $default stage), ending in "/".
-func (a *API) URL() *string { return a.API.ApiEndpoint() }
+// URL is the API's invoke URL (the $default stage): its custom domain's
+// where it has one, otherwise its execute-api endpoint.
+func (a *API) URL() *string {
+	if a.Domain != nil {
+		return awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://"), a.Domain.Name()})
+	}
+	return a.API.ApiEndpoint()
+}
 
 // InvokeARN is the execute-api ARN of one route on the $default stage, with
 // path parameters as wildcards, for granting execute-api:Invoke.

@@ -53,10 +53,11 @@ const accessLogPrefix = "access/"
 // The CORS rule of a bucket with CORSOrigins, exported for a caller that
 // sets the same rule after the bucket exists (an origin not known when
 // the bucket is created): browsers may PUT (presigned uploads), GET and
-// HEAD, send Content-Type (the presigned PUT signs it) and read ETag.
+// HEAD, send Content-Type and x-amz-server-side-encryption (the presigned
+// PUT may sign both) and read ETag.
 var (
 	CORSMethods        = []string{"PUT", "GET", "HEAD"}
-	CORSAllowedHeaders = []string{"content-type"}
+	CORSAllowedHeaders = []string{"content-type", "x-amz-server-side-encryption"}
 	CORSExposedHeaders = []string{"etag"}
 	CORSMaxAgeSeconds  = 600.0
 )

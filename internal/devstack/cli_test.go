@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -29,7 +30,8 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 	}
 	defer s.Close()
 	home := t.TempDir()
-	aws := func(args ...string) map[string]any {
+	// run runs the CLI; aws fails the test on an error.
+	run := func(args ...string) (map[string]any, string, error) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
@@ -42,13 +44,21 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Run(); err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
+			return nil, stderr.String(), err
 		}
 		out := map[string]any{}
 		if b := bytes.TrimSpace(stdout.Bytes()); len(b) > 0 {
 			if err := json.Unmarshal(b, &out); err != nil {
 				t.Fatalf("aws %s: %v\n%s", args[1], err, b)
 			}
+		}
+		return out, "", nil
+	}
+	aws := func(args ...string) map[string]any {
+		t.Helper()
+		out, stderr, err := run(args...)
+		if err != nil {
+			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
 		}
 		return out
 	}
@@ -58,6 +68,21 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 	aws("cognito-idp", "sign-up", "--client-id", client, "--username", "xyz.abc@efg.com", "--password", password,
 		"--user-attributes", "Name=email,Value=xyz.abc@efg.com")
 	aws("cognito-idp", "admin-confirm-sign-up", "--user-pool-id", pool, "--username", "xyz.abc@efg.com")
+
+	// The phone-number sign-up walkthrough: a job title in
+	// custom:role_name, which users write (it authorizes nothing), and a
+	// number with one of the stage's allowed calling codes (+61); another
+	// country's is refused by the pre sign-up trigger.
+	aws("cognito-idp", "sign-up", "--client-id", client, "--username", "+61400000000", "--password", password,
+		"--user-attributes", "Name=name,Value=Oliver Schenk", "Name=custom:company,Value=ACME", "Name=custom:role_name,Value=Inventor")
+	user := aws("cognito-idp", "admin-get-user", "--user-pool-id", pool, "--username", "+61400000000")
+	if !strings.Contains(fmt.Sprint(user["UserAttributes"]), "custom:role_name Value:Inventor") {
+		t.Errorf("the phone sign-up's attributes %v lack custom:role_name Inventor", user["UserAttributes"])
+	}
+	if _, stderr, err := run("cognito-idp", "sign-up", "--client-id", client, "--username", "+447700900123", "--password", password); err == nil ||
+		!strings.Contains(stderr, "UserLambdaValidationException") || !strings.Contains(stderr, "+1 or +61") {
+		t.Errorf("sign-up with a +44 number: %v %s, want the pre sign-up trigger's refusal naming +1 or +61", err, stderr)
+	}
 	auth := aws("cognito-idp", "initiate-auth", "--client-id", client, "--auth-flow", "USER_PASSWORD_AUTH",
 		"--auth-parameters", "USERNAME=xyz.abc@efg.com,PASSWORD="+password)
 	access, _ := auth["AuthenticationResult"].(map[string]any)["AccessToken"].(string)

@@ -218,21 +218,14 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 			{Name: aws.String(attr.Email), Value: aws.String(u.Username)},
 			{Name: aws.String(attr.Name), Value: aws.String("Dev User")},
 			{Name: aws.String(attr.Company.Key()), Value: aws.String("Portcullis")},
+			// A job title, as users set it at sign-up.
+			{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")},
 		},
 	})
 	if err != nil {
 		return u, err
 	}
 	_, err = c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(s.Info.UserPoolID), Username: aws.String(u.Username)})
-	if err != nil {
-		return u, err
-	}
-	// The app clients may not write custom:role_name; an administrator sets it.
-	_, err = c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
-		UserPoolId:     aws.String(s.Info.UserPoolID),
-		Username:       aws.String(u.Username),
-		UserAttributes: []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")}},
-	})
 	return u, err
 }
 

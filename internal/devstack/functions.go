@@ -275,11 +275,15 @@ func invoker[In, Out any](fn *locallambda.Function) func(context.Context, In) (O
 	}
 }
 
-// clientRefs maps each app client's logical id to its local id.
+// clientRefs maps each app client's logical id to its local id, and the
+// identity pool's to the local pool's.
 func (p *Plan) clientRefs() map[string]string {
 	refs := map[string]string{}
 	for _, c := range p.Clients {
 		refs[c.LogicalID] = clientID(c.Path)
+	}
+	if p.IdentityPool != "" {
+		refs[p.IdentityPool] = localIdentityPoolID
 	}
 	return refs
 }

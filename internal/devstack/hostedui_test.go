@@ -14,7 +14,10 @@ import (
 // domain the template declares, with the SPA client (code + PKCE) and the
 // server client (HTTP Basic secret), and calls the API with the access
 // tokens: the template's callback URLs, scopes and resource server are in
-// force, and the SPA client gets no code without PKCE.
+// force, and the SPA client gets no code without PKCE. Each asks for two
+// of the API's scopes (the SPA also for aws.cognito.signin.user.admin, as
+// the web app does): the tokens carry those two and no other (GET /photos
+// is 403).
 func TestHostedUIOnTheLocalStack(t *testing.T) {
 	s, _, _ := startSignedIn(t, Options{Template: golden})
 	if s.Info.CognitoDomain != "portcullis-dev" || s.Info.CognitoDomainURL == "" || s.Info.SPACallbackURL == "" {
@@ -22,11 +25,17 @@ func TestHostedUIOnTheLocalStack(t *testing.T) {
 	}
 	ctx := context.Background()
 	scopes := []string{"openid", "email", "portcullis/profile.read", "portcullis/todos.read"}
-	for _, c := range []struct{ name, id, secret string }{
-		{"SPA", s.Info.SPAClientID, ""},
-		{"server", s.Info.ServerClientID, s.Info.ServerClientSecret},
+	if s.Info.ServerCallbackURL == "" || s.Info.ServerCallbackURL == s.Info.SPACallbackURL {
+		t.Fatalf("server client callback %q: want its own, not the SPA's %q", s.Info.ServerCallbackURL, s.Info.SPACallbackURL)
+	}
+	for _, c := range []struct {
+		name, id, secret, redirect string
+		scopes                     []string
+	}{
+		{"SPA", s.Info.SPAClientID, "", s.Info.SPACallbackURL, append([]string{"aws.cognito.signin.user.admin"}, scopes...)},
+		{"server", s.Info.ServerClientID, s.Info.ServerClientSecret, s.Info.ServerCallbackURL, scopes},
 	} {
-		h := smoke.HostedUI{Issuer: s.Info.Issuer, ClientID: c.id, ClientSecret: c.secret, RedirectURL: s.Info.SPACallbackURL, Scopes: scopes}
+		h := smoke.HostedUI{Issuer: s.Info.Issuer, ClientID: c.id, ClientSecret: c.secret, RedirectURL: c.redirect, Scopes: c.scopes}
 		session, err := h.SignIn(ctx, s.Info.TestUser.Username, s.Info.TestUser.Password)
 		if err != nil {
 			t.Fatalf("%s client: %v", c.name, err)

@@ -17,10 +17,11 @@ import (
 var identityPool = service{read: readIdentityPool, start: startIdentityPool}
 
 func readIdentityPool(t cfnTemplate, p *Plan) error {
-	_, ip, err := t.one("AWS::Cognito::IdentityPool")
+	id, ip, err := t.one("AWS::Cognito::IdentityPool")
 	if err != nil {
 		return err
 	}
+	p.IdentityPool = id
 	var ipp struct {
 		AllowUnauthenticatedIdentities bool
 		CognitoIdentityProviders       []struct {
@@ -49,6 +50,10 @@ func readIdentityPool(t cfnTemplate, p *Plan) error {
 	return err
 }
 
+// localIdentityPoolID is the local identity pool's id, the same on every
+// run; functions whose environment names the pool get it.
+var localIdentityPoolID = Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool")
+
 func startIdentityPool(_ context.Context, w *wiring) error {
 	l, err := w.listen(w.opts.IdentityPort)
 	if err != nil {
@@ -59,7 +64,7 @@ func startIdentityPool(_ context.Context, w *wiring) error {
 		signedIn = w.stack.pool.SignedIn
 	}
 	identity, err := localidentity.New(localidentity.Config{
-		PoolID:    Region + ":" + uuid.V5(uuid.URLNamespace, "portcullis-local://identity-pool"),
+		PoolID:    localIdentityPoolID,
 		AccountID: localaws.AccountID,
 		RoleARN:   w.plan.names(w.getenv).RoleARN(w.plan.IdentityRole),
 		Providers: []*jwtauth.Authorizer{{Issuer: w.issuer, Audience: clientIDs(w.plan.IdentityClients), Now: w.clock.now}},

@@ -25,7 +25,10 @@ type Plan struct {
 	// accepts; IdentityTokenCheck is their ServerSideTokenCheck.
 	IdentityClients    []string
 	IdentityTokenCheck bool
-	CORS               CORS
+	// IdentityPool is the identity pool's logical id, which functions'
+	// environments refer to.
+	IdentityPool string
+	CORS         CORS
 	// Functions are the functions behind the API's routes.
 	Functions map[routes.Function]*Lambda
 	// Triggers are the user pool's triggers, by the LambdaConfig key that

@@ -66,7 +66,7 @@ func TestReadPlan(t *testing.T) {
 		}
 	}
 	for _, c := range p.Clients {
-		if !slices.Contains(c.WriteAttributes, "custom:company") || slices.Contains(c.WriteAttributes, "custom:role_name") || !slices.Contains(c.ReadAttributes, "custom:role_name") {
+		if !slices.Contains(c.WriteAttributes, "custom:company") || !slices.Contains(c.WriteAttributes, "custom:role_name") || slices.Contains(c.WriteAttributes, "email_verified") || !slices.Contains(c.ReadAttributes, "custom:role_name") {
 			t.Errorf("client %s read %v, write %v", c.Path, c.ReadAttributes, c.WriteAttributes)
 		}
 	}

@@ -183,69 +183,83 @@ func (n Names) resolve(v any) (any, error) {
 			return out, nil
 		}
 		for fn, arg := range v {
-			switch fn {
-			case "Ref":
-				name, _ := arg.(string)
-				return n.ref(name)
-			case "Fn::GetAtt":
-				parts, _ := arg.([]any)
-				if len(parts) != 2 || parts[1] != "Arn" {
-					return nil, fmt.Errorf("Fn::GetAtt %v is not a resource's Arn", arg)
-				}
-				id, _ := parts[0].(string)
-				return n.arn(id)
-			case "Fn::Join":
-				parts, _ := arg.([]any)
-				if len(parts) != 2 {
-					return nil, fmt.Errorf("Fn::Join %v", arg)
-				}
-				sep, _ := parts[0].(string)
-				list, err := n.resolve(parts[1])
-				if err != nil {
-					return nil, err
-				}
-				items, _ := list.([]any)
-				strs := make([]string, len(items))
-				for i, it := range items {
-					s, ok := it.(string)
-					if !ok {
-						return nil, fmt.Errorf("Fn::Join of %v", it)
-					}
-					strs[i] = s
-				}
-				return strings.Join(strs, sep), nil
-			case "Fn::Sub":
-				s, ok := arg.(string)
-				if !ok {
-					return nil, fmt.Errorf("Fn::Sub with variables is not supported locally")
-				}
-				var err error
-				out := subPattern.ReplaceAllStringFunc(s, func(m string) string {
-					name := m[2 : len(m)-1]
-					if strings.Contains(name, ":") && !strings.HasPrefix(name, "AWS::") {
-						// A policy variable, ${aws:username}, left for IAM.
-						return m
-					}
-					r, rerr := n.ref(strings.TrimSuffix(name, ".Arn"))
-					if rerr != nil {
-						err = rerr
-						return m
-					}
-					return r
-				})
-				return out, err
-			}
-			if strings.HasPrefix(fn, "Fn::") {
-				return nil, fmt.Errorf("%s is not supported locally", fn)
-			}
-			r, err := n.resolve(arg)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{fn: r}, nil
+			return n.intrinsic(fn, arg)
 		}
 	}
 	return v, nil
+}
+
+// intrinsic resolves one {fn: arg} object: an intrinsic function, or any
+// other single-key object whose value is resolved in turn.
+func (n Names) intrinsic(fn string, arg any) (any, error) {
+	switch fn {
+	case "Ref":
+		name, _ := arg.(string)
+		return n.ref(name)
+	case "Fn::GetAtt":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 || parts[1] != "Arn" {
+			return nil, fmt.Errorf("Fn::GetAtt %v is not a resource's Arn", arg)
+		}
+		id, _ := parts[0].(string)
+		return n.arn(id)
+	case "Fn::Join":
+		return n.join(arg)
+	case "Fn::Sub":
+		return n.sub(arg)
+	}
+	if strings.HasPrefix(fn, "Fn::") {
+		return nil, fmt.Errorf("%s is not supported locally", fn)
+	}
+	r, err := n.resolve(arg)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{fn: r}, nil
+}
+
+func (n Names) join(arg any) (any, error) {
+	parts, _ := arg.([]any)
+	if len(parts) != 2 {
+		return nil, fmt.Errorf("Fn::Join %v", arg)
+	}
+	sep, _ := parts[0].(string)
+	list, err := n.resolve(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	items, _ := list.([]any)
+	strs := make([]string, len(items))
+	for i, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return nil, fmt.Errorf("Fn::Join of %v", it)
+		}
+		strs[i] = s
+	}
+	return strings.Join(strs, sep), nil
+}
+
+func (n Names) sub(arg any) (any, error) {
+	s, ok := arg.(string)
+	if !ok {
+		return nil, fmt.Errorf("Fn::Sub with variables is not supported locally")
+	}
+	var err error
+	out := subPattern.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
+		if strings.Contains(name, ":") && !strings.HasPrefix(name, "AWS::") {
+			// A policy variable, ${aws:username}, left for IAM.
+			return m
+		}
+		r, rerr := n.ref(strings.TrimSuffix(name, ".Arn"))
+		if rerr != nil {
+			err = rerr
+			return m
+		}
+		return r
+	})
+	return out, err
 }
 
 func (n Names) ref(name string) (string, error) {

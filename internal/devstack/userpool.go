@@ -339,6 +339,9 @@ func startUserPool(_ context.Context, w *wiring) error {
 			w.info.SPACallbackURL = first(c.CallbackURLs)
 			w.info.SPALogoutURL = first(c.LogoutURLs)
 		}
+		if c.Path == contract.ServerClientPath && len(c.OAuthFlows) > 0 {
+			w.info.ServerCallbackURL = first(c.CallbackURLs)
+		}
 	}
 	return nil
 }

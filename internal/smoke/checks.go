@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
@@ -75,6 +76,15 @@ func (r *run) do(req *http.Request) (response, error) {
 }
 
 // want fails unless the response has the status.
+// expect calls the API and wants status back.
+func (r *run) expect(status int, method, path, token string, body any) (response, error) {
+	res, err := r.api(method, path, token, body)
+	if err != nil {
+		return res, err
+	}
+	return res, want(res, status)
+}
+
 func want(res response, status int) error {
 	if res.status != status {
 		return fmt.Errorf("status %d, want %d: %s", res.status, status, truncate(res.raw))
@@ -122,99 +132,53 @@ func (r *run) endpoints(a *user) {
 // todos runs the CRUD flow and returns a todo of a's that stays for the
 // isolation checks.
 func (r *run) todos(a *user) (kept string) {
-	var id string
-	var version float64
-	if !r.check("POST /todos creates a todo", func() error {
-		res, err := r.api("POST", "/todos", a.tokens.Access, map[string]any{"title": "buy milk"})
-		if err != nil {
-			return err
-		}
-		if err := want(res, 201); err != nil {
-			return err
-		}
-		id, _ = res.body["id"].(string)
-		version, _ = res.body["version"].(float64)
-		if id == "" || version != 1 {
-			return fmt.Errorf("created %s", truncate(res.raw))
-		}
-		r.defer_(func(context.Context) error { return r.deleteQuietly("/todos/"+id, a.tokens.Access) })
-		return nil
-	}) {
+	id, version := r.createTodo(a)
+	if id == "" {
 		return ""
 	}
 	r.check("GET /todos lists it, newest first", func() error {
-		res, err := r.api("POST", "/todos", a.tokens.Access, map[string]any{"title": "newer"})
+		res, err := r.expect(201, "POST", "/todos", a.tokens.Access, map[string]any{"title": "newer"})
 		if err != nil {
-			return err
-		}
-		if err := want(res, 201); err != nil {
 			return err
 		}
 		newer, _ := res.body["id"].(string)
 		r.defer_(func(context.Context) error { return r.deleteQuietly("/todos/"+newer, a.tokens.Access) })
-		res, err = r.api("GET", "/todos", a.tokens.Access, nil)
-		if err != nil {
+		if res, err = r.expect(200, "GET", "/todos", a.tokens.Access, nil); err != nil {
 			return err
 		}
-		if err := want(res, 200); err != nil {
-			return err
-		}
-		ids := itemIDs(res.body)
-		if len(ids) < 2 || ids[0] != newer || !slices.Contains(ids, id) {
+		if ids := itemIDs(res.body); len(ids) < 2 || ids[0] != newer || !slices.Contains(ids, id) {
 			return fmt.Errorf("list %v, want %s first and %s in it", ids, newer, id)
 		}
 		return nil
 	})
 	r.check("GET /todos/{id} reads it", func() error {
-		res, err := r.api("GET", "/todos/"+id, a.tokens.Access, nil)
-		if err != nil {
-			return err
+		res, err := r.expect(200, "GET", "/todos/"+id, a.tokens.Access, nil)
+		if err == nil && res.body["title"] != "buy milk" {
+			err = fmt.Errorf("todo %s", truncate(res.raw))
 		}
-		if err := want(res, 200); err != nil {
-			return err
-		}
-		if res.body["title"] != "buy milk" {
-			return fmt.Errorf("todo %s", truncate(res.raw))
-		}
-		return nil
+		return err
 	})
 	r.check("PUT /todos/{id} updates it; a stale version gets 409", func() error {
-		res, err := r.api("PUT", "/todos/"+id, a.tokens.Access, map[string]any{"title": "buy oat milk", "done": true, "version": version})
+		res, err := r.expect(200, "PUT", "/todos/"+id, a.tokens.Access, map[string]any{"title": "buy oat milk", "done": true, "version": version})
 		if err != nil {
-			return err
-		}
-		if err := want(res, 200); err != nil {
 			return err
 		}
 		if res.body["version"] != version+1 || res.body["done"] != true {
 			return fmt.Errorf("updated %s", truncate(res.raw))
 		}
-		res, err = r.api("PUT", "/todos/"+id, a.tokens.Access, map[string]any{"title": "lost update", "done": false, "version": version})
-		if err != nil {
-			return err
-		}
-		return want(res, 409)
+		_, err = r.expect(409, "PUT", "/todos/"+id, a.tokens.Access, map[string]any{"title": "lost update", "done": false, "version": version})
+		return err
 	})
 	r.check("DELETE /todos/{id} deletes it; reading it then gets 404", func() error {
-		res, err := r.api("DELETE", "/todos/"+id, a.tokens.Access, nil)
-		if err != nil {
+		if _, err := r.expect(204, "DELETE", "/todos/"+id, a.tokens.Access, nil); err != nil {
 			return err
 		}
-		if err := want(res, 204); err != nil {
-			return err
-		}
-		res, err = r.api("GET", "/todos/"+id, a.tokens.Access, nil)
-		if err != nil {
-			return err
-		}
-		return want(res, 404)
+		_, err := r.expect(404, "GET", "/todos/"+id, a.tokens.Access, nil)
+		return err
 	})
 	r.check("malformed input gets a JSON 400, not a 5xx", func() error {
-		res, err := r.api("POST", "/todos", a.tokens.Access, map[string]any{"title": "x", "owner": "someone-else"})
+		res, err := r.expect(400, "POST", "/todos", a.tokens.Access, map[string]any{"title": "x", "owner": "someone-else"})
 		if err != nil {
-			return err
-		}
-		if err := want(res, 400); err != nil {
 			return err
 		}
 		if _, ok := res.body["error"].(string); !ok {
@@ -229,6 +193,26 @@ func (r *run) todos(a *user) (kept string) {
 	kept, _ = res.body["id"].(string)
 	r.defer_(func(context.Context) error { return r.deleteQuietly("/todos/"+kept, a.tokens.Access) })
 	return kept
+}
+
+// createTodo is the first todo check; its id and version are what the
+// others read, update and delete ("" when it failed).
+func (r *run) createTodo(a *user) (id string, version float64) {
+	r.check("POST /todos creates a todo", func() error {
+		res, err := r.expect(201, "POST", "/todos", a.tokens.Access, map[string]any{"title": "buy milk"})
+		if err != nil {
+			return err
+		}
+		id, _ = res.body["id"].(string)
+		version, _ = res.body["version"].(float64)
+		if id == "" || version != 1 {
+			id = ""
+			return fmt.Errorf("created %s", truncate(res.raw))
+		}
+		r.defer_(func(context.Context) error { return r.deleteQuietly("/todos/"+id, a.tokens.Access) })
+		return nil
+	})
+	return id, version
 }
 
 func itemIDs(body map[string]any) []string {
@@ -264,11 +248,8 @@ func (r *run) photos(a *user) (kept string) {
 	var id string
 	var upload map[string]any
 	r.check("POST /photos returns a presigned upload", func() error {
-		res, err := r.api("POST", "/photos", a.tokens.Access, map[string]any{"contentType": "image/png", "size": len(png), "caption": "smoke"})
+		res, err := r.expect(201, "POST", "/photos", a.tokens.Access, map[string]any{"contentType": "image/png", "size": len(png), "caption": "smoke"})
 		if err != nil {
-			return err
-		}
-		if err := want(res, 201); err != nil {
 			return err
 		}
 		id, _ = res.body["id"].(string)
@@ -285,21 +266,15 @@ func (r *run) photos(a *user) (kept string) {
 	// The photos role may list the bucket, so the handler's HeadObject
 	// of the missing upload is a 404 (409 here), not S3's 403 (a 500).
 	r.check("POST /photos/{id}/complete before the upload is 409", func() error {
-		res, err := r.api("POST", "/photos/"+id+"/complete", a.tokens.Access, nil)
-		if err != nil {
-			return err
-		}
-		return want(res, 409)
+		_, err := r.expect(409, "POST", "/photos/"+id+"/complete", a.tokens.Access, nil)
+		return err
 	})
 	r.check("the presigned URL refuses a different Content-Type", func() error {
 		res, err := r.put(upload, "text/plain", png)
-		if err != nil {
-			return err
+		if err == nil && res.status != 403 {
+			err = fmt.Errorf("status %d, want 403", res.status)
 		}
-		if res.status != 403 {
-			return fmt.Errorf("status %d, want 403", res.status)
-		}
-		return nil
+		return err
 	})
 	if !r.check("the photo uploads through the presigned URL and completes", func() error {
 		res, err := r.put(upload, "", png)
@@ -309,48 +284,46 @@ func (r *run) photos(a *user) (kept string) {
 		if res.status != 200 {
 			return fmt.Errorf("upload status %d: %s", res.status, truncate(res.raw))
 		}
-		res, err = r.api("POST", "/photos/"+id+"/complete", a.tokens.Access, nil)
-		if err != nil {
-			return err
-		}
-		return want(res, 200)
+		_, err = r.expect(200, "POST", "/photos/"+id+"/complete", a.tokens.Access, nil)
+		return err
 	}) {
 		return ""
 	}
 	r.check("GET /photos lists it with a download URL that returns the bytes", func() error {
-		res, err := r.api("GET", "/photos", a.tokens.Access, nil)
+		res, err := r.expect(200, "GET", "/photos", a.tokens.Access, nil)
 		if err != nil {
-			return err
-		}
-		if err := want(res, 200); err != nil {
 			return err
 		}
 		items, _ := res.body["items"].([]any)
 		for _, it := range items {
-			p, _ := it.(map[string]any)
-			if p["id"] != id {
-				continue
+			if p, _ := it.(map[string]any); p["id"] == id {
+				return r.checkDownload(p)
 			}
-			if p["size"] != float64(len(png)) || p["contentType"] != "image/png" {
-				return fmt.Errorf("metadata %v does not match the upload", p)
-			}
-			url, _ := p["url"].(string)
-			req, err := http.NewRequestWithContext(r.ctx, "GET", url, nil)
-			if err != nil {
-				return err
-			}
-			got, err := r.do(req)
-			if err != nil {
-				return err
-			}
-			if got.status != 200 || !bytes.Equal(got.raw, png) {
-				return fmt.Errorf("download status %d, %d bytes, want the %d uploaded", got.status, len(got.raw), len(png))
-			}
-			return nil
 		}
 		return fmt.Errorf("photo %s not listed: %s", id, truncate(res.raw))
 	})
 	return id
+}
+
+// checkDownload wants a listed photo's metadata and download URL to give
+// back what the smoke run uploaded.
+func (r *run) checkDownload(p map[string]any) error {
+	if p["size"] != float64(len(png)) || p["contentType"] != "image/png" {
+		return fmt.Errorf("metadata %v does not match the upload", p)
+	}
+	url, _ := p["url"].(string)
+	req, err := http.NewRequestWithContext(r.ctx, "GET", url, nil)
+	if err != nil {
+		return err
+	}
+	got, err := r.do(req)
+	if err != nil {
+		return err
+	}
+	if got.status != 200 || !bytes.Equal(got.raw, png) {
+		return fmt.Errorf("download status %d, %d bytes, want the %d uploaded", got.status, len(got.raw), len(png))
+	}
+	return nil
 }
 
 // put uploads body with the upload's method, URL and headers; a non-empty
@@ -576,40 +549,7 @@ func (r *run) iamRoutes(a, b *user) {
 		return
 	}
 	r.direct(a, aID, bID, aCreds)
-	var id string
-	r.check("POST /iam/todos signed with A's credentials creates A's todo", func() error {
-		res, err := r.signed("POST", "/iam/todos", aCreds, map[string]any{"title": "signed"})
-		if err != nil {
-			return err
-		}
-		if err := want(res, 201); err != nil {
-			return err
-		}
-		id, _ = res.body["id"].(string)
-		r.defer_(func(context.Context) error {
-			// Fresh credentials: the run may have moved the clock past these.
-			_, creds, err := r.identity(a)
-			if err != nil {
-				return fmt.Errorf("DELETE /iam/todos/%s: %w", id, err)
-			}
-			res, err := r.signed("DELETE", "/iam/todos/"+id, creds, nil)
-			if err == nil && res.status != 204 && res.status != 404 {
-				err = fmt.Errorf("status %d", res.status)
-			}
-			if err != nil {
-				return fmt.Errorf("DELETE /iam/todos/%s: %w", id, err)
-			}
-			return nil
-		})
-		res, err = r.signed("GET", "/iam/todos", aCreds, nil)
-		if err != nil {
-			return err
-		}
-		if !slices.Contains(itemIDs(res.body), id) {
-			return fmt.Errorf("A's signed list %s lacks %s", truncate(res.raw), id)
-		}
-		return nil
-	})
+	id := r.signedTodo(a, aCreds)
 	r.check("user B's credentials get 404 for A's todo and an empty view of it", func() error {
 		if id == "" {
 			return errSkip{"A's todo was not created"}
@@ -647,6 +587,48 @@ func (r *run) iamRoutes(a, b *user) {
 		}
 		return nil
 	})
+}
+
+// signedTodo is the check that A's identity-pool credentials create and
+// list a todo on the IAM routes; it returns the todo's id ("" if not).
+func (r *run) signedTodo(a *user, creds *v4Creds) (id string) {
+	r.check("POST /iam/todos signed with A's credentials creates A's todo", func() error {
+		res, err := r.signed("POST", "/iam/todos", creds, map[string]any{"title": "signed"})
+		if err != nil {
+			return err
+		}
+		if err := want(res, 201); err != nil {
+			return err
+		}
+		id, _ = res.body["id"].(string)
+		r.defer_(func(context.Context) error { return r.deleteSigned(a, id) })
+		res, err = r.signed("GET", "/iam/todos", creds, nil)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(itemIDs(res.body), id) {
+			return fmt.Errorf("A's signed list %s lacks %s", truncate(res.raw), id)
+		}
+		return nil
+	})
+	return id
+}
+
+// deleteSigned deletes a's todo id through the IAM route, with fresh
+// credentials: the run may have moved the clock past the first ones.
+func (r *run) deleteSigned(a *user, id string) error {
+	_, creds, err := r.identity(a)
+	if err != nil {
+		return fmt.Errorf("DELETE /iam/todos/%s: %w", id, err)
+	}
+	res, err := r.signed("DELETE", "/iam/todos/"+id, creds, nil)
+	if err == nil && res.status != 204 && res.status != 404 {
+		err = fmt.Errorf("status %d", res.status)
+	}
+	if err != nil {
+		return fmt.Errorf("DELETE /iam/todos/%s: %w", id, err)
+	}
+	return nil
 }
 
 // claim reads a claim of a JWT without verifying it: the run checks what
@@ -748,25 +730,18 @@ func (r *run) direct(a *user, aID, bID string, creds *v4Creds) {
 		return wantCode(err, "AccessDeniedException")
 	})
 	own := schema.PhotoPrefix + aID + "/smoke-direct.txt"
-	r.check("A's identity-pool credentials write, list and read private/<A>/ in S3 directly", func() error {
-		if _, err := objects.PutObject(r.ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(own), Body: strings.NewReader("smoke")}); err != nil {
-			return fmt.Errorf("PutObject: %w", err)
-		}
-		r.defer_(func(ctx context.Context) error {
-			_, objects, err := fresh()
-			if err == nil {
-				_, err = objects.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: bucket, Key: aws.String(own)})
-			}
-			return err
-		})
+	// Photos are written through the API only: IAM bounds neither size nor
+	// content type of a direct write (docs/security.md).
+	r.check("A's identity-pool credentials list private/<A>/ in S3 directly, and may not write there", func() error {
 		if _, err := objects.ListObjectsV2(r.ctx, &s3.ListObjectsV2Input{Bucket: bucket, Prefix: aws.String(schema.PhotoPrefix + aID + "/")}); err != nil {
 			return fmt.Errorf("ListObjectsV2: %w", err)
 		}
-		out, err := objects.GetObject(r.ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String(own)})
-		if err != nil {
-			return fmt.Errorf("GetObject: %w", err)
+		_, err := objects.PutObject(r.ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String(own), Body: strings.NewReader("smoke"),
+			ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption)})
+		if err := wantCode(err, "AccessDenied"); err != nil {
+			return fmt.Errorf("PutObject: %w", err)
 		}
-		return out.Body.Close()
+		return nil
 	})
 	r.check("A's identity-pool credentials are denied private/<B>/ in S3 (PutObject, GetObject, ListObjectsV2)", func() error {
 		other := schema.PhotoPrefix + bID + "/smoke-direct.txt"

@@ -53,6 +53,9 @@ type Info struct {
 	// URLs of the SPA client, where the hosted UI sends the browser.
 	SPACallbackURL string `json:"spaCallbackUrl,omitempty"`
 	SPALogoutURL   string `json:"spaLogoutUrl,omitempty"`
+	// ServerCallbackURL is the confidential client's first callback URL,
+	// its own (a server-side app's), not the SPA's.
+	ServerCallbackURL string `json:"serverCallbackUrl,omitempty"`
 	// AdminAccessKeyID and AdminSecretAccessKey sign Cognito admin calls.
 	AdminAccessKeyID     string   `json:"adminAccessKeyId"`
 	AdminSecretAccessKey string   `json:"adminSecretAccessKey"`

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -206,6 +207,11 @@ func apiResponse(t *testing.T, res result) events.APIGatewayV2HTTPResponse {
 	return resp
 }
 
+// settings are the functions' settings besides the local servers': the
+// identity pool the test events name and the quotas.
+var settings = map[string]string{schema.IdentityPoolEnv: httpapitest.IdentityPool,
+	schema.TodosQuotaEnv: "10", schema.PhotosQuotaEnv: "10", schema.PhotoBytesQuotaEnv: "1000000"}
+
 func TestAPIFunctions(t *testing.T) {
 	me := httpapitest.User(httpapitest.NewOwner())
 	tests := []struct {
@@ -221,7 +227,7 @@ func TestAPIFunctions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.function+" "+tt.routeKey, func(t *testing.T) {
-			api, logs := start(t, tt.function, nil)
+			api, logs := start(t, tt.function, settings)
 			caller := me
 			if httpapitest.IsIAM(tt.routeKey) {
 				caller = httpapitest.User(httpapitest.NewIdentity())
@@ -296,6 +302,9 @@ func TestMissingConfiguration(t *testing.T) {
 		want     string
 	}{
 		{"todos", []string{schema.Todos.Env}, schema.Todos.Env},
+		{"todos", []string{schema.IdentityPoolEnv}, schema.IdentityPoolEnv},
+		{"todos", []string{schema.TodosQuotaEnv}, schema.TodosQuotaEnv},
+		{"photos", []string{schema.PhotoBytesQuotaEnv}, schema.PhotoBytesQuotaEnv},
 		{"photos", []string{schema.PhotosBucketEnv}, schema.PhotosBucketEnv},
 		{"profile", []string{"AWS_REGION"}, "AWS_REGION"},
 		{"postconfirmation", []string{schema.Profiles.Env, "AWS_SECRET_ACCESS_KEY"}, "AWS_SECRET_ACCESS_KEY"},
@@ -307,7 +316,9 @@ func TestMissingConfiguration(t *testing.T) {
 				env[k] = ""
 			}
 			cmd := exec.Command(filepath.Join(bin, tt.function))
-			for k, v := range srv.Env() {
+			all := srv.Env()
+			maps.Copy(all, settings)
+			for k, v := range all {
 				if _, unset := env[k]; !unset {
 					cmd.Env = append(cmd.Env, k+"="+v)
 				}

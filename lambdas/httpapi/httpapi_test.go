@@ -119,6 +119,7 @@ func todosRouter(t *testing.T, h httpapi.HandlerFunc) *httpapi.Router {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rt.TrustIdentityPool(httpapitest.IdentityPool)
 	return rt
 }
 
@@ -189,6 +190,35 @@ func TestAuthentication(t *testing.T) {
 				t.Fatalf("owner %q, want %q (%v)", got.Owner, tt.wantOwner, err)
 			}
 		})
+	}
+}
+
+// TestIAMRoutesTrustOneIdentityPool: an IAM caller of another identity
+// pool, or of none, is refused; a router never told its pool refuses all.
+func TestIAMRoutesTrustOneIdentityPool(t *testing.T) {
+	trusting := todosRouter(t, echo)
+	untrusting, err := httpapi.NewRouter(routes.Todos, map[string]httpapi.HandlerFunc{
+		"GET /todos": echo, "POST /todos": echo, "GET /todos/{id}": echo, "PUT /todos/{id}": echo, "DELETE /todos/{id}": echo,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, pool string
+		rt         *httpapi.Router
+		want       int
+	}{
+		{"the trusted pool", httpapitest.IdentityPool, trusting, 200},
+		{"another pool", "us-east-1:11111111-1111-1111-1111-111111111111", trusting, 403},
+		{"no pool", "", trusting, 403},
+		{"a router without a trusted pool", httpapitest.IdentityPool, untrusting, 403},
+	} {
+		ev := httpapitest.Event(httpapitest.User("us-east-1:"+httpapitest.NewOwner()), "GET /iam/todos", nil, nil, "")
+		ev.RequestContext.Authorizer.IAM.CognitoIdentity.IdentityPoolID = c.pool
+		resp, _ := c.rt.Handle(context.Background(), ev)
+		if resp.StatusCode != c.want {
+			t.Errorf("%s: status %d, want %d: %s", c.name, resp.StatusCode, c.want, resp.Body)
+		}
 	}
 }
 
@@ -312,6 +342,7 @@ func FuzzHandle(f *testing.F) {
 				IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{},
 			}
 			ev.RequestContext.Authorizer.IAM.CognitoIdentity.IdentityID = sub
+			ev.RequestContext.Authorizer.IAM.CognitoIdentity.IdentityPoolID = httpapitest.IdentityPool
 		}
 		resp, err := rt.Handle(context.Background(), ev)
 		if err != nil {

@@ -34,7 +34,18 @@ type HandlerFunc func(ctx context.Context, r *Request) (Response, error)
 type Router struct {
 	fn       routes.Function
 	handlers map[string]HandlerFunc // by route key
+	// identityPool is the one identity pool whose identities the IAM
+	// routes accept; empty refuses every IAM request.
+	identityPool string
 }
+
+// TrustIdentityPool makes the IAM routes accept identities of the identity
+// pool id ("<region>:<uuid>") and no other. An IAM route checks only that
+// the signer may invoke it, and any identity pool's role could be granted
+// that (in this account or, by a resource policy, another): the identity
+// id is the key of the caller's data, so it must come from this stage's
+// pool. Until it is called, every IAM request is refused.
+func (rt *Router) TrustIdentityPool(id string) { rt.identityPool = id }
 
 // NewRouter serves the routes of fn. handlers is keyed by "METHOD /path" as
 // in routes.Route.Key; an IAM route under routes.IAMPrefix is served by the
@@ -100,7 +111,7 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	if !ok || h == nil {
 		return errorResponse(NotFound("no route %s", truncate(ev.RouteKey, 80))), nil
 	}
-	req, err := authenticate(ev, route)
+	req, err := authenticate(ev, route, rt.identityPool)
 	if err == nil {
 		owner = req.Owner
 		ctx, cancel := WithBudget(ctx)
@@ -126,6 +137,11 @@ func (rt *Router) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest)
 	log.Error("handler failed", "err", err)
 	return internalError(ev), nil
 }
+
+// CallerClaim is the access-token claim holding OwnerHash of the token's
+// sub (the pre token generation trigger adds it), which the API's access
+// log records instead of the sub.
+const CallerClaim = "caller_hash"
 
 // OwnerHash pseudonymizes an owner (a user pool sub or an identity id) for
 // logs: the same owner always has the same hash, so one user's requests can
@@ -153,13 +169,16 @@ var validOwner = regexp.MustCompile(`^[A-Za-z0-9-]+(:[A-Za-z0-9-]+)?$`)
 
 const maxOwnerLen = 128
 
-func authenticate(ev events.APIGatewayV2HTTPRequest, route routes.Route) (*Request, error) {
+func authenticate(ev events.APIGatewayV2HTTPRequest, route routes.Route, identityPool string) (*Request, error) {
 	req := &Request{Event: ev, Route: route}
 	az := ev.RequestContext.Authorizer
 	switch route.Auth {
 	case routes.IAM:
 		if az == nil || az.IAM == nil || az.IAM.CognitoIdentity.IdentityID == "" {
 			return nil, Unauthorized("request is not signed with identity pool credentials")
+		}
+		if pool := az.IAM.CognitoIdentity.IdentityPoolID; identityPool == "" || pool != identityPool {
+			return nil, Forbidden("identities of identity pool %q are not accepted here", truncate(pool, 80))
 		}
 		req.Owner = az.IAM.CognitoIdentity.IdentityID
 	default:

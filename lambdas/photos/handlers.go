@@ -11,8 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
+	"github.com/portcullis-cdk/portcullis/lambdas/quota"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -38,6 +40,9 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	if err != nil {
 		return httpapi.Response{}, err
 	}
+	if err := h.roomFor(ctx, r.Owner, size); err != nil {
+		return httpapi.Response{}, err
+	}
 	now := h.now().UTC()
 	it := item{
 		Owner: r.Owner, ID: h.ids.New(now), Status: statusPending,
@@ -46,11 +51,13 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	}
 	// The URL signs Content-Type and Content-Length: S3 refuses an upload
 	// of another type or size, so the declared limits hold for the bytes.
+	// It signs the encryption header the bucket's policy requires too.
 	signed, err := h.cfg.Presigner.PresignPutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(h.cfg.Bucket),
-		Key:           aws.String(uploadKey(r.Owner, it.ID)),
-		ContentType:   aws.String(contentType),
-		ContentLength: aws.Int64(size),
+		Bucket:               aws.String(h.cfg.Bucket),
+		Key:                  aws.String(uploadKey(r.Owner, it.ID)),
+		ContentType:          aws.String(contentType),
+		ContentLength:        aws.Int64(size),
+		ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption),
 	}, s3.WithPresignExpires(UploadURLTTL))
 	if err != nil {
 		return httpapi.Response{}, fmt.Errorf("presign upload: %w", err)
@@ -62,8 +69,9 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 		URL:    signed.URL,
 		Method: http.MethodPut,
 		Headers: map[string]string{
-			"Content-Type":   contentType,
-			"Content-Length": strconv.FormatInt(size, 10),
+			"Content-Type":                 contentType,
+			"Content-Length":               strconv.FormatInt(size, 10),
+			"X-Amz-Server-Side-Encryption": schema.PhotoEncryption,
 		},
 		ExpiresAt: now.Add(UploadURLTTL).Format(timeFormat),
 	}}), nil
@@ -104,25 +112,62 @@ func (h *Handler) complete(ctx context.Context, r *httpapi.Request) (httpapi.Res
 		}
 		return httpapi.Response{}, httpapi.Conflict(CodeUploadMismatch, "the uploaded object does not match the declared type and size; upload again")
 	}
-	// Copy, then record, then drop the upload: a failure at any step leaves
-	// a retry that succeeds, and at worst an upload the bucket expires.
-	key := objectKey(r.Owner, id)
-	if _, err := h.cfg.Objects.CopyObject(ctx, &s3.CopyObjectInput{
-		Bucket: aws.String(h.cfg.Bucket),
-		Key:    aws.String(key),
-		// Ids and subs need no escaping in a copy source.
-		CopySource: aws.String(h.cfg.Bucket + "/" + upload),
-	}); err != nil {
-		return httpapi.Response{}, fmt.Errorf("copy %s to %s: %w", upload, key, err)
+	// Count, copy, record, then drop the upload: a failure at any step
+	// gives the count back and leaves a retry that succeeds, and at worst
+	// an upload the bucket expires. Over the quota, the upload stays
+	// pending: it completes once the owner makes room.
+	usage := h.cfg.usage()
+	if usage != nil {
+		if err := usage.Take(ctx, r.Owner, h.cfg.share(size)...); err != nil {
+			return httpapi.Response{}, err
+		}
 	}
-	ready, err := st.markReady(ctx, r.Owner, id, size, h.now().UTC().Format(timeFormat))
+	ready, err := h.publish(ctx, r.Owner, id, upload, size)
 	if err != nil {
+		if usage != nil {
+			usage.Give(ctx, r.Owner, h.cfg.share(size)...)
+		}
 		return httpapi.Response{}, err
 	}
 	if err := h.deleteObject(ctx, upload); err != nil {
 		slog.WarnContext(ctx, "completed upload left for the bucket to expire", "key", upload, "err", err)
 	}
 	return h.ok(ctx, ready)
+}
+
+// roomFor refuses a new upload the owner's quota has no room for, before
+// it is signed; completing it counts it (a request is only a promise).
+func (h *Handler) roomFor(ctx context.Context, owner string, size int64) error {
+	usage := h.cfg.usage()
+	if usage == nil {
+		return nil
+	}
+	used, err := usage.Get(ctx, owner)
+	if err != nil {
+		return err
+	}
+	share := h.cfg.share(size)
+	for _, a := range share {
+		if a.Max > 0 && used[a.Counter]+a.N > a.Max {
+			return quota.Exceeded(share)
+		}
+	}
+	return nil
+}
+
+// publish copies a checked upload to the photo's key and marks it ready.
+func (h *Handler) publish(ctx context.Context, owner, id, upload string, size int64) (item, error) {
+	key := objectKey(owner, id)
+	if _, err := h.cfg.Objects.CopyObject(ctx, &s3.CopyObjectInput{
+		Bucket: aws.String(h.cfg.Bucket),
+		Key:    aws.String(key),
+		// Ids and subs need no escaping in a copy source.
+		CopySource:           aws.String(h.cfg.Bucket + "/" + upload),
+		ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption),
+	}); err != nil {
+		return item{}, fmt.Errorf("copy %s to %s: %w", upload, key, err)
+	}
+	return h.store().markReady(ctx, owner, id, size, h.now().UTC().Format(timeFormat))
 }
 
 func (h *Handler) deleteObject(ctx context.Context, key string) error {
@@ -186,6 +231,10 @@ func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 	}
 	if err := st.delete(ctx, r.Owner, id, it.Status); err != nil {
 		return httpapi.Response{}, err
+	}
+	// Only a ready photo was counted.
+	if usage := h.cfg.usage(); usage != nil && it.Status == statusReady {
+		usage.Give(ctx, r.Owner, h.cfg.share(it.Size)...)
 	}
 	return httpapi.NoContent(), nil
 }

@@ -18,17 +18,25 @@ var srv *localaws.Servers
 func TestMain(m *testing.M) { os.Exit(awstest.Main(m, &srv)) }
 
 // newHandler is a handler on the local servers whose calls rec records.
-func newHandler() (*Handler, *localaws.Recorder) {
+func newHandler() (*Handler, *localaws.Recorder) { return newLimitedHandler(0, 0) }
+
+// newLimitedHandler is newHandler with quotas counted in the usage table
+// (0, 0: none).
+func newLimitedHandler(maxPhotos, maxBytes int64) (*Handler, *localaws.Recorder) {
 	rec := localaws.NewRecorder(nil)
 	objects := srv.S3(rec)
-	return New(Config{
+	cfg := Config{
 		DB:               srv.DynamoDB(rec),
 		Objects:          objects,
 		Presigner:        s3.NewPresignClient(objects),
 		Table:            schema.Photos.Name,
 		Bucket:           localaws.Bucket,
 		IdempotencyTable: schema.Idempotency.Name,
-	}), rec
+	}
+	if maxPhotos > 0 {
+		cfg.UsageTable, cfg.MaxPhotos, cfg.MaxPhotoBytes = schema.Usage.Name, maxPhotos, maxBytes
+	}
+	return New(cfg), rec
 }
 
 // call sends one request as c.

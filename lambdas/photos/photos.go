@@ -21,6 +21,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/quota"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -76,6 +77,24 @@ type Config struct {
 	Bucket    string
 	// IdempotencyTable keeps the Idempotency-Key records of POST /photos.
 	IdempotencyTable string
+	// UsageTable counts each owner's ready photos and their bytes, at most
+	// MaxPhotos and MaxPhotoBytes (lambdas/quota): a request or completion
+	// over either is a 409 quota_exceeded. Default: none, no quota.
+	UsageTable               string
+	MaxPhotos, MaxPhotoBytes int64
+}
+
+// usage is the quota counter; nil without a UsageTable.
+func (c Config) usage() *quota.Usage {
+	if c.UsageTable == "" {
+		return nil
+	}
+	return &quota.Usage{DB: c.DB, Table: c.UsageTable}
+}
+
+// share is a photo of size bytes, as the quotas count it.
+func (c Config) share(size int64) []quota.Amount {
+	return []quota.Amount{{Counter: quota.Photos, N: 1, Max: c.MaxPhotos}, {Counter: quota.PhotoBytes, N: size, Max: c.MaxPhotoBytes}}
 }
 
 // Photo is a photo as the API returns it.
@@ -166,13 +185,22 @@ func (b createBody) validate() (contentType string, size int64, caption string, 
 }
 
 // FromEnv configures the handler from a function's environment, read
-// through getenv: the AWS settings of awsenv, the table and the bucket.
+// through getenv: the AWS settings of awsenv, the tables, the bucket and
+// the quotas.
 func FromEnv(getenv func(string) string) (*Handler, error) {
 	env, err := awsenv.FromEnv(getenv)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Photos.Env, schema.PhotosBucketEnv, schema.Idempotency.Env)
+	names, err := awsenv.Require(getenv, schema.Photos.Env, schema.PhotosBucketEnv, schema.Idempotency.Env, schema.Usage.Env)
+	if err != nil {
+		return nil, err
+	}
+	maxPhotos, err := quota.FromEnv(getenv, schema.PhotosQuotaEnv)
+	if err != nil {
+		return nil, err
+	}
+	maxBytes, err := quota.FromEnv(getenv, schema.PhotoBytesQuotaEnv)
 	if err != nil {
 		return nil, err
 	}
@@ -187,5 +215,8 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 		Table:            names[0],
 		Bucket:           names[1],
 		IdempotencyTable: names[2],
+		UsageTable:       names[3],
+		MaxPhotos:        maxPhotos,
+		MaxPhotoBytes:    maxBytes,
 	}), nil
 }

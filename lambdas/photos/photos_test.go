@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
@@ -52,12 +53,22 @@ func stored(t *testing.T, owner, id string) item {
 	return it
 }
 
-// put sends body to a presigned URL the way a browser would.
+// put sends body to a presigned URL the way the web app does, with the
+// encryption header the bucket requires.
 func put(t *testing.T, u, contentType string, body []byte) int {
+	t.Helper()
+	return putWith(t, u, contentType, body, map[string]string{"X-Amz-Server-Side-Encryption": schema.PhotoEncryption})
+}
+
+// putWith sends body with Content-Type and the given headers.
+func putWith(t *testing.T, u, contentType string, body []byte, headers map[string]string) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPut, u, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	req.Header.Set("Content-Type", contentType)
 	resp, err := http.DefaultClient.Do(req)
@@ -91,14 +102,17 @@ func TestUploadLifecycle(t *testing.T) {
 	c := requestUpload(t, h, me, "image/png", len(png))
 
 	up := c.Upload
-	if up.Method != "PUT" || up.Headers["Content-Type"] != "image/png" || up.Headers["Content-Length"] != strconv.Itoa(len(png)) {
+	if up.Method != "PUT" || up.Headers["Content-Type"] != "image/png" || up.Headers["Content-Length"] != strconv.Itoa(len(png)) ||
+		up.Headers["X-Amz-Server-Side-Encryption"] != schema.PhotoEncryption {
 		t.Fatalf("upload %+v", up)
 	}
 	u, err := url.Parse(up.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := u.Query().Get("X-Amz-SignedHeaders"), "content-length;content-type;host"; got != want {
+	// Signed, so the upload asks for the encryption the bucket's policy
+	// requires, and cannot name a storage class.
+	if got, want := u.Query().Get("X-Amz-SignedHeaders"), "content-length;content-type;host;x-amz-server-side-encryption"; got != want {
 		t.Fatalf("presigned PUT signs %q, want %q", got, want)
 	}
 	if got := u.Query().Get("X-Amz-Expires"); got != "900" {
@@ -132,6 +146,9 @@ func TestUploadLifecycle(t *testing.T) {
 	}
 	if code := put(t, up.URL, "image/png", append(png, 'x')); code != http.StatusForbidden {
 		t.Fatalf("upload of more bytes: %d, want 403", code)
+	}
+	if code := putWith(t, up.URL, "image/png", png, nil); code != http.StatusForbidden {
+		t.Fatalf("upload without the encryption header: %d, want 403", code)
 	}
 	httpapitest.Want(t, call(t, h, me, "POST /photos/{id}/complete", c.ID, "", nil), http.StatusConflict, nil)
 
@@ -212,6 +229,7 @@ func TestCompleteMismatch(t *testing.T) {
 		signed, err := presign.PresignPutObject(ctx, &s3.PutObjectInput{
 			Bucket: aws.String(localaws.Bucket), Key: aws.String(uploadKey(me.ID, c.ID)),
 			ContentType: aws.String(tc.contentType), ContentLength: aws.Int64(int64(len(tc.body))),
+			ServerSideEncryption: s3types.ServerSideEncryption(schema.PhotoEncryption),
 		})
 		if err != nil {
 			t.Fatal(err)

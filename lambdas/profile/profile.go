@@ -6,8 +6,10 @@ package profile
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -46,6 +48,10 @@ type Me struct {
 	Scopes   []string `json:"scopes"`
 	// AuthTime is when the user signed in (RFC 3339).
 	AuthTime string `json:"authTime,omitempty"`
+	// Groups are the user's Cognito groups, their authorization roles
+	// (the token's cognito:groups); empty for none. custom:role_name, in
+	// the record, is a job title and authorizes nothing.
+	Groups []string `json:"groups"`
 	Record
 	// HasProfile tells a stored profile from claims alone.
 	HasProfile bool `json:"hasProfile"`
@@ -77,6 +83,7 @@ func (h *Handler) me(ctx context.Context, r *httpapi.Request) (httpapi.Response,
 		ClientID: r.Claims["client_id"],
 		Scopes:   r.Scopes,
 		AuthTime: epoch(r.Claims["auth_time"]),
+		Groups:   Groups(r.Claims["cognito:groups"]),
 	}
 	out, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(h.table),
@@ -103,6 +110,22 @@ func username(claims map[string]string) string {
 		return u
 	}
 	return claims["cognito:username"]
+}
+
+// Groups reads the cognito:groups claim as API Gateway's JWT authorizer
+// passes it: a list written "[admins editors]" (group names have no
+// spaces), or a JSON array. Never nil, so the answer shows an empty list.
+func Groups(claim string) []string {
+	claim = strings.TrimSpace(claim)
+	var out []string
+	if err := json.Unmarshal([]byte(claim), &out); err == nil && out != nil {
+		return out
+	}
+	out = strings.Fields(strings.TrimSuffix(strings.TrimPrefix(claim, "["), "]"))
+	if out == nil {
+		return []string{}
+	}
+	return out
 }
 
 // epoch turns a Unix-seconds claim into RFC 3339; anything else is dropped

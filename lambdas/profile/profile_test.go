@@ -30,6 +30,21 @@ func putProfile(t *testing.T, r Record) {
 	}
 }
 
+func TestGroups(t *testing.T) {
+	for claim, want := range map[string][]string{
+		"":                 {},
+		"[]":               {},
+		"[admins]":         {"admins"},
+		"[admins editors]": {"admins", "editors"},
+		`["admins","ops"]`: {"admins", "ops"},
+		"admins":           {"admins"},
+	} {
+		if got := Groups(claim); !slices.Equal(got, want) || got == nil {
+			t.Errorf("Groups(%q) = %#v, want %#v", claim, got, want)
+		}
+	}
+}
+
 func TestMe(t *testing.T) {
 	h, rec := newHandler()
 	withRecord, withoutRecord := httpapitest.NewOwner(), httpapitest.NewOwner()
@@ -50,7 +65,21 @@ func TestMe(t *testing.T) {
 			want: Me{
 				Sub: withRecord, Username: "user-" + withRecord, ClientID: "testclient",
 				Scopes:   []string{"portcullis/profile.read", "portcullis/todos.read"},
-				AuthTime: "2026-01-01T00:00:00Z", Record: stored, HasProfile: true,
+				AuthTime: "2026-01-01T00:00:00Z", Groups: []string{}, Record: stored, HasProfile: true,
+			},
+		},
+		{
+			// The claim as API Gateway's JWT authorizer passes a list.
+			name: "groups from cognito:groups",
+			claims: func() map[string]string {
+				c := httpapitest.Claims(withRecord, routes.FullScope(routes.ProfileRead))
+				c["cognito:groups"] = "[admins editors]"
+				return c
+			}(),
+			want: Me{
+				Sub: withRecord, Username: "user-" + withRecord, ClientID: "testclient",
+				Scopes:   []string{"portcullis/profile.read"},
+				AuthTime: "2026-01-01T00:00:00Z", Groups: []string{"admins", "editors"}, Record: stored, HasProfile: true,
 			},
 		},
 		{
@@ -59,7 +88,7 @@ func TestMe(t *testing.T) {
 				"sub": withoutRecord, "token_use": "access", "scope": "portcullis/profile.read",
 				"cognito:username": "grace", "auth_time": "yesterday",
 			},
-			want: Me{Sub: withoutRecord, Username: "grace", Scopes: []string{"portcullis/profile.read"}},
+			want: Me{Sub: withoutRecord, Username: "grace", Scopes: []string{"portcullis/profile.read"}, Groups: []string{}},
 		},
 	}
 	for _, tt := range tests {

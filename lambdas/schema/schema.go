@@ -38,10 +38,14 @@ var (
 	// the identity pool's direct access to the todos table never reaches
 	// these records and the functions need only item calls on it.
 	Idempotency = Table{Name: "idempotency", PartitionKey: "owner", SortKey: "key", TTL: "expiresAt", Env: "IDEMPOTENCY_TABLE"}
+	// Usage: one item per owner counting what the quotas bound (todos,
+	// photos, photo bytes; lambdas/quota). A table of its own, so the
+	// identity pool's direct access to the todos table cannot reset it.
+	Usage = Table{Name: "usage", PartitionKey: "owner", Env: "USAGE_TABLE"}
 )
 
 // Tables lists every table of the stage.
-func Tables() []Table { return []Table{Todos, Photos, Profiles, Idempotency} }
+func Tables() []Table { return []Table{Todos, Photos, Profiles, Idempotency, Usage} }
 
 // Environment variables of the functions besides the table names.
 const (
@@ -57,9 +61,26 @@ const (
 	UploadPrefix = "uploads/"
 	// UploadDays is how long an upload may wait for completion.
 	UploadDays = 1
+	// PhotoEncryption is the server-side encryption every write to the
+	// photo bucket must ask for (its bucket policy denies a write
+	// without): S3-managed keys, as the bucket's default.
+	PhotoEncryption = "AES256"
+	// TodosQuotaEnv, PhotosQuotaEnv and PhotoBytesQuotaEnv carry the
+	// per-user quotas: at most so many todos, ready photos and bytes of
+	// ready photos (positive integers).
+	TodosQuotaEnv      = "TODOS_QUOTA"
+	PhotosQuotaEnv     = "PHOTOS_QUOTA"
+	PhotoBytesQuotaEnv = "PHOTO_BYTES_QUOTA"
+	// IdentityPoolEnv carries the id of the stage's identity pool, the only
+	// one whose identities a function's IAM routes accept.
+	IdentityPoolEnv = "IDENTITY_POOL_ID"
 	// AllowedEmailDomainsEnv is a comma-separated list of the email domains
 	// the pre sign-up trigger accepts; empty accepts every domain.
 	AllowedEmailDomainsEnv = "ALLOWED_EMAIL_DOMAINS"
+	// AllowedCallingCodesEnv is a comma-separated list of the country
+	// calling codes ("+1,+61") of the phone numbers the pre sign-up
+	// trigger accepts; empty accepts no phone number.
+	AllowedCallingCodesEnv = "ALLOWED_CALLING_CODES"
 	// AppNameEnv is the product name the custom message trigger writes.
 	AppNameEnv = "APP_NAME"
 	// ClientScopesEnv is a JSON object from app client id to the full API

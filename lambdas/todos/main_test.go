@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { os.Exit(awstest.Main(m, &srv)) }
 // newHandler is a handler on the local DynamoDB whose calls rec records.
 func newHandler() (*Handler, *localaws.Recorder) {
 	rec := localaws.NewRecorder(nil)
-	return New(srv.DynamoDB(rec), schema.Todos.Name, schema.Idempotency.Name), rec
+	return New(srv.DynamoDB(rec), schema.Todos.Name, schema.Idempotency.Name).TrustIdentityPool(httpapitest.IdentityPool), rec
 }
 
 // call sends one request as c.

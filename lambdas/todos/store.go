@@ -14,6 +14,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/pages"
+	"github.com/portcullis-cdk/portcullis/lambdas/quota"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
@@ -42,7 +43,13 @@ type store struct {
 	table string
 	now   func() time.Time
 	ids   *ids.Generator
+	// usage counts each owner's todos, at most max; no table: no quota.
+	usage quota.Usage
+	max   int64
 }
+
+// todo is one todo's share of the quota.
+func (s store) todo() quota.Amount { return quota.Amount{Counter: quota.Todos, N: 1, Max: s.max} }
 
 func key(owner, id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{
@@ -59,7 +66,22 @@ func (s store) create(ctx context.Context, owner, title string, done bool) (Todo
 	if err != nil {
 		return Todo{}, fmt.Errorf("marshal todo: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
+	if s.usage.Table != "" {
+		if err := s.usage.Take(ctx, owner, s.todo()); err != nil {
+			return Todo{}, err
+		}
+	}
+	if err := s.put(ctx, av); err != nil {
+		if s.usage.Table != "" {
+			s.usage.Give(ctx, owner, s.todo()) // nothing was stored
+		}
+		return Todo{}, err
+	}
+	return it.todo(), nil
+}
+
+func (s store) put(ctx context.Context, av map[string]types.AttributeValue) error {
+	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
 		Item:      av,
 		// Ids carry 80 random bits; the condition turns the impossible
@@ -68,12 +90,12 @@ func (s store) create(ctx context.Context, owner, title string, done bool) (Todo
 		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
 	})
 	if isConditionFailed(err) {
-		return Todo{}, httpapi.Conflict(httpapi.CodeConflict, "todo id already taken; retry")
+		return httpapi.Conflict(httpapi.CodeConflict, "todo id already taken; retry")
 	}
 	if err != nil {
-		return Todo{}, fmt.Errorf("put todo: %w", err)
+		return fmt.Errorf("put todo: %w", err)
 	}
-	return it.todo(), nil
+	return nil
 }
 
 func (s store) get(ctx context.Context, owner, id string) (Todo, error) {
@@ -172,6 +194,9 @@ func (s store) delete(ctx context.Context, owner, id string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("delete todo: %w", err)
+	}
+	if s.usage.Table != "" {
+		s.usage.Give(ctx, owner, s.todo())
 	}
 	return nil
 }

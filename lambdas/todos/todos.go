@@ -17,6 +17,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
+	"github.com/portcullis-cdk/portcullis/lambdas/quota"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -67,6 +68,23 @@ func New(db DB, table, idempotencyTable string) *Handler {
 		"PUT /todos/{id}":    h.update,
 		"DELETE /todos/{id}": h.delete,
 	})
+	return h
+}
+
+// Limit bounds each owner to max todos, counted in the usage table
+// (lambdas/quota): a create over it is a 409 quota_exceeded. Until it is
+// called, there is no bound.
+func (h *Handler) Limit(usageTable string, max int64) *Handler {
+	h.store.usage = quota.Usage{DB: h.store.db, Table: usageTable}
+	h.store.max = max
+	return h
+}
+
+// TrustIdentityPool makes the IAM routes accept identities of the identity
+// pool id only (httpapi.Router.TrustIdentityPool); until then they refuse
+// every request.
+func (h *Handler) TrustIdentityPool(id string) *Handler {
+	h.router.TrustIdentityPool(id)
 	return h
 }
 
@@ -182,15 +200,20 @@ func validTitle(p *string) (string, error) {
 }
 
 // FromEnv configures the handler from a function's environment, read
-// through getenv: the AWS settings of awsenv and the table names.
+// through getenv: the AWS settings of awsenv, the table names, the
+// identity pool the IAM routes trust and the todos quota.
 func FromEnv(getenv func(string) string) (*Handler, error) {
 	db, table, err := awsenv.Table(getenv, schema.Todos.Env)
 	if err != nil {
 		return nil, err
 	}
-	names, err := awsenv.Require(getenv, schema.Idempotency.Env)
+	names, err := awsenv.Require(getenv, schema.Idempotency.Env, schema.IdentityPoolEnv, schema.Usage.Env)
 	if err != nil {
 		return nil, err
 	}
-	return New(db, table, names[0]), nil
+	max, err := quota.FromEnv(getenv, schema.TodosQuotaEnv)
+	if err != nil {
+		return nil, err
+	}
+	return New(db, table, names[0]).TrustIdentityPool(names[1]).Limit(names[2], max), nil
 }

@@ -103,54 +103,12 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 	if !ok {
 		return nil, errors.New("no X-Amz-Target operation")
 	}
-	var in struct {
-		TableName                 string
-		Key, Item                 map[string]json.RawMessage
-		KeyConditionExpression    string
-		ExpressionAttributeNames  map[string]string
-		ExpressionAttributeValues map[string]json.RawMessage
-		KeyConditions             map[string]struct{ AttributeValueList []json.RawMessage }
-		RequestItems              map[string]json.RawMessage
-		IndexName                 string
-		ProjectionExpression      string
-		UpdateExpression          string
-		AttributesToGet           []string
-		Select                    string
-		ReturnValues              string
-	}
+	var in dynamoDBInput
 	if err := json.Unmarshal(body, &in); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	action := "dynamodb:" + op
-	one := func(table string, keys []string) iam.Request {
-		resource := tableARN(table)
-		if in.IndexName != "" {
-			resource += "/index/" + in.IndexName
-		}
-		ctx := map[string][]string{}
-		if keys != nil {
-			ctx["dynamodb:LeadingKeys"] = keys
-		}
-		// Fine-grained access control: the attributes the request names,
-		// what it selects and what it asks back.
-		if attrs := requestAttributes(op, in.Item, in.Key, in.ProjectionExpression, in.UpdateExpression, in.AttributesToGet, in.ExpressionAttributeNames); len(attrs) > 0 {
-			ctx["dynamodb:Attributes"] = attrs
-		}
-		switch {
-		case in.Select != "":
-			ctx["dynamodb:Select"] = []string{in.Select}
-		case op == "Query" || op == "Scan":
-			if in.ProjectionExpression != "" || len(in.AttributesToGet) > 0 {
-				ctx["dynamodb:Select"] = []string{"SPECIFIC_ATTRIBUTES"}
-			} else {
-				ctx["dynamodb:Select"] = []string{"ALL_ATTRIBUTES"}
-			}
-		}
-		if in.ReturnValues != "" {
-			ctx["dynamodb:ReturnValues"] = []string{in.ReturnValues}
-		}
-		return iam.Request{Action: action, Resource: resource, Context: ctx}
-	}
+	one := func(table string, keys []string) iam.Request { return in.request(op, table, keys) }
 	switch op {
 	case "GetItem", "DeleteItem", "UpdateItem", "PutItem":
 		item := in.Key
@@ -184,6 +142,54 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 		return []iam.Request{{Action: action, Resource: "*"}}, nil
 	}
 	return nil, fmt.Errorf("the local IAM evaluator does not know the resources of dynamodb:%s", op)
+}
+
+// dynamoDBInput is what the evaluator reads of a DynamoDB request.
+type dynamoDBInput struct {
+	TableName                 string
+	Key, Item                 map[string]json.RawMessage
+	KeyConditionExpression    string
+	ExpressionAttributeNames  map[string]string
+	ExpressionAttributeValues map[string]json.RawMessage
+	KeyConditions             map[string]struct{ AttributeValueList []json.RawMessage }
+	RequestItems              map[string]json.RawMessage
+	IndexName                 string
+	ProjectionExpression      string
+	UpdateExpression          string
+	AttributesToGet           []string
+	Select                    string
+	ReturnValues              string
+}
+
+// request is the authorization request of operation op on table, with the
+// condition keys of fine-grained access control: the leading keys, the
+// attributes the request names, what it selects and what it asks back.
+func (in dynamoDBInput) request(op, table string, keys []string) iam.Request {
+	resource := tableARN(table)
+	if in.IndexName != "" {
+		resource += "/index/" + in.IndexName
+	}
+	ctx := map[string][]string{}
+	if keys != nil {
+		ctx["dynamodb:LeadingKeys"] = keys
+	}
+	if attrs := requestAttributes(op, in.Item, in.Key, in.ProjectionExpression, in.UpdateExpression, in.AttributesToGet, in.ExpressionAttributeNames); len(attrs) > 0 {
+		ctx["dynamodb:Attributes"] = attrs
+	}
+	switch {
+	case in.Select != "":
+		ctx["dynamodb:Select"] = []string{in.Select}
+	case op == "Query" || op == "Scan":
+		if in.ProjectionExpression != "" || len(in.AttributesToGet) > 0 {
+			ctx["dynamodb:Select"] = []string{"SPECIFIC_ATTRIBUTES"}
+		} else {
+			ctx["dynamodb:Select"] = []string{"ALL_ATTRIBUTES"}
+		}
+	}
+	if in.ReturnValues != "" {
+		ctx["dynamodb:ReturnValues"] = []string{in.ReturnValues}
+	}
+	return iam.Request{Action: "dynamodb:" + op, Resource: resource, Context: ctx}
 }
 
 var (

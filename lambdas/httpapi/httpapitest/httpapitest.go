@@ -28,6 +28,10 @@ type Caller struct {
 	Scopes []string
 }
 
+// IdentityPool is the identity pool of every IAM caller's event: a handler
+// under test trusts it (httpapi.Router.TrustIdentityPool).
+const IdentityPool = "us-east-1:00000000-0000-0000-0000-000000000000"
+
 // User is a caller with an access token holding every scope.
 func User(sub string) Caller { return Caller{ID: sub} }
 
@@ -82,7 +86,7 @@ func Event(c Caller, routeKey string, path, query map[string]string, body string
 			IAM: &events.APIGatewayV2HTTPRequestContextAuthorizerIAMDescription{
 				CognitoIdentity: events.APIGatewayV2HTTPRequestContextAuthorizerCognitoIdentity{
 					IdentityID:     c.ID,
-					IdentityPoolID: "us-east-1:00000000-0000-0000-0000-000000000000",
+					IdentityPoolID: IdentityPool,
 				},
 			},
 		}

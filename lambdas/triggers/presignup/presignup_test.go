@@ -39,6 +39,7 @@ func TestHandle(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv(schema.AllowedEmailDomainsEnv, tt.env)
+			t.Setenv(schema.AllowedCallingCodesEnv, "+61")
 			ev := events.CognitoEventUserPoolsPreSignup{}
 			ev.TriggerSource = "PreSignUp_SignUp"
 			ev.Request.UserAttributes = tt.attrs
@@ -58,6 +59,43 @@ func TestHandle(t *testing.T) {
 	}
 }
 
+// TestCallingCodes: a self sign-up's phone number must start with one of
+// the allowed calling codes, and none are allowed unless named; an
+// administrator's AdminCreateUser is not limited.
+func TestCallingCodes(t *testing.T) {
+	tests := []struct {
+		name, codes, source, phone, wantErr string
+	}{
+		{"allowed", "+1,+61", "PreSignUp_SignUp", "+61400000000", ""},
+		{"second code", "+1, +61", "PreSignUp_SignUp", "+14155550123", ""},
+		{"three-digit code", "+353", "PreSignUp_SignUp", "+353861234567", ""},
+		{"other country", "+1,+61", "PreSignUp_SignUp", "+447700900123", "sign-up is limited to phone numbers starting with +1 or +61"},
+		{"code is a prefix, not a substring", "+61", "PreSignUp_SignUp", "+16155550123", "sign-up is limited to phone numbers starting with +61"},
+		{"none allowed", "", "PreSignUp_SignUp", "+61400000000", "sign-up with a phone number is not available; use an email address"},
+		{"blank list allows none", " , ", "PreSignUp_SignUp", "+61400000000", "sign-up with a phone number is not available; use an email address"},
+		{"email sign-up without a phone", "", "PreSignUp_SignUp", "", ""},
+		{"administrator creates the user", "", "PreSignUp_AdminCreateUser", "+447700900123", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(nil, strings.Split(tt.codes, ","))
+			ev := events.CognitoEventUserPoolsPreSignup{}
+			ev.TriggerSource = tt.source
+			ev.Request.UserAttributes = map[string]string{"email": "ada@example.com"}
+			if tt.phone != "" {
+				ev.Request.UserAttributes["phone_number"] = tt.phone
+			}
+			_, err := h.Handle(context.Background(), ev)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.wantErr != "" && (err == nil || err.Error() != tt.wantErr):
+				t.Fatalf("error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 // FuzzHandle: with a domain list, an address is accepted only if its part
 // after the single "@" is one of the domains; refusals always say why.
 func FuzzHandle(f *testing.F) {
@@ -66,7 +104,7 @@ func FuzzHandle(f *testing.F) {
 	f.Add("", "not an email")
 	f.Add("example.com", "a@b@example.com")
 	f.Fuzz(func(t *testing.T, domains, email string) {
-		h := New(strings.Split(domains, ","))
+		h := New(strings.Split(domains, ","), nil)
 		ev := events.CognitoEventUserPoolsPreSignup{}
 		ev.Request.UserAttributes = map[string]string{"email": email}
 		out, err := h.Handle(context.Background(), ev)

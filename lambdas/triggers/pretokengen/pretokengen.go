@@ -6,7 +6,9 @@
 // adds to such tokens the API scopes the stage grants the app client that
 // signed the user in, and none to a client the stage does not know. Tokens
 // from the hosted UI's OAuth flows keep exactly the scopes their client
-// asked for.
+// asked for (and Cognito granted), even when the request names
+// aws.cognito.signin.user.admin, as the SPA's does: an OAuth request for
+// fewer scopes gets fewer.
 package pretokengen
 
 import (
@@ -19,12 +21,23 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // userAdminScope marks an access token of the user pool API flows: OAuth
 // flows never carry it unless the client requested it.
 const userAdminScope = "aws.cognito.signin.user.admin"
+
+// sourceHostedAuth is the trigger source of the OAuth flows (the hosted
+// UI's authorization code exchange).
+const sourceHostedAuth = "TokenGeneration_HostedAuth"
+
+// oidcScopes are the scopes only an OAuth request carries: an SDK sign-in's
+// token has aws.cognito.signin.user.admin alone, so a refresh whose scopes
+// include one of these renews an OAuth session, whose scopes stay as the
+// client asked.
+var oidcScopes = []string{"openid", "email", "phone", "profile"}
 
 // Handler adds scopes to access tokens.
 type Handler struct {
@@ -61,11 +74,19 @@ func FromEnv(getenv func(string) string) (*Handler, error) {
 	return New(grants), nil
 }
 
-// Handle is the Lambda handler. The client is the one Cognito authenticated
+// Handle is the Lambda handler. It adds the caller's hash to every access
+// token, and the API scopes as above. The client is the one Cognito authenticated
 // (callerContext.clientId); client metadata and the other values a caller
 // chooses play no part.
 func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
-	if !slices.Contains(ev.Request.Scopes, userAdminScope) {
+	// Every access token names its caller pseudonymously, for the API's
+	// access log (httpapi.CallerClaim).
+	if sub := ev.Request.UserAttributes["sub"]; sub != "" {
+		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride = map[string]interface{}{
+			httpapi.CallerClaim: httpapi.OwnerHash(sub),
+		}
+	}
+	if !sdkSignIn(ev) {
 		return ev, nil
 	}
 	granted, known := h.grants[ev.CallerContext.ClientID]
@@ -83,4 +104,13 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPre
 		ev.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ScopesToAdd = add
 	}
 	return ev, nil
+}
+
+// sdkSignIn tells the user pool API's sign-in flows (and their refreshes)
+// from the OAuth flows: only the former get the client's API scopes added.
+func sdkSignIn(ev events.CognitoEventUserPoolsPreTokenGenV2_0) bool {
+	if ev.TriggerSource == sourceHostedAuth || !slices.Contains(ev.Request.Scopes, userAdminScope) {
+		return false
+	}
+	return !slices.ContainsFunc(ev.Request.Scopes, func(s string) bool { return slices.Contains(oidcScopes, s) })
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
@@ -50,6 +51,11 @@ func TestScopesPerClient(t *testing.T) {
 		{"foreign client naming a known one in its metadata", spoofed, nil},
 		{"hosted UI keeps the client's request", event("TokenGeneration_HostedAuth", "spa", "openid", read), nil},
 		{"refresh of a hosted UI session", event("TokenGeneration_RefreshTokens", "spa", "openid", "email"), nil},
+		// The SPA's hosted-UI request names aws.cognito.signin.user.admin
+		// (profile edits need it); asking for fewer API scopes gets fewer.
+		{"hosted UI with the user admin scope gets what it asked for", event("TokenGeneration_HostedAuth", "spa", "openid", userAdminScope, read), nil},
+		{"hosted UI with the user admin scope alone", event("TokenGeneration_HostedAuth", "spa", userAdminScope), nil},
+		{"refresh of a hosted UI session with the user admin scope", event("TokenGeneration_RefreshTokens", "spa", "openid", "profile", userAdminScope, read), nil},
 		{"already complete", event("TokenGeneration_Authentication", "spa", userAdminScope, read, write), nil},
 	}
 	for _, c := range cases {
@@ -86,6 +92,24 @@ func TestFromEnv(t *testing.T) {
 		}
 		if err == nil && !slices.Equal(h.grants["spa"], c.spa) {
 			t.Errorf("%s: spa grant %v, want %v", c.name, h.grants["spa"], c.spa)
+		}
+	}
+}
+
+// TestCallerClaim: every access token, whatever the flow, carries the
+// caller's hash (as the API functions log it), never the sub itself.
+func TestCallerClaim(t *testing.T) {
+	h := New(nil)
+	for _, source := range []string{"TokenGeneration_Authentication", "TokenGeneration_HostedAuth", "TokenGeneration_RefreshTokens"} {
+		ev := event(source, "spa", "openid")
+		ev.Request.UserAttributes = map[string]string{"sub": "11111111-2222-4333-8444-555555555555"}
+		got, err := h.Handle(context.Background(), ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		claims := got.Response.ClaimsAndScopeOverrideDetails.AccessTokenGeneration.ClaimsToAddOrOverride
+		if len(claims) != 1 || claims[httpapi.CallerClaim] != httpapi.OwnerHash("11111111-2222-4333-8444-555555555555") {
+			t.Errorf("%s: claims %v, want only %s = the sub's hash", source, claims, httpapi.CallerClaim)
 		}
 	}
 }

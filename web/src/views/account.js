@@ -120,7 +120,7 @@ export function signUp(ctx) {
       { id: "signup-form" },
       async (v) => {
         const username = v.username.trim();
-        const attrs = { name: v.name.trim(), "custom:company": v.company.trim() };
+        const attrs = { name: v.name.trim(), "custom:company": v.company.trim(), "custom:role_name": v.role.trim() };
         if (v.kind === "phone") {
           if (!/^\+[1-9][0-9]{6,14}$/.test(username)) throw new Error("A phone number starts with + and the country code, e.g. +14155550100.");
           attrs.phone_number = username;
@@ -143,6 +143,7 @@ export function signUp(ctx) {
       h("p", { class: "muted", text: passwordRules }),
       field("Name (optional)", { name: "name", type: "text", autocomplete: "name" }),
       field("Company (optional)", { name: "company", type: "text", autocomplete: "organization" }),
+      field("Role, your job title (optional)", { name: "role", type: "text", autocomplete: "organization-title" }),
       h("button", { type: "submit", text: "Create account" }),
     ),
     h("p", null, "Have an account? ", ctx.link("/signin", "Sign in")),

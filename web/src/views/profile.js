@@ -7,6 +7,8 @@ import { secretBlock } from "./account.js";
 const editable = [
   ["name", "Name", "name"],
   ["custom:company", "Company", "organization"],
+  // A job title to show; what a user may do comes from their groups.
+  ["custom:role_name", "Role (job title)", "organization-title"],
   ["email", "Email", "email"],
   ["phone_number", "Phone number", "tel"],
 ];
@@ -82,7 +84,8 @@ export async function profile(ctx) {
     fact("Email", [attrs.email, verified(attrs.email_verified)]),
     fact("Phone number", [attrs.phone_number, verified(attrs.phone_number_verified)]),
     fact("Company", attrs["custom:company"]),
-    fact("Role", attrs["custom:role_name"]),
+    fact("Role (job title)", attrs["custom:role_name"]),
+    fact("Groups", me && me.groups && (me.groups.join(", ") || "none")),
     fact("User id", me && me.sub),
     fact("Token scopes", me && me.scopes && me.scopes.join(" ")),
     fact("Authenticator (TOTP)", mfaOn ? "on" : "off"),
