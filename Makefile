@@ -6,9 +6,10 @@ SHELL := bash
 STAGE ?= dev
 PROJECT ?= portcullis
 
-# The Go modules of the repository: the app, and the construct library that
-# platform teams require on its own (constructs/go.mod). Each gate runs in each.
-MODULES := . constructs
+# The Go modules of the repository: the app, the construct library that
+# platform teams require on its own (constructs/go.mod), and a platform team's
+# app around it (test/consumer, on go 1.24). Each gate runs in each.
+MODULES := . constructs test/consumer
 
 # The pinned CDK CLI and a Node 22 runtime come from package-lock.json. jsii
 # (the CDK's Go-to-JavaScript bridge) and the CLI both run that node, so no
@@ -27,7 +28,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -192,6 +193,20 @@ bench: $(DEV_TEMPLATE) ## measure sizes, cold starts, synth, handlers, make dev 
 calls: deps ## the AWS calls each endpoint makes, counted against local DynamoDB and S3
 	go test -count=1 -run TestAWSCalls -v ./lambdas/todos ./lambdas/photos ./lambdas/profile ./lambdas/random \
 		| grep -v -e '^=== ' -e '^--- ' -e '^PASS' -e '^ok '
+
+# A release of the construct library (tag constructs/vX.Y.Z) passes make test
+# and these: the consumer module on the library's floor versions (its go.mod
+# tidy and not raised), every construct's logical-id record, the examples in
+# the package docs, the module boundary, and, with VERSION, a changelog entry
+# for it that no tag has yet.
+release-check: deps ## the construct library's release gates: make release-check [VERSION=0.1.0]
+	@out=$$(go -C test/consumer mod tidy -diff) || { echo "test/consumer/go.mod is not tidy:"; echo "$$out"; exit 1; }
+	go -C test/consumer test -count=1 ./...
+	go -C constructs test -count=1 -run 'TestLogicalIDsAreStable|TestDocShowsExamples|TestLibraryLinksNothingOfTheApp' ./...
+	@if [ -n "$(VERSION)" ]; then \
+		grep -q '^## \[$(VERSION)\]' constructs/CHANGELOG.md || { echo "constructs/CHANGELOG.md has no ## [$(VERSION)] section"; exit 1; }; \
+		! git rev-parse -q --verify "refs/tags/constructs/v$(VERSION)" >/dev/null || { echo "tag constructs/v$(VERSION) exists"; exit 1; }; \
+	fi
 
 update-golden: deps ## rewrite test/testdata after an intended template change
 	go test ./test -update

@@ -17,6 +17,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
 	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,
@@ -448,6 +449,8 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Ephemeral:    c.Removal == Destroy,
 		DomainPrefix: c.domainPrefix(),
 		Email:        c.Email,
+		// The sign-up form's profile fields and the administrator's role.
+		CustomAttributes: schema.UserAttributes(),
 	}
 }
 

@@ -19,7 +19,6 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/data"
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
@@ -255,7 +254,10 @@ func (s *Stack) addAuth() {
 		ServerScopes:         cfg.ServerScopes,
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
-		WriteAttributes: append(auth.DefaultWriteAttributes(), attr.RoleName.Key()),
+		ReadAttributes:    append(auth.DefaultReadAttributes(), schema.Company.Key(), schema.RoleName.Key()),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), schema.Company.Key(), schema.RoleName.Key()),
+		SPAConstructID:    contract.SPAClient,
+		ServerConstructID: contract.ServerClient,
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{

@@ -29,12 +29,12 @@ func TestUsersEditTheirProfileNotTheirVerification(t *testing.T) {
 					t.Errorf("client %s lets users write %s", id, banned)
 				}
 			}
-			for _, editable := range []string{attr.Name, attr.Company.Key(), attr.RoleName.Key(), attr.Email, attr.PhoneNumber} {
+			for _, editable := range []string{attr.Name, schema.Company.Key(), schema.RoleName.Key(), attr.Email, attr.PhoneNumber} {
 				if !slices.Contains(write, editable) {
 					t.Errorf("client %s does not let users edit %s", id, editable)
 				}
 			}
-			if !slices.Contains(read, attr.RoleName.Key()) || !slices.Contains(read, attr.EmailVerified) {
+			if !slices.Contains(read, schema.RoleName.Key()) || !slices.Contains(read, attr.EmailVerified) {
 				t.Errorf("client %s ReadAttributes %v: users should see their role and whether their email is verified", id, read)
 			}
 		}

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/internal/stateful"
+	"github.com/portcullis-cdk/portcullis/constructs/stateful"
 )
 
 var acceptReplacement = flag.Bool("accept-replacement", false,

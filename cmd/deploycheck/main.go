@@ -2,7 +2,7 @@
 // template of the stage's deployed stack with CloudFormation GetTemplate and
 // refuses, naming the resource and the property, a new synthesis that would
 // replace or delete a user pool, identity pool, table or bucket, by the
-// rules of the snapshot test (internal/stateful). A stack that does not
+// rules of the snapshot test (constructs/stateful). A stack that does not
 // exist yet passes. -accept-replacement accepts the changes of one named
 // resource, on purpose. -role-arn reads through a role; -bootstrap-role
 // through the stack's own CDK bootstrap deploy role, as the cloud assembly
@@ -30,7 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
-	"github.com/portcullis-cdk/portcullis/internal/stateful"
+	"github.com/portcullis-cdk/portcullis/constructs/stateful"
 )
 
 func main() {

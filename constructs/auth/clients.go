@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
@@ -24,14 +25,17 @@ type Scope struct {
 	Description string
 }
 
-// AppClientsProps configures AppClients.
+// AppClientsProps configures AppClients. Only UserPool and CallbackURLs are
+// required; nothing of any one app is a default.
 type AppClientsProps struct {
-	// UserPool the clients belong to. Required.
+	// UserPool the clients belong to: a pool of this stack or an existing
+	// one (awscognito.UserPool_FromUserPoolId). Required.
 	UserPool awscognito.IUserPool
-	// ResourceServerID identifies the API in scope strings ("<id>/<scope>").
-	// Default: "api".
+	// ResourceServerID identifies the API in scope strings ("<id>/<scope>"),
+	// for example "orders". Required with Scopes.
 	ResourceServerID string
-	// Scopes the resource server defines. Default: none.
+	// Scopes the resource server defines. Default: none, and then no
+	// resource server is made.
 	Scopes []Scope
 	// SPAScopes and ServerScopes name the Scopes each client may request
 	// (besides openid, email and profile), and so the API scopes Grants
@@ -40,7 +44,8 @@ type AppClientsProps struct {
 	ServerScopes []string
 	// ReadAttributes are the user attributes the clients may read (in ID
 	// tokens and GetUser), as Cognito names them ("email",
-	// "custom:company"). Default: DefaultReadAttributes.
+	// "custom:company"); a custom attribute must be one the pool declares.
+	// Default: DefaultReadAttributes.
 	ReadAttributes []string
 	// WriteAttributes are the attributes a signed-in user may set through
 	// the clients (SignUp, UpdateUserAttributes); anything else only an
@@ -73,25 +78,32 @@ type AppClientsProps struct {
 	AuthSessionValidity time.Duration
 	// NoServerClient skips the confidential client. Default: false (create it).
 	NoServerClient bool
+	// SPAConstructID and ServerConstructID are the construct ids of the two
+	// clients below this construct; a client's logical id derives from its
+	// id, so changing one replaces the client (and its id). Default: "SPA"
+	// and "Server".
+	SPAConstructID    string
+	ServerConstructID string
+	// ClientOverrides are L2 props the construct does not set itself (for
+	// example AnalyticsConfiguration or UserPoolClientName), merged into the ones it makes: the escape hatch
+	// for what it does not decide. Setting one it does set panics, naming
+	// it. Default: nil.
+	ClientOverrides *awscognito.UserPoolClientProps
 }
 
-// DefaultReadAttributes are what the clients read by default: the profile,
-// the contact channels with their verified flags, and the custom attributes
-// of attr.Defaults (custom:role_name included: users may see their role).
+// DefaultReadAttributes are what the clients read by default: the name and
+// the contact channels with their verified flags, standard attributes every
+// pool has.
 func DefaultReadAttributes() []string {
-	out := []string{attr.Email, attr.EmailVerified, attr.PhoneNumber, attr.PhoneVerified, attr.Name}
-	for _, c := range attr.Defaults() {
-		out = append(out, c.Key())
-	}
-	return out
+	return []string{attr.Email, attr.EmailVerified, attr.PhoneNumber, attr.PhoneVerified, attr.Name}
 }
 
-// DefaultWriteAttributes are what users may change themselves: their name,
-// company, and email address and phone number (which Cognito verifies again
-// with a code). custom:role_name is not among them: a role a user could
-// grant themselves would be worthless, so only an administrator sets it.
+// DefaultWriteAttributes are what users may change themselves by default:
+// their name, and email address and phone number (which Cognito verifies
+// again with a code). An attribute that grants something (a role, a tenant)
+// must never be writable: a user could grant it to themselves.
 func DefaultWriteAttributes() []string {
-	return []string{attr.Email, attr.PhoneNumber, attr.Name, attr.Company.Key()}
+	return []string{attr.Email, attr.PhoneNumber, attr.Name}
 }
 
 // AppClients is the resource server and the app clients of a pool: a public
@@ -139,6 +151,9 @@ func (p *AppClientsProps) Validate() error {
 	var errs []error
 	if p.UserPool == nil {
 		errs = append(errs, errors.New("UserPool is required"))
+	}
+	if len(p.Scopes) > 0 && p.ResourceServerID == "" {
+		errs = append(errs, errors.New("ResourceServerID is required with Scopes"))
 	}
 	if p.ResourceServerID != "" && !resourceServerID.MatchString(p.ResourceServerID) {
 		errs = append(errs, fmt.Errorf("ResourceServerID %q: want 1-256 printable characters without quotes or backslashes", p.ResourceServerID))
@@ -231,8 +246,11 @@ func IsLocalhost(u string) bool { return weburl.IsLocalhost(u) }
 
 func (p *AppClientsProps) withDefaults() AppClientsProps {
 	out := *p
-	if out.ResourceServerID == "" {
-		out.ResourceServerID = "api"
+	if out.SPAConstructID == "" {
+		out.SPAConstructID = "SPA"
+	}
+	if out.ServerConstructID == "" {
+		out.ServerConstructID = "Server"
 	}
 	if out.LogoutURLs == nil {
 		out.LogoutURLs = out.CallbackURLs
@@ -278,8 +296,23 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 		panic(fmt.Errorf("auth.NewAppClients %q: %w", id, err))
 	}
 	p := props.withDefaults()
-	this := constructs.NewConstruct(scope, jsii.String(id))
+	c := &AppClients{Construct: constructs.NewConstruct(scope, jsii.String(id)), serverID: p.ResourceServerID}
+	c.ResourceServer = newResourceServer(c.Construct, p)
+	spaScopes, serverScopes := c.fullScopes(p.SPAScopes), c.fullScopes(p.ServerScopes)
+	c.SPA = c.newClient(p, p.SPAConstructID, false, p.CallbackURLs, spaScopes)
+	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: spaScopes})
+	if !p.NoServerClient {
+		c.Server = c.newClient(p, p.ServerConstructID, true, p.ServerCallbackURLs, serverScopes)
+		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: serverScopes})
+	}
+	return c
+}
 
+// newResourceServer defines the API's scopes, or nothing without Scopes.
+func newResourceServer(scope constructs.Construct, p AppClientsProps) awscognito.UserPoolResourceServer {
+	if len(p.Scopes) == 0 {
+		return nil
+	}
 	scopes := make([]awscognito.ResourceServerScope, len(p.Scopes))
 	for i, s := range p.Scopes {
 		scopes[i] = awscognito.NewResourceServerScope(&awscognito.ResourceServerScopeProps{
@@ -287,71 +320,76 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 			ScopeDescription: jsii.String(s.Description),
 		})
 	}
-	server := awscognito.NewUserPoolResourceServer(this, jsii.String("ResourceServer"), &awscognito.UserPoolResourceServerProps{
+	return awscognito.NewUserPoolResourceServer(scope, jsii.String("ResourceServer"), &awscognito.UserPoolResourceServerProps{
 		UserPool:   p.UserPool,
 		Identifier: jsii.String(p.ResourceServerID),
 		Scopes:     &scopes,
 	})
-	full := func(names []string) []string {
-		out := make([]string, len(names))
-		for i, n := range names {
-			out[i] = p.ResourceServerID + "/" + n
-		}
-		return out
-	}
-	read := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.ReadAttributes)).WithCustomAttributes(customNames(p.ReadAttributes)...)
-	write := awscognito.NewClientAttributes().WithStandardAttributes(standardMask(p.WriteAttributes)).WithCustomAttributes(customNames(p.WriteAttributes)...)
+}
 
-	client := func(id string, secret bool, callbacks, apiScopes []string) awscognito.UserPoolClient {
-		oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
-		if !secret {
-			// The SPA's users edit their profile and enrol an authenticator
-			// (UpdateUserAttributes, AssociateSoftwareToken) with the access
-			// token, which needs this scope; the SDK sign-in flows grant it
-			// anyway, the hosted UI only when the client may request it.
-			oauthScopes = append(oauthScopes, awscognito.OAuthScope_COGNITO_ADMIN())
-		}
-		for _, s := range apiScopes {
-			// Plain strings rather than tokens keep the template readable; the
-			// dependency below orders the clients after the scopes they name.
-			oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(s)))
-		}
-		return awscognito.NewUserPoolClient(this, jsii.String(id), &awscognito.UserPoolClientProps{
-			UserPool:       p.UserPool,
-			GenerateSecret: jsii.Bool(secret),
-			// SRP never sends the password; refresh is implied by any flow.
-			AuthFlows: &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
-			OAuth: &awscognito.OAuthSettings{
-				// Authorization code only: the implicit grant puts tokens in
-				// URLs and browser history. The SPA adds PKCE (code_challenge),
-				// which Cognito then verifies at the token endpoint.
-				Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
-				Scopes:       &oauthScopes,
-				CallbackUrls: jsii.Strings(callbacks...),
-				LogoutUrls:   jsii.Strings(p.LogoutURLs...),
-			},
-			SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
-			PreventUserExistenceErrors: jsii.Bool(true),
-			EnableTokenRevocation:      jsii.Bool(true),
-			AccessTokenValidity:        duration(p.AccessTokenValidity),
-			IdTokenValidity:            duration(p.IDTokenValidity),
-			RefreshTokenValidity:       duration(p.RefreshTokenValidity),
-			AuthSessionValidity:        duration(p.AuthSessionValidity),
-			ReadAttributes:             read,
-			WriteAttributes:            write,
-		})
+// fullScopes are the scope strings tokens carry for names of the resource
+// server's scopes.
+func (c *AppClients) fullScopes(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = c.ScopeName(n)
 	}
+	return out
+}
 
-	c := &AppClients{Construct: this, ResourceServer: server, serverID: p.ResourceServerID}
-	c.SPA = client("SPA", false, p.CallbackURLs, full(p.SPAScopes))
-	c.SPA.Node().AddDependency(server)
-	c.grants = append(c.grants, Grant{ClientID: c.SPA.UserPoolClientId(), Scopes: full(p.SPAScopes)})
-	if !p.NoServerClient {
-		c.Server = client("Server", true, p.ServerCallbackURLs, full(p.ServerScopes))
-		c.Server.Node().AddDependency(server)
-		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: full(p.ServerScopes)})
+// newClient makes one client: the public SPA client (secret false) or the
+// confidential server client, allowed apiScopes besides the OpenID ones.
+func (c *AppClients) newClient(p AppClientsProps, id string, secret bool, callbacks, apiScopes []string) awscognito.UserPoolClient {
+	oauthScopes := []awscognito.OAuthScope{awscognito.OAuthScope_OPENID(), awscognito.OAuthScope_EMAIL(), awscognito.OAuthScope_PROFILE()}
+	if !secret {
+		// The SPA's users edit their profile and enrol an authenticator
+		// (UpdateUserAttributes, AssociateSoftwareToken) with the access
+		// token, which needs this scope; the SDK sign-in flows grant it
+		// anyway, the hosted UI only when the client may request it.
+		oauthScopes = append(oauthScopes, awscognito.OAuthScope_COGNITO_ADMIN())
 	}
-	return c
+	for _, s := range apiScopes {
+		// Plain strings rather than tokens keep the template readable; the
+		// dependency below orders the client after the scopes it names.
+		oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(s)))
+	}
+	l2 := &awscognito.UserPoolClientProps{
+		UserPool:       p.UserPool,
+		GenerateSecret: jsii.Bool(secret),
+		// SRP never sends the password; refresh is implied by any flow.
+		AuthFlows: &awscognito.AuthFlow{UserSrp: jsii.Bool(true)},
+		OAuth: &awscognito.OAuthSettings{
+			// Authorization code only: the implicit grant puts tokens in
+			// URLs and browser history. The SPA adds PKCE (code_challenge),
+			// which Cognito then verifies at the token endpoint.
+			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+			Scopes:       &oauthScopes,
+			CallbackUrls: jsii.Strings(callbacks...),
+			LogoutUrls:   jsii.Strings(p.LogoutURLs...),
+		},
+		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
+		PreventUserExistenceErrors: jsii.Bool(true),
+		EnableTokenRevocation:      jsii.Bool(true),
+		AccessTokenValidity:        duration(p.AccessTokenValidity),
+		IdTokenValidity:            duration(p.IDTokenValidity),
+		RefreshTokenValidity:       duration(p.RefreshTokenValidity),
+		AuthSessionValidity:        duration(p.AuthSessionValidity),
+		ReadAttributes:             clientAttributes(p.ReadAttributes),
+		WriteAttributes:            clientAttributes(p.WriteAttributes),
+	}
+	if err := override.Merge(l2, p.ClientOverrides); err != nil {
+		panic(fmt.Errorf("auth.NewAppClients: ClientOverrides: %w", err))
+	}
+	client := awscognito.NewUserPoolClient(c.Construct, jsii.String(id), l2)
+	if c.ResourceServer != nil {
+		client.Node().AddDependency(c.ResourceServer)
+	}
+	return client
+}
+
+// clientAttributes is the CDK's form of a list of attribute names.
+func clientAttributes(names []string) awscognito.ClientAttributes {
+	return awscognito.NewClientAttributes().WithStandardAttributes(standardMask(names)).WithCustomAttributes(customNames(names)...)
 }
 
 // Grants are the API scopes each client may request, in the order the

@@ -16,6 +16,13 @@
 // props, as CDK constructors do; each props type has a Validate method that
 // returns the same error for callers that prefer to handle it.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewAppClients:
@@ -80,6 +87,35 @@
 //	// unauthenticated identities: false
 //	// {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${cognito-identity.amazonaws.com:sub}"]}}
 //
+// NewIdentityPool (existing):
+// The authenticated role for an identity pool the team already has: the
+// construct makes the role and its grants, and the team attaches it where
+// the pool's roles are managed.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	table := awsdynamodb.Table_FromTableName(stack, jsii.String("Notes"), jsii.String("notes"))
+//
+//	identity := auth.NewIdentityPool(stack, "Identity", &auth.IdentityPoolProps{
+//		ExistingID: "eu-west-1:11111111-2222-3333-4444-555555555555",
+//	})
+//	identity.GrantOwnItems(table, nil, "dynamodb:GetItem")
+//	_ = identity.AuthenticatedRole.RoleArn() // attach as the pool's authenticated role
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, typ := range []string{"AWS::Cognito::IdentityPool", "AWS::Cognito::IdentityPoolRoleAttachment"} {
+//		fmt.Println(len(*template.FindResources(jsii.String(typ), nil)), typ)
+//	}
+//	for _, r := range *template.FindResources(jsii.String("AWS::IAM::Role"), nil) {
+//		trust := (*r)["Properties"].(map[string]any)["AssumeRolePolicyDocument"].(map[string]any)["Statement"].([]any)[0]
+//		aud, _ := json.Marshal(trust.(map[string]any)["Condition"].(map[string]any)["StringEquals"])
+//		fmt.Println(string(aud))
+//	}
+//	// Output:
+//	// 0 AWS::Cognito::IdentityPool
+//	// 0 AWS::Cognito::IdentityPoolRoleAttachment
+//	// {"cognito-identity.amazonaws.com:aud":"eu-west-1:11111111-2222-3333-4444-555555555555"}
+//
 // NewUserPool:
 // A platform team adds a phone-number user pool to a stack of its own app.
 //
@@ -105,4 +141,34 @@
 //	// verified by: [phone_number]
 //	// MFA: ON [SOFTWARE_TOKEN_MFA]
 //	// deletion protection: ACTIVE
+//
+// NewUserPool (existing):
+// A team's existing pool: the construct adds the hosted domain, and app
+// clients and JWT authorizers trust the issuer derived from it.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	existing := awscognito.UserPool_FromUserPoolId(stack, jsii.String("Corporate"), jsii.String("eu-west-1_AbCdEf123"))
+//
+//	users := auth.NewUserPool(stack, "Users", &auth.UserPoolProps{Existing: existing, DomainPrefix: "acme-orders"})
+//	auth.NewAppClients(stack, "Clients", &auth.AppClientsProps{
+//		UserPool:       users.Pool,
+//		CallbackURLs:   []string{"https://orders.example.com/callback"},
+//		NoServerClient: true,
+//	})
+//	issuer, _ := json.Marshal(stack.Resolve(users.IssuerURL()))
+//	fmt.Println(string(issuer))
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	fmt.Println(len(*template.FindResources(jsii.String("AWS::Cognito::UserPool"), nil)), "new pools")
+//	for _, typ := range []string{"AWS::Cognito::UserPoolDomain", "AWS::Cognito::UserPoolClient"} {
+//		for _, r := range *template.FindResources(jsii.String(typ), nil) {
+//			fmt.Println(typ, "in", (*r)["Properties"].(map[string]any)["UserPoolId"])
+//		}
+//	}
+//	// Unordered output:
+//	// {"Fn::Join":["",["https://cognito-idp.",{"Ref":"AWS::Region"},".",{"Ref":"AWS::URLSuffix"},"/eu-west-1_AbCdEf123"]]}
+//	// 0 new pools
+//	// AWS::Cognito::UserPoolDomain in eu-west-1_AbCdEf123
+//	// AWS::Cognito::UserPoolClient in eu-west-1_AbCdEf123
 package auth

@@ -5,16 +5,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/jsii-runtime-go"
+
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 )
 
 func TestUserPoolPropsValidate(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	existing := awscognito.UserPool_FromUserPoolId(stack, jsii.String("E"), jsii.String("eu-west-1_AbCdEf123"))
 	cases := []struct {
 		name  string
 		props UserPoolProps
 		want  string // "" means valid
 	}{
 		{"zero value", UserPoolProps{}, ""},
+		{"existing with a domain", UserPoolProps{Existing: existing, DomainPrefix: "acme-orders"}, ""},
+		{"existing and new", UserPoolProps{Existing: existing, SignIn: SignInPhone}, "Existing is set"},
+		{"existing with triggers", UserPoolProps{Existing: existing, Triggers: Triggers{PreTokenGenerationName: "f"}}, "not both"},
 		{"phone", UserPoolProps{SignIn: SignInPhone, MFA: MFAOptional, Plan: PlanEssentials}, ""},
 		{"bad sign-in", UserPoolProps{SignIn: 3}, "SignIn 3"},
 		{"bad MFA", UserPoolProps{MFA: -1}, "MFA -1"},
@@ -23,7 +32,7 @@ func TestUserPoolPropsValidate(t *testing.T) {
 		{"reserved domain word", UserPoolProps{DomainPrefix: "aws-login"}, `"aws-login": Cognito reserves the word "aws"`},
 		{"domain ends with hyphen", UserPoolProps{DomainPrefix: "login-"}, `"login-"`},
 		{"custom attribute name", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "Bad Name", MaxLen: 10}}}, `"Bad Name"`},
-		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{attr.Company, attr.Company}}, `"company" declared twice`},
+		{"custom attribute twice", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "company", MaxLen: 10}, {Name: "company", MaxLen: 20}}}, `"company" declared twice`},
 		{"custom attribute length", UserPoolProps{CustomAttributes: []attr.Custom{{Name: "x", MaxLen: 5000}}}, "MaxLen 5000"},
 		{"SES sender", UserPoolProps{Email: &SESEmail{From: "no-reply@acme.io", VerifiedIdentity: "acme.io", ConfigurationSet: "mail", Region: "eu-west-1"}}, ""},
 		{"SES sender not an address", UserPoolProps{Email: &SESEmail{From: "acme.io"}}, `Email.From "acme.io"`},
@@ -63,6 +72,7 @@ func TestAppClientsPropsValidate(t *testing.T) {
 		{"auth session 2 minutes", AppClientsProps{CallbackURLs: ok, AuthSessionValidity: 2 * time.Minute}, "AuthSessionValidity 2m0s: want 3m..15m"},
 		{"unknown client scope", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}, ServerScopes: []string{"w"}}, `ServerScopes "w": not one of the Scopes`},
 		{"unknown attribute", AppClientsProps{CallbackURLs: ok, ReadAttributes: []string{"shoe_size"}}, `ReadAttributes "shoe_size"`},
+		{"scopes without a resource server", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}}, "ResourceServerID is required with Scopes"},
 		{"users verifying themselves", AppClientsProps{CallbackURLs: ok, WriteAttributes: []string{"email_verified"}}, `WriteAttributes "email_verified": only Cognito`},
 	}
 	for _, c := range cases {
@@ -87,6 +97,29 @@ func TestRedirectURLs(t *testing.T) {
 	} {
 		if err := ValidateRedirectURL(u); (err == nil) != valid {
 			t.Errorf("ValidateRedirectURL(%q) = %v, want valid=%v", u, err, valid)
+		}
+	}
+}
+
+func TestIdentityPoolPropsValidate(t *testing.T) {
+	stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("S"), nil)
+	pool := awscognito.UserPool_FromUserPoolId(stack, jsii.String("E"), jsii.String("eu-west-1_AbCdEf123"))
+	client := awscognito.UserPoolClient_FromUserPoolClientId(stack, jsii.String("C"), jsii.String("client"))
+	id := "eu-west-1:11111111-2222-3333-4444-555555555555"
+	for _, c := range []struct {
+		name  string
+		props IdentityPoolProps
+		want  string // "" means valid
+	}{
+		{"new", IdentityPoolProps{UserPool: pool, Clients: []awscognito.IUserPoolClient{client}}, ""},
+		{"existing", IdentityPoolProps{ExistingID: id}, ""},
+		{"no clients", IdentityPoolProps{UserPool: pool}, "Clients: at least one"},
+		{"existing and new", IdentityPoolProps{ExistingID: id, UserPool: pool}, "ExistingID is set"},
+		{"bad id", IdentityPoolProps{ExistingID: "pool-1"}, `ExistingID "pool-1"`},
+	} {
+		err := c.props.Validate()
+		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: Validate() = %v, want %q", c.name, err, c.want)
 		}
 	}
 }

@@ -13,6 +13,13 @@
 // --qualifier`, the stack synthesizer's Qualifier) or, better for
 // production, its own account.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewGitHubDeployRole:

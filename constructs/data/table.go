@@ -2,6 +2,13 @@
 // item is partitioned by its owner, so a Query never crosses users and IAM
 // can confine a caller to its own items with dynamodb:LeadingKeys.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewTable:
@@ -50,6 +57,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 )
 
 // TableProps configures a Table: either Existing, or the props of a new one.
@@ -71,6 +80,11 @@ type TableProps struct {
 	// Ephemeral tables are deleted with the stack and not deletion-protected.
 	// Default: false (RETAIN and deletion protection).
 	Ephemeral bool
+	// TableOverrides are L2 props the construct does not set itself (for
+	// example Stream or ContributorInsightsEnabled), merged into the ones it makes: the escape hatch for
+	// what it does not decide. Setting a prop it does set panics, naming it.
+	// Default: nil.
+	TableOverrides *awsdynamodb.TableProps
 }
 
 // Table is the stage's DynamoDB table: on-demand capacity, point-in-time
@@ -80,12 +94,14 @@ type Table struct {
 	Construct constructs.Construct
 	// Table is the new or the existing table.
 	Table awsdynamodb.ITable
+	// Created is the new table (the same as Table); nil with Existing.
+	Created awsdynamodb.Table
 }
 
 // Validate reports every problem with the props.
 func (p *TableProps) Validate() error {
 	if p.Existing != nil {
-		if p.PartitionKey != "" || p.SortKey != "" || p.TTLAttribute != "" || p.Name != "" || p.Ephemeral {
+		if p.PartitionKey != "" || p.SortKey != "" || p.TTLAttribute != "" || p.Name != "" || p.Ephemeral || p.TableOverrides != nil {
 			return errors.New("Existing is set: give either an existing table or the props of a new one, not both")
 		}
 		return nil
@@ -135,5 +151,9 @@ func NewTable(scope constructs.Construct, id string, props *TableProps) *Table {
 	if props.Name != "" {
 		tp.TableName = jsii.String(props.Name)
 	}
-	return &Table{Construct: this, Table: awsdynamodb.NewTable(this, jsii.String("Table"), tp)}
+	if err := override.Merge(tp, props.TableOverrides); err != nil {
+		panic(fmt.Errorf("data.NewTable %q: TableOverrides: %w", id, err))
+	}
+	table := awsdynamodb.NewTable(this, jsii.String("Table"), tp)
+	return &Table{Construct: this, Table: table, Created: table}
 }

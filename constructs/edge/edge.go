@@ -3,6 +3,13 @@
 // the same origin, with security headers, TLS 1.2, access logs and the
 // app's files (and its generated runtime config) deployed with the stack.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewEdge:
@@ -255,12 +262,23 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 		p.LogDays = 90
 	}
 	this := constructs.NewConstruct(scope, jsii.String(id))
-	e := &Edge{Construct: this}
+	e := &Edge{Construct: this, domain: p.DomainName}
 	removal := awscdk.RemovalPolicy_RETAIN
 	if p.Ephemeral {
 		removal = awscdk.RemovalPolicy_DESTROY
 	}
+	e.addBuckets(p, removal)
+	e.addHeaders(p)
+	e.addFunctions()
+	e.addDistribution(p)
+	e.addDeployment(p, removal)
+	return e
+}
 
+// addBuckets makes the access-log bucket and the private site bucket, which
+// logs its access into it.
+func (e *Edge) addBuckets(p Props, removal awscdk.RemovalPolicy) {
+	this := e.Construct
 	// CloudFront standard logs are delivered with an ACL grant to the
 	// awslogsdelivery account, so this bucket keeps ACLs (bucket owner
 	// preferred); public access stays blocked.
@@ -307,7 +325,11 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(this).Account()},
 		},
 	}))
+}
 
+// addHeaders makes the response headers policy of every behaviour.
+func (e *Edge) addHeaders(p Props) {
+	this := e.Construct
 	e.Headers = awscloudfront.NewResponseHeadersPolicy(this, jsii.String("Headers"), &awscloudfront.ResponseHeadersPolicyProps{
 		Comment: jsii.String("Security headers of the app and its API"),
 		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
@@ -331,7 +353,11 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 			},
 		},
 	})
+}
 
+// addFunctions makes the CloudFront Functions of the two behaviours.
+func (e *Edge) addFunctions() {
+	this := e.Construct
 	function := func(id, comment, code string) awscloudfront.Function {
 		return awscloudfront.NewFunction(this, jsii.String(id), &awscloudfront.FunctionProps{
 			Code:    awscloudfront.FunctionCode_FromInline(jsii.String(code)),
@@ -341,7 +367,12 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 	}
 	e.SPARouting = function("SPARouting", "Client routes (no file extension) get the app's index.html", spaRoutingCode)
 	e.StripAPIPrefix = function("StripAPIPrefix", "Removes "+APIPath+" before the request reaches the API", stripPrefixCode)
+}
 
+// addDistribution puts the site bucket (through Origin Access Control) and
+// the API under APIPath behind one distribution.
+func (e *Edge) addDistribution(p Props) {
+	this := e.Construct
 	// The API's host: its endpoint is https://<id>.execute-api.<region>.amazonaws.com.
 	apiHost := p.APIHost
 	if apiHost == nil {
@@ -399,8 +430,12 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 		dp.WebAclId = jsii.String(p.WebACLID)
 	}
 	e.Distribution = awscloudfront.NewDistribution(this, jsii.String("Distribution"), dp)
-	e.domain = p.DomainName
+	suppressDistributionFindings(e, p)
+}
 
+// suppressDistributionFindings accepts the distribution's findings that
+// hold by design or by the props (no WAF ACL, no custom domain).
+func suppressDistributionFindings(e *Edge, p Props) {
 	exempt := []nag.Suppression{{
 		ID: "AwsSolutions-CFR1",
 		Reason: "The app serves its users wherever they are; sign-in and the API authenticate every request, " +
@@ -422,7 +457,11 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 		})
 	}
 	nag.Suppress(e.Distribution, exempt, false)
+}
 
+// addDeployment copies Sources and JSONFiles to the site bucket, if any.
+func (e *Edge) addDeployment(p Props, removal awscdk.RemovalPolicy) {
+	this := e.Construct
 	var sources []awss3deployment.ISource
 	sources = append(sources, p.Sources...)
 	keys := make([]string, 0, len(p.JSONFiles))
@@ -454,7 +493,6 @@ func NewEdge(scope constructs.Construct, id string, props *Props) *Edge {
 		})
 		suppressDeploymentFindings(e)
 	}
-	return e
 }
 
 // suppressDeploymentFindings accepts the findings on the CDK's deployment

@@ -4,6 +4,13 @@
 // requests from identity-pool credentials). It has CORS for the front end's
 // origins, JSON access logs and default throttling.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewAPI:
@@ -49,6 +56,37 @@
 //	// POST /iam/orders AWS_IAM <nil>
 //	// JWT ["exampleclientid"]
 //	// {"ThrottlingBurstLimit":100,"ThrottlingRateLimit":50}
+//
+// NewAPI (existing):
+// Routes and their authorizers added to an HTTP API the team already has;
+// its stages, CORS and throttling stay its own.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	existing := awsapigatewayv2.HttpApi_FromHttpApiAttributes(stack, jsii.String("Shared"), &awsapigatewayv2.HttpApiAttributes{
+//		HttpApiId:   jsii.String("a1b2c3d4e5"),
+//		ApiEndpoint: jsii.String("https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com"),
+//	})
+//	orders := awslambda.Function_FromFunctionName(stack, jsii.String("Orders"), jsii.String("orders"))
+//
+//	api := gateway.NewAPI(stack, "OrderRoutes", &gateway.APIProps{
+//		Existing:    existing,
+//		JWTIssuer:   jsii.String("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE"),
+//		JWTAudience: []*string{jsii.String("exampleclientid")},
+//		Routes:      []gateway.Route{{Method: "GET", Path: "/orders", Handler: orders, Scopes: []string{"orders/read"}}},
+//	})
+//	fmt.Println(*api.URL())
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	for _, typ := range []string{"AWS::ApiGatewayV2::Api", "AWS::ApiGatewayV2::Stage", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Authorizer"} {
+//		for _, r := range *template.FindResources(jsii.String(typ), nil) {
+//			fmt.Println(typ, "on API", (*r)["Properties"].(map[string]any)["ApiId"])
+//		}
+//	}
+//	// Output:
+//	// https://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com
+//	// AWS::ApiGatewayV2::Route on API a1b2c3d4e5
+//	// AWS::ApiGatewayV2::Authorizer on API a1b2c3d4e5
 package gateway
 
 import (
@@ -68,6 +106,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
@@ -99,8 +138,16 @@ type Route struct {
 	Scopes []string
 }
 
-// APIProps configures an API.
+// APIProps configures an API: a new HTTP API, or routes and authorizers
+// added to an Existing one.
 type APIProps struct {
+	// Existing is an HTTP API the team already has (for example
+	// awsapigatewayv2.HttpApi_FromHttpApiAttributes). The construct adds
+	// Routes and their authorizers to it and nothing else: its stages,
+	// CORS, throttling and access logs stay as they are, so Name,
+	// CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays and
+	// Ephemeral must be unset with it. Default: nil (a new API).
+	Existing awsapigatewayv2.IHttpApi
 	// Name of the API. Default: the construct's path.
 	Name string
 	// Routes of the API. Required: at least one.
@@ -132,6 +179,11 @@ type APIProps struct {
 	// every caller comes through that domain (a CDN in front of it, say).
 	// Default: none, the execute-api endpoint.
 	Domain awsapigatewayv2.IDomainName
+	// APIOverrides are L2 props the construct does not set itself (for
+	// example Description), merged into the ones it makes: the escape
+	// hatch for what it does not decide. Setting one it does set panics,
+	// naming it. Default: nil.
+	APIOverrides *awsapigatewayv2.HttpApiProps
 }
 
 // API is the HTTP API, its $default stage and its access log group.
@@ -140,11 +192,15 @@ type API struct {
 	Construct constructs.Construct
 	// Domain is APIProps.Domain, or nil.
 	Domain awsapigatewayv2.IDomainName
-	// API is the HTTP API.
-	API awsapigatewayv2.HttpApi
-	// Stage is the $default stage, with throttling and access logs.
+	// API is the HTTP API, new or Existing.
+	API awsapigatewayv2.IHttpApi
+	// Created is the new HTTP API (the same as API), for what only a new
+	// API offers; nil with Existing.
+	Created awsapigatewayv2.HttpApi
+	// Stage is the $default stage, with throttling and access logs; nil
+	// with Existing.
 	Stage awsapigatewayv2.HttpStage
-	// AccessLogs receives one JSON line per request.
+	// AccessLogs receives one JSON line per request; nil with Existing.
 	AccessLogs awslogs.LogGroup
 }
 
@@ -158,6 +214,11 @@ func (p *APIProps) Validate() error {
 	var errs []error
 	if len(p.Routes) == 0 {
 		errs = append(errs, errors.New("Routes: at least one is required"))
+	}
+	if p.Existing != nil && (p.Name != "" || p.CORSOrigins != nil || p.ThrottleRate != 0 || p.ThrottleBurst != 0 ||
+		p.AccessLogRetentionDays != 0 || p.Ephemeral || p.AccessLogCallerClaim != "" || p.Domain != nil || p.APIOverrides != nil) {
+		errs = append(errs, errors.New("Existing is set: give either an existing API or the props of a new one "+
+			"(Name, CORSOrigins, ThrottleRate, ThrottleBurst, AccessLogRetentionDays, Ephemeral, AccessLogCallerClaim, Domain, APIOverrides), not both"))
 	}
 	seen := map[string]bool{}
 	jwt := false
@@ -236,36 +297,54 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 	if p.AccessLogRetentionDays == 0 {
 		p.AccessLogRetentionDays = 30
 	}
-	this := constructs.NewConstruct(scope, jsii.String(id))
-
-	var cors *awsapigatewayv2.CorsPreflightOptions
-	if len(p.CORSOrigins) > 0 {
-		cors = &awsapigatewayv2.CorsPreflightOptions{
-			AllowOrigins: jsii.Strings(p.CORSOrigins...),
-			// Authorization carries the bearer token; the X-Amz ones carry
-			// SigV4 signatures of identity-pool callers; Idempotency-Key
-			// makes a retried POST safe.
-			AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
-			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
-				awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
-				awsapigatewayv2.CorsHttpMethod_OPTIONS,
-			},
-			MaxAge: awscdk.Duration_Minutes(jsii.Number(10)),
+	a := &API{Construct: constructs.NewConstruct(scope, jsii.String(id)), API: p.Existing, Domain: p.Domain}
+	if p.Existing == nil {
+		var name *string
+		if p.Name != "" {
+			name = jsii.String(p.Name)
 		}
+		l2 := &awsapigatewayv2.HttpApiProps{
+			ApiName:       name,
+			CorsPreflight: corsPreflight(p),
+			// The stage below carries throttling and access logs.
+			CreateDefaultStage:        jsii.Bool(false),
+			DisableExecuteApiEndpoint: jsii.Bool(p.Domain != nil),
+		}
+		if err := override.Merge(l2, p.APIOverrides); err != nil {
+			panic(fmt.Errorf("gateway.NewAPI %q: APIOverrides: %w", id, err))
+		}
+		a.Created = awsapigatewayv2.NewHttpApi(a.Construct, jsii.String("Api"), l2)
+		a.API = a.Created
+		a.addStage(p)
 	}
-	var name *string
-	if p.Name != "" {
-		name = jsii.String(p.Name)
-	}
-	api := awsapigatewayv2.NewHttpApi(this, jsii.String("Api"), &awsapigatewayv2.HttpApiProps{
-		ApiName:       name,
-		CorsPreflight: cors,
-		// The stage below carries throttling and access logs.
-		CreateDefaultStage:        jsii.Bool(false),
-		DisableExecuteApiEndpoint: jsii.Bool(p.Domain != nil),
-	})
+	a.addRoutes(p)
+	return a
+}
 
+// corsPreflight is the API's answer to browsers' preflight requests, or nil
+// without CORSOrigins.
+func corsPreflight(p APIProps) *awsapigatewayv2.CorsPreflightOptions {
+	if len(p.CORSOrigins) == 0 {
+		return nil
+	}
+	return &awsapigatewayv2.CorsPreflightOptions{
+		AllowOrigins: jsii.Strings(p.CORSOrigins...),
+		// Authorization carries the bearer token; the X-Amz ones carry
+		// SigV4 signatures of identity-pool callers; Idempotency-Key
+		// makes a retried POST safe.
+		AllowHeaders: jsii.Strings("authorization", "content-type", "idempotency-key", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"),
+		AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
+			awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
+			awsapigatewayv2.CorsHttpMethod_PATCH, awsapigatewayv2.CorsHttpMethod_DELETE, awsapigatewayv2.CorsHttpMethod_HEAD,
+			awsapigatewayv2.CorsHttpMethod_OPTIONS,
+		},
+		MaxAge: awscdk.Duration_Minutes(jsii.Number(10)),
+	}
+}
+
+// addStage makes the $default stage with its throttling and access logs.
+func (a *API) addStage(p APIProps) {
+	this, api := a.Construct, a.API
 	removal := awscdk.RemovalPolicy_RETAIN
 	if p.Ephemeral {
 		removal = awscdk.RemovalPolicy_DESTROY
@@ -287,13 +366,18 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		DestinationArn: logs.LogGroupArn(),
 		Format:         jsii.String(accessLogFormat(p.AccessLogCallerClaim)),
 	})
-
 	if p.Domain != nil {
 		awsapigatewayv2.NewApiMapping(this, jsii.String("DomainMapping"), &awsapigatewayv2.ApiMappingProps{
 			Api: api, DomainName: p.Domain, Stage: stage,
 		})
 	}
+	a.Stage, a.AccessLogs = stage, logs
+}
 
+// addRoutes makes each route with its authorizer, one integration per
+// function.
+func (a *API) addRoutes(p APIProps) {
+	this, api := a.Construct, a.API
 	var jwt awsapigatewayv2authorizers.HttpJwtAuthorizer
 	if p.JWTIssuer != nil {
 		jwt = awsapigatewayv2authorizers.NewHttpJwtAuthorizer(jsii.String("Jwt"), p.JWTIssuer, &awsapigatewayv2authorizers.HttpJwtAuthorizerProps{
@@ -324,7 +408,6 @@ func NewAPI(scope constructs.Construct, id string, props *APIProps) *API {
 		}
 		awsapigatewayv2.NewHttpRoute(this, jsii.String(routeID(r)), rp)
 	}
-	return &API{Construct: this, Domain: p.Domain, API: api, Stage: stage, AccessLogs: logs}
 }
 
 // routeID names a route construct by its key: "GET /todos/{id}" -> "GET_todos_id".

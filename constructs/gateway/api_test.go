@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
@@ -16,6 +17,7 @@ func TestAPIPropsValidate(t *testing.T) {
 	stack := awscdk.NewStack(app, jsii.String("S"), nil)
 	fn := awslambda.Function_FromFunctionName(stack, jsii.String("F"), jsii.String("f"))
 	iss, aud := jsii.String("https://issuer.example.com"), []*string{jsii.String("c")}
+	existing := awsapigatewayv2.HttpApi_FromHttpApiAttributes(stack, jsii.String("E"), &awsapigatewayv2.HttpApiAttributes{HttpApiId: jsii.String("e")})
 	for _, c := range []struct {
 		name  string
 		props gateway.APIProps
@@ -29,6 +31,8 @@ func TestAPIPropsValidate(t *testing.T) {
 		{"bad path", gateway.APIProps{Routes: []gateway.Route{{Method: "GET", Path: "a/{", Handler: fn, Auth: gateway.IAM}}}, `path "a/{"`},
 		{"duplicate", gateway.APIProps{Routes: []gateway.Route{{Method: "GET", Path: "/a", Handler: fn, Auth: gateway.IAM}, {Method: "GET", Path: "/a", Handler: fn, Auth: gateway.IAM}}}, "declared twice"},
 		{"no handler", gateway.APIProps{Routes: []gateway.Route{{Method: "GET", Path: "/a", Auth: gateway.IAM}}}, "no Handler"},
+		{"existing and new", gateway.APIProps{Existing: existing, Name: "orders", Routes: []gateway.Route{{Method: "GET", Path: "/a", Handler: fn, Auth: gateway.IAM}}}, "Existing is set"},
+		{"existing with CORS", gateway.APIProps{Existing: existing, CORSOrigins: []string{"https://a.example.com"}, Routes: []gateway.Route{{Method: "GET", Path: "/a", Handler: fn, Auth: gateway.IAM}}}, "not both"},
 		{"origin with path", gateway.APIProps{CORSOrigins: []string{"https://a.example.com/x"}, Routes: []gateway.Route{{Method: "GET", Path: "/a", Handler: fn, Auth: gateway.IAM}}}, "has no path"},
 	} {
 		if err := c.props.Validate(); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -10,4 +10,4 @@ import (
 func TestMain(m *testing.M) { cdktest.Main(m) }
 
 // go doc prints no Example functions: the package comment repeats them.
-func TestDocShowsExamples(t *testing.T) { exampledoc.Check(t) }
+func TestDocShowsExamples(t *testing.T) { exampledoc.Check(t, *cdktest.Update) }

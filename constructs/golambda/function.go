@@ -3,6 +3,13 @@
 // provided.al2023 on arm64, with its own log group, X-Ray tracing, JSON logs
 // and a role that starts with nothing but writing to that log group.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewFunction:
@@ -58,6 +65,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 )
 
 // PackageMetadata is the key of the function resource's template metadata
@@ -91,6 +99,11 @@ type FunctionProps struct {
 	LogRetentionDays int
 	// Ephemeral deletes the log group with the stack. Default: false (retain).
 	Ephemeral bool
+	// FunctionOverrides are L2 props the construct does not set itself (for
+	// example ReservedConcurrentExecutions or DeadLetterQueue), merged into
+	// the ones it makes: the escape hatch for what it does not decide.
+	// Setting one it does set panics, naming it. Default: nil.
+	FunctionOverrides *awslambda.FunctionProps
 }
 
 // Function is a Go Lambda function and the resources made for it.
@@ -255,7 +268,7 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 	if p.FunctionName != "" {
 		name = jsii.String(p.FunctionName)
 	}
-	fn := awslambda.NewFunction(this, jsii.String("Function"), &awslambda.FunctionProps{
+	l2 := &awslambda.FunctionProps{
 		Code:                  awslambda.Code_FromAsset(jsii.String(dir), nil),
 		Handler:               jsii.String(bundle.Binary),
 		Runtime:               awslambda.Runtime_PROVIDED_AL2023(),
@@ -271,7 +284,11 @@ func NewFunction(scope constructs.Construct, id string, props *FunctionProps) *F
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_INFO,
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		Tracing:               awslambda.Tracing_ACTIVE,
-	})
+	}
+	if err := override.Merge(l2, p.FunctionOverrides); err != nil {
+		panic(fmt.Errorf("golambda.NewFunction %q: FunctionOverrides: %w", id, err))
+	}
+	fn := awslambda.NewFunction(this, jsii.String("Function"), l2)
 	// The package travels with the function in the template, so a local
 	// stand-in for Lambda can build and run the same program.
 	fn.Node().DefaultChild().(awscdk.CfnResource).AddMetadata(jsii.String(PackageMetadata), p.Package)

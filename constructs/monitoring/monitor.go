@@ -4,6 +4,13 @@
 // errors, Cognito sign-in and sign-up throttles), sent to an encrypted SNS
 // topic that accepts TLS only, and a dashboard of the same signals.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewMonitor:

@@ -1,6 +1,13 @@
 // Package storage provides Bucket, a private S3 bucket for user uploads
 // reached only through presigned URLs or per-user IAM grants.
 //
+// The logical ids of the resources this package makes, and the properties
+// whose change would replace a stateful one, stay the same in every release
+// that CHANGELOG.md does not mark breaking, so such an upgrade never
+// replaces a resource of your stack: testdata/logical-ids.json records them
+// and a test fails on any change. A breaking release (a new major version;
+// before v1, a new minor) names each resource it changes.
+//
 // # Examples
 //
 // NewBucket:
@@ -31,6 +38,20 @@
 //	// {"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}
 //	// {"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1},"Id":"abort-incomplete-uploads","Status":"Enabled"}]}
 //	// ["https://app.example.com"]
+//
+// NewBucket (existing):
+// A bucket the team already has is wrapped, not recreated: grants go
+// through Bucket as they would for a new one.
+//
+//	app := awscdk.NewApp(nil)
+//	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+//	existing := awss3.Bucket_FromBucketName(stack, jsii.String("Legacy"), jsii.String("acme-legacy-uploads"))
+//
+//	uploads := storage.NewBucket(stack, "Uploads", &storage.BucketProps{Existing: existing})
+//
+//	template := assertions.Template_FromStack(stack, nil)
+//	fmt.Println(*uploads.Bucket.BucketName(), len(*template.FindResources(jsii.String("AWS::S3::Bucket"), nil)), uploads.AccessLogs == nil)
+//	// Output: acme-legacy-uploads 0 true
 package storage
 
 import (
@@ -45,6 +66,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/internal/nag"
+	"github.com/portcullis-cdk/portcullis/constructs/internal/override"
 	"github.com/portcullis-cdk/portcullis/constructs/internal/weburl"
 )
 
@@ -82,6 +104,11 @@ type BucketProps struct {
 	// Ephemeral buckets are emptied and deleted with the stack. Default:
 	// false (RETAIN: the objects outlive the stack).
 	Ephemeral bool
+	// BucketOverrides are L2 props the construct does not set itself (for
+	// example Versioned or EventBridgeEnabled), merged into the ones it makes: the escape hatch
+	// for what it does not decide. Setting one it does set panics, naming
+	// it. Default: nil.
+	BucketOverrides *awss3.BucketProps
 }
 
 // Expiration deletes the objects under Prefix Days after their creation.
@@ -97,6 +124,8 @@ type Bucket struct {
 	Construct constructs.Construct
 	// Bucket is the new or the existing bucket.
 	Bucket awss3.IBucket
+	// Created is the new bucket (the same as Bucket); nil with Existing.
+	Created awss3.Bucket
 	// AccessLogs receives the bucket's server access logs; nil for Existing.
 	AccessLogs awss3.Bucket
 }
@@ -104,7 +133,7 @@ type Bucket struct {
 // Validate reports every problem with the props.
 func (p *BucketProps) Validate() error {
 	var errs []error
-	if p.Existing != nil && (p.CORSOrigins != nil || p.IncompleteUploadDays != 0 || p.AccessLogDays != 0 || p.Expirations != nil || p.Ephemeral) {
+	if p.Existing != nil && (p.CORSOrigins != nil || p.IncompleteUploadDays != 0 || p.AccessLogDays != 0 || p.Expirations != nil || p.Ephemeral || p.BucketOverrides != nil) {
 		return errors.New("Existing is set: give either an existing bucket or the props of a new one, not both")
 	}
 	for _, o := range p.CORSOrigins {
@@ -150,7 +179,7 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 	if p.Ephemeral {
 		removal = awscdk.RemovalPolicy_DESTROY
 	}
-	private := func(id string, extra *awss3.BucketProps) awss3.Bucket {
+	private := func(id string, extra, overrides *awss3.BucketProps) awss3.Bucket {
 		extra.BlockPublicAccess = awss3.BlockPublicAccess_BLOCK_ALL()
 		extra.Encryption = awss3.BucketEncryption_S3_MANAGED
 		extra.EnforceSSL = jsii.Bool(true)
@@ -159,6 +188,9 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 		extra.RemovalPolicy = removal
 		// Without it CloudFormation cannot delete a bucket that holds objects.
 		extra.AutoDeleteObjects = jsii.Bool(p.Ephemeral)
+		if err := override.Merge(extra, overrides); err != nil {
+			panic(fmt.Errorf("storage.NewBucket: BucketOverrides: %w", err))
+		}
 		return awss3.NewBucket(this, jsii.String(id), extra)
 	}
 
@@ -167,38 +199,13 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			Id:         jsii.String("expire-access-logs"),
 			Expiration: awscdk.Duration_Days(jsii.Number(float64(p.AccessLogDays))),
 		}},
-	})
+	}, nil)
 	nag.Suppress(logs, []nag.Suppression{{
 		ID:     "AwsSolutions-S1",
 		Reason: "This is the server access log bucket of the data bucket; logging its own access would log every log delivery, endlessly.",
 	}}, false)
 
-	var cors *[]*awss3.CorsRule
-	if len(p.CORSOrigins) > 0 {
-		methods := make([]awss3.HttpMethods, len(CORSMethods))
-		for i, m := range CORSMethods {
-			methods[i] = awss3.HttpMethods(m)
-		}
-		cors = &[]*awss3.CorsRule{{
-			AllowedMethods: &methods,
-			AllowedOrigins: jsii.Strings(p.CORSOrigins...),
-			AllowedHeaders: jsii.Strings(CORSAllowedHeaders...),
-			ExposedHeaders: jsii.Strings(CORSExposedHeaders...),
-			MaxAge:         jsii.Number(CORSMaxAgeSeconds),
-		}}
-	}
-	rules := []*awss3.LifecycleRule{{
-		Id:                                  jsii.String("abort-incomplete-uploads"),
-		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
-	}}
-	for _, e := range p.Expirations {
-		rules = append(rules, &awss3.LifecycleRule{
-			Id:         jsii.String("expire-" + strings.Trim(e.Prefix, "/")),
-			Prefix:     jsii.String(e.Prefix),
-			Expiration: awscdk.Duration_Days(jsii.Number(float64(e.Days))),
-		})
-	}
-	bucket := private("Bucket", &awss3.BucketProps{Cors: cors, LifecycleRules: &rules})
+	bucket := private("Bucket", &awss3.BucketProps{Cors: corsRules(p), LifecycleRules: lifecycleRules(p)}, p.BucketOverrides)
 	// Log delivery by bucket policy, set here rather than through
 	// ServerAccessLogsBucket, whose ACL-or-policy choice depends on a feature
 	// flag of the app this construct is used in.
@@ -215,5 +222,40 @@ func NewBucket(scope constructs.Construct, id string, props *BucketProps) *Bucke
 			"StringEquals": map[string]any{"aws:SourceAccount": awscdk.Stack_Of(this).Account()},
 		},
 	}))
-	return &Bucket{Construct: this, Bucket: bucket, AccessLogs: logs}
+	return &Bucket{Construct: this, Bucket: bucket, Created: bucket, AccessLogs: logs}
+}
+
+// corsRules let browsers at CORSOrigins use presigned URLs; nil without any.
+func corsRules(p BucketProps) *[]*awss3.CorsRule {
+	if len(p.CORSOrigins) == 0 {
+		return nil
+	}
+	methods := make([]awss3.HttpMethods, len(CORSMethods))
+	for i, m := range CORSMethods {
+		methods[i] = awss3.HttpMethods(m)
+	}
+	return &[]*awss3.CorsRule{{
+		AllowedMethods: &methods,
+		AllowedOrigins: jsii.Strings(p.CORSOrigins...),
+		AllowedHeaders: jsii.Strings(CORSAllowedHeaders...),
+		ExposedHeaders: jsii.Strings(CORSExposedHeaders...),
+		MaxAge:         jsii.Number(CORSMaxAgeSeconds),
+	}}
+}
+
+// lifecycleRules abort incomplete multipart uploads and expire the
+// Expirations' prefixes.
+func lifecycleRules(p BucketProps) *[]*awss3.LifecycleRule {
+	rules := []*awss3.LifecycleRule{{
+		Id:                                  jsii.String("abort-incomplete-uploads"),
+		AbortIncompleteMultipartUploadAfter: awscdk.Duration_Days(jsii.Number(float64(p.IncompleteUploadDays))),
+	}}
+	for _, e := range p.Expirations {
+		rules = append(rules, &awss3.LifecycleRule{
+			Id:         jsii.String("expire-" + strings.Trim(e.Prefix, "/")),
+			Prefix:     jsii.String(e.Prefix),
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(e.Days))),
+		})
+	}
+	return &rules
 }

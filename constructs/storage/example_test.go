@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
@@ -38,4 +39,18 @@ func ExampleNewBucket() {
 	// {"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}
 	// {"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1},"Id":"abort-incomplete-uploads","Status":"Enabled"}]}
 	// ["https://app.example.com"]
+}
+
+// A bucket the team already has is wrapped, not recreated: grants go
+// through Bucket as they would for a new one.
+func ExampleNewBucket_existing() {
+	app := awscdk.NewApp(nil)
+	stack := awscdk.NewStack(app, jsii.String("PlatformStack"), nil)
+	existing := awss3.Bucket_FromBucketName(stack, jsii.String("Legacy"), jsii.String("acme-legacy-uploads"))
+
+	uploads := storage.NewBucket(stack, "Uploads", &storage.BucketProps{Existing: existing})
+
+	template := assertions.Template_FromStack(stack, nil)
+	fmt.Println(*uploads.Bucket.BucketName(), len(*template.FindResources(jsii.String("AWS::S3::Bucket"), nil)), uploads.AccessLogs == nil)
+	// Output: acme-legacy-uploads 0 true
 }

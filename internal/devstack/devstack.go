@@ -29,6 +29,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Options configures Start. Zero ports pick free ones.
@@ -217,9 +218,9 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 		UserAttributes: []ciptypes.AttributeType{
 			{Name: aws.String(attr.Email), Value: aws.String(u.Username)},
 			{Name: aws.String(attr.Name), Value: aws.String("Dev User")},
-			{Name: aws.String(attr.Company.Key()), Value: aws.String("Portcullis")},
+			{Name: aws.String(schema.Company.Key()), Value: aws.String("Portcullis")},
 			// A job title, as users set it at sign-up.
-			{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Developer")},
+			{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Developer")},
 		},
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito/hostedui"
 )
 
 // Pool is the user pool's sign-in configuration.
@@ -43,6 +44,16 @@ type Pool struct {
 	// its resource servers.
 	Domain          string
 	ResourceServers []localcognito.ResourceServer
+	// Groups are the pool's AWS::Cognito::UserPoolGroup resources, by
+	// name.
+	Groups []PoolGroup
+}
+
+// PoolGroup is a group of the pool. Its role is RoleArn when the template
+// gives the ARN as a string, else the role with logical id RoleID.
+type PoolGroup struct {
+	localcognito.Group
+	RoleID string
 }
 
 // Client is an app client of the pool.
@@ -144,6 +155,9 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 	if err := p.readDomain(t); err != nil {
 		return err
 	}
+	if err := p.readGroups(t); err != nil {
+		return err
+	}
 	return p.readClients(t)
 }
 
@@ -179,6 +193,52 @@ func (p *Plan) readDomain(t cfnTemplate) error {
 		return p.Pool.ResourceServers[i].Identifier < p.Pool.ResourceServers[j].Identifier
 	})
 	return nil
+}
+
+// readGroups collects the pool's groups, if the template has any.
+func (p *Plan) readGroups(t cfnTemplate) error {
+	for id, r := range t.Resources {
+		if r.Type != "AWS::Cognito::UserPoolGroup" {
+			continue
+		}
+		var g struct {
+			GroupName, Description string
+			Precedence             *int
+			RoleArn                json.RawMessage
+		}
+		if err := json.Unmarshal(r.Properties, &g); err != nil {
+			return fmt.Errorf("user pool group %s: %w", id, err)
+		}
+		if g.GroupName == "" {
+			// CloudFormation generates a name for a group without one;
+			// the local pool uses the logical id.
+			g.GroupName = id
+		}
+		group := PoolGroup{Group: localcognito.Group{Name: g.GroupName, Description: g.Description, Precedence: g.Precedence}}
+		if len(g.RoleArn) > 0 && json.Unmarshal(g.RoleArn, &group.RoleArn) != nil {
+			role, err := getAttArn(g.RoleArn)
+			if err != nil {
+				return fmt.Errorf("user pool group %s: role: %w", id, err)
+			}
+			group.RoleID = role
+		}
+		p.Pool.Groups = append(p.Pool.Groups, group)
+	}
+	sort.Slice(p.Pool.Groups, func(i, j int) bool { return p.Pool.Groups[i].Name < p.Pool.Groups[j].Name })
+	return nil
+}
+
+// localGroups are the pool's groups for the local pool, roles named as the
+// local IAM evaluator names them.
+func (w *wiring) localGroups() []localcognito.Group {
+	var out []localcognito.Group
+	for _, g := range w.plan.Pool.Groups {
+		if g.RoleID != "" {
+			g.RoleArn = w.plan.names(w.getenv).RoleARN(g.RoleID)
+		}
+		out = append(out, g.Group)
+	}
+	return out
 }
 
 // readTriggers collects the environment and role of each function the
@@ -291,6 +351,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 		Clients:         clients,
 		Domain:          w.plan.Pool.Domain,
 		ResourceServers: w.plan.Pool.ResourceServers,
+		Groups:          w.localGroups(),
 		Triggers:        triggers,
 		CodeSink: func(username, destination, medium, message string) {
 			w.log.Info("code sent", "username", username, "to", destination, "by", medium, "message", message)
@@ -308,7 +369,7 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.issuer = pool.Issuer()
 	w.stack.pool = pool
 	mux := http.NewServeMux()
-	mux.Handle("/", pool)
+	mux.Handle("/", hostedui.New(pool))
 	mux.Handle("POST /_dev/clock", w.clock)
 	mux.HandleFunc("GET /_dev/code", func(rw http.ResponseWriter, r *http.Request) {
 		code, ok := pool.Code(r.URL.Query().Get("username"))

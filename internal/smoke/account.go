@@ -9,6 +9,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // profileEdit: user A edits their profile (a standard and a custom
@@ -20,7 +21,7 @@ func (r *run) profileEdit(a *user) {
 			AccessToken: &a.tokens.Access,
 			UserAttributes: []ciptypes.AttributeType{
 				{Name: aws.String(attr.Name), Value: aws.String("Smoke A Edited")},
-				{Name: aws.String(attr.Company.Key()), Value: aws.String("ACME Two")},
+				{Name: aws.String(schema.Company.Key()), Value: aws.String("ACME Two")},
 			},
 		})
 		if err != nil {
@@ -34,8 +35,8 @@ func (r *run) profileEdit(a *user) {
 		for _, at := range out.UserAttributes {
 			got[aws.ToString(at.Name)] = aws.ToString(at.Value)
 		}
-		if got[attr.Name] != "Smoke A Edited" || got[attr.Company.Key()] != "ACME Two" {
-			return fmt.Errorf("GetUser after the edit: name %q, company %q", got[attr.Name], got[attr.Company.Key()])
+		if got[attr.Name] != "Smoke A Edited" || got[schema.Company.Key()] != "ACME Two" {
+			return fmt.Errorf("GetUser after the edit: name %q, company %q", got[attr.Name], got[schema.Company.Key()])
 		}
 		return nil
 	})

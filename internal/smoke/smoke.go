@@ -24,6 +24,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Target is the stage to check.
@@ -207,7 +208,7 @@ func phoneNumber() string {
 func (r *run) roleIsAProfileField(a *user) {
 	t := r.t
 	r.check("user A sets their own custom:role_name (a job title)", func() error {
-		role := []ciptypes.AttributeType{{Name: aws.String(attr.RoleName.Key()), Value: aws.String("Tester")}}
+		role := []ciptypes.AttributeType{{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Tester")}}
 		if _, err := t.Cognito.UpdateUserAttributes(r.ctx, &cip.UpdateUserAttributesInput{AccessToken: &a.tokens.Access, UserAttributes: role}); err != nil {
 			return fmt.Errorf("UpdateUserAttributes custom:role_name: %w", err)
 		}
@@ -216,7 +217,7 @@ func (r *run) roleIsAProfileField(a *user) {
 			return err
 		}
 		for _, at := range out.UserAttributes {
-			if aws.ToString(at.Name) == attr.RoleName.Key() && aws.ToString(at.Value) == "Tester" {
+			if aws.ToString(at.Name) == schema.RoleName.Key() && aws.ToString(at.Value) == "Tester" {
 				return nil
 			}
 		}
@@ -246,7 +247,7 @@ func (r *run) createUsers(a, b *user) bool {
 			UserAttributes: []ciptypes.AttributeType{
 				{Name: aws.String(attr.Email), Value: &a.email},
 				{Name: aws.String(attr.Name), Value: aws.String("Smoke A")},
-				{Name: aws.String(attr.Company.Key()), Value: aws.String("ACME")},
+				{Name: aws.String(schema.Company.Key()), Value: aws.String("ACME")},
 			},
 		})
 		if err != nil {

@@ -2,7 +2,6 @@ package photos
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,26 +52,12 @@ func key(owner, id string) map[string]types.AttributeValue {
 	}
 }
 
-var idName = map[string]string{"#id": schema.Photos.SortKey}
-
 func (s store) put(ctx context.Context, it item) error {
 	av, err := attributevalue.MarshalMap(it)
 	if err != nil {
 		return fmt.Errorf("marshal photo: %w", err)
 	}
-	_, err = s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(s.table),
-		Item:                     av,
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: idName,
-	})
-	if isConditionFailed(err) {
-		return httpapi.Conflict(httpapi.CodeConflict, "photo id already taken; retry")
-	}
-	if err != nil {
-		return fmt.Errorf("put photo: %w", err)
-	}
-	return nil
+	return httpapi.PutNew(ctx, s.db, s.table, schema.Photos.SortKey, av, "photo")
 }
 
 func (s store) get(ctx context.Context, owner, id string) (item, error) {
@@ -108,7 +93,7 @@ func (s store) markReady(ctx context.Context, owner, id string, size int64, now 
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
-	if isConditionFailed(err) {
+	if _, ok := httpapi.ConditionFailed(err); ok {
 		// Deleted or completed by a concurrent request since it was read.
 		return item{}, httpapi.Conflict(httpapi.CodeConflict, "the photo changed while completing; read it again")
 	}
@@ -151,7 +136,7 @@ func (s store) delete(ctx context.Context, owner, id, status string) error {
 		ExpressionAttributeNames:  map[string]string{"#id": schema.Photos.SortKey, "#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":status": &types.AttributeValueMemberS{Value: status}},
 	})
-	if isConditionFailed(err) {
+	if _, ok := httpapi.ConditionFailed(err); ok {
 		return httpapi.Conflict(httpapi.CodeConflict, "the photo changed while deleting; retry")
 	}
 	if err != nil {
@@ -161,14 +146,5 @@ func (s store) delete(ctx context.Context, owner, id, status string) error {
 }
 
 func decode(av map[string]types.AttributeValue) (item, error) {
-	var it item
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return item{}, fmt.Errorf("unmarshal photo: %w", err)
-	}
-	return it, nil
-}
-
-func isConditionFailed(err error) bool {
-	var failed *types.ConditionalCheckFailedException
-	return errors.As(err, &failed)
+	return httpapi.Unmarshal[item](av, "photo")
 }

@@ -2,7 +2,6 @@ package todos
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -81,21 +80,7 @@ func (s store) create(ctx context.Context, owner, title string, done bool) (Todo
 }
 
 func (s store) put(ctx context.Context, av map[string]types.AttributeValue) error {
-	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: aws.String(s.table),
-		Item:      av,
-		// Ids carry 80 random bits; the condition turns the impossible
-		// collision into a refused write rather than an overwrite.
-		ConditionExpression:      aws.String("attribute_not_exists(#id)"),
-		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
-	})
-	if isConditionFailed(err) {
-		return httpapi.Conflict(httpapi.CodeConflict, "todo id already taken; retry")
-	}
-	if err != nil {
-		return fmt.Errorf("put todo: %w", err)
-	}
-	return nil
+	return httpapi.PutNew(ctx, s.db, s.table, schema.Todos.SortKey, av, "todo")
 }
 
 func (s store) get(ctx context.Context, owner, id string) (Todo, error) {
@@ -152,8 +137,7 @@ func (s store) update(ctx context.Context, owner, id, title string, done bool, v
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
+	if failed, ok := httpapi.ConditionFailed(err); ok {
 		return Todo{}, s.whyFailed(ctx, owner, id, failed.Item)
 	}
 	if err != nil {
@@ -189,7 +173,7 @@ func (s store) delete(ctx context.Context, owner, id string) error {
 		ConditionExpression:      aws.String("attribute_exists(#id)"),
 		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
 	})
-	if isConditionFailed(err) {
+	if _, ok := httpapi.ConditionFailed(err); ok {
 		return errNotFound
 	}
 	if err != nil {
@@ -202,14 +186,6 @@ func (s store) delete(ctx context.Context, owner, id string) error {
 }
 
 func decode(av map[string]types.AttributeValue) (Todo, error) {
-	var it item
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return Todo{}, fmt.Errorf("unmarshal todo: %w", err)
-	}
-	return it.todo(), nil
-}
-
-func isConditionFailed(err error) bool {
-	var failed *types.ConditionalCheckFailedException
-	return errors.As(err, &failed)
+	it, err := httpapi.Unmarshal[item](av, "todo")
+	return it.todo(), err
 }

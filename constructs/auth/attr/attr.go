@@ -1,8 +1,10 @@
-// Package attr names the user attributes of a Portcullis user pool.
+// Package attr names the standard user attributes of a Cognito user pool and
+// describes custom ones.
 //
 // It has no CDK dependency, so Lambda handlers read attributes by the same
-// typed names that the CDK constructs declare them with: a custom attribute
-// renamed here is renamed everywhere at compile time.
+// typed names that the CDK constructs declare them with: an app that
+// declares its custom attributes as Custom values once renames one
+// everywhere at compile time.
 package attr
 
 import (
@@ -10,7 +12,7 @@ import (
 	"regexp"
 )
 
-// Standard attributes a Portcullis pool collects (OpenID Connect claim names).
+// Standard attributes of every pool (OpenID Connect claim names).
 const (
 	Email         = "email"
 	EmailVerified = "email_verified"
@@ -31,15 +33,6 @@ type Custom struct {
 	// without a new pool, so pick it deliberately.
 	Mutable bool
 }
-
-// Custom attributes of the Portcullis pool (the sign-up form's extra fields).
-var (
-	Company  = Custom{Name: "company", MaxLen: 256, Mutable: true}
-	RoleName = Custom{Name: "role_name", MaxLen: 64, Mutable: true}
-)
-
-// Defaults are the custom attributes a pool declares unless told otherwise.
-func Defaults() []Custom { return []Custom{Company, RoleName} }
 
 // Key is the attribute's name as Cognito reports it in tokens, events and
 // the user APIs, for example "custom:company".

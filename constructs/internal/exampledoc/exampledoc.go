@@ -2,13 +2,11 @@
 // documentation, so `go doc -all` (which prints no examples of its own)
 // shows a reader the same code the tests run. The package comment ends
 // with an "# Examples" section holding each example's comment and body;
-// Check compares that section with the examples and rewrites it with
-// -update.
+// Check compares that section with the examples, or rewrites it.
 package exampledoc
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -20,15 +18,14 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the # Examples section of the package comment from the Example functions")
-
 // heading starts the section; everything after it up to the end of the
 // package comment is generated.
 const heading = "// # Examples"
 
 // Check fails t if the package comment of the package in the working
-// directory does not end with the section Render makes of its examples.
-func Check(t *testing.T) {
+// directory does not end with the section Render makes of its examples;
+// with update, it rewrites the section instead.
+func Check(t *testing.T, update bool) {
 	t.Helper()
 	want, err := Render(".")
 	if err != nil {
@@ -41,7 +38,7 @@ func Check(t *testing.T) {
 	if string(src[start:end]) == want {
 		return
 	}
-	if *update {
+	if update {
 		out := append(append(append([]byte{}, src[:start]...), want...), src[end:]...)
 		if err := os.WriteFile(file, out, 0o644); err != nil {
 			t.Fatal(err)

@@ -45,6 +45,7 @@ func TestAWSCLI(t *testing.T) {
 		{"global-sign-out", "cli.signout", cliGlobalSignOut},
 		{"disable-user", "cli.disable", cliDisableUser},
 		{"resend-code", "", cliResendCode},
+		{"groups", "cli.groups", cliGroups},
 	}
 	users := map[string]cliUser{}
 	for _, fl := range flows {

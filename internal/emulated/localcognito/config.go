@@ -79,13 +79,17 @@ type Config struct {
 	// Clients are the pool's app clients.
 	Clients []Client
 	// Domain is the prefix of the pool's Cognito domain (UserPoolDomain),
-	// whose OAuth 2.0 endpoints and sign-in pages this server serves at
-	// BaseURL. Empty means the pool has no domain: no /oauth2 endpoints,
-	// as in Cognito.
+	// whose OAuth 2.0 endpoints and sign-in pages package hostedui serves
+	// at BaseURL in front of the Server, and which the discovery document
+	// names. Empty means the pool has no domain: no /oauth2 endpoints, as
+	// in Cognito.
 	Domain string
 	// ResourceServers declare the custom scopes clients may be allowed,
 	// "<identifier>/<scope>".
 	ResourceServers []ResourceServer
+	// Groups are the pool's groups at start; CreateGroup and DeleteGroup
+	// change them. Empty means none.
+	Groups []Group
 	// Triggers are the pool's Lambda triggers.
 	Triggers Triggers
 	// TriggerTimeout bounds one trigger call; zero means

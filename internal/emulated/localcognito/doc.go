@@ -47,4 +47,37 @@
 // Portcullis configures its clients: a sign-in as a user that does not
 // exist fails as a wrong password does, in USER_SRP_AUTH after a simulated
 // challenge, and ForgotPassword answers a simulated delivery.
+//
+// # Layers
+//
+// The package is built in layers, each using only the one below:
+//
+//   - the user store (store.go, store_sessions.go): users, their sign-in
+//     names, challenge sessions, SRP challenges, refresh tokens and
+//     revocations behind one lock. Its methods take the lock and return
+//     copies; a change to a user is a function update runs under the lock
+//     (userTx gives it the conflict check, sign-out and sessions). The app
+//     clients are in clientStore (pool.go), likewise.
+//   - the operations, a file per concern (signup.go, auth.go, srpauth.go,
+//     mfa.go, account.go, attributes.go, self.go, admin.go, listusers.go,
+//     clientadmin.go), each starting with the shared preamble
+//     (preamble.go: asClient, asUser, asAdmin, forClient, checkParams)
+//     and reaching users only through the store; with what they share:
+//     tokens.go, triggers.go, messages.go, limits.go, password.go.
+//   - the protocol (server.go, operations.go, wellknown.go): the
+//     operation tables, admin operations' SigV4 check, member limits, the
+//     JWKS and discovery.
+//   - the configuration (config.go, validated per section in pool.go).
+//
+// The domain (OAuth 2.0 endpoints, sign-in pages) is package hostedui, in
+// front of the Server; it calls only the operations domain.go exports.
+//
+// Adding an operation: write it in the file of its concern (or a new
+// file for a new concern) as a method taking its input struct and
+// returning its output struct; start with the preamble that fits who
+// calls it; read users with find, change them with update; add it to the
+// tables in operations.go (userOperations, or adminOperations for one that
+// needs IAM credentials) and to the aws CLI test. State of a
+// new kind (groups, passkeys) gets its map in userStore and its methods
+// in a store file of its own, each taking the lock through locked.
 package localcognito

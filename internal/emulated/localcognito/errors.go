@@ -36,6 +36,7 @@ const (
 	errEnableSoftwareToken   = "EnableSoftwareTokenMFAException"
 	errSoftwareTokenNotFound = "SoftwareTokenMFANotFoundException"
 	errInvalidPoolConfig     = "InvalidUserPoolConfigurationException"
+	errGroupExists           = "GroupExistsException"
 )
 
 func apiError(typ, format string, args ...any) *opError {

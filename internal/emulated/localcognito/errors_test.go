@@ -280,7 +280,7 @@ func TestWire(t *testing.T) {
 		status             int
 		errType            string
 	}{
-		{"unknown operation", "AWSCognitoIdentityProviderService.CreateGroup", `{}`, nil, 400, "UnknownOperationException"},
+		{"unknown operation", "AWSCognitoIdentityProviderService.CreateUserImportJob", `{}`, nil, 400, "UnknownOperationException"},
 		{"foreign service", "DynamoDB_20120810.ListTables", `{}`, nil, 400, "UnknownOperationException"},
 		{"admin operation unsigned", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, nil, 400, "MissingAuthenticationTokenException"},
 		{"admin operation with a forged signature", "AWSCognitoIdentityProviderService.ListUsers", `{"UserPoolId":"` + testPoolID + `"}`, forged, 400, "IncompleteSignatureException"},

@@ -118,6 +118,9 @@ var memberLimits = map[string]memberLimit{
 	"AttributeName":      limit(1, 32, `[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r ]+`),
 	"UserPoolId":         limit(1, 55, `[\w-]+_[0-9a-zA-Z]+`),
 	"FriendlyDeviceName": limit(0, 131072, ""),
+	"GroupName":          limit(1, 128, `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`),
+	"Description":        limit(0, 2048, ""),
+	"RoleArn":            limit(20, 2048, `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?`),
 }
 
 // checkMembers applies memberLimits to the string members of a request

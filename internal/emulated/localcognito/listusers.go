@@ -29,44 +29,70 @@ func (s *Server) listUsers(_ context.Context, in listUsersInput) (listUsersOutpu
 	if err := s.checkPool(in.UserPoolID); err != nil {
 		return listUsersOutput{}, err
 	}
-	var v validation
-	v.check(in.Limit >= 0 && in.Limit <= 60, "limit", "Member must have value less than or equal to 60")
-	if err := v.err(); err != nil {
+	if err := runChecks(nil, []check{checkLimit(in.Limit)}); err != nil {
 		return listUsersOutput{}, err
-	}
-	limit := in.Limit
-	if limit == 0 {
-		limit = 60
 	}
 	match, err := parseFilter(in.Filter)
 	if err != nil {
 		return listUsersOutput{}, err
 	}
-	offset := 0
-	if in.PaginationToken != "" {
-		b, err := base64.RawURLEncoding.DecodeString(in.PaginationToken)
-		n, convErr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
-		if err != nil || convErr != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 {
-			return listUsersOutput{}, invalidParameter("Invalid pagination token.")
-		}
-		offset = n
-	}
-
 	all := s.users.list(match)
-	slices.SortFunc(all, func(a, b *user) int {
+	sortUsers(all)
+	users, next, err := page(all, in.Limit, in.PaginationToken)
+	if err != nil {
+		return listUsersOutput{}, err
+	}
+	out := listUsersOutput{Users: []userType{}, PaginationToken: next}
+	for _, u := range users {
+		out.Users = append(out.Users, u.userType(in.AttributesToGet))
+	}
+	return out, nil
+}
+
+// sortUsers orders users as the list operations list them: oldest first.
+func sortUsers(users []*user) {
+	slices.SortFunc(users, func(a, b *user) int {
 		if c := a.created.Compare(b.created); c != 0 {
 			return c
 		}
 		return strings.Compare(a.username, b.username)
 	})
-	out := listUsersOutput{Users: []userType{}}
-	for i := offset; i < len(all) && len(out.Users) < limit; i++ {
-		out.Users = append(out.Users, all[i].userType(in.AttributesToGet))
+}
+
+// maxPage is the most items, and the default number, one page of a list
+// operation holds.
+const maxPage = 60
+
+// page is the page of all a list operation answers for its limit (0 means
+// maxPage; the caller has checked the range) and pagination token, and the
+// token of the next page ("" for the last).
+func page[T any](all []T, limit int, token string) ([]T, string, error) {
+	if limit == 0 {
+		limit = maxPage
 	}
-	if next := offset + len(out.Users); next < len(all) {
-		out.PaginationToken = base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(next)))
+	offset := 0
+	if token != "" {
+		b, err := base64.RawURLEncoding.DecodeString(token)
+		n, convErr := strconv.Atoi(strings.TrimPrefix(string(b), "offset:"))
+		if err != nil || convErr != nil || !strings.HasPrefix(string(b), "offset:") || n < 0 {
+			return nil, "", invalidParameter("Invalid pagination token.")
+		}
+		offset = n
 	}
-	return out, nil
+	end := min(offset+limit, len(all))
+	if offset >= end {
+		return nil, "", nil
+	}
+	next := ""
+	if end < len(all) {
+		next = base64.RawURLEncoding.EncodeToString([]byte("offset:" + strconv.Itoa(end)))
+	}
+	return all[offset:end], next, nil
+}
+
+// checkLimit is the API's constraint on the Limit of a list operation.
+func checkLimit(limit int) check {
+	return want(limit >= 0 && limit <= maxPage, "limit", "Member must have value less than or equal to 60")
 }
 
 var filterPattern = regexp.MustCompile(`^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$`)

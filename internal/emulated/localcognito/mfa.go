@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base32"
-	"errors"
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
@@ -50,33 +49,6 @@ func (s *Server) mfaChallenge(u *user) string {
 		return challengeSoftwareTokenMFA
 	}
 	return ""
-}
-
-// mfaChallengeFor is mfaChallenge for the user called name (a username or
-// sign-in alias), for a sign-in page that has checked their password.
-func (s *Server) mfaChallengeFor(name string) string {
-	u := s.users.find(byName(name))
-	if u == nil {
-		return ""
-	}
-	return s.mfaChallenge(u)
-}
-
-// verifyTOTP checks a code from the authenticator app of the user called
-// name and uses it up, for a sign-in page's TOTP step: CodeMismatchException
-// for a wrong code, ExpiredCodeException for one already used.
-func (s *Server) verifyTOTP(name, code string) error {
-	notSetUp := apiError(errSoftwareTokenNotFound, "Software token TOTP multi-factor authentication (MFA) is not set up for the user.")
-	_, err := s.users.update(byName(name), func(u *user, _ userTx) error {
-		if u.totp.secret == "" {
-			return notSetUp
-		}
-		return s.matchTOTP(u.totp.secret, code, &u.totp.lastStep)
-	})
-	if errors.Is(err, errNoUser) {
-		return notSetUp
-	}
-	return err
 }
 
 // matchTOTP checks code against the secret's codes for the current time

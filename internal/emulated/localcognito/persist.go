@@ -13,7 +13,7 @@ import (
 
 // state is what a pool keeps across restarts of a local stack: its signing
 // key, so tokens it issued still verify, and its users with their
-// passwords and software tokens. Codes in flight, failure counts, sessions
+// passwords, software tokens and groups. Codes in flight, failure counts, sessions
 // and refresh tokens are not kept: a restart ends them, as a new sign-in
 // would.
 type state struct {
@@ -21,6 +21,14 @@ type state struct {
 	KeyID   string      `json:"keyId"`
 	Key     []byte      `json:"key"` // PKCS #1 DER
 	Users   []savedUser `json:"users"`
+	// Groups are the pool's groups (nil in a file written before the pool
+	// had groups: the pool keeps its own).
+	Groups []savedGroup `json:"groups,omitempty"`
+}
+
+type savedGroup struct {
+	Group
+	Created, Modified time.Time
 }
 
 // stateVersion changes with state's shape; a file of another version is
@@ -43,6 +51,7 @@ type savedUser struct {
 	TOTPEnabled   bool              `json:",omitempty"`
 	TOTPPreferred bool              `json:",omitempty"`
 	TOTPLastStep  int64             `json:",omitempty"`
+	Groups        []string          `json:",omitempty"`
 }
 
 // SaveState writes the pool's signing key and users to w (see LoadState).
@@ -53,8 +62,11 @@ func (s *Server) SaveState(w io.Writer) error {
 			Username: u.username, Attributes: u.attrs, Salt: u.salt, Hash: u.hash, SRPSalt: u.srpSalt, SRPVerifier: u.srpVerifier,
 			Status: u.status, Created: u.created, Modified: u.modified, TempExpires: u.tempExpires, Disabled: u.disabled,
 			Pending: u.pending, TOTPSecret: u.totp.secret, TOTPEnabled: u.totp.enabled, TOTPPreferred: u.totp.preferred,
-			TOTPLastStep: u.totp.lastStep,
+			TOTPLastStep: u.totp.lastStep, Groups: u.groups,
 		})
+	}
+	for _, g := range s.users.allGroups() {
+		st.Groups = append(st.Groups, savedGroup{Group: g.Group, Created: g.created, Modified: g.modified})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", " ")
@@ -91,12 +103,19 @@ func (s *Server) LoadState(r io.Reader) error {
 			srpVerifier: su.SRPVerifier, status: su.Status, created: su.Created, modified: su.Modified,
 			tempExpires: su.TempExpires, disabled: su.Disabled, pending: su.Pending}
 		u.totp.secret, u.totp.enabled, u.totp.preferred, u.totp.lastStep = su.TOTPSecret, su.TOTPEnabled, su.TOTPPreferred, su.TOTPLastStep
+		u.groups = su.Groups
 		users = append(users, u)
 	}
 	s.key = jwtsign.Key{ID: st.KeyID, Private: priv}
 	s.users.locked(func() {
 		for _, u := range users {
 			s.users.index(u)
+		}
+		if st.Groups != nil {
+			clear(s.users.groups)
+			for _, g := range st.Groups {
+				s.users.groups[g.Name] = &storedGroup{Group: g.Group, created: g.Created, modified: g.Modified}
+			}
 		}
 	})
 	return nil

@@ -13,6 +13,12 @@ import (
 func TestStateSurvivesARestart(t *testing.T) {
 	first := newFixture(t, nil)
 	first.confirmedUser("ana", "ana@example.com", "custom:company", "Acme")
+	if err := first.srv.users.addGroup(storedGroup{Group: Group{Name: "admins"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.srv.users.setMembership(byName("ana"), "admins", true); err != nil {
+		t.Fatal(err)
+	}
 	before := claims(t, *first.signIn("ana", goodPassword).IdToken)
 	var saved bytes.Buffer
 	if err := first.srv.SaveState(&saved); err != nil {
@@ -27,7 +33,8 @@ func TestStateSurvivesARestart(t *testing.T) {
 		t.Error("the restored pool signs with another key")
 	}
 	after := claims(t, *second.signIn("ana", goodPassword).IdToken)
-	if after["sub"] != before["sub"] || after["custom:company"] != "Acme" || after["email_verified"] != true {
+	if after["sub"] != before["sub"] || after["custom:company"] != "Acme" || after["email_verified"] != true ||
+		!reflect.DeepEqual(after["cognito:groups"], []any{"admins"}) {
 		t.Errorf("restored user's claims %v, before %v", after, before)
 	}
 	if _, err := second.passwordAuth(publicID, "ana", "Wrong-Horse-9"); err == nil {

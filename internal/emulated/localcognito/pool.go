@@ -19,6 +19,8 @@ var (
 	poolIDPattern   = regexp.MustCompile(`^([\w-]+)_[0-9a-zA-Z]+$`)
 	clientIDPattern = regexp.MustCompile(`^[\w+]{1,128}$`)
 	customPattern   = regexp.MustCompile(`^custom:[\w-]{1,20}$`)
+	// groupNamePattern is CreateGroup's GroupName.
+	groupNamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$`)
 )
 
 // standardAttributes are the OpenID Connect attributes every pool has.
@@ -45,6 +47,7 @@ type pool struct {
 	clients        *clientStore
 	domain         string
 	resourceScopes map[string]bool // "<identifier>/<scope>"
+	groups         []Group
 	triggers       Triggers
 	triggerTimeout time.Duration
 	sink           func(username, destination, medium, message string)
@@ -72,6 +75,7 @@ func validate(cfg Config) (*pool, error) {
 		p.validatePasswordPolicy(cfg),
 		p.validateOAuth(cfg),
 		p.validateClients(cfg),
+		p.validateGroups(cfg),
 	)
 	p.applyDefaults(cfg)
 	if err := errors.Join(errs...); err != nil {
@@ -228,6 +232,25 @@ func (p *pool) validateClients(cfg Config) []error {
 			continue
 		}
 		p.clients.byID[c.ID] = &c
+	}
+	return errs
+}
+
+// validateGroups checks the pool's groups: names as CreateGroup takes
+// them, each once, precedences not negative.
+func (p *pool) validateGroups(cfg Config) []error {
+	var errs []error
+	for _, g := range cfg.Groups {
+		switch {
+		case !groupNamePattern.MatchString(g.Name):
+			errs = append(errs, fmt.Errorf("group %q: want a name of 1-128 letters, marks, symbols, digits or punctuation", g.Name))
+		case slices.ContainsFunc(p.groups, func(x Group) bool { return x.Name == g.Name }):
+			errs = append(errs, fmt.Errorf("group %q given twice", g.Name))
+		case g.Precedence != nil && *g.Precedence < 0:
+			errs = append(errs, fmt.Errorf("group %q: precedence %d: want 0 or more", g.Name, *g.Precedence))
+		default:
+			p.groups = append(p.groups, g)
+		}
 	}
 	return errs
 }

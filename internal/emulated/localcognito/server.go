@@ -26,9 +26,6 @@ type Server struct {
 	users *userStore
 	// unknownUsers simulates SRP sign-ins of users that do not exist.
 	unknownUsers simulatedUsers
-
-	// oauth holds the domain's authorization codes and sign-in sessions.
-	oauth oauthState
 }
 
 // New validates the configuration, generates the pool's signing key and
@@ -47,58 +44,25 @@ func New(cfg Config) (*Server, error) {
 		key:          key,
 		users:        newUserStore(p.usernameAttrs, p.now),
 		unknownUsers: newSimulatedUsers(p.srpPool),
-		oauth:        newOAuthState(),
+	}
+	for _, g := range p.groups {
+		now := p.now()
+		_ = s.users.addGroup(storedGroup{Group: g, created: now, modified: now}) // names checked unique by validate
 	}
 	s.api = awsjson.Dispatcher{
 		Name:        "this local user pool",
 		Prefix:      targetPrefix,
 		ContentType: awsjson.ContentType11,
 		Log:         s.log,
-		Operations: map[string]awsjson.Handler{
-			"SignUp":                 awsjson.Op(s.signUp),
-			"ConfirmSignUp":          awsjson.Op(s.confirmSignUp),
-			"ResendConfirmationCode": awsjson.Op(s.resendConfirmationCode),
-			"InitiateAuth":           awsjson.Op(s.initiateAuth),
-			"RespondToAuthChallenge": awsjson.Op(s.respondToAuthChallenge),
-			"GetUser":                awsjson.Op(s.getUser),
-			"UpdateUserAttributes":   awsjson.Op(s.updateUserAttributes),
-			"DeleteUser":             awsjson.Op(s.deleteUser),
-			"GlobalSignOut":          awsjson.Op(s.globalSignOut),
-			"RevokeToken":            awsjson.Op(s.revokeToken),
-
-			"ForgotPassword":                   awsjson.Op(s.forgotPassword),
-			"ConfirmForgotPassword":            awsjson.Op(s.confirmForgotPassword),
-			"ChangePassword":                   awsjson.Op(s.changePassword),
-			"GetUserAttributeVerificationCode": awsjson.Op(s.getUserAttributeVerificationCode),
-			"VerifyUserAttribute":              awsjson.Op(s.verifyUserAttribute),
-			"DeleteUserAttributes":             awsjson.Op(s.deleteUserAttributes),
-			"AssociateSoftwareToken":           awsjson.Op(s.associateSoftwareToken),
-			"VerifySoftwareToken":              awsjson.Op(s.verifySoftwareToken),
-			"SetUserMFAPreference":             awsjson.Op(s.setUserMFAPreference),
-		},
+		Operations:  map[string]awsjson.Handler{},
 	}
 	// Every operation checks the API's member constraints first, as AWS
-	// does; admin operations after the signature.
-	for name, serve := range s.api.Operations {
+	// does; admin operations after the signature, since they need IAM
+	// credentials in AWS.
+	for name, serve := range s.userOperations() {
 		s.api.Operations[name] = checked(serve)
 	}
-	// Admin operations need IAM credentials in AWS.
-	for name, serve := range map[string]awsjson.Handler{
-		"AdminConfirmSignUp":        awsjson.Op(s.adminConfirmSignUp),
-		"AdminCreateUser":           awsjson.Op(s.adminCreateUser),
-		"AdminSetUserPassword":      awsjson.Op(s.adminSetUserPassword),
-		"AdminGetUser":              awsjson.Op(s.adminGetUser),
-		"AdminUpdateUserAttributes": awsjson.Op(s.adminUpdateUserAttributes),
-		"AdminDeleteUser":           awsjson.Op(s.adminDeleteUser),
-		"ListUsers":                 awsjson.Op(s.listUsers),
-		"CreateUserPoolClient":      awsjson.Op(s.createUserPoolClient),
-		"DeleteUserPoolClient":      awsjson.Op(s.deleteUserPoolClient),
-		"AdminResetUserPassword":    awsjson.Op(s.adminResetUserPassword),
-		"AdminUserGlobalSignOut":    awsjson.Op(s.adminUserGlobalSignOut),
-		"AdminDisableUser":          awsjson.Op(s.adminDisableUser),
-		"AdminEnableUser":           awsjson.Op(s.adminEnableUser),
-		"AdminSetUserMFAPreference": awsjson.Op(s.adminSetUserMFAPreference),
-	} {
+	for name, serve := range s.adminOperations() {
 		s.api.Operations[name] = s.adminOp(name, checked(serve))
 	}
 	return s, nil
@@ -133,9 +97,9 @@ func (s *Server) Code(username string) (code string, ok bool) {
 	return u.lastCode, true
 }
 
-// ServeHTTP serves the Cognito API, the JWKS and the OpenID configuration,
-// and, for a pool with a domain, the domain's OAuth 2.0 endpoints and
-// sign-in pages.
+// ServeHTTP serves the Cognito API, the JWKS and the OpenID configuration.
+// The domain's OAuth 2.0 endpoints and sign-in pages are package
+// hostedui's, in front of this handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCORS(w.Header(), r)
 	switch {
@@ -143,8 +107,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Browsers call Cognito directly from the SPA's origin; a preflight
 		// must succeed for them to send the real request.
 		w.WriteHeader(http.StatusOK)
-	case isDomainPath(r.URL.Path):
-		s.serveDomain(w, r)
 	case r.Method == http.MethodGet || r.Method == http.MethodHead:
 		s.serveWellKnown(w, r)
 	default:

@@ -28,6 +28,7 @@ type userStore struct {
 	// revoked holds the origin_jti of signed-out sessions until no access
 	// token of theirs can still be unexpired.
 	revoked map[string]time.Time
+	groups  map[string]*storedGroup // by name; users name theirs in user.groups
 
 	// srpSweepAt is the number of challenges at which the SRP challenges
 	// are next swept; sessionSweepAt and refreshSweepAt likewise.
@@ -44,6 +45,7 @@ func newUserStore(usernameAttrs []string, now func() time.Time) *userStore {
 		srp:           map[string]*srpSession{},
 		refresh:       map[string]*refreshToken{},
 		revoked:       map[string]time.Time{},
+		groups:        map[string]*storedGroup{},
 	}
 }
 

@@ -88,6 +88,8 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 		rt = newSessionFor(client, snap, grant, now)
 	}
 	access, id := s.claims(client, snap, rt, now)
+	groups := claimsOf(s.users.groupsOf(snap))
+	groups.put(access, id)
 	scopes := []string{adminScope}
 	if rt.scopes != nil {
 		scopes = slices.Clone(rt.scopes)
@@ -103,7 +105,7 @@ func (s *Server) issue(ctx context.Context, client *Client, snap *user, source s
 
 	if s.triggers.PreTokenGeneration != nil {
 		var err error
-		if scopes, err = s.preTokenGeneration(ctx, client, snap, source, scopes, access, id, metadata); err != nil {
+		if scopes, err = s.preTokenGeneration(ctx, client, snap, source, scopes, groups, access, id, metadata); err != nil {
 			return authResult{}, err
 		}
 	}
@@ -210,18 +212,23 @@ func claimValue(name, value string) any {
 
 // preTokenGeneration runs the V2_0 pre token generation trigger and
 // applies its answer to the claims; it returns the access token's scopes.
-func (s *Server) preTokenGeneration(ctx context.Context, client *Client, snap *user, source string, scopes []string, access, id map[string]any, metadata map[string]string) ([]string, error) {
+// The event's groupConfiguration is the user's groups; an answer that
+// names groups replaces them in the tokens.
+func (s *Server) preTokenGeneration(ctx context.Context, client *Client, snap *user, source string, scopes []string, groups groupClaims, access, id map[string]any, metadata map[string]string) ([]string, error) {
 	ev := events.CognitoEventUserPoolsPreTokenGenV2_0{
 		CognitoEventUserPoolsHeader: s.header(eventVersion2, source, client.ID, snap.username),
 		Request: events.CognitoEventUserPoolsPreTokenGenRequestV2_0{
 			UserAttributes: snap.eventAttributes(),
 			GroupConfiguration: events.GroupConfigurationV2_0{
-				GroupsToOverride:   []string{},
-				IAMRolesToOverride: []string{},
+				GroupsToOverride:   append([]string{}, groups.names...),
+				IAMRolesToOverride: append([]string{}, groups.roles...),
 			},
 			ClientMetadata: metadata,
 			Scopes:         slices.Clone(scopes),
 		},
+	}
+	if groups.preferred != "" {
+		ev.Request.GroupConfiguration.PreferredRole = &groups.preferred
 	}
 	out, err := invoke(ctx, s.pool, triggerNamePreTokenGeneration, s.triggers.PreTokenGeneration, ev)
 	if err != nil {

@@ -70,7 +70,10 @@ type user struct {
 	disabled bool
 	// failures counts wrong passwords and codes; see limits.go.
 	failures failureCounts
-	totp     totpState
+	// groups are the names of the groups the user is in, in the order
+	// they were added.
+	groups []string
+	totp   totpState
 	// pending holds a changed email address or phone number that waits for
 	// its code before it takes effect (the pool keeps originals).
 	pending map[string]string
@@ -142,6 +145,7 @@ func (u *user) snapshot() *user {
 	c := *u
 	c.attrs = maps.Clone(u.attrs)
 	c.pending = maps.Clone(u.pending)
+	c.groups = slices.Clone(u.groups)
 	c.aliasKeys = nil // a copy is in no index
 	return &c
 }

@@ -44,11 +44,11 @@ func (s *Server) openIDConfiguration() map[string]any {
 		return doc
 	}
 	base := strings.TrimSuffix(s.issuer, "/"+s.id)
-	doc["authorization_endpoint"] = base + pathAuthorize
-	doc["token_endpoint"] = base + pathToken
-	doc["userinfo_endpoint"] = base + pathUserInfo
-	doc["revocation_endpoint"] = base + pathRevoke
-	doc["end_session_endpoint"] = base + pathLogout
+	doc["authorization_endpoint"] = base + PathAuthorize
+	doc["token_endpoint"] = base + PathToken
+	doc["userinfo_endpoint"] = base + PathUserInfo
+	doc["revocation_endpoint"] = base + PathRevoke
+	doc["end_session_endpoint"] = base + PathLogout
 	// Only the code flow is served here; Cognito also lists "token".
 	doc["response_types_supported"] = []string{"code"}
 	doc["grant_types_supported"] = []string{"authorization_code", "refresh_token"}

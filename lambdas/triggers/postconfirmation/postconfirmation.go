@@ -58,8 +58,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPos
 		Email:       a[attr.Email],
 		PhoneNumber: a[attr.PhoneNumber],
 		Name:        a[attr.Name],
-		Company:     a[attr.Company.Key()],
-		RoleName:    a[attr.RoleName.Key()],
+		Company:     a[schema.Company.Key()],
+		RoleName:    a[schema.RoleName.Key()],
 		CreatedAt:   h.now().UTC().Format("2006-01-02T15:04:05.000Z07:00"),
 	}
 	av, err := attributevalue.MarshalMap(rec)

@@ -1,46 +1,40 @@
-package localcognito
+package hostedui
 
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 )
 
 // fuzzDomainServer is a pool with a domain and a confirmed user, alice,
 // for the fuzz targets of the domain's endpoints.
-func fuzzDomainServer(f testing.TB, baseURL string) *Server {
-	cfg := Config{
-		PoolID:                 testPoolID,
-		BaseURL:                baseURL,
-		AutoVerifiedAttributes: []string{"email"},
-		Clients: []Client{
-			{ID: publicID},
-			{ID: secretID, Secret: clientSecret},
-		},
-		CodeSink:    func(string, string, string, string) {},
-		Credentials: testCredentials(),
-		Logger:      slog.New(slog.DiscardHandler),
+func fuzzDomainServer(f testing.TB, baseURL string) *Handler {
+	cfg := testConfig(baseURL, nil)
+	cfg.CustomAttributes = nil
+	for i := range cfg.Clients {
+		cfg.Clients[i].Name, cfg.Clients[i].ExplicitAuthFlows = "", nil
 	}
 	withDomain(nil)(&cfg)
-	srv, err := New(cfg)
+	srv, err := localcognito.New(cfg)
 	if err != nil {
 		f.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := srv.signUp(ctx, signUpInput{ClientID: publicID, Username: "alice", Password: goodPassword,
-		UserAttributes: []attribute{{Name: attrEmail, Value: "alice@example.com"}}}); err != nil {
+	client, _ := srv.Client(publicID)
+	if _, err := srv.SignUp(ctx, client, "alice", goodPassword, []localcognito.Attribute{{Name: "email", Value: "alice@example.com"}}); err != nil {
 		f.Fatal(err)
 	}
 	code, _ := srv.Code("alice")
-	if _, err := srv.confirmSignUp(ctx, confirmSignUpInput{ClientID: publicID, Username: "alice", ConfirmationCode: code}); err != nil {
+	if err := srv.ConfirmSignUp(ctx, client, "alice", code); err != nil {
 		f.Fatal(err)
 	}
-	return srv
+	return New(srv)
 }
 
 // allowedRedirect reports whether a redirect of the domain stays on the
@@ -108,7 +102,7 @@ func FuzzTokenEndpoint(f *testing.F) {
 	f.Add(`{"grant_type":"authorization_code"}`, "Bearer x", "application/json")
 	f.Add("code=%zz", "Basic Og==", "")
 	f.Fuzz(func(t *testing.T, body, auth, contentType string) {
-		req := httptest.NewRequest(http.MethodPost, pathToken, strings.NewReader(body))
+		req := httptest.NewRequest(http.MethodPost, localcognito.PathToken, strings.NewReader(body))
 		req.Header.Set("Content-Type", contentType)
 		if auth != "" {
 			req.Header.Set("Authorization", auth)
@@ -144,7 +138,7 @@ func BenchmarkHostedUICodeFlow(b *testing.B) {
 	ts.Start()
 	defer ts.Close()
 	const verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
-	authURL := ts.URL + pathAuthorize + "?" + url.Values{
+	authURL := ts.URL + localcognito.PathAuthorize + "?" + url.Values{
 		"response_type": {"code"}, "client_id": {publicID}, "redirect_uri": {callbackURL}, "scope": {"openid email"},
 		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"},
 	}.Encode()
@@ -159,7 +153,7 @@ func BenchmarkHostedUICodeFlow(b *testing.B) {
 		}
 		form := url.Values{"grant_type": {"authorization_code"}, "client_id": {publicID}, "code": {cb.Get("code")},
 			"redirect_uri": {callbackURL}, "code_verifier": {verifier}}
-		tr, err := http.PostForm(ts.URL+pathToken, form)
+		tr, err := http.PostForm(ts.URL+localcognito.PathToken, form)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,8 +1,10 @@
 // Package stateful finds the template changes that would make CloudFormation
-// replace or delete a stage's stateful resources (user pools, identity
-// pools, tables, buckets), which loses their users or data. The snapshot
-// test compares the synthesis with the committed record; `make deploy`
-// compares it with the template of the deployed stack. Both use Compare.
+// replace or delete a stack's stateful resources (user pools, identity
+// pools, tables, buckets), which loses their users or data. Record a
+// stack's stateful resources with FromTemplate, keep the record with the
+// code, and Compare a new synthesis (or the deployed template) with it: the
+// constructs' own tests do so for every construct's example stack, and an
+// app can do the same for its stacks and before each deploy.
 package stateful
 
 import (

@@ -1,4 +1,4 @@
-package localcognito
+package hostedui
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
 
@@ -38,13 +39,13 @@ var spaScopes = []string{
 
 // withDomain gives the fixture's pool a domain, a resource server, and
 // OAuth settings on both clients: the public one must use PKCE.
-func withDomain(edit func(*Config)) func(*Config) {
-	return func(c *Config) {
+func withDomain(edit func(*localcognito.Config)) func(*localcognito.Config) {
+	return func(c *localcognito.Config) {
 		c.Domain = testDomain
-		c.ResourceServers = []ResourceServer{{Identifier: "portcullis", Scopes: []string{"todos.read", "todos.write", "photos.read"}}}
+		c.ResourceServers = []localcognito.ResourceServer{{Identifier: "portcullis", Scopes: []string{"todos.read", "todos.write", "photos.read"}}}
 		for i := range c.Clients {
-			c.Clients[i].OAuth = OAuthClient{
-				Flows: []string{OAuthFlowCode}, Scopes: spaScopes,
+			c.Clients[i].OAuth = localcognito.OAuthClient{
+				Flows: []string{localcognito.OAuthFlowCode}, Scopes: spaScopes,
 				CallbackURLs: []string{callbackURL}, LogoutURLs: []string{logoutURL},
 				RequirePKCE: c.Clients[i].Secret == "",
 			}
@@ -163,7 +164,7 @@ func TestHostedUICodeFlowWithPKCE(t *testing.T) {
 	var mu sync.Mutex
 	var sources []string
 	var requested [][]string
-	f := newFixture(t, withDomain(func(c *Config) {
+	f := newFixture(t, withDomain(func(c *localcognito.Config) {
 		c.Triggers.PreTokenGeneration = func(_ context.Context, ev events.CognitoEventUserPoolsPreTokenGenV2_0) (events.CognitoEventUserPoolsPreTokenGenV2_0, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -268,7 +269,7 @@ func TestHostedUICodeFlowWithPKCE(t *testing.T) {
 // the error code of the answer, if any.
 func (f *fixture) tokenCall(form url.Values, basicID, basicSecret string) (int, string, map[string]any) {
 	f.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, f.url+pathToken, strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, f.url+localcognito.PathToken, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if basicID != "" {
 		req.SetBasicAuth(basicID, basicSecret)
@@ -294,13 +295,13 @@ func (f *fixture) codeFor(clientID, challengeVerifier string) string {
 		q.Set("code_challenge_method", "S256")
 	}
 	b := newBrowser(f.t)
-	return b.signInAt(f.url+pathAuthorize+"?"+q.Encode(), "alice", goodPassword).Get("code")
+	return b.signInAt(f.url+localcognito.PathAuthorize+"?"+q.Encode(), "alice", goodPassword).Get("code")
 }
 
 // TestTokenEndpointRefusals: every way a code exchange can be wrong is an
 // RFC 6749 error in Cognito's JSON shape, never tokens and never a 5xx.
 func TestTokenEndpointRefusals(t *testing.T) {
-	f := newFixture(t, withDomain(func(c *Config) { c.Clients = append(c.Clients, Client{ID: "plain"}) }))
+	f := newFixture(t, withDomain(func(c *localcognito.Config) { c.Clients = append(c.Clients, localcognito.Client{ID: "plain"}) }))
 	f.confirmedUser("alice", "alice@example.com")
 	exchange := func(code, verifier string) url.Values {
 		return url.Values{"grant_type": {"authorization_code"}, "client_id": {publicID}, "code": {code},
@@ -425,7 +426,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 			}
 			tt.edit(q)
 			b := newBrowser(t)
-			resp, body := b.get(f.url + pathAuthorize + "?" + q.Encode())
+			resp, body := b.get(f.url + localcognito.PathAuthorize + "?" + q.Encode())
 			if tt.wantCode != "" {
 				cb := callback(resp)
 				if cb == nil || cb.Get("error") != tt.wantCode || cb.Get("state") != "st" || cb.Get("code") != "" {
@@ -507,7 +508,7 @@ func TestSignInPage(t *testing.T) {
 // TestSignUpOnHostedUI signs a user up and confirms them on the pages,
 // then signs them in.
 func TestSignUpOnHostedUI(t *testing.T) {
-	f := newFixture(t, withDomain(func(c *Config) { c.RequiredAttributes = []string{"email"} }))
+	f := newFixture(t, withDomain(func(c *localcognito.Config) { c.RequiredAttributes = []string{"email"} }))
 	q := url.Values{"response_type": {"code"}, "client_id": {secretID}, "redirect_uri": {callbackURL}}
 	b := newBrowser(t)
 	resp, body := b.get(f.url + pathSignUp + "?" + q.Encode())
@@ -576,14 +577,14 @@ func TestLogoutAndRevoke(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	resp, body := b.get(f.url + pathLogout + "?" + url.Values{"client_id": {secretID}, "logout_uri": {"http://localhost:5173/elsewhere"}}.Encode())
+	resp, body := b.get(f.url + localcognito.PathLogout + "?" + url.Values{"client_id": {secretID}, "logout_uri": {"http://localhost:5173/elsewhere"}}.Encode())
 	if resp.StatusCode != 400 || !strings.Contains(resp.Request.URL.RawQuery, "redirect_mismatch") {
 		t.Errorf("unregistered logout_uri: %d %s\n%s", resp.StatusCode, resp.Request.URL, body)
 	}
 	if resp, _ := b.get(cfg.AuthCodeURL("s")); callback(resp) == nil {
 		t.Fatal("a refused logout ended the session")
 	}
-	resp, _ = b.get(f.url + pathLogout + "?" + url.Values{"client_id": {secretID}, "logout_uri": {logoutURL}}.Encode())
+	resp, _ = b.get(f.url + localcognito.PathLogout + "?" + url.Values{"client_id": {secretID}, "logout_uri": {logoutURL}}.Encode())
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != logoutURL {
 		t.Errorf("logout: %d %s, want a redirect to %s", resp.StatusCode, loc, logoutURL)
 	}
@@ -592,7 +593,7 @@ func TestLogoutAndRevoke(t *testing.T) {
 	}
 
 	revoke := func(token, secret string) int {
-		req, _ := http.NewRequest(http.MethodPost, f.url+pathRevoke, strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req, _ := http.NewRequest(http.MethodPost, f.url+localcognito.PathRevoke, strings.NewReader(url.Values{"token": {token}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth(secretID, secret)
 		resp, err := http.DefaultClient.Do(req)
@@ -611,7 +612,7 @@ func TestLogoutAndRevoke(t *testing.T) {
 	if st, code, _ := f.tokenCall(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}}, secretID, clientSecret); st != 400 || code != oauthInvalidGrant {
 		t.Errorf("refresh after revoke: %d %s, want invalid_grant", st, code)
 	}
-	req, _ := http.NewRequest(http.MethodGet, f.url+pathUserInfo, nil)
+	req, _ := http.NewRequest(http.MethodGet, f.url+localcognito.PathUserInfo, nil)
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
@@ -637,7 +638,7 @@ func TestUserInfoErrors(t *testing.T) {
 		{"garbage", "Bearer x.y.z", 401, "invalid_token"},
 		{"API token without openid", "Bearer " + apiToken, 403, "insufficient_scope"},
 	} {
-		req, _ := http.NewRequest(http.MethodGet, f.url+pathUserInfo, nil)
+		req, _ := http.NewRequest(http.MethodGet, f.url+localcognito.PathUserInfo, nil)
 		if tt.auth != "" {
 			req.Header.Set("Authorization", tt.auth)
 		}
@@ -656,7 +657,7 @@ func TestUserInfoErrors(t *testing.T) {
 // endpoint, as in Cognito.
 func TestNoDomain(t *testing.T) {
 	f := newFixture(t, nil)
-	resp, err := http.Get(f.url + pathAuthorize)
+	resp, err := http.Get(f.url + localcognito.PathAuthorize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -664,7 +665,7 @@ func TestNoDomain(t *testing.T) {
 	if resp.StatusCode != 404 {
 		t.Errorf("authorize without a domain: %d", resp.StatusCode)
 	}
-	if doc := f.srv.openIDConfiguration(); doc["authorization_endpoint"] != nil {
+	if doc := f.discovery(); doc["authorization_endpoint"] != nil {
 		t.Errorf("discovery without a domain lists %v", doc["authorization_endpoint"])
 	}
 }
@@ -680,9 +681,9 @@ func TestOAuthStateIsBounded(t *testing.T) {
 	for range 3 * maxCodesPerSession {
 		b.signInAt(cfg.AuthCodeURL("s"), "", "")
 	}
-	f.srv.oauth.mu.Lock()
-	n := len(f.srv.oauth.codes)
-	f.srv.oauth.mu.Unlock()
+	f.dom.state.mu.Lock()
+	n := len(f.dom.state.codes)
+	f.dom.state.mu.Unlock()
 	if n != maxCodesPerSession {
 		t.Errorf("%d codes held, want at most %d", n, maxCodesPerSession)
 	}
@@ -691,17 +692,17 @@ func TestOAuthStateIsBounded(t *testing.T) {
 	}
 
 	// Expired sessions go at a sweep.
-	f.srv.oauth.mu.Lock()
+	f.dom.state.mu.Lock()
 	for i := range oauthSweepThreshold {
-		f.srv.oauth.sessions[strings.Repeat("x", 8)+string(rune('a'+i%26))+time.Duration(i).String()] = &hostedSession{expires: f.clock.Now()}
+		f.dom.state.sessions[strings.Repeat("x", 8)+string(rune('a'+i%26))+time.Duration(i).String()] = &hostedSession{expires: f.clock.Now()}
 	}
-	f.srv.oauth.mu.Unlock()
+	f.dom.state.mu.Unlock()
 	f.clock.Advance(time.Second)
 	b2 := newBrowser(t)
 	b2.signInAt(cfg.AuthCodeURL("s"), "alice", goodPassword)
-	f.srv.oauth.mu.Lock()
-	left := len(f.srv.oauth.sessions)
-	f.srv.oauth.mu.Unlock()
+	f.dom.state.mu.Lock()
+	left := len(f.dom.state.sessions)
+	f.dom.state.mu.Unlock()
 	if left > 2 {
 		t.Errorf("%d sessions after a sweep, want the live ones only", left)
 	}
@@ -763,7 +764,7 @@ func TestForgotPasswordOnHostedUI(t *testing.T) {
 // with a code from it the next time (SOFTWARE_TOKEN_MFA); a code is good
 // once.
 func TestTOTPOnHostedUI(t *testing.T) {
-	f := newFixture(t, withDomain(func(c *Config) { c.MFA = MFAOn }))
+	f := newFixture(t, withDomain(func(c *localcognito.Config) { c.MFA = localcognito.MFAOn }))
 	f.confirmedUser("alice", "alice@example.com")
 	q := url.Values{"response_type": {"code"}, "client_id": {secretID}, "redirect_uri": {callbackURL}}
 	loginURL := f.url + pathLogin + "?" + q.Encode()
@@ -806,7 +807,7 @@ func TestTOTPOnHostedUI(t *testing.T) {
 	b2 := newBrowser(t)
 	resp, body = b2.get(loginURL)
 	_, body = b2.submit(resp.Request.URL.String(), body, url.Values{"username": {"alice"}, "password": {goodPassword}})
-	if hidden(body, "_challenge") != challengeSoftwareTokenMFA {
+	if hidden(body, "_challenge") != localcognito.ChallengeSoftwareTokenMFA {
 		t.Fatalf("second sign-in: no TOTP step\n%s", body)
 	}
 	if _, body = answer(b2, body, code); !strings.Contains(body, `class="error"`) {

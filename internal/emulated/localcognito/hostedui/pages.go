@@ -1,4 +1,4 @@
-package localcognito
+package hostedui
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/awsjson"
 )
 
 // The sign-in pages of the domain, at the paths of Cognito's classic hosted
@@ -39,10 +42,10 @@ var pageNotices = map[string]string{
 // submit, so the pool keeps no state for a page it served.
 const csrfCookie = "XSRF-TOKEN"
 
-//go:embed hostedui/*.html
+//go:embed *.html
 var pageFiles embed.FS
 
-var pages = template.Must(template.ParseFS(pageFiles, "hostedui/*.html"))
+var pages = template.Must(template.ParseFS(pageFiles, "*.html"))
 
 // page is what every page template gets.
 type page struct {
@@ -79,7 +82,7 @@ type field struct {
 }
 
 // servePage serves the sign-in pages.
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+func (s *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'")
@@ -108,38 +111,34 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	p := page{Domain: s.domain, Query: r.URL.RawQuery, Message: pageNotices[r.URL.Query().Get("message")]}
+	p := page{Domain: s.pool.Domain(), Query: r.URL.RawQuery, Message: pageNotices[r.URL.Query().Get("message")]}
 	switch r.URL.Path {
 	case pathLogin:
 		s.login(w, r, req, &p)
 	case pathSignUp:
 		s.signUpPage(w, r, req, &p)
-	case pathConfirmUser:
-		s.confirmUserPage(w, r, req, &p)
-	case pathForgotPassword:
-		s.forgotPasswordPage(w, r, req, &p)
-	case pathConfirmForgotPassword:
-		s.confirmForgotPasswordPage(w, r, req, &p)
+	default:
+		s.formPage(w, r, req, &p, formPages[r.URL.Path])
 	}
 }
 
 // render writes a page with a fresh CSRF token.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
-	p.CSRF = opaqueToken()
+func (s *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
+	p.CSRF = randomToken()
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: p.CSRF, Path: "/", HttpOnly: true, Secure: isHTTPS(r), SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if err := pages.ExecuteTemplate(w, name, p); err != nil {
-		s.log.Error("localcognito: page", "page", name, "error", err)
+		s.log.Error("hostedui: page", "page", name, "error", err)
 	}
 }
 
-func (s *Server) renderError(w http.ResponseWriter, status int, message string) {
+func (s *Handler) renderError(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := pages.ExecuteTemplate(w, "error.html", &page{Title: "Error", Domain: s.domain, Error: message}); err != nil {
-		s.log.Error("localcognito: error page", "error", err)
+	if err := pages.ExecuteTemplate(w, "error.html", &page{Title: "Error", Domain: s.pool.Domain(), Error: message}); err != nil {
+		s.log.Error("hostedui: error page", "error", err)
 	}
 }
 
@@ -177,7 +176,7 @@ func nextURL(path string, req *authorizeRequest, extra url.Values) string {
 
 // login serves /login: the sign-in form, and its answer, which goes
 // through the pool's USER_PASSWORD_AUTH flow and its challenges.
-func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
+func (s *Handler) login(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
 	p.Title = "Sign in"
 	if r.Method != http.MethodPost {
 		p.Username = r.URL.Query().Get("username")
@@ -186,13 +185,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	p.Username = username
-	ctx, signIn := withHostedSignIn(r.Context())
 	var (
-		out authOutput
-		err error
+		step localcognito.SignInStep
+		err  error
 	)
 	if challenge := r.PostForm.Get("_challenge"); challenge != "" {
-		out, err = s.answerChallenge(ctx, req.client, challenge, username, r.PostForm)
+		answer := strings.TrimSpace(r.PostForm.Get("totp_code"))
+		if challenge == localcognito.ChallengeNewPassword {
+			answer = r.PostForm.Get("new_password")
+		}
+		step, err = s.pool.AnswerChallenge(r.Context(), req.client, challenge, r.PostForm.Get("_session"), username, answer)
 	} else {
 		password := r.PostForm.Get("password")
 		if username == "" || password == "" {
@@ -200,58 +202,72 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 			s.render(w, r, http.StatusOK, "login.html", p)
 			return
 		}
-		params := map[string]string{"USERNAME": username, "PASSWORD": password}
-		if req.client.Secret != "" {
-			params["SECRET_HASH"] = SecretHash(req.client.ID, req.client.Secret, username)
-		}
-		out, err = s.passwordAuth(ctx, req.client, params, nil)
+		step, err = s.pool.SignInWithPassword(r.Context(), req.client, username, password)
 	}
-	var oe *opError
+	if err != nil {
+		s.signInFailed(w, r, req, p, err)
+		return
+	}
+	s.signInStep(w, r, req, p, step)
+}
+
+// signInFailed answers a sign-in form that failed: a user who must confirm
+// their account or reset their password is sent to that page; a wrong
+// answer to a challenge (a code that does not match, a password the
+// policy refuses) is asked again in the same session; anything else,
+// an expired session included, goes back to the sign-in form.
+func (s *Handler) signInFailed(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page, err error) {
+	username := p.Username
+	var oe *awsjson.Error
 	switch {
-	case errors.As(err, &oe) && oe.Type == errUserNotConfirmed:
+	case errors.As(err, &oe) && oe.Type == localcognito.TypeUserNotConfirmed:
 		http.Redirect(w, r, nextURL(pathConfirmUser, req, url.Values{"username": {username}}), http.StatusFound)
-	case errors.As(err, &oe) && oe.Type == errPasswordResetRequired:
+	case errors.As(err, &oe) && oe.Type == localcognito.TypePasswordResetRequired:
 		// The hosted UI sends a user whose password an administrator
 		// reset to choose a new one with a code.
 		http.Redirect(w, r, nextURL(pathForgotPassword, req, url.Values{"username": {username}, "message": {"reset_required"}}), http.StatusFound)
-	case err != nil && r.PostForm.Get("_challenge") != "" && !(errors.As(err, &oe) && oe.Type == errNotAuthorized):
-		// A wrong answer to a challenge (a code that does not match, a
-		// password the policy refuses): ask again in the same session. An
-		// expired session goes back to the sign-in form below.
+	case r.PostForm.Get("_challenge") != "" && !(errors.As(err, &oe) && oe.Type == localcognito.TypeNotAuthorized):
 		p.Challenge, p.Session = r.PostForm.Get("_challenge"), r.PostForm.Get("_session")
 		p.Secret = r.PostForm.Get("_secret")
 		if p.Secret != "" {
-			p.OTPAuthURI = otpauthURI(s.domain, username, p.Secret)
+			p.OTPAuthURI = otpauthURI(s.pool.Domain(), username, p.Secret)
 		}
 		p.Title = challengeTitle(p.Challenge)
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "challenge.html", p)
-	case err != nil:
+	default:
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "login.html", p)
-	case signIn.user != nil:
-		sid, sess := s.startSession(w, r, signIn.user)
+	}
+}
+
+// signInStep goes on from a sign-in form that succeeded: a signed-in user
+// back to the client with a code, anyone else to the challenge's form.
+func (s *Handler) signInStep(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page, step localcognito.SignInStep) {
+	switch {
+	case step.User != nil:
+		sid, sess := s.startSession(w, r, *step.User)
 		s.redirectWithCode(w, r, req, sid, sess)
-	case out.ChallengeName == challengeMFASetup && r.PostForm.Get("_challenge") != challengeMFASetup:
+	case step.Challenge == localcognito.ChallengeMFASetup && r.PostForm.Get("_challenge") != localcognito.ChallengeMFASetup:
 		// The pool requires MFA and the user has no authenticator: the
 		// page hands out a secret (AssociateSoftwareToken with the
 		// session) and asks for a code from it.
-		a, err := s.associateSoftwareToken(r.Context(), softwareTokenInput{Session: out.Session})
+		secret, session, err := s.pool.AssociateSoftwareToken(r.Context(), step.Session)
 		if err != nil {
 			p.Error = pageMessage(err)
 			s.render(w, r, http.StatusOK, "login.html", p)
 			return
 		}
-		p.Challenge, p.Session, p.Secret = challengeMFASetup, a.Session, a.SecretCode
-		p.OTPAuthURI = otpauthURI(s.domain, username, a.SecretCode)
-		p.Title = challengeTitle(challengeMFASetup)
+		p.Challenge, p.Session, p.Secret = localcognito.ChallengeMFASetup, session, secret
+		p.OTPAuthURI = otpauthURI(s.pool.Domain(), p.Username, secret)
+		p.Title = challengeTitle(localcognito.ChallengeMFASetup)
 		s.render(w, r, http.StatusOK, "challenge.html", p)
-	case out.ChallengeName != "":
-		p.Challenge, p.Session = out.ChallengeName, out.Session
-		if name := out.ChallengeParameters["USER_ID_FOR_SRP"]; name != "" {
-			p.Username = name
+	case step.Challenge != "":
+		p.Challenge, p.Session = step.Challenge, step.Session
+		if step.Username != "" {
+			p.Username = step.Username
 		}
-		p.Title = challengeTitle(out.ChallengeName)
+		p.Title = challengeTitle(step.Challenge)
 		s.render(w, r, http.StatusOK, "challenge.html", p)
 	default:
 		p.Error = "The sign-in did not complete."
@@ -259,42 +275,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, req *authorizeReq
 	}
 }
 
-// answerChallenge answers a challenge of the sign-in through
-// RespondToAuthChallenge.
-func (s *Server) answerChallenge(ctx context.Context, client *Client, challenge, username string, form url.Values) (authOutput, error) {
-	resp := map[string]string{"USERNAME": username}
-	session := form.Get("_session")
-	switch challenge {
-	case challengeNewPassword:
-		resp["NEW_PASSWORD"] = form.Get("new_password")
-	case challengeSoftwareTokenMFA:
-		resp["SOFTWARE_TOKEN_MFA_CODE"] = strings.TrimSpace(form.Get("totp_code"))
-	case challengeMFASetup:
-		// The code proves the secret the page showed (VerifySoftwareToken
-		// with the session); the challenge then completes.
-		v, err := s.verifySoftwareToken(ctx, softwareTokenInput{Session: session, UserCode: strings.TrimSpace(form.Get("totp_code"))})
-		if err != nil {
-			return authOutput{}, err
-		}
-		session = v.Session
-	default:
-		return authOutput{}, invalidParameter("The challenge %s cannot be answered on this page.", challenge)
-	}
-	if client.Secret != "" {
-		resp["SECRET_HASH"] = SecretHash(client.ID, client.Secret, username)
-	}
-	return s.respondToAuthChallenge(ctx, respondToAuthChallengeInput{
-		ChallengeName: challenge, ClientID: client.ID, Session: session, ChallengeResponses: resp,
-	})
-}
-
 func challengeTitle(challenge string) string {
 	switch challenge {
-	case challengeNewPassword:
+	case localcognito.ChallengeNewPassword:
 		return "Change your password"
-	case challengeSoftwareTokenMFA:
+	case localcognito.ChallengeSoftwareTokenMFA:
 		return "Authenticator code"
-	case challengeMFASetup:
+	case localcognito.ChallengeMFASetup:
 		return "Set up an authenticator app"
 	}
 	return "One more step"
@@ -303,7 +290,7 @@ func challengeTitle(challenge string) string {
 // pageMessage is what a page shows for a failed operation: Cognito's
 // message, without the exception name.
 func pageMessage(err error) string {
-	var oe *opError
+	var oe *awsjson.Error
 	if errors.As(err, &oe) {
 		return oe.Message
 	}
@@ -312,7 +299,7 @@ func pageMessage(err error) string {
 
 // signUpPage serves /signup: the SignUp operation as a form, asking for the
 // username (or the sign-in attribute) and the pool's required attributes.
-func (s *Server) signUpPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
+func (s *Handler) signUpPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
 	p.Title = "Sign up"
 	p.Fields = s.signUpFields()
 	if r.Method != http.MethodPost {
@@ -321,21 +308,18 @@ func (s *Server) signUpPage(w http.ResponseWriter, r *http.Request, req *authori
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	p.Username = username
-	in := signUpInput{ClientID: req.client.ID, Username: username, Password: r.PostForm.Get("password")}
+	var attrs []localcognito.Attribute
 	for _, f := range p.Fields {
 		if v := strings.TrimSpace(r.PostForm.Get(f.Name)); v != "" {
-			in.UserAttributes = append(in.UserAttributes, attribute{Name: f.Name, Value: v})
+			attrs = append(attrs, localcognito.Attribute{Name: f.Name, Value: v})
 		}
 	}
-	if req.client.Secret != "" {
-		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
-	}
-	out, err := s.signUp(r.Context(), in)
+	confirmed, err := s.pool.SignUp(r.Context(), req.client, username, r.PostForm.Get("password"), attrs)
 	switch {
 	case err != nil:
 		p.Error = pageMessage(err)
 		s.render(w, r, http.StatusOK, "signup.html", p)
-	case out.UserConfirmed:
+	case confirmed:
 		http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"account_ready"}}), http.StatusFound)
 	default:
 		http.Redirect(w, r, nextURL(pathConfirmUser, req, url.Values{"username": {username}}), http.StatusFound)
@@ -343,17 +327,18 @@ func (s *Server) signUpPage(w http.ResponseWriter, r *http.Request, req *authori
 }
 
 // signUpFields are the attribute inputs of the sign-up form.
-func (s *Server) signUpFields() []field {
+func (s *Handler) signUpFields() []field {
 	var fs []field
-	for _, a := range s.required {
-		if len(s.usernameAttrs) == 1 && a == s.usernameAttrs[0] {
+	signInAttrs := s.pool.UsernameAttributes()
+	for _, a := range s.pool.RequiredAttributes() {
+		if len(signInAttrs) == 1 && a == signInAttrs[0] {
 			continue // the username is this attribute: SignUp sets it
 		}
 		typ := "text"
 		switch a {
-		case attrEmail:
+		case "email":
 			typ = "email"
-		case attrPhone:
+		case "phone_number":
 			typ = "tel"
 		}
 		fs = append(fs, field{Name: a, Label: strings.ReplaceAll(a, "_", " "), Type: typ})
@@ -361,77 +346,62 @@ func (s *Server) signUpFields() []field {
 	return fs
 }
 
-// confirmUserPage serves /confirmUser: ConfirmSignUp with the code sent at
-// sign-up.
-func (s *Server) confirmUserPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
-	p.Title = "Confirm your account"
-	p.Username = r.URL.Query().Get("username")
-	if r.Method != http.MethodPost {
-		s.render(w, r, http.StatusOK, "confirm.html", p)
-		return
-	}
-	username := strings.TrimSpace(r.PostForm.Get("username"))
-	p.Username = username
-	in := confirmSignUpInput{ClientID: req.client.ID, Username: username, ConfirmationCode: strings.TrimSpace(r.PostForm.Get("code"))}
-	if req.client.Secret != "" {
-		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
-	}
-	if _, err := s.confirmSignUp(r.Context(), in); err != nil {
-		p.Error = pageMessage(err)
-		s.render(w, r, http.StatusOK, "confirm.html", p)
-		return
-	}
-	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"account_confirmed"}}), http.StatusFound)
+// form is a page that is one operation on the user named in its form:
+// a failure shows the form again with Cognito's message, success goes on
+// to next with the username and a notice.
+type form struct {
+	title, template string
+	run             func(s *Handler, ctx context.Context, client *localcognito.Client, username string, f url.Values) error
+	next, notice    string
+	// clearNotice drops the notice the page was reached with when it
+	// shows an error.
+	clearNotice bool
 }
 
-// forgotPasswordPage serves /forgotPassword: ForgotPassword sends a code
-// through the user's verified channel.
-func (s *Server) forgotPasswordPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
-	p.Title = "Forgot your password?"
-	p.Username = r.URL.Query().Get("username")
-	if r.Method != http.MethodPost {
-		s.render(w, r, http.StatusOK, "forgot.html", p)
-		return
-	}
-	username := strings.TrimSpace(r.PostForm.Get("username"))
-	p.Username = username
-	in := forgotPasswordInput{ClientID: req.client.ID, Username: username}
-	if req.client.Secret != "" {
-		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
-	}
-	if _, err := s.forgotPassword(r.Context(), in); err != nil {
-		p.Error = pageMessage(err)
-		s.render(w, r, http.StatusOK, "forgot.html", p)
-		return
-	}
-	http.Redirect(w, r, nextURL(pathConfirmForgotPassword, req, url.Values{"username": {username}, "message": {"code_sent"}}), http.StatusFound)
+// formPages are the form pages by path.
+var formPages = map[string]form{
+	// ConfirmSignUp with the code sent at sign-up.
+	pathConfirmUser: {
+		title: "Confirm your account", template: "confirm.html", next: pathLogin, notice: "account_confirmed",
+		run: func(s *Handler, ctx context.Context, c *localcognito.Client, username string, f url.Values) error {
+			return s.pool.ConfirmSignUp(ctx, c, username, strings.TrimSpace(f.Get("code")))
+		},
+	},
+	// ForgotPassword sends a code through the user's verified channel.
+	pathForgotPassword: {
+		title: "Forgot your password?", template: "forgot.html", next: pathConfirmForgotPassword, notice: "code_sent",
+		run: func(s *Handler, ctx context.Context, c *localcognito.Client, username string, _ url.Values) error {
+			return s.pool.ForgotPassword(ctx, c, username)
+		},
+	},
+	// ConfirmForgotPassword sets the new password with the code.
+	pathConfirmForgotPassword: {
+		title: "Reset your password", template: "reset.html", next: pathLogin, notice: "password_changed", clearNotice: true,
+		run: func(s *Handler, ctx context.Context, c *localcognito.Client, username string, f url.Values) error {
+			return s.pool.ConfirmForgotPassword(ctx, c, username, strings.TrimSpace(f.Get("code")), f.Get("password"))
+		},
+	},
 }
 
-// confirmForgotPasswordPage serves /confirmForgotPassword:
-// ConfirmForgotPassword sets the new password with the code.
-func (s *Server) confirmForgotPasswordPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page) {
-	p.Title = "Reset your password"
+// formPage serves a form page.
+func (s *Handler) formPage(w http.ResponseWriter, r *http.Request, req *authorizeRequest, p *page, f form) {
+	p.Title = f.title
 	p.Username = r.URL.Query().Get("username")
 	if r.Method != http.MethodPost {
-		s.render(w, r, http.StatusOK, "reset.html", p)
+		s.render(w, r, http.StatusOK, f.template, p)
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
 	p.Username = username
-	in := confirmForgotPasswordInput{
-		ClientID: req.client.ID, Username: username,
-		ConfirmationCode: strings.TrimSpace(r.PostForm.Get("code")), Password: r.PostForm.Get("password"),
-	}
-	if req.client.Secret != "" {
-		in.SecretHash = SecretHash(req.client.ID, req.client.Secret, username)
-	}
-	if _, err := s.confirmForgotPassword(r.Context(), in); err != nil {
-		p.Message = ""
+	if err := f.run(s, r.Context(), req.client, username, r.PostForm); err != nil {
+		if f.clearNotice {
+			p.Message = ""
+		}
 		p.Error = pageMessage(err)
-		s.render(w, r, http.StatusOK, "reset.html", p)
+		s.render(w, r, http.StatusOK, f.template, p)
 		return
 	}
-	http.Redirect(w, r, nextURL(pathLogin, req, url.Values{"username": {username}, "message": {"password_changed"}}), http.StatusFound)
+	http.Redirect(w, r, nextURL(f.next, req, url.Values{"username": {username}, "message": {f.notice}}), http.StatusFound)
 }
 
 // otpauthURI is the link an authenticator app reads (as a QR code) for a
