@@ -52,13 +52,15 @@ EDIT_SYNTH := CDK_VALIDATION=false cdk synth --quiet
 synth: deps ## synthesize every stage into cdk.out (no AWS account needed; make test and make deploy validate)
 	$(EDIT_SYNTH)
 
-# The local stack reads the dev template; it is synthesized again, the dev
-# stage only, when a source (the app, a construct or a handler, which is
-# bundled) changed.
+# The local stack reads a stage's template (make dev: STAGE's, the dev
+# stage's by default; smoke-local, load and bench: dev's); it is synthesized
+# again, that stage only, when a source (the app, a construct or a handler,
+# which is bundled) changed.
 DEV_TEMPLATE := cdk.out/$(PROJECT)-dev.template.json
+STAGE_TEMPLATE := cdk.out/$(PROJECT)-$(STAGE).template.json
 SOURCES := $(shell find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*') cdk.json go.mod go.sum constructs/go.mod constructs/go.sum
-$(DEV_TEMPLATE): $(SOURCES) | $(NPM_STAMP)
-	$(EDIT_SYNTH) -c stage=dev
+cdk.out/$(PROJECT)-%.template.json: $(SOURCES) | $(NPM_STAMP)
+	$(EDIT_SYNTH) -c stage=$* $(PROJECT)-$*
 
 # The CDK CLI and the assembly directory; tests substitute both.
 CDK ?= cdk
@@ -96,10 +98,12 @@ diff: deps ## show what deploying STAGE would change
 destroy: deps ## delete STAGE's stack (retained resources stay)
 	cdk destroy -c stage=$(STAGE) $(PROJECT)-$(STAGE)
 
-dev: $(DEV_TEMPLATE) ## run the dev stage on this machine: the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
-	go run ./cmd/dev -state-dir .dev/state -synth-stage dev $(if $(MFA),-mfa $(MFA))
+# Each stage keeps its own state (.dev/state/<stage>): dev's users do not
+# sign in to prod.
+dev: $(STAGE_TEMPLATE) ## run a stage on this machine (STAGE=dev by default, STAGE=prod): the web app on http://localhost:5173/, local Cognito, DynamoDB, S3 and API (Ctrl-C stops it); MFA=required makes sign-in enrol TOTP
+	go run ./cmd/dev -template $(STAGE_TEMPLATE) -state-dir .dev/state/$(STAGE) -synth-stage $(STAGE) $(if $(MFA),-mfa $(MFA))
 
-dev-reset: ## forget make dev's users, items and objects (.dev/state)
+dev-reset: ## forget make dev's users, items and objects of every stage (.dev/state)
 	rm -rf .dev/state
 
 # `make smoke` checks the local stack of `make dev`; `make smoke STAGE=dev`

@@ -1,4 +1,5 @@
-// Command dev runs the dev stage on this machine (`make dev`): local
+// Command dev runs a stage on this machine (`make dev`, `make dev
+// STAGE=prod`) from its synthesized template: local
 // DynamoDB, S3, Cognito user and identity pools, and the HTTP API, with
 // every function run as its bundled bootstrap behind a local Lambda Runtime
 // API, configured from the synthesized template. It prints
@@ -31,7 +32,7 @@ import (
 )
 
 func main() {
-	template := flag.String("template", "cdk.out/portcullis-dev.template.json", "synthesized stage template (make synth writes it)")
+	template := flag.String("template", "cdk.out/portcullis-dev.template.json", "synthesized stage template (make synth writes it; make dev STAGE=prod: cdk.out/portcullis-prod.template.json)")
 	info := flag.String("info", ".dev/stack.json", "where to write the endpoints and test user as JSON")
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	apiPort := flag.Int("api-port", 8787, "port of the HTTP API")
@@ -47,7 +48,7 @@ func main() {
 	mfa := flag.String("mfa", "", "user pool MFA: required, optional or off (default: the template's)")
 	watch := flag.Bool("watch", true, "rebuild a function whose sources change and put its new code live")
 	synthStage := flag.String("synth-stage", "", "re-synthesize this stage when the app's sources change and restart on a new template (make dev: the stage it runs; default: off)")
-	stateDir := flag.String("state-dir", "", "keep users, signing keys, items and objects here across runs (make dev: .dev/state; default: none)")
+	stateDir := flag.String("state-dir", "", "keep users, signing keys, items and objects here across runs (make dev: .dev/state/<stage>; default: none)")
 	buildDir := flag.String("build-dir", "", "where the functions' bootstraps are built and cached (default: portcullis/bootstrap in the user's cache directory)")
 	concurrency := flag.Int("concurrency", 0, "most execution environments (processes) per function (default: 10)")
 	var ddbFaults, s3Faults localaws.Faults
@@ -86,6 +87,8 @@ func faultsFlag(dst *localaws.Faults) func(string) error {
 // devRun is what one run of the command keeps across restarts of the
 // stack: its options and where it reports.
 type devRun struct {
+	// stack is the stage's stack name, "portcullis-prod".
+	stack    string
 	opts     devstack.Options
 	infoPath string
 	watch    bool
@@ -103,7 +106,7 @@ func run(template, infoPath string, quiet, watch bool, synthStage string, opts d
 	if quiet {
 		opts.Log = io.Discard
 	}
-	r := &devRun{opts: opts, infoPath: infoPath, watch: watch, restart: make(chan struct{}, 1)}
+	r := &devRun{stack: stackName(template), opts: opts, infoPath: infoPath, watch: watch, restart: make(chan struct{}, 1)}
 	if synthStage != "" {
 		if err := r.watchApp(ctx, synthStage); err != nil {
 			return err
@@ -141,7 +144,7 @@ func (r *devRun) serve(ctx context.Context) (again bool, err error) {
 	if err := stack.WriteInfo(r.infoPath); err != nil {
 		return false, err
 	}
-	printInfo(os.Stdout, stack.Info, r.infoPath, time.Since(started))
+	printInfo(os.Stdout, r.stack, stack.Info, stack.NotEmulated, r.infoPath, time.Since(started))
 	stackCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if r.watch {
@@ -171,7 +174,7 @@ func (r *devRun) watchApp(ctx context.Context, stage string) error {
 	if err != nil {
 		return err
 	}
-	stack := strings.TrimSuffix(filepath.Base(r.opts.Template), ".template.json")
+	stack := r.stack
 	go func() {
 		err := devstack.WatchApp(ctx, root, 300*time.Millisecond, func() {
 			before, _ := os.ReadFile(r.opts.Template)
@@ -223,8 +226,29 @@ func printRebuild(r devstack.Rebuild) {
 	fmt.Printf("dev: %s rebuilt in %.1fs, new code live\n", strings.Join(r.Functions, ", "), r.Took.Seconds())
 }
 
-func printInfo(w io.Writer, i stackinfo.Info, infoPath string, took time.Duration) {
-	fmt.Fprintf(w, `Portcullis dev stage running locally (ready in %.1fs)
+// stackName is the stack a template file is synthesized from
+// ("cdk.out/portcullis-prod.template.json": "portcullis-prod").
+func stackName(template string) string {
+	return strings.TrimSuffix(filepath.Base(template), ".template.json")
+}
+
+// notEmulatedLines names what the stage uses that runs without locally,
+// so a stage that differs from its deployment says so in the banner.
+func notEmulatedLines(lines []string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("Not emulated locally (the stage uses them when deployed):\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "  - %s\n", l)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+func printInfo(w io.Writer, stack string, i stackinfo.Info, notEmulated []string, infoPath string, took time.Duration) {
+	fmt.Fprintf(w, `Portcullis %s running locally (ready in %.1fs)
 
   Open the app        %s
 
@@ -249,11 +273,11 @@ Try it:
 Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
   (also fail=, failStatus=500|503, slow=, delay=, down=true; the same on S3; curl -X DELETE stops them)
 
-Endpoints as JSON: %s   (make smoke reads it)
+%sEndpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
-`, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
+`, stack, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
 		i.TestUser.Username, i.TestUser.Password,
 		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,
-		i.TestUser.Username, i.TestUser.Password, i.APIURL, i.DynamoDBEndpoint, localaws.FaultsPath, infoPath)
+		i.TestUser.Username, i.TestUser.Password, i.APIURL, i.DynamoDBEndpoint, localaws.FaultsPath, notEmulatedLines(notEmulated), infoPath)
 }

@@ -71,8 +71,11 @@ type Options struct {
 
 // Stack is a running local stage.
 type Stack struct {
-	Info    stackinfo.Info
-	servers []*http.Server
+	Info stackinfo.Info
+	// NotEmulated names what the stage's template uses that the local
+	// stack runs without (Plan.NotEmulated), for the banner.
+	NotEmulated []string
+	servers     []*http.Server
 	// listeners of every service, served or not
 	listeners []net.Listener
 	aws       *localaws.Servers
@@ -115,7 +118,7 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
 	}
-	s := &Stack{Info: stackinfo.Info{Region: Region}}
+	s := &Stack{Info: stackinfo.Info{Region: Region}, NotEmulated: plan.NotEmulated}
 	defer func() {
 		if err != nil {
 			s.Close()

@@ -45,6 +45,9 @@ type Plan struct {
 	BucketCORS []s3types.CORSRule
 	// Web is the distribution.
 	Web Web
+	// NotEmulated names what the template uses that the local stack runs
+	// without (threat protection, SES, custom domains, WAF), one line each.
+	NotEmulated []string
 }
 
 // Env is a function's environment: a literal per variable, a reference
@@ -104,6 +107,7 @@ func parsePlan(raw []byte) (*Plan, error) {
 			return nil, err
 		}
 	}
+	p.NotEmulated = readNotEmulated(t)
 	return p, nil
 }
 
