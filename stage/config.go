@@ -311,6 +311,20 @@ func (c Config) Validate() error {
 	bad := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("stage %q: "+format, append([]any{c.Name}, args...)...))
 	}
+	for _, section := range []func(problem){
+		c.validateNames, c.validateRedirects, c.validateProduction, c.validateEnvironment,
+		c.validatePoolAndLimits, c.validateSignUp, c.validateTokens, c.validateEmail,
+	} {
+		section(bad)
+	}
+	return errors.Join(errs...)
+}
+
+// problem records one thing Validate refuses, naming the field and value.
+type problem func(format string, args ...any)
+
+// validateNames: the project, the stage's name, its removal policy.
+func (c Config) validateNames(bad problem) {
 	if !projectName.MatchString(c.Project) {
 		bad("Project %q: want 3-32 lower-case letters, digits or hyphens, starting with a letter", c.Project)
 	}
@@ -320,6 +334,10 @@ func (c Config) Validate() error {
 	if c.Removal != Retain && c.Removal != Destroy {
 		bad("Removal %d: want Retain or Destroy", int(c.Removal))
 	}
+}
+
+// validateRedirects: the app clients' callback and logout URLs.
+func (c Config) validateRedirects(bad problem) {
 	if len(c.CallbackURLs) == 0 {
 		bad("CallbackURLs: at least one is required")
 	}
@@ -333,6 +351,10 @@ func (c Config) Validate() error {
 			bad("redirect URL %q: localhost is not allowed in a production stage", u)
 		}
 	}
+}
+
+// validateProduction: what a production stage must be; the domain prefix.
+func (c Config) validateProduction(bad problem) {
 	if c.Production {
 		if c.Removal != Retain {
 			bad("Removal %v: a production stage must Retain its users and data", c.Removal)
@@ -344,6 +366,10 @@ func (c Config) Validate() error {
 	if err := auth.ValidateDomainPrefix(c.domainPrefix()); err != nil {
 		bad("%v", err)
 	}
+}
+
+// validateEnvironment: account, region, bootstrap, the web domain.
+func (c Config) validateEnvironment(bad problem) {
 	if c.Account != "" && !accountID.MatchString(c.Account) {
 		bad("Account %q: want 12 digits", c.Account)
 	}
@@ -359,6 +385,10 @@ func (c Config) Validate() error {
 	if arn := c.Web.APICertificateARN; c.Region != "" && arn != "" && !strings.Contains(arn, ":acm:"+c.Region+":") {
 		bad("Web.APICertificateARN %q: want a certificate in the stage's region %s, where the API is", arn, c.Region)
 	}
+}
+
+// validatePoolAndLimits: the user pool's props, logs and throttling.
+func (c Config) validatePoolAndLimits(bad problem) {
 	pool := c.userPoolProps()
 	if err := pool.Validate(); err != nil {
 		bad("%v", err)
@@ -369,6 +399,10 @@ func (c Config) Validate() error {
 	if c.ThrottleRate <= 0 || c.ThrottleBurst <= 0 {
 		bad("ThrottleRate %v, ThrottleBurst %d: want positive numbers", c.ThrottleRate, c.ThrottleBurst)
 	}
+}
+
+// validateSignUp: who may sign up, their quotas, the pool's groups.
+func (c Config) validateSignUp(bad problem) {
 	for _, d := range c.AllowedEmailDomains {
 		if !emailDomain.MatchString(d) {
 			bad("AllowedEmailDomains %q: want a domain name such as example.com", d)
@@ -395,6 +429,10 @@ func (c Config) Validate() error {
 		}
 		seen[g] = true
 	}
+}
+
+// validateTokens: alarms, token and session validities, the clients' scopes.
+func (c Config) validateTokens(bad problem) {
 	alarms := monitoring.MonitorProps{Email: c.AlarmEmail, Thresholds: c.Alarms}
 	if err := alarms.Validate(); err != nil {
 		bad("%v", err)
@@ -419,13 +457,16 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+}
+
+// validateEmail: the sender of a stage that retains its users.
+func (c Config) validateEmail(bad problem) {
 	switch {
 	case c.Email == nil && c.Removal == Retain:
 		bad("Email: a stage that retains its users must send email through Amazon SES (From, VerifiedIdentity, Region): Cognito's default sender has a small daily quota and is not for production")
 	case c.Email != nil && c.Email.Region == "" && c.Region == "":
 		bad("Email.Region: required when the stage names no Region (the SES identity's region cannot be inferred)")
 	}
-	return errors.Join(errs...)
 }
 
 func (c Config) domainPrefix() string {

@@ -114,42 +114,45 @@ type Client struct {
 // app clients, served by localcognito with the stack's clock at /_dev/clock.
 var userPool = service{read: readUserPool, start: startUserPool}
 
+// poolProperties is what the local pool reads of AWS::Cognito::UserPool.
+type poolProperties struct {
+	UsernameAttributes     []string
+	AutoVerifiedAttributes []string
+	Policies               struct {
+		PasswordPolicy struct {
+			MinimumLength                 int
+			RequireUppercase              bool
+			RequireLowercase              bool
+			RequireNumbers                bool
+			RequireSymbols                bool
+			TemporaryPasswordValidityDays int
+		}
+	}
+	Schema []struct {
+		Name              string
+		AttributeDataType string
+		Required          bool
+	}
+	LambdaConfig                map[string]json.RawMessage
+	UserAttributeUpdateSettings struct {
+		AttributesRequireVerificationBeforeUpdate []string
+	}
+	AccountRecoverySetting struct {
+		RecoveryMechanisms []struct {
+			Name     string
+			Priority int
+		}
+	}
+	MfaConfiguration string
+	EnabledMfas      []string
+}
+
 func readUserPool(t cfnTemplate, p *Plan) error {
 	_, pool, err := t.one("AWS::Cognito::UserPool")
 	if err != nil {
 		return err
 	}
-	var pp struct {
-		UsernameAttributes     []string
-		AutoVerifiedAttributes []string
-		Policies               struct {
-			PasswordPolicy struct {
-				MinimumLength                 int
-				RequireUppercase              bool
-				RequireLowercase              bool
-				RequireNumbers                bool
-				RequireSymbols                bool
-				TemporaryPasswordValidityDays int
-			}
-		}
-		Schema []struct {
-			Name              string
-			AttributeDataType string
-			Required          bool
-		}
-		LambdaConfig                map[string]json.RawMessage
-		UserAttributeUpdateSettings struct {
-			AttributesRequireVerificationBeforeUpdate []string
-		}
-		AccountRecoverySetting struct {
-			RecoveryMechanisms []struct {
-				Name     string
-				Priority int
-			}
-		}
-		MfaConfiguration string
-		EnabledMfas      []string
-	}
+	var pp poolProperties
 	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
 		return fmt.Errorf("user pool: %w", err)
 	}
@@ -414,6 +417,15 @@ func startUserPool(_ context.Context, w *wiring) error {
 	}
 	w.issuer = pool.Issuer()
 	w.stack.pool = pool
+	w.stack.serve(l, w.poolMux(pool))
+
+	w.recordPool(pool, url, secrets)
+	return nil
+}
+
+// poolMux serves the pool's API and domain, and the local stack's clock
+// and sent codes.
+func (w *wiring) poolMux(pool *localcognito.Server) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/", hostedui.New(pool))
 	mux.Handle("POST /_dev/clock", w.clock)
@@ -427,8 +439,11 @@ func startUserPool(_ context.Context, w *wiring) error {
 		rw.Header().Set("Cache-Control", "no-store")
 		_, _ = rw.Write([]byte(code))
 	})
-	w.stack.serve(l, mux)
+	return mux
+}
 
+// recordPool writes what clients need of the pool into the stack info.
+func (w *wiring) recordPool(pool *localcognito.Server, url string, secrets map[string]string) {
 	w.info.CognitoEndpoint = url
 	w.info.UserPoolID = pool.PoolID()
 	w.info.Issuer = pool.Issuer()
@@ -450,7 +465,6 @@ func startUserPool(_ context.Context, w *wiring) error {
 			w.info.ServerCallbackURL = first(c.CallbackURLs)
 		}
 	}
-	return nil
 }
 
 // webAuthn is the local pool's passkey configuration: the template's,
