@@ -35,16 +35,16 @@ func TestAWSCLIUserAuth(t *testing.T) {
 			t.Fatalf("initiate-auth USER_AUTH = %v", out)
 		}
 		out = c.ok(t, "cognito-idp", "respond-to-auth-challenge", "--client-id", publicID, "--challenge-name", "SELECT_CHALLENGE",
-			"--session", out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,ANSWER=EMAIL_OTP")
+			"--session="+out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,ANSWER=EMAIL_OTP")
 		params, _ := out["ChallengeParameters"].(map[string]any)
 		if out["ChallengeName"] != "EMAIL_OTP" || params["CODE_DELIVERY_DESTINATION"] != "o***@e***" {
 			t.Fatalf("respond-to-auth-challenge SELECT_CHALLENGE = %v", out)
 		}
 		code, _ := f.srv.Code("cli.otp")
 		c.refused(t, "CodeMismatchException", "Invalid code", "cognito-idp", "respond-to-auth-challenge", "--client-id", publicID,
-			"--challenge-name", "EMAIL_OTP", "--session", out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,EMAIL_OTP_CODE="+wrongCode(code))
+			"--challenge-name", "EMAIL_OTP", "--session="+out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,EMAIL_OTP_CODE="+wrongCode(code))
 		out = c.ok(t, "cognito-idp", "respond-to-auth-challenge", "--client-id", publicID, "--challenge-name", "EMAIL_OTP",
-			"--session", out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,EMAIL_OTP_CODE="+code)
+			"--session="+out["Session"].(string), "--challenge-responses", "USERNAME=cli.otp,EMAIL_OTP_CODE="+code)
 		res, _ := out["AuthenticationResult"].(map[string]any)
 		if res["AccessToken"] == nil || res["RefreshToken"] == nil {
 			t.Fatalf("respond-to-auth-challenge EMAIL_OTP = %v", out)
@@ -73,7 +73,7 @@ func TestAWSCLIUserAuth(t *testing.T) {
 		if first["RelyingPartyId"] != "localhost" || first["FriendlyCredentialName"] == nil || first["CreatedAt"] == nil {
 			t.Errorf("a listed credential = %v", first)
 		}
-		c.ok(t, "cognito-idp", "delete-web-authn-credential", "--access-token", access, "--credential-id", first["CredentialId"].(string))
+		c.ok(t, "cognito-idp", "delete-web-authn-credential", "--access-token", access, "--credential-id="+first["CredentialId"].(string))
 		// A registration answered twice.
 		c.refused(t, "WebAuthnChallengeNotFoundException", "", "cognito-idp", "complete-web-authn-registration", "--access-token", access, "--credential", string(cred))
 	})
@@ -84,13 +84,13 @@ func TestAWSCLIUserAuth(t *testing.T) {
 			t.Fatal(err)
 		}
 		first := *out.AuthenticationResult.RefreshToken
-		got := c.ok(t, "cognito-idp", "get-tokens-from-refresh-token", "--client-id", secretID, "--client-secret", clientSecret, "--refresh-token", first)
+		got := c.ok(t, "cognito-idp", "get-tokens-from-refresh-token", "--client-id", secretID, "--client-secret", clientSecret, "--refresh-token="+first)
 		res, _ := got["AuthenticationResult"].(map[string]any)
 		if res["AccessToken"] == nil || res["RefreshToken"] == nil || res["RefreshToken"] == first {
 			t.Fatalf("get-tokens-from-refresh-token = %v", got)
 		}
 		// The rotated-out token again, with no grace period.
-		c.refused(t, "RefreshTokenReuseException", "", "cognito-idp", "get-tokens-from-refresh-token", "--client-id", secretID, "--client-secret", clientSecret, "--refresh-token", first)
+		c.refused(t, "RefreshTokenReuseException", "", "cognito-idp", "get-tokens-from-refresh-token", "--client-id", secretID, "--client-secret", clientSecret, "--refresh-token="+first)
 	})
 }
 
