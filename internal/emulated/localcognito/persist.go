@@ -108,16 +108,13 @@ func (s *Server) LoadState(r io.Reader) error {
 		users = append(users, u)
 	}
 	s.key = jwtsign.Key{ID: st.KeyID, Private: priv}
-	s.users.locked(func() {
-		for _, u := range users {
-			s.users.index(u)
+	var groups []*storedGroup
+	if st.Groups != nil {
+		groups = make([]*storedGroup, len(st.Groups))
+		for i, g := range st.Groups {
+			groups[i] = &storedGroup{Group: g.Group, created: g.Created, modified: g.Modified}
 		}
-		if st.Groups != nil {
-			clear(s.users.groups)
-			for _, g := range st.Groups {
-				s.users.groups[g.Name] = &storedGroup{Group: g.Group, created: g.Created, modified: g.Modified}
-			}
-		}
-	})
+	}
+	s.users.restore(users, groups)
 	return nil
 }

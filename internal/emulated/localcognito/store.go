@@ -177,6 +177,22 @@ func (st *userStore) list(match func(*user) bool) []*user {
 	return out
 }
 
+// restore adds saved users and, when groups is not nil, replaces the
+// pool's groups with them (LoadState, before the pool serves).
+func (st *userStore) restore(users []*user, groups []*storedGroup) {
+	st.locked(func() {
+		for _, u := range users {
+			st.index(u)
+		}
+		if groups != nil {
+			clear(st.groups)
+			for _, g := range groups {
+				st.groups[g.Name] = g
+			}
+		}
+	})
+}
+
 // index adds or re-indexes u under its username and sign-in attributes.
 // The caller holds the lock.
 func (st *userStore) index(u *user) {
