@@ -30,7 +30,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -219,8 +218,8 @@ func (s *Store) claim(ctx context.Context, rec record, now time.Time) (*record, 
 		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	var failed *types.ConditionalCheckFailedException
-	if !errors.As(err, &failed) {
+	failed, ok := httpapi.ConditionFailed(err)
+	if !ok {
 		if err != nil {
 			return nil, fmt.Errorf("claim idempotency key: %w", err)
 		}

@@ -11,7 +11,6 @@ package quota
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -79,8 +78,7 @@ func (u Usage) Take(ctx context.Context, owner string, amounts ...Amount) error 
 		in.ConditionExpression = aws.String(strings.Join(conds, " AND "))
 	}
 	_, err := u.DB.UpdateItem(ctx, in)
-	var failed *types.ConditionalCheckFailedException
-	if errors.As(err, &failed) {
+	if _, failed := httpapi.ConditionFailed(err); failed {
 		return Exceeded(amounts)
 	}
 	if err != nil {
