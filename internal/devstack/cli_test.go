@@ -1,17 +1,13 @@
 package devstack
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/testhelp/awscli"
 )
 
 // TestCLISignInWithAWSCLI replays the CLI sign-in flow with the AWS CLI against the local
@@ -20,48 +16,16 @@ import (
 // the API with the access token. It needs `aws` on PATH (.ci/run installs
 // Debian's awscli where it is missing).
 func TestCLISignInWithAWSCLI(t *testing.T) {
-	bin, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("aws (AWS CLI) is not on PATH")
-	}
+	cli := awscli.Find(t, "", "", "", "")
 	s, err := Start(context.Background(), Options{Template: golden})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	home := t.TempDir()
-	// run runs the CLI; aws fails the test on an error.
-	run := func(args ...string) (map[string]any, string, error) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		args = append(args, "--region", s.Info.Region, "--endpoint-url", s.Info.CognitoEndpoint, "--output", "json")
-		cmd := exec.CommandContext(ctx, bin, args...)
-		cmd.Env = append(withoutAWS(os.Environ()),
-			"AWS_ACCESS_KEY_ID="+s.Info.AdminAccessKeyID, "AWS_SECRET_ACCESS_KEY="+s.Info.AdminSecretAccessKey,
-			"AWS_PAGER=", "AWS_EC2_METADATA_DISABLED=true",
-			"AWS_CONFIG_FILE="+filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"))
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		if err := cmd.Run(); err != nil {
-			return nil, stderr.String(), err
-		}
-		out := map[string]any{}
-		if b := bytes.TrimSpace(stdout.Bytes()); len(b) > 0 {
-			if err := json.Unmarshal(b, &out); err != nil {
-				t.Fatalf("aws %s: %v\n%s", args[1], err, b)
-			}
-		}
-		return out, "", nil
-	}
-	aws := func(args ...string) map[string]any {
-		t.Helper()
-		out, stderr, err := run(args...)
-		if err != nil {
-			t.Fatalf("aws %s: %v\n%s", strings.Join(args, " "), err, stderr)
-		}
-		return out
-	}
+	cli.Endpoint, cli.Region = s.Info.CognitoEndpoint, s.Info.Region
+	cli.AccessKeyID, cli.SecretAccessKey = s.Info.AdminAccessKeyID, s.Info.AdminSecretAccessKey
+	run := func(args ...string) (map[string]any, string, error) { t.Helper(); return cli.Run(t, args...) }
+	aws := func(args ...string) map[string]any { t.Helper(); return cli.OK(t, args...) }
 	client, pool := s.Info.SPAClientID, s.Info.UserPoolID
 	const password, temporary, renewed = "Cli-flow-password1!", "Temporary-001-pw!", "Renewed-001-password!"
 
@@ -113,16 +77,4 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 			t.Errorf("GET /random with the CLI's access token: %d", resp.StatusCode)
 		}
 	}
-}
-
-// withoutAWS drops the caller's AWS settings (profile, region, keys), so
-// the CLI talks to the local stack with its credentials only.
-func withoutAWS(env []string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "AWS_") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }

@@ -18,8 +18,8 @@ import (
 // checks the cognito:groups claim of their tokens as membership changes.
 func cliGroups(t *testing.T, c *awsCLI, f *fixture, u cliUser) {
 	user := u.name
-	aws := func(args ...string) map[string]any { t.Helper(); return c.ok(t, args...) }
-	refused := func(code, msg string, args ...string) { t.Helper(); c.refused(t, code, msg, args...) }
+	aws := func(args ...string) map[string]any { t.Helper(); return c.OK(t, args...) }
+	refused := func(code, msg string, args ...string) { t.Helper(); c.Refused(t, code, msg, args...) }
 	pool := []string{"--user-pool-id", testPoolID}
 	cmd := func(op string, args ...string) []string {
 		return append(append([]string{"cognito-idp", op}, pool...), args...)
