@@ -3,7 +3,6 @@ package devstack
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -15,7 +14,7 @@ import (
 // regardless: none of these changes what a request gets locally.
 func readNotEmulated(t cfnTemplate) []string {
 	var out []string
-	for _, id := range sortedIDs(t) {
+	for _, id := range t.IDs("") {
 		r := t.Resources[id]
 		var p map[string]json.RawMessage
 		if len(r.Properties) > 0 && json.Unmarshal(r.Properties, &p) != nil {
@@ -88,13 +87,4 @@ func templateString(raw json.RawMessage) string {
 		return s
 	}
 	return string(raw)
-}
-
-func sortedIDs(t cfnTemplate) []string {
-	ids := make([]string, 0, len(t.Resources))
-	for id := range t.Resources {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
