@@ -8,8 +8,8 @@ import (
 
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/cfn"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // Plan is what the local stack takes from a stage's synthesized template:

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 	"github.com/portcullis-cdk/portcullis/internal/cfn"
 )
 
@@ -85,12 +86,12 @@ func readWeb(t cfnTemplate, p *Plan) error {
 		return fmt.Errorf("distribution: %w", err)
 	}
 	for _, b := range d.DistributionConfig.CacheBehaviors {
-		if prefix, ok := strings.CutSuffix(b.PathPattern, "/*"); ok && prefix == contract.APIPath {
+		if prefix, ok := strings.CutSuffix(b.PathPattern, "/*"); ok && prefix == webconfig.APIPath {
 			p.Web.APIPrefix = prefix
 		}
 	}
 	if p.Web.APIPrefix == "" {
-		return fmt.Errorf("distribution: no %s/* behaviour: synthesize again (`make synth`)", contract.APIPath)
+		return fmt.Errorf("distribution: no %s/* behaviour: synthesize again (`make synth`)", webconfig.APIPath)
 	}
 	policyID, err := refID(d.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyID)
 	if err != nil {
@@ -349,7 +350,7 @@ func startWeb(_ context.Context, w *wiring) error {
 	if cognitoDomain == "" {
 		cognitoDomain = info.CognitoEndpoint
 	}
-	cfg := contract.WebConfig{
+	cfg := webconfig.Config{
 		Region:           info.Region,
 		UserPoolID:       info.UserPoolID,
 		ClientID:         info.SPAClientID,
@@ -360,8 +361,8 @@ func startWeb(_ context.Context, w *wiring) error {
 		IdentityEndpoint: info.IdentityEndpoint,
 		APIPath:          w.plan.Web.APIPrefix,
 		Scopes:           w.plan.Web.Scopes,
-		CallbackPath:     contract.CallbackPath,
-		LogoutPath:       contract.LogoutPath,
+		CallbackPath:     webconfig.CallbackPath,
+		LogoutPath:       webconfig.LogoutPath,
 	}
 	csp := w.plan.Web.localCSP(map[cspService]string{
 		hostedUI:    origin(cognitoDomain),
@@ -396,7 +397,7 @@ type edgeConfig struct {
 	Dir       string
 	APIPrefix string
 	API       *url.URL
-	Config    contract.WebConfig
+	Config    webconfig.Config
 	Headers   map[string]string
 	CSP       string
 }
@@ -450,9 +451,9 @@ func newEdgeHandler(c edgeConfig) (http.Handler, error) {
 		}
 		uri := spaRoute(r.URL.Path)
 		w.Header().Set("Cache-Control", "no-cache")
-		if uri == "/"+contract.WebConfigFile {
+		if uri == "/"+webconfig.File {
 			w.Header().Set("Content-Type", "application/json")
-			http.ServeContent(w, r, contract.WebConfigFile, time.Time{}, strings.NewReader(string(configJSON)))
+			http.ServeContent(w, r, webconfig.File, time.Time{}, strings.NewReader(string(configJSON)))
 			return
 		}
 		file := ""
