@@ -12,7 +12,7 @@ import (
 // intrinsic functions unresolved.
 type RolePolicy struct {
 	Name     string
-	Document cfn.Expr
+	Document json.RawMessage
 }
 
 // readRolePolicies collects, by role logical id, the AWS::IAM::Policy
@@ -25,7 +25,7 @@ func readRolePolicies(t cfnTemplate) (map[string][]RolePolicy, error) {
 		var rp struct {
 			Policies []struct {
 				PolicyName     string
-				PolicyDocument cfn.Expr
+				PolicyDocument json.RawMessage
 			}
 		}
 		if err := r.Decode(&rp); err != nil {
@@ -40,7 +40,7 @@ func readRolePolicies(t cfnTemplate) (map[string][]RolePolicy, error) {
 	}
 	for _, r := range t.OfType("AWS::IAM::Policy") {
 		var pp struct {
-			PolicyDocument cfn.Expr
+			PolicyDocument json.RawMessage
 			Roles          []cfn.Expr
 		}
 		if err := r.Decode(&pp); err != nil {
@@ -105,10 +105,14 @@ func (n Names) Policies(docs []RolePolicy) ([]iam.Policy, error) {
 	table := n.table()
 	var out []iam.Policy
 	for _, d := range docs {
-		doc, _ := d.Document.Value.(cfn.Object)
+		v, err := cfn.ParseValue(d.Document)
+		if err != nil {
+			return nil, fmt.Errorf("policy %s: %w", d.Name, err)
+		}
+		doc, _ := v.(cfn.Object)
 		statements, ok := doc["Statement"].(cfn.List)
-		if !ok {
-			return nil, fmt.Errorf("policy %s: %s has no list of statements", d.Name, d.Document.Raw)
+		if !ok && doc["Statement"] != nil {
+			return nil, fmt.Errorf("policy %s: Statement is not a list", d.Name)
 		}
 		resolved := make([]map[string]any, len(statements))
 		problems := make([][]string, len(statements))
