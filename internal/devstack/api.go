@@ -34,10 +34,17 @@ func readAPI(t cfnTemplate, p *Plan) error {
 		return err
 	}
 	var az struct {
+		AuthorizerType   string
+		IdentitySource   []string
 		JwtConfiguration struct{ Audience []cfn.Expr }
 	}
 	if err := authz.Decode(&az); err != nil {
 		return fmt.Errorf("JWT authorizer: %w", err)
+	}
+	// The local API authorizes the bearer token of the Authorization header.
+	if az.AuthorizerType != "JWT" || !slices.Equal(az.IdentitySource, []string{"$request.header.Authorization"}) {
+		return fmt.Errorf("authorizer %s of type %q with identity source %q: the local API has a JWT authorizer of the Authorization header",
+			authz.ID(), az.AuthorizerType, az.IdentitySource)
 	}
 	for _, a := range az.JwtConfiguration.Audience {
 		path, err := p.clientOf(a)
@@ -168,9 +175,17 @@ func integrationFunction(t cfnTemplate, target cfn.Value) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var ip struct{ IntegrationUri cfn.Expr }
+	var ip struct {
+		IntegrationType, PayloadFormatVersion string
+		IntegrationUri                        cfn.Expr
+	}
 	if err := in.Decode(&ip); err != nil {
 		return "", err
+	}
+	// The local API sends a function the proxy event of payload 2.0.
+	if ip.IntegrationType != "AWS_PROXY" || ip.PayloadFormatVersion != "2.0" {
+		return "", fmt.Errorf("integration %s: %s with payload %q, the local API invokes AWS_PROXY integrations with payload 2.0",
+			ref.Name, ip.IntegrationType, ip.PayloadFormatVersion)
 	}
 	return arnOf(ip.IntegrationUri)
 }

@@ -123,6 +123,8 @@ var userPool = service{read: readUserPool, start: startUserPool}
 // poolProperties is what the local pool reads of AWS::Cognito::UserPool.
 type poolProperties struct {
 	UsernameAttributes     []string
+	UsernameConfiguration  struct{ CaseSensitive *bool }
+	AdminCreateUserConfig  struct{ AllowAdminCreateUserOnly bool }
 	AutoVerifiedAttributes []string
 	Policies               struct {
 		PasswordPolicy struct {
@@ -174,6 +176,14 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		RequireSymbols:         pw.RequireSymbols,
 		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
 		MFA:                    pp.MfaConfiguration,
+	}
+	// A pool without UsernameConfiguration (made with the API) is case
+	// sensitive; the local pool folds case.
+	if c := pp.UsernameConfiguration.CaseSensitive; c == nil || *c {
+		return errors.New("user pool usernames are case-sensitive (UsernameConfiguration CaseSensitive); the local pool's are not")
+	}
+	if pp.AdminCreateUserConfig.AllowAdminCreateUserOnly {
+		return errors.New("user pool allows only administrators to create users (AllowAdminCreateUserOnly); the local pool allows sign-up")
 	}
 	mechanisms := pp.AccountRecoverySetting.RecoveryMechanisms
 	sort.SliceStable(mechanisms, func(i, j int) bool { return mechanisms[i].Priority < mechanisms[j].Priority })

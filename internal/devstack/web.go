@@ -76,7 +76,10 @@ func readWeb(t cfnTemplate, p *Plan) error {
 	}
 	var d struct {
 		DistributionConfig struct {
-			CacheBehaviors       []struct{ PathPattern string }
+			CacheBehaviors []struct {
+				PathPattern             string
+				ResponseHeadersPolicyID cfn.Expr `json:"ResponseHeadersPolicyId"`
+			}
 			DefaultCacheBehavior struct {
 				ResponseHeadersPolicyID cfn.Expr `json:"ResponseHeadersPolicyId"`
 			}
@@ -96,6 +99,13 @@ func readWeb(t cfnTemplate, p *Plan) error {
 	policyID, err := refID(d.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyID)
 	if err != nil {
 		return fmt.Errorf("distribution's response headers policy: %w", err)
+	}
+	// The local origin puts one policy's headers on every response.
+	for _, b := range d.DistributionConfig.CacheBehaviors {
+		if id, _ := refID(b.ResponseHeadersPolicyID); id != policyID {
+			return fmt.Errorf("distribution: behaviour %s has response headers policy %s, the default behaviour %s; the local origin applies one to every response",
+				b.PathPattern, b.ResponseHeadersPolicyID.Raw, policyID)
+		}
 	}
 	policy, err := t.Get(policyID, "AWS::CloudFront::ResponseHeadersPolicy")
 	if err != nil {
