@@ -200,7 +200,7 @@ func signUp(ctx context.Context, c *cip.Client, auth *smoke.Authenticator, si st
 	if _, err := c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(si.UserPoolID), Username: aws.String(name)}); err != nil {
 		return nil, fmt.Errorf("confirming %s: %w", name, err)
 	}
-	tok, err := auth.Password(ctx, c, si.SPAClientID, name, password, "")
+	tok, err := auth.SRP(ctx, c, si.SPAClientID, name, password, "")
 	if err != nil {
 		return nil, fmt.Errorf("signing in %s: %w", name, err)
 	}
