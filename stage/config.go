@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,
@@ -82,7 +83,7 @@ type Config struct {
 	// challenges; a first sign-in where MFA is required enrols TOTP within
 	// it. Default: 10 minutes (Cognito allows 3 to 15).
 	AuthSessionValidity time.Duration
-	// SPAScopes and ServerScopes are the API scopes (lambdas/routes names,
+	// SPAScopes and ServerScopes are the API scopes (contract/routes names,
 	// "todos.read") each app client may request, which are also the scopes
 	// the pre token generation trigger adds to that client's SDK sign-in
 	// tokens. A client the stage does not know gets none. Default: every
@@ -469,7 +470,7 @@ func (c Config) validateTokens(bad problem) {
 	}{{"SPAScopes", c.SPAScopes}, {"ServerScopes", c.ServerScopes}} {
 		for _, n := range f.names {
 			if !known[n] {
-				bad("%s %q: not an API scope of lambdas/routes", f.field, n)
+				bad("%s %q: not an API scope of contract/routes", f.field, n)
 			}
 		}
 	}
@@ -508,8 +509,19 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Email:        c.Email,
 		SignInPolicy: c.signInPolicy(LocalRelyingParty),
 		// The sign-up form's profile fields and the administrator's role.
-		CustomAttributes: schema.UserAttributes(),
+		CustomAttributes: customAttributes(),
 	}
+}
+
+// customAttributes are the contract's custom attributes as the library
+// declares them (the same fields, so a field added on one side and not the
+// other breaks the build).
+func customAttributes() []attr.Custom {
+	out := make([]attr.Custom, 0, len(userattr.Declared()))
+	for _, c := range userattr.Declared() {
+		out = append(out, attr.Custom(c))
+	}
+	return out
 }
 
 // LocalRelyingParty stands for the app's domain where the stage has no

@@ -26,9 +26,10 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Stack is one deployed stage and the constructs it is made of, exposed so
@@ -257,8 +258,8 @@ func (s *Stack) addAuth() {
 		CLIScopes:            cfg.cliScopes(),
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
-		ReadAttributes:    append(auth.DefaultReadAttributes(), schema.Company.Key(), schema.RoleName.Key()),
-		WriteAttributes:   append(auth.DefaultWriteAttributes(), schema.Company.Key(), schema.RoleName.Key()),
+		ReadAttributes:    append(auth.DefaultReadAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
 		SPAConstructID:    contract.SPAClient,
 		ServerConstructID: contract.ServerClient,
 		CLIConstructID:    contract.CLIClient,

@@ -2,7 +2,7 @@
 // by the esbuild that package-lock.json pins, with oidc-client-ts (hosted
 // UI, authorization code + PKCE) and amazon-cognito-identity-js (the custom
 // UI's SRP sign-in and account calls). The same files serve every stage:
-// the app reads its stage from /config.json (contract.WebConfig) at start.
+// the app reads its stage from /config.json (webconfig.Config) at start.
 package web
 
 import (

@@ -10,9 +10,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // CORS is the API's CORS configuration.
@@ -120,7 +120,7 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 		}
 		route, ok := want[rp.RouteKey]
 		if !ok {
-			return fmt.Errorf("route %q is deployed but not in lambdas/routes: synthesize again (`make synth`)", rp.RouteKey)
+			return fmt.Errorf("route %q is deployed but not in contract/routes: synthesize again (`make synth`)", rp.RouteKey)
 		}
 		seen[rp.RouteKey] = true
 		wantAuth, wantScopes := "JWT", []string{routes.FullScope(route.Scope)}
@@ -128,7 +128,7 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 			wantAuth, wantScopes = "AWS_IAM", nil
 		}
 		if rp.AuthorizationType != wantAuth || !slices.Equal(rp.AuthorizationScopes, wantScopes) {
-			return fmt.Errorf("route %q: template authorizes by %s %v, lambdas/routes by %s %v: synthesize again",
+			return fmt.Errorf("route %q: template authorizes by %s %v, contract/routes by %s %v: synthesize again",
 				rp.RouteKey, rp.AuthorizationType, rp.AuthorizationScopes, wantAuth, wantScopes)
 		}
 		fn, err := integrationFunction(t, rp.Target.Join)
@@ -142,7 +142,7 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 	}
 	for key := range want {
 		if !seen[key] {
-			return fmt.Errorf("route %q is in lambdas/routes but not in the template: synthesize again (`make synth`)", key)
+			return fmt.Errorf("route %q is in contract/routes but not in the template: synthesize again (`make synth`)", key)
 		}
 	}
 	for name, fn := range fnOf {

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // dataStores are DynamoDB and S3 (dynalite and s3rver behind the SigV4 and

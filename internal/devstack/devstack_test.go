@@ -13,7 +13,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 )
 
 // TestStartServeClose starts the stack from the dev template on free ports,
@@ -82,8 +82,8 @@ func TestStartServeClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg contract.WebConfig
-	if resp, err := http.Get(s.Info.AppURL + contract.WebConfigFile); err != nil {
+	var cfg webconfig.Config
+	if resp, err := http.Get(s.Info.AppURL + webconfig.File); err != nil {
 		t.Fatal(err)
 	} else {
 		err = json.NewDecoder(resp.Body).Decode(&cfg)
@@ -94,7 +94,7 @@ func TestStartServeClose(t *testing.T) {
 	}
 	if cfg.UserPoolID != s.Info.UserPoolID || cfg.ClientID != s.Info.SPAClientID || cfg.Issuer != s.Info.Issuer ||
 		cfg.UserPoolEndpoint != s.Info.CognitoEndpoint || cfg.IdentityEndpoint != s.Info.IdentityEndpoint ||
-		cfg.IdentityPoolID != s.Info.IdentityPoolID || cfg.CognitoDomain == "" || cfg.APIPath != contract.APIPath || len(cfg.Scopes) == 0 {
+		cfg.IdentityPoolID != s.Info.IdentityPoolID || cfg.CognitoDomain == "" || cfg.APIPath != webconfig.APIPath || len(cfg.Scopes) == 0 {
 		t.Errorf("local config %+v does not name the local stack %+v", cfg, s.Info)
 	}
 	req, _ = http.NewRequest("GET", s.Info.AppURL+strings.TrimPrefix(cfg.APIPath, "/")+"/me", nil)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/contract"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 // golden is the dev stage's template as the snapshot test keeps it.
@@ -92,7 +92,7 @@ func TestReadPlan(t *testing.T) {
 	}
 }
 
-// TestPlanRefusesDrift: a template whose routes differ from lambdas/routes
+// TestPlanRefusesDrift: a template whose routes differ from contract/routes
 // (an old synth) is refused, naming the route and what to do.
 func TestPlanRefusesDrift(t *testing.T) {
 	raw, err := os.ReadFile(golden)
@@ -103,7 +103,7 @@ func TestPlanRefusesDrift(t *testing.T) {
 		name, old, new, want string
 	}{
 		{"scope changed", `"portcullis/todos.read"`, `"portcullis/photos.read"`, `route "GET /todos"`},
-		{"route renamed", `"RouteKey": "GET /random"`, `"RouteKey": "GET /dice"`, `route "GET /dice" is deployed but not in lambdas/routes`},
+		{"route renamed", `"RouteKey": "GET /random"`, `"RouteKey": "GET /dice"`, `route "GET /dice" is deployed but not in contract/routes`},
 		{"IAM route opened", `"AuthorizationType": "AWS_IAM"`, `"AuthorizationType": "NONE"`, "synthesize again"},
 	}
 	for _, c := range cases {

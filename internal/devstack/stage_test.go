@@ -16,8 +16,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 )
@@ -50,7 +50,7 @@ func TestProdStage(t *testing.T) {
 	signUp := func(name string) error {
 		_, err := c.SignUp(ctx, &cip.SignUpInput{
 			ClientId: aws.String(s.Info.SPAClientID), Username: aws.String(name), Password: aws.String(password),
-			UserAttributes: []ciptypes.AttributeType{{Name: aws.String(attr.Email), Value: aws.String(username)}},
+			UserAttributes: []ciptypes.AttributeType{{Name: aws.String(userattr.Email), Value: aws.String(username)}},
 		})
 		return err
 	}
@@ -79,7 +79,7 @@ func TestProdStage(t *testing.T) {
 
 	q := url.Values{
 		"response_type": {"code"}, "client_id": {s.Info.SPAClientID}, "scope": {"openid"},
-		"redirect_uri":   {strings.TrimSuffix(s.Info.AppURL, "/") + contract.CallbackPath},
+		"redirect_uri":   {strings.TrimSuffix(s.Info.AppURL, "/") + webconfig.CallbackPath},
 		"code_challenge": {"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"}, "code_challenge_method": {"S256"},
 	}
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito/hostedui"
 )
@@ -617,7 +618,7 @@ func first(xs []string) string {
 }
 
 // AddAppOrigin registers origin's callback and logout URLs
-// (contract.CallbackPath, contract.LogoutPath) on the SPA client of the
+// (webconfig.CallbackPath, webconfig.LogoutPath) on the SPA client of the
 // local pool, as SetBucketOrigins adds it to the bucket's CORS rules: the
 // local web app runs on an origin the template's URLs do not name. The
 // hosted UI then accepts origin as it accepts the template's URLs.
@@ -630,7 +631,7 @@ func (s *Stack) AddAppOrigin(origin string) error {
 		return err
 	}
 	return s.pool.AddRedirectURLs(s.Info.SPAClientID,
-		[]string{origin + contract.CallbackPath}, []string{origin + contract.LogoutPath})
+		[]string{origin + webconfig.CallbackPath}, []string{origin + webconfig.LogoutPath})
 }
 
 // literalURLs keeps the plain strings of a template's URL list.

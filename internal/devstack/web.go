@@ -20,6 +20,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 )
 
 // Web is the CloudFront distribution as the local origin serves it: the
@@ -87,12 +88,12 @@ func readWeb(t cfnTemplate, p *Plan) error {
 		return fmt.Errorf("distribution: %w", err)
 	}
 	for _, b := range d.DistributionConfig.CacheBehaviors {
-		if prefix, ok := strings.CutSuffix(b.PathPattern, "/*"); ok && prefix == contract.APIPath {
+		if prefix, ok := strings.CutSuffix(b.PathPattern, "/*"); ok && prefix == webconfig.APIPath {
 			p.Web.APIPrefix = prefix
 		}
 	}
 	if p.Web.APIPrefix == "" {
-		return fmt.Errorf("distribution: no %s/* behaviour: synthesize again (`make synth`)", contract.APIPath)
+		return fmt.Errorf("distribution: no %s/* behaviour: synthesize again (`make synth`)", webconfig.APIPath)
 	}
 	policyID, err := refTo(d.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyID, func(id string) (string, error) { return id, nil })
 	if err != nil {
@@ -415,7 +416,7 @@ func startWeb(ctx context.Context, w *wiring) error {
 	if cognitoDomain == "" {
 		cognitoDomain = info.CognitoEndpoint
 	}
-	cfg := contract.WebConfig{
+	cfg := webconfig.Config{
 		Region:           info.Region,
 		UserPoolID:       info.UserPoolID,
 		ClientID:         info.SPAClientID,
@@ -426,8 +427,8 @@ func startWeb(ctx context.Context, w *wiring) error {
 		IdentityEndpoint: info.IdentityEndpoint,
 		APIPath:          w.plan.Web.APIPrefix,
 		Scopes:           w.plan.Web.Scopes,
-		CallbackPath:     contract.CallbackPath,
-		LogoutPath:       contract.LogoutPath,
+		CallbackPath:     webconfig.CallbackPath,
+		LogoutPath:       webconfig.LogoutPath,
 	}
 	csp := w.plan.Web.localCSP(map[cspService]string{
 		hostedUI:    origin(cognitoDomain),
@@ -474,7 +475,7 @@ type edgeConfig struct {
 	Dir       string
 	APIPrefix string
 	API       *url.URL
-	Config    contract.WebConfig
+	Config    webconfig.Config
 	Headers   map[string]string
 	CSP       string
 }
@@ -528,9 +529,9 @@ func newEdgeHandler(c edgeConfig) (http.Handler, error) {
 		}
 		uri := spaRoute(r.URL.Path)
 		w.Header().Set("Cache-Control", "no-cache")
-		if uri == "/"+contract.WebConfigFile {
+		if uri == "/"+webconfig.File {
 			w.Header().Set("Content-Type", "application/json")
-			http.ServeContent(w, r, contract.WebConfigFile, time.Time{}, strings.NewReader(string(configJSON)))
+			http.ServeContent(w, r, webconfig.File, time.Time{}, strings.NewReader(string(configJSON)))
 			return
 		}
 		file := ""
