@@ -1,10 +1,20 @@
-// Package contract names what the CDK side and the local stack (and the
-// smoke run) both rely on: the construct ids the local stack finds
-// resources by, and the stack outputs a client of a deployed stage reads.
-// Renaming one here renames it on both sides at once, so a rename breaks
-// the build, not `make dev` at run time. The environment variables that
-// carry resource names into functions are in lambdas/schema, the API's
-// routes and scopes in lambdas/routes.
+// Package contract is what the CDK side (stage), the handlers (lambdas),
+// the local stack (internal/devstack) and the smoke run all rely on, named
+// once so a rename breaks the build, not `make dev` or a deployed stage at
+// run time. This package holds the construct ids the local stack finds
+// resources by and the stack outputs a client of a deployed stage reads;
+// its sub-packages hold the rest:
+//
+//   - routes: the HTTP API's routes, the functions serving them, their
+//     authorization and the resource server's scopes;
+//   - schema: the DynamoDB tables' keys and the environment variables that
+//     carry resource names and settings into the functions;
+//   - userattr: the user pool attributes the app reads and writes;
+//   - webconfig: the web app's config.json.
+//
+// The tree imports nothing of the app and nothing of the construct library
+// (constructs/), so a handler links neither the CDK nor the stage; the
+// stage hands the library what it needs of it through the library's props.
 package contract
 
 // Construct ids of the app clients, below the stack.
@@ -18,6 +28,10 @@ const (
 	// below the stack, which the local stack derives client ids from.
 	SPAClientPath    = Clients + "/" + SPAClient
 	ServerClientPath = Clients + "/" + ServerClient
+	// CLIClient is the id of the command-line sign-in client of stages
+	// that have one (stage.Config.CLIClient), CLIClientPath its path.
+	CLIClient     = "CLI"
+	CLIClientPath = Clients + "/" + CLIClient
 )
 
 // Stack outputs of a stage (CfnOutput ids), read by the smoke run and
@@ -28,6 +42,7 @@ const (
 	OutputUserPoolIssuer   = "UserPoolIssuer"
 	OutputSPAClientID      = "SpaClientId"
 	OutputServerClientID   = "ServerClientId"
+	OutputCLIClientID      = "CliClientId"
 	OutputHostedUIURL      = "HostedUiUrl"
 	OutputIdentityPoolID   = "IdentityPoolId"
 	OutputAPIURL           = "ApiUrl"

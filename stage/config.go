@@ -13,11 +13,12 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Removal says what happens to stateful resources (user pool, tables,
@@ -82,13 +83,19 @@ type Config struct {
 	// challenges; a first sign-in where MFA is required enrols TOTP within
 	// it. Default: 10 minutes (Cognito allows 3 to 15).
 	AuthSessionValidity time.Duration
-	// SPAScopes and ServerScopes are the API scopes (lambdas/routes names,
+	// SPAScopes and ServerScopes are the API scopes (contract/routes names,
 	// "todos.read") each app client may request, which are also the scopes
 	// the pre token generation trigger adds to that client's SDK sign-in
 	// tokens. A client the stage does not know gets none. Default: every
 	// API scope.
 	SPAScopes    []string
 	ServerScopes []string
+	// CLIClient adds an app client without a secret that signs users in
+	// with USER_PASSWORD_AUTH, the flow of `aws cognito-idp initiate-auth`,
+	// which the SPA and server clients do not allow (they prove the
+	// password by SRP). Its id is the stack output CliClientId; its tokens
+	// get the SPAScopes. Default: false, no such client (dev turns it on).
+	CLIClient bool
 	// Email is the Amazon SES sender of sign-up and password-reset email.
 	// Required in a stage that retains its users (Removal Retain): Cognito's
 	// default sender has a small daily quota and is not for production.
@@ -199,6 +206,8 @@ func Stages() []Config {
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
+			// The sign-in `make dev` prints: aws cognito-idp initiate-auth.
+			CLIClient: true,
 			// The numbers of the local tests (+1 555) and of the phone
 			// sign-up walkthrough (+61); name your users' countries.
 			AllowedCallingCodes: []string{"+1", "+61"},
@@ -302,6 +311,14 @@ func (c Config) groups() []string {
 		return DefaultGroups()
 	}
 	return c.Groups
+}
+
+// cliScopes are the CLI client's scopes, the SPA's; nil without one.
+func (c Config) cliScopes() []string {
+	if !c.CLIClient {
+		return nil
+	}
+	return c.SPAScopes
 }
 
 // Validate reports every problem with the configuration, each naming the
@@ -453,7 +470,7 @@ func (c Config) validateTokens(bad problem) {
 	}{{"SPAScopes", c.SPAScopes}, {"ServerScopes", c.ServerScopes}} {
 		for _, n := range f.names {
 			if !known[n] {
-				bad("%s %q: not an API scope of lambdas/routes", f.field, n)
+				bad("%s %q: not an API scope of contract/routes", f.field, n)
 			}
 		}
 	}
@@ -492,8 +509,19 @@ func (c Config) userPoolProps() auth.UserPoolProps {
 		Email:        c.Email,
 		SignInPolicy: c.signInPolicy(LocalRelyingParty),
 		// The sign-up form's profile fields and the administrator's role.
-		CustomAttributes: schema.UserAttributes(),
+		CustomAttributes: customAttributes(),
 	}
+}
+
+// customAttributes are the contract's custom attributes as the library
+// declares them (the same fields, so a field added on one side and not the
+// other breaks the build).
+func customAttributes() []attr.Custom {
+	out := make([]attr.Custom, 0, len(userattr.Declared()))
+	for _, c := range userattr.Declared() {
+		out = append(out, attr.Custom(c))
+	}
+	return out
 }
 
 // LocalRelyingParty stands for the app's domain where the stage has no

@@ -25,6 +25,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 	"github.com/portcullis-cdk/portcullis/web"
 )
 
@@ -106,7 +107,7 @@ func (s *Stack) addEdge() error {
 		ImageSources:   []*string{photos},
 		DomainName:     cfg.Web.Domain,
 		WebACLID:       cfg.Web.WebACLARN,
-		JSONFiles:      map[string]any{contract.WebConfigFile: s.webConfig(hostedUI, userPoolAPI, identityAPI)},
+		JSONFiles:      map[string]any{webconfig.File: s.webConfig(hostedUI, userPoolAPI, identityAPI)},
 		LogDays:        cfg.LogRetentionDays,
 		Ephemeral:      s.ephemeral(),
 	}
@@ -127,8 +128,8 @@ func (s *Stack) addEdge() error {
 		}
 		return awscdk.Fn_Join(jsii.String(""), &[]*string{s.Edge.URL(), jsii.String(path)})
 	}
-	spa.SetCallbackUrLs(appendURL(spa.CallbackUrLs(), url(contract.CallbackPath)))
-	spa.SetLogoutUrLs(appendURL(spa.LogoutUrLs(), url(contract.LogoutPath)))
+	spa.SetCallbackUrLs(appendURL(spa.CallbackUrLs(), url(webconfig.CallbackPath)))
+	spa.SetLogoutUrLs(appendURL(spa.LogoutUrLs(), url(webconfig.LogoutPath)))
 	if cfg.Web.Domain == "" {
 		s.photoCORS()
 		// Passkeys belong to the domain the app is served from.
@@ -300,7 +301,7 @@ func (s *Stack) webConfig(hostedUI, userPoolAPI, identityAPI *string) map[string
 			scopes = append(scopes, *sc)
 		}
 	}
-	c := contract.WebConfig{
+	c := webconfig.Config{
 		Region:           *s.Stack.Region(),
 		UserPoolID:       *s.Users.Pool.UserPoolId(),
 		ClientID:         *s.Clients.SPA.UserPoolClientId(),
@@ -309,10 +310,10 @@ func (s *Stack) webConfig(hostedUI, userPoolAPI, identityAPI *string) map[string
 		UserPoolEndpoint: *userPoolAPI,
 		IdentityPoolID:   *s.Identity.IdentityPoolID(),
 		IdentityEndpoint: *identityAPI,
-		APIPath:          contract.APIPath,
+		APIPath:          webconfig.APIPath,
 		Scopes:           scopes,
-		CallbackPath:     contract.CallbackPath,
-		LogoutPath:       contract.LogoutPath,
+		CallbackPath:     webconfig.CallbackPath,
+		LogoutPath:       webconfig.LogoutPath,
 	}
 	// Through JSON so the keys are the contract's; the token strings
 	// survive the round trip unchanged.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/constructs/gateway"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 // suppressNagFindings records the cdk-nag findings that follow from how the

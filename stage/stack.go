@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -26,9 +27,10 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
 	"github.com/portcullis-cdk/portcullis/constructs/storage"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Stack is one deployed stage and the constructs it is made of, exposed so
@@ -205,6 +207,14 @@ var (
 	idempotencyRecords = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 )
 
+// RefreshTokenRotationGrace is how long the SPA client's rotated-out
+// refresh token still works: a refresh whose answer was lost (a dropped
+// connection, a closed tab) can be retried with it for this long, and
+// after it the token presented again ends its whole session. The client
+// refreshes as it signs in, from one tab at a time, so a few seconds
+// cover a retry without keeping a stolen token useful.
+const RefreshTokenRotationGrace = 10 * time.Second
+
 func (s *Stack) addAuth() {
 	cfg := s.Config
 	profiles := s.Tables[schema.Profiles.Name].Table
@@ -251,14 +261,19 @@ func (s *Stack) addAuth() {
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
 		AuthSessionValidity:  cfg.AuthSessionValidity,
 		SPAUserAuth:          true,
-		SPAScopes:            cfg.SPAScopes,
-		ServerScopes:         cfg.ServerScopes,
+		// A public client's refresh tokens rotate (RFC 9700).
+		SPARefreshTokenRotation: &auth.RefreshTokenRotation{GracePeriod: RefreshTokenRotationGrace},
+		SPAScopes:               cfg.SPAScopes,
+		ServerScopes:            cfg.ServerScopes,
+		CLIClient:               cfg.CLIClient,
+		CLIScopes:               cfg.cliScopes(),
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
-		ReadAttributes:    append(auth.DefaultReadAttributes(), schema.Company.Key(), schema.RoleName.Key()),
-		WriteAttributes:   append(auth.DefaultWriteAttributes(), schema.Company.Key(), schema.RoleName.Key()),
+		ReadAttributes:    append(auth.DefaultReadAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
 		SPAConstructID:    contract.SPAClient,
 		ServerConstructID: contract.ServerClient,
+		CLIConstructID:    contract.CLIClient,
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{
@@ -421,12 +436,21 @@ func (s *Stack) addMonitoring() {
 		API:             s.API.API,
 		Tables:          tables,
 		UserPool:        s.Users.Pool,
-		UserPoolClients: []awscognito.IUserPoolClient{s.Clients.SPA, s.Clients.Server},
+		UserPoolClients: s.clients(),
 		Email:           s.Config.AlarmEmail,
 		Thresholds:      s.Config.Alarms,
 		DashboardName:   s.Config.StackName(),
 		Ephemeral:       s.ephemeral(),
 	})
+}
+
+// clients are the stage's app clients.
+func (s *Stack) clients() []awscognito.IUserPoolClient {
+	out := []awscognito.IUserPoolClient{s.Clients.SPA, s.Clients.Server}
+	if s.Clients.CLI != nil {
+		out = append(out, s.Clients.CLI)
+	}
+	return out
 }
 
 func (s *Stack) output(id, description string, value *string) {
@@ -444,6 +468,9 @@ func (s *Stack) addOutputs() {
 	s.output(contract.OutputUserPoolIssuer, "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
 	s.output(contract.OutputSPAClientID, "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
 	s.output(contract.OutputServerClientID, "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
+	if s.Clients.CLI != nil {
+		s.output(contract.OutputCLIClientID, "Command-line app client id (USER_PASSWORD_AUTH, no secret)", s.Clients.CLI.UserPoolClientId())
+	}
 	s.output(contract.OutputHostedUIURL, "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
 	s.output(contract.OutputIdentityPoolID, "Cognito identity pool id", s.Identity.IdentityPoolID())
 	s.output(contract.OutputAPIURL, "Base URL of the HTTP API", s.API.URL())

@@ -1,12 +1,13 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
 	"github.com/portcullis-cdk/portcullis/contract"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/stage"
 )
 
@@ -75,13 +76,19 @@ func TestClientsShareSecureSettings(t *testing.T) {
 		for _, name := range []string{contract.SPAClient, contract.ServerClient} {
 			_, c := s.template.at(t, contract.Clients+"/"+name+"/Resource")
 			p := c.Properties
-			// The SPA also signs in by choice (USER_AUTH).
-			want := `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+			// The SPA also signs in by choice (USER_AUTH), and rotates its
+			// refresh tokens, which takes REFRESH_TOKEN_AUTH away (the
+			// client refreshes with GetTokensFromRefreshToken).
+			want, rotation := `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`, "null"
 			if name == contract.SPAClient {
-				want = `["ALLOW_USER_SRP_AUTH","ALLOW_USER_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+				want = `["ALLOW_USER_SRP_AUTH","ALLOW_USER_AUTH"]`
+				rotation = fmt.Sprintf(`{"Feature":"ENABLED","RetryGracePeriodSeconds":%v}`, stage.RefreshTokenRotationGrace.Seconds())
 			}
 			if got := js(p["ExplicitAuthFlows"]); got != want {
 				t.Errorf("%s ExplicitAuthFlows = %s, want %s", name, got, want)
+			}
+			if got := js(p["RefreshTokenRotation"]); got != rotation {
+				t.Errorf("%s RefreshTokenRotation = %s, want %s", name, got, rotation)
 			}
 			if p["EnableTokenRevocation"] != true {
 				t.Errorf("%s: token revocation is off", name)
@@ -114,6 +121,55 @@ func TestClientsShareSecureSettings(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The command-line sign-in `make dev` prints (USER_PASSWORD_AUTH) works
+// on the deployed dev stage through a client of its own: public, that
+// flow and refresh only, no OAuth flow, and the secure settings of the
+// others. Prod has none.
+func TestCLIClient(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		var found []string
+		for id, r := range s.template.Resources {
+			if r.Type == "AWS::Cognito::UserPoolClient" && slices.Contains(strs(r.Properties["ExplicitAuthFlows"]), "ALLOW_USER_PASSWORD_AUTH") {
+				found = append(found, r.path())
+				if r.path() != contract.CLIClientPath+"/Resource" {
+					t.Errorf("client %s (%s) allows USER_PASSWORD_AUTH", id, r.path())
+				}
+			}
+		}
+		_, hasOutput := s.template.Outputs[contract.OutputCLIClientID]
+		if !s.config.CLIClient {
+			if len(found) != 0 || hasOutput {
+				t.Errorf("clients %v allow USER_PASSWORD_AUTH (output %v) in a stage without CLIClient", found, hasOutput)
+			}
+			return
+		}
+		id, c := s.template.at(t, contract.CLIClientPath+"/Resource")
+		if !hasOutput || js(s.template.Outputs[contract.OutputCLIClientID].Value) != ref(id) {
+			t.Errorf("output %s does not name the CLI client %s", contract.OutputCLIClientID, id)
+		}
+		p := c.Properties
+		for prop, want := range map[string]string{
+			"GenerateSecret":                  "false",
+			"ExplicitAuthFlows":               `["ALLOW_USER_PASSWORD_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`,
+			"AllowedOAuthFlowsUserPoolClient": "false",
+			"AllowedOAuthFlows":               "null",
+			"CallbackURLs":                    "null",
+			"EnableTokenRevocation":           "true",
+			"PreventUserExistenceErrors":      `"ENABLED"`,
+			"AccessTokenValidity":             js(s.config.AccessTokenValidity.Minutes()),
+			"IdTokenValidity":                 js(s.config.IDTokenValidity.Minutes()),
+			"RefreshTokenValidity":            js(s.config.RefreshTokenValidity.Minutes()),
+		} {
+			if got := js(p[prop]); got != want {
+				t.Errorf("CLI client %s = %s, want %s", prop, got, want)
+			}
+		}
+	})
+	if !stages["dev"].config.CLIClient || stages["prod"].config.CLIClient {
+		t.Error("want a CLI client in dev and none in prod")
+	}
 }
 
 func TestChoiceBasedSignIn(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/constructs/edge"
 	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 )
 
 // Managed policies of CloudFront, by their fixed ids.
@@ -99,12 +100,12 @@ func TestEdgeAPIBehavior(t *testing.T) {
 		_, cfg := distribution(t, s)
 		var api any
 		for _, b := range asList(cfg["CacheBehaviors"]) {
-			if prop(b, "PathPattern") == contract.APIPath+"/*" {
+			if prop(b, "PathPattern") == webconfig.APIPath+"/*" {
 				api = b
 			}
 		}
 		if api == nil {
-			t.Fatalf("no %s/* behaviour in %s", contract.APIPath, js(cfg["CacheBehaviors"]))
+			t.Fatalf("no %s/* behaviour in %s", webconfig.APIPath, js(cfg["CacheBehaviors"]))
 		}
 		if prop(api, "CachePolicyId") != cachingDisabled || prop(api, "OriginRequestPolicyId") != allViewerExceptHostHeader {
 			t.Errorf("api behaviour caches %v, forwards %v: want caching disabled and every viewer header (Authorization), query string and cookie but Host",
@@ -192,14 +193,14 @@ func TestEdgeSPAFallbackKeepsErrors(t *testing.T) {
 		t.Fatalf("default behaviour's viewer-request function is %q, want the SPA routing", fn)
 	}
 	for uri, want := range map[string]string{
-		"/":                          "/index.html",
-		"/todos":                     "/index.html",
-		"/callback":                  "/index.html",
-		"/photos/abc-123":            "/index.html",
-		"/index.html":                "/index.html",
-		"/app.js":                    "/app.js",
-		"/assets/missing.png":        "/assets/missing.png",
-		"/" + contract.WebConfigFile: "/" + contract.WebConfigFile,
+		"/":                   "/index.html",
+		"/todos":              "/index.html",
+		"/callback":           "/index.html",
+		"/photos/abc-123":     "/index.html",
+		"/index.html":         "/index.html",
+		"/app.js":             "/app.js",
+		"/assets/missing.png": "/assets/missing.png",
+		"/" + webconfig.File:  "/" + webconfig.File,
 	} {
 		if got := runFunction(t, code("Edge/SPARouting/Resource"), uri); got != want {
 			t.Errorf("SPA routing of %s = %s, want %s", uri, got, want)
@@ -215,8 +216,8 @@ func TestEdgeSPAFallbackKeepsErrors(t *testing.T) {
 			t.Errorf("API prefix of %s = %s, want %s", uri, got, want)
 		}
 	}
-	if edge.APIPath != contract.APIPath {
-		t.Errorf("edge.APIPath %q, contract.APIPath %q: the config would send the app elsewhere", edge.APIPath, contract.APIPath)
+	if edge.APIPath != webconfig.APIPath {
+		t.Errorf("edge.APIPath %q, webconfig.APIPath %q: the config would send the app elsewhere", edge.APIPath, webconfig.APIPath)
 	}
 }
 
@@ -388,7 +389,7 @@ func TestEdgeAppURLRegistered(t *testing.T) {
 			}
 			return "https://<" + distID + ".DomainName>" + path
 		}
-		for key, path := range map[string]string{"CallbackURLs": contract.CallbackPath, "LogoutURLs": contract.LogoutPath} {
+		for key, path := range map[string]string{"CallbackURLs": webconfig.CallbackPath, "LogoutURLs": webconfig.LogoutPath} {
 			var got []string
 			for _, u := range asList(spa.Properties[key]) {
 				got = append(got, renderJoin(u))
@@ -446,14 +447,14 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 		var markers map[string]any
 		for i, key := range asList(deploy.Properties["SourceObjectKeys"]) {
 			hash := strings.TrimSuffix(key.(string), ".zip")
-			b, err := os.ReadFile(filepath.Join(assembly, "asset."+hash, contract.WebConfigFile))
+			b, err := os.ReadFile(filepath.Join(assembly, "asset."+hash, webconfig.File))
 			if err == nil {
 				raw = b
 				markers, _ = asList(deploy.Properties["SourceMarkers"])[i].(map[string]any)
 			}
 		}
 		if raw == nil {
-			t.Fatalf("no source of the deployment holds %s", contract.WebConfigFile)
+			t.Fatalf("no source of the deployment holds %s", webconfig.File)
 		}
 		// The app itself (web.Build) is the other source: the same files
 		// for every stage.
@@ -462,19 +463,19 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 			dir := filepath.Join(assembly, "asset."+strings.TrimSuffix(key.(string), ".zip"))
 			if _, err := os.Stat(filepath.Join(dir, "index.html")); err == nil {
 				builds++
-				if _, err := os.Stat(filepath.Join(dir, contract.WebConfigFile)); err == nil {
-					t.Errorf("the app's build carries a %s of its own", contract.WebConfigFile)
+				if _, err := os.Stat(filepath.Join(dir, webconfig.File)); err == nil {
+					t.Errorf("the app's build carries a %s of its own", webconfig.File)
 				}
 			}
 		}
 		if builds != 1 || len(asList(deploy.Properties["SourceObjectKeys"])) != 2 {
 			t.Errorf("deployment sources %s: want the app's build and the generated config", js(deploy.Properties["SourceObjectKeys"]))
 		}
-		var c contract.WebConfig
+		var c webconfig.Config
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&c); err != nil {
-			t.Fatalf("%s: %v\n%s", contract.WebConfigFile, err, raw)
+			t.Fatalf("%s: %v\n%s", webconfig.File, err, raw)
 		}
 		resolve := func(v string) string {
 			for marker, value := range markers {
@@ -489,14 +490,14 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 			"clientId":         "<" + mustAt(t, s.config.Name, contract.SPAClientPath+"/Resource") + ">",
 			"cognitoDomain":    "https://<UsersDomain>.auth.<AWS::Region>.amazoncognito.com",
 			"userPoolEndpoint": "https://cognito-idp.<AWS::Region>.<AWS::URLSuffix>",
-			"apiPath":          contract.APIPath,
-			"callbackPath":     contract.CallbackPath,
+			"apiPath":          webconfig.APIPath,
+			"callbackPath":     webconfig.CallbackPath,
 		} {
 			var m map[string]any
 			_ = json.Unmarshal(raw, &m)
 			got, _ := m[field].(string)
 			if r := resolve(got); r != want {
-				t.Errorf("%s %s = %q (%s), want %s", contract.WebConfigFile, field, got, r, want)
+				t.Errorf("%s %s = %q (%s), want %s", webconfig.File, field, got, r, want)
 			}
 		}
 		if got := resolve(c.Issuer); got != "https://<"+pool+".ProviderName>" {

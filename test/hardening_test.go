@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/stage"
 )
 
@@ -24,23 +24,23 @@ func TestUsersEditTheirProfileNotTheirVerification(t *testing.T) {
 			if len(read) == 0 || len(write) == 0 {
 				t.Fatalf("client %s ReadAttributes %v, WriteAttributes %v: empty means every attribute", id, read, write)
 			}
-			for _, banned := range []string{attr.EmailVerified, attr.PhoneVerified} {
+			for _, banned := range []string{userattr.EmailVerified, userattr.PhoneVerified} {
 				if slices.Contains(write, banned) {
 					t.Errorf("client %s lets users write %s", id, banned)
 				}
 			}
-			for _, editable := range []string{attr.Name, schema.Company.Key(), schema.RoleName.Key(), attr.Email, attr.PhoneNumber} {
+			for _, editable := range []string{userattr.Name, userattr.Company.Key(), userattr.RoleName.Key(), userattr.Email, userattr.PhoneNumber} {
 				if !slices.Contains(write, editable) {
 					t.Errorf("client %s does not let users edit %s", id, editable)
 				}
 			}
-			if !slices.Contains(read, schema.RoleName.Key()) || !slices.Contains(read, attr.EmailVerified) {
+			if !slices.Contains(read, userattr.RoleName.Key()) || !slices.Contains(read, userattr.EmailVerified) {
 				t.Errorf("client %s ReadAttributes %v: users should see their role and whether their email is verified", id, read)
 			}
 		}
 		_, pool := s.template.at(t, "Users/Pool/Resource")
 		keep := strs(prop(pool.Properties, "UserAttributeUpdateSettings", "AttributesRequireVerificationBeforeUpdate"))
-		if s.config.SignIn != auth.SignInPhone && !slices.Contains(keep, attr.Email) {
+		if s.config.SignIn != auth.SignInPhone && !slices.Contains(keep, userattr.Email) {
 			t.Errorf("a changed email takes effect before it is verified (AttributesRequireVerificationBeforeUpdate %v)", keep)
 		}
 	})

@@ -7,11 +7,11 @@ import (
 	"testing"
 
 	"github.com/portcullis-cdk/portcullis/constructs/auth"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 	"github.com/portcullis-cdk/portcullis/stage"
 )
 

@@ -24,12 +24,11 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Options configures Start. Zero ports pick free ones.
@@ -134,6 +133,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		clock: &clock{},
 	}
 	for _, svc := range services {
+		if svc.reserve == nil {
+			continue
+		}
+		if err := svc.reserve(w); err != nil {
+			return nil, err
+		}
+	}
+	for _, svc := range services {
 		if err := svc.start(ctx, w); err != nil {
 			return nil, err
 		}
@@ -216,11 +223,11 @@ func (s *Stack) createTestUser(ctx context.Context) (stackinfo.TestUser, error) 
 		Username: aws.String(u.Username),
 		Password: aws.String(u.Password),
 		UserAttributes: []ciptypes.AttributeType{
-			{Name: aws.String(attr.Email), Value: aws.String(u.Username)},
-			{Name: aws.String(attr.Name), Value: aws.String("Dev User")},
-			{Name: aws.String(schema.Company.Key()), Value: aws.String("Portcullis")},
+			{Name: aws.String(userattr.Email), Value: aws.String(u.Username)},
+			{Name: aws.String(userattr.Name), Value: aws.String("Dev User")},
+			{Name: aws.String(userattr.Company.Key()), Value: aws.String("Portcullis")},
 			// A job title, as users set it at sign-up.
-			{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Developer")},
+			{Name: aws.String(userattr.RoleName.Key()), Value: aws.String("Developer")},
 		},
 	})
 	if err != nil {

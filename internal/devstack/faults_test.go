@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // apiClient calls the local API as the test user and checks every answer:

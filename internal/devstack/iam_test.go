@@ -22,11 +22,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // identityCaller is an identity-pool caller of the local stack, with the
@@ -320,7 +320,7 @@ func startSignedIn(t *testing.T, opts Options) (*Stack, *Plan, string) {
 		t.Fatal(err)
 	}
 	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
 	})
 	if err != nil {

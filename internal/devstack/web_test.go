@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-cdk/portcullis/contract"
+	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 )
 
 func TestReadWebPlan(t *testing.T) {
@@ -22,8 +22,8 @@ func TestReadWebPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := p.Web
-	if w.APIPrefix != contract.APIPath {
-		t.Errorf("API prefix %q, want %q", w.APIPrefix, contract.APIPath)
+	if w.APIPrefix != webconfig.APIPath {
+		t.Errorf("API prefix %q, want %q", w.APIPrefix, webconfig.APIPath)
 	}
 	for k, v := range map[string]string{
 		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
@@ -112,7 +112,7 @@ func TestRoutingMatchesTheFunctions(t *testing.T) {
 		}
 	}
 	for _, uri := range []string{"/api/todos", "/api/todos/t-1", "/api/", "/api/photos/p.jpg"} {
-		local := strings.TrimPrefix(uri, contract.APIPath)
+		local := strings.TrimPrefix(uri, webconfig.APIPath)
 		if want := run("Edge/StripAPIPrefix", uri); local != want {
 			t.Errorf("local API path of %s = %s, the function's %s", uri, local, want)
 		}
@@ -133,9 +133,9 @@ func TestEdgeHandler(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "index.html"), []byte("<!doctype html><title>app</title>"), 0o644)
 	os.WriteFile(filepath.Join(dir, "app.js"), []byte("console.log(1)"), 0o644)
-	cfg := contract.WebConfig{Region: Region, UserPoolID: "pool", ClientID: "client", APIPath: contract.APIPath}
+	cfg := webconfig.Config{Region: Region, UserPoolID: "pool", ClientID: "client", APIPath: webconfig.APIPath}
 	h, err := newEdgeHandler(edgeConfig{
-		Dir: dir, APIPrefix: contract.APIPath, API: apiURL, Config: cfg,
+		Dir: dir, APIPrefix: webconfig.APIPath, API: apiURL, Config: cfg,
 		Headers: map[string]string{"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"},
 		CSP:     "default-src 'self'",
 	})
@@ -155,7 +155,7 @@ func TestEdgeHandler(t *testing.T) {
 		{"GET", "/app.js", 200, "console.log"},
 		{"GET", "/missing.js", 403, "AccessDenied"},
 		{"GET", "/../../etc/passwd.txt", 403, "AccessDenied"},
-		{"GET", "/" + contract.WebConfigFile, 200, `"userPoolId": "pool"`},
+		{"GET", "/" + webconfig.File, 200, `"userPoolId": "pool"`},
 		{"POST", "/todos", 405, ""},
 		{"GET", "/api/todos/missing?x=1", 404, "Not Found"},
 	} {

@@ -8,8 +8,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 )
 
 // profileEdit: user A edits their profile (a standard and a custom
@@ -20,8 +19,8 @@ func (r *run) profileEdit(a *user) {
 		_, err := t.Cognito.UpdateUserAttributes(r.ctx, &cip.UpdateUserAttributesInput{
 			AccessToken: &a.tokens.Access,
 			UserAttributes: []ciptypes.AttributeType{
-				{Name: aws.String(attr.Name), Value: aws.String("Smoke A Edited")},
-				{Name: aws.String(schema.Company.Key()), Value: aws.String("ACME Two")},
+				{Name: aws.String(userattr.Name), Value: aws.String("Smoke A Edited")},
+				{Name: aws.String(userattr.Company.Key()), Value: aws.String("ACME Two")},
 			},
 		})
 		if err != nil {
@@ -35,8 +34,8 @@ func (r *run) profileEdit(a *user) {
 		for _, at := range out.UserAttributes {
 			got[aws.ToString(at.Name)] = aws.ToString(at.Value)
 		}
-		if got[attr.Name] != "Smoke A Edited" || got[schema.Company.Key()] != "ACME Two" {
-			return fmt.Errorf("GetUser after the edit: name %q, company %q", got[attr.Name], got[schema.Company.Key()])
+		if got[userattr.Name] != "Smoke A Edited" || got[userattr.Company.Key()] != "ACME Two" {
+			return fmt.Errorf("GetUser after the edit: name %q, company %q", got[userattr.Name], got[userattr.Company.Key()])
 		}
 		return nil
 	})

@@ -23,8 +23,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 )
 
 // Target is the stage to check.
@@ -208,7 +207,7 @@ func phoneNumber() string {
 func (r *run) roleIsAProfileField(a *user) {
 	t := r.t
 	r.check("user A sets their own custom:role_name (a job title)", func() error {
-		role := []ciptypes.AttributeType{{Name: aws.String(schema.RoleName.Key()), Value: aws.String("Tester")}}
+		role := []ciptypes.AttributeType{{Name: aws.String(userattr.RoleName.Key()), Value: aws.String("Tester")}}
 		if _, err := t.Cognito.UpdateUserAttributes(r.ctx, &cip.UpdateUserAttributesInput{AccessToken: &a.tokens.Access, UserAttributes: role}); err != nil {
 			return fmt.Errorf("UpdateUserAttributes custom:role_name: %w", err)
 		}
@@ -217,7 +216,7 @@ func (r *run) roleIsAProfileField(a *user) {
 			return err
 		}
 		for _, at := range out.UserAttributes {
-			if aws.ToString(at.Name) == schema.RoleName.Key() && aws.ToString(at.Value) == "Tester" {
+			if aws.ToString(at.Name) == userattr.RoleName.Key() && aws.ToString(at.Value) == "Tester" {
 				return nil
 			}
 		}
@@ -245,9 +244,9 @@ func (r *run) createUsers(a, b *user) bool {
 		_, err := t.Cognito.SignUp(r.ctx, &cip.SignUpInput{
 			ClientId: &t.ClientID, Username: &a.email, Password: &a.password,
 			UserAttributes: []ciptypes.AttributeType{
-				{Name: aws.String(attr.Email), Value: &a.email},
-				{Name: aws.String(attr.Name), Value: aws.String("Smoke A")},
-				{Name: aws.String(schema.Company.Key()), Value: aws.String("ACME")},
+				{Name: aws.String(userattr.Email), Value: &a.email},
+				{Name: aws.String(userattr.Name), Value: aws.String("Smoke A")},
+				{Name: aws.String(userattr.Company.Key()), Value: aws.String("ACME")},
 			},
 		})
 		if err != nil {
@@ -265,10 +264,10 @@ func (r *run) createUsers(a, b *user) bool {
 			// A verified phone number too: no code is sent, and a phone
 			// number is personal data the logs must not show.
 			UserAttributes: []ciptypes.AttributeType{
-				{Name: aws.String(attr.Email), Value: &b.email},
-				{Name: aws.String(attr.EmailVerified), Value: aws.String("true")},
-				{Name: aws.String(attr.PhoneNumber), Value: &phone},
-				{Name: aws.String(attr.PhoneVerified), Value: aws.String("true")},
+				{Name: aws.String(userattr.Email), Value: &b.email},
+				{Name: aws.String(userattr.EmailVerified), Value: aws.String("true")},
+				{Name: aws.String(userattr.PhoneNumber), Value: &phone},
+				{Name: aws.String(userattr.PhoneVerified), Value: aws.String("true")},
 			},
 		})
 		if err == nil {

@@ -11,8 +11,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // MaxBodyBytes bounds every request body. The API's bodies are small JSON

@@ -8,8 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Query is the request for one page of owner's items in table (named name),

@@ -6,8 +6,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 func s(v string) *types.AttributeValueMemberS { return &types.AttributeValueMemberS{Value: v} }

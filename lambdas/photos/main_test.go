@@ -7,10 +7,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 var srv *localaws.Servers

@@ -4,9 +4,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 var srv *localaws.Servers

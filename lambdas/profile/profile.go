@@ -18,10 +18,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // DB is the part of the DynamoDB API the handler uses.

@@ -9,8 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // Max is the largest number GET /random returns.

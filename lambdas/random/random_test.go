@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 func TestRandom(t *testing.T) {

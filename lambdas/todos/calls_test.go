@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // TestAWSCalls pins the AWS calls each route makes, and prints them as a

@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // post sends POST <prefix>/todos with an Idempotency-Key.

@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/quota"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // TestQuota on the local DynamoDB: an owner creates todos up to the quota,

@@ -10,11 +10,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/pages"
 	"github.com/portcullis-cdk/portcullis/lambdas/quota"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // item is a todo as stored: the API's fields plus the owner key.

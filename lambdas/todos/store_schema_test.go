@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 // TestItemAttributesMatchSchema keeps the stored item and the attribute list

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 func TestCRUD(t *testing.T) {

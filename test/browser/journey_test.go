@@ -24,7 +24,7 @@ import (
 
 // TestJourney is the whole user journey of the dev stage in a browser:
 // sign up, confirm with the code the stack sent, sign in, todos, a photo,
-// the profile, a password reset, sign out.
+// the profile, a passkey and an emailed code, a password reset, sign out.
 func TestJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser journey takes a while")
@@ -111,8 +111,29 @@ func TestJourney(t *testing.T) {
 		t.Errorf("name after save: %q", name)
 	}
 	b.saveShot("profile-edited")
+	// The SPA client rotates refresh tokens: oidc-client-ts keeps the one
+	// the token endpoint's refresh_token grant returned.
+	rotated := sessionRefreshToken(b)
 	b.do("refresh the session", click(`#refresh-session`))
 	b.waitText("main", "Your session was refreshed.")
+	if sessionRefreshToken(b) == rotated {
+		t.Error("after a refresh the tab holds the refresh token it refreshed with, want the rotated one")
+	}
+
+	// Without a password: a passkey added on the profile (before an
+	// authenticator app: Cognito offers neither passkeys nor codes to a
+	// user with MFA), then a code by email. The custom UI's session then
+	// refreshes with GetTokensFromRefreshToken and keeps the rotated token.
+	passkeyJourney(t, b, email)
+	codeJourney(t, b, log, email)
+	b.do("go to profile", click(`nav a[href="/profile"]`))
+	b.waitScreen("profile")
+	rotated = sessionRefreshToken(b)
+	b.do("refresh the code's session", click(`#refresh-session`))
+	b.waitText("main", "Your session was refreshed.")
+	if sessionRefreshToken(b) == rotated {
+		t.Error("after the custom UI's refresh the tab holds the refresh token it refreshed with, want the rotated one")
+	}
 
 	// An authenticator app from the profile (the dev stage's MFA is
 	// optional): from now on sign-ins ask for its code.
@@ -217,7 +238,7 @@ func sessionRefreshToken(b *browser) string {
 	b.t.Helper()
 	tok := eval[string](b, `(() => {
   for (const k of Object.keys(sessionStorage)) {
-    if (k.endsWith(".refreshToken")) return sessionStorage.getItem(k);
+    if (k === "portcullis.tokens") return JSON.parse(sessionStorage.getItem(k)).refresh || "";
     if (k.startsWith("oidc.user:")) return JSON.parse(sessionStorage.getItem(k)).refresh_token || "";
   }
   return "";
@@ -248,9 +269,8 @@ func pngBytes(t *testing.T) []byte {
 // revoked at sign-out.
 func assertRefused(t *testing.T, stack *devstack.Stack, refreshToken string) {
 	t.Helper()
-	_, err := stack.CognitoClient().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(stack.Info.SPAClientID),
-		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
+	_, err := stack.CognitoClient().GetTokensFromRefreshToken(context.Background(), &cip.GetTokensFromRefreshTokenInput{
+		ClientId: aws.String(stack.Info.SPAClientID), RefreshToken: aws.String(refreshToken),
 	})
 	var na *ciptypes.NotAuthorizedException
 	if !errors.As(err, &na) {

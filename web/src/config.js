@@ -1,4 +1,4 @@
-// The stage's runtime configuration: /config.json (contract.WebConfig in
+// The stage's runtime configuration: /config.json (webconfig.Config in
 // Go), written at deploy time or by `make dev`. One build serves every
 // stage, so nothing stage-specific is compiled in.
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 )
 
 // CORS is an HTTP API's CorsConfiguration ("Configure CORS for HTTP APIs in

@@ -17,7 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 )
 
 // eventTimeLayout is requestContext.time, e.g. "12/Mar/2020:19:03:58 +0000".

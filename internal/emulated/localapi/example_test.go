@@ -7,10 +7,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // The local stack: cognito-local as the user pool, a local identity pool

@@ -18,12 +18,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth/jwtauthtest"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/testclock"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 const (

@@ -1,6 +1,6 @@
 // Package localapi stands in for the Portcullis HTTP API (API Gateway v2)
 // when the stack runs locally: an http.Handler that routes by the table in
-// lambdas/routes, authorizes the way the deployed API does (a Cognito JWT
+// contract/routes, authorizes the way the deployed API does (a Cognito JWT
 // authorizer on JWT routes, SigV4 with identity-pool credentials on IAM
 // routes), answers CORS preflights itself, and invokes the route's Lambda
 // handler with the payload format 2.0 event API Gateway would send.
@@ -28,10 +28,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // Limits API Gateway and Lambda enforce on a request.

@@ -15,10 +15,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 func TestRouting(t *testing.T) {

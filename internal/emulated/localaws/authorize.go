@@ -11,9 +11,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // Roles holds the identity-based policies of each role, by role ARN, that

@@ -37,9 +37,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // The operator's key, which Credentials holds from the start and which is

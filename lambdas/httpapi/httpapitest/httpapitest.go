@@ -13,8 +13,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/routes"
 )
 
 // Caller is who sends a request.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 // DefaultAppName names the product when APP_NAME is unset.

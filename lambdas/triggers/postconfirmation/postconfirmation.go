@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // ConfirmSignUp is the trigger source this trigger acts on; the other
@@ -50,16 +50,16 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPos
 		return ev, nil
 	}
 	a := ev.Request.UserAttributes
-	if a[attr.Sub] == "" {
+	if a[userattr.Sub] == "" {
 		return ev, errors.New("post confirmation: the event has no sub attribute")
 	}
 	rec := profile.Record{
-		Owner:       a[attr.Sub],
-		Email:       a[attr.Email],
-		PhoneNumber: a[attr.PhoneNumber],
-		Name:        a[attr.Name],
-		Company:     a[schema.Company.Key()],
-		RoleName:    a[schema.RoleName.Key()],
+		Owner:       a[userattr.Sub],
+		Email:       a[userattr.Email],
+		PhoneNumber: a[userattr.PhoneNumber],
+		Name:        a[userattr.Name],
+		Company:     a[userattr.Company.Key()],
+		RoleName:    a[userattr.RoleName.Key()],
 		CreatedAt:   h.now().UTC().Format("2006-01-02T15:04:05.000Z07:00"),
 	}
 	av, err := attributevalue.MarshalMap(rec)

@@ -14,8 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/contract/userattr"
 )
 
 // sourceSignUp is the trigger source of a self sign-up (SignUp); an
@@ -64,7 +64,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsPreSi
 	if len(h.domains) == 0 {
 		return ev, nil
 	}
-	email := strings.TrimSpace(ev.Request.UserAttributes[attr.Email])
+	email := strings.TrimSpace(ev.Request.UserAttributes[userattr.Email])
 	if email == "" {
 		return ev, fmt.Errorf("sign-up requires an email address at %s", h.list())
 	}
@@ -84,7 +84,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsPreSi
 // calling codes. Cognito has checked the number is E.164 ("+" and digits)
 // before the trigger runs; a prefix of the number is its calling code.
 func (h *Handler) checkPhone(ev events.CognitoEventUserPoolsPreSignup) error {
-	phone := strings.TrimSpace(ev.Request.UserAttributes[attr.PhoneNumber])
+	phone := strings.TrimSpace(ev.Request.UserAttributes[userattr.PhoneNumber])
 	if phone == "" || ev.TriggerSource != sourceSignUp {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 func TestHandle(t *testing.T) {

@@ -21,8 +21,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
-	"github.com/portcullis-cdk/portcullis/lambdas/schema"
 )
 
 // userAdminScope marks an access token of the user pool API flows: OAuth

@@ -1,19 +1,19 @@
-package contract
-
-// The web app's runtime configuration: one JSON file, WebConfigFile, at
-// the root of the site. A deployed stage generates it at deploy time from
-// the stack's values and deploys it with the SPA files (the same build
-// serves every stage); `make dev` writes one pointing at the local stack.
-// The SPA fetches it before anything else.
+// Package webconfig is the web app's runtime configuration: one JSON
+// file, File, at the root of the site. A deployed stage generates it at
+// deploy time from the stack's values and deploys it with the SPA files
+// (the same build serves every stage); `make dev` writes one pointing at
+// the local stack. The SPA fetches it before anything else.
 //
 // It is our own small shape, not amplify_outputs.json: the SPA uses
 // oidc-client-ts and the SDK for JavaScript v3 directly, and every value
 // here is a full URL, so the local stack (http on loopback) and AWS (https)
 // fit the same fields; Amplify's file names the hosted domain as a bare
 // host that Amplify always calls over https.
+package webconfig
+
 const (
-	// WebConfigFile is the file's name at the site root ("/config.json").
-	WebConfigFile = "config.json"
+	// File is the file's name at the site root ("/config.json").
+	File = "config.json"
 	// APIPath is where the API is served on the app's own origin: the
 	// distribution (and `make dev`) route APIPath+"/*" to the API with the
 	// prefix removed, so GET /api/todos reaches the API's GET /todos.
@@ -25,9 +25,9 @@ const (
 	LogoutPath   = "/"
 )
 
-// WebConfig is the content of WebConfigFile. Every field is set in both a
+// Config is the content of File. Every field is set in both a
 // deployed and a local config.
-type WebConfig struct {
+type Config struct {
 	// Region of every resource of the stage, e.g. "eu-west-1".
 	Region string `json:"region"`
 	// UserPoolID, e.g. "eu-west-1_AbCdEf123".

@@ -1,23 +1,9 @@
 // Package schema names the data stores the handlers use: each DynamoDB
-// table's keys, the user pool's custom attributes and the environment
-// variables that carry resource names into a function. The CDK constructs
-// create tables and the pool from the same definitions, so a key renamed
-// here is renamed in the infrastructure and the code at once.
+// table's keys and the environment variables that carry resource names
+// into a function. The stage creates the tables from the same
+// definitions, so a key renamed here is renamed in the infrastructure and
+// the code at once.
 package schema
-
-import "github.com/portcullis-cdk/portcullis/constructs/auth/attr"
-
-// Custom attributes of the stage's user pool: profile fields a user sets at
-// sign-up and edits (company), and one only an administrator sets
-// (role_name; authorization roles are Cognito groups).
-var (
-	Company  = attr.Custom{Name: "company", MaxLen: 256, Mutable: true}
-	RoleName = attr.Custom{Name: "role_name", MaxLen: 64, Mutable: true}
-)
-
-// UserAttributes are the custom attributes the stage's pool declares.
-// Removing one replaces the pool.
-func UserAttributes() []attr.Custom { return []attr.Custom{Company, RoleName} }
 
 // Table describes a DynamoDB table of the stage.
 type Table struct {
