@@ -35,6 +35,21 @@ func NewAuthenticator(poolID string) *Authenticator {
 	return &Authenticator{poolID: poolID, secrets: map[string]string{}, used: map[string]time.Time{}}
 }
 
+// Password signs in with USER_PASSWORD_AUTH, the AWS CLI's flow, through
+// a client that allows it: a stage's CLI client. Unlike SRP it signs no
+// timestamp, so it works against a local stack whose clock was moved.
+func (a *Authenticator) Password(ctx context.Context, c *cip.Client, clientID, username, password, newPassword string) (Tokens, error) {
+	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
+		ClientId:       &clientID,
+		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password},
+	})
+	if err != nil {
+		return Tokens{}, fmt.Errorf("InitiateAuth: %w", err)
+	}
+	return a.answer(ctx, c, clientID, username, password, newPassword, nil, challenge{out.ChallengeName, out.Session, out.ChallengeParameters, out.AuthenticationResult})
+}
+
 // SRP signs in with USER_SRP_AUTH, the flow the stage's SPA client allows,
 // deployed and locally: the password never leaves the machine.
 func (a *Authenticator) SRP(ctx context.Context, c *cip.Client, clientID, username, password, newPassword string) (Tokens, error) {
@@ -77,6 +92,9 @@ func (a *Authenticator) answer(ctx context.Context, c *cip.Client, clientID, use
 		var err error
 		switch ch.name {
 		case ciptypes.ChallengeNameTypePasswordVerifier:
+			if s == nil {
+				return Tokens{}, errors.New("PASSWORD_VERIFIER outside an SRP sign-in")
+			}
 			if responses, err = s.Respond(username, password, ch.params, time.Now()); err != nil {
 				return Tokens{}, err
 			}
