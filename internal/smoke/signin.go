@@ -19,9 +19,9 @@ import (
 // same user needs: the TOTP secret it enrolled and the last period it used,
 // since Cognito refuses a code twice.
 type Authenticator struct {
-	// Now is the stage's clock, which TOTP codes are computed at; nil
-	// means time.Now. A local stack's clock can be moved forward a period
-	// instead of waiting for the next code.
+	// Now is the stage's clock, which TOTP codes and SRP proofs' timestamps
+	// are computed at; nil means time.Now. A local stack's clock can be
+	// moved forward a period instead of waiting for the next code.
 	Now func() time.Time
 
 	poolID  string // SRP proofs name the pool
@@ -95,7 +95,7 @@ func (a *Authenticator) answer(ctx context.Context, c *cip.Client, clientID, use
 			if s == nil {
 				return Tokens{}, errors.New("PASSWORD_VERIFIER outside an SRP sign-in")
 			}
-			if responses, err = s.Respond(username, password, ch.params, time.Now()); err != nil {
+			if responses, err = s.Respond(username, password, ch.params, a.now()); err != nil {
 				return Tokens{}, err
 			}
 		case ciptypes.ChallengeNameTypeNewPasswordRequired:
