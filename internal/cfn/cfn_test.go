@@ -177,4 +177,8 @@ func TestDecodeRecordsReads(t *testing.T) {
 	if _, err := tpl.Get("T", "AWS::Lambda::Function"); err == nil {
 		t.Error("Get of a table as a function")
 	}
+	var literal Template // a test's template, not made by Parse, records nothing
+	if literal.Reads().Covers("AWS::Lambda::Function", "MemorySize") || literal.Reads().Paths("AWS::Lambda::Function") != nil {
+		t.Error("a template not made by Parse has reads")
+	}
 }

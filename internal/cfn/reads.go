@@ -19,8 +19,12 @@ type Reads struct {
 	paths map[string]map[string]bool
 }
 
-// Paths lists the paths read of a resource type, sorted.
+// Paths lists the paths read of a resource type, sorted; none of a nil
+// Reads (a Template not made by Parse).
 func (rs *Reads) Paths(typ string) []string {
+	if rs == nil {
+		return nil
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	return sortedKeys(rs.paths[typ])
@@ -28,6 +32,9 @@ func (rs *Reads) Paths(typ string) []string {
 
 // Covers reports whether a read path covers path.
 func (rs *Reads) Covers(typ, path string) bool {
+	if rs == nil {
+		return false
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	for p := range rs.paths[typ] {

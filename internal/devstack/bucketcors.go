@@ -58,8 +58,11 @@ func readBucketCORS(r *cfnResource) ([]s3types.CORSRule, error) {
 func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
 	const intrinsic = "{{intrinsic}}"
 	for _, r := range t.OfType("Custom::AWS") {
+		// Looked at without recording the read: only the call that sets
+		// the bucket's CORS rules is read (Decode, below), any other
+		// custom call stays a property the coverage test names.
 		var cr struct{ Create cfn.Expr }
-		if err := r.Decode(&cr); err != nil {
+		if err := json.Unmarshal(r.Properties, &cr); err != nil {
 			return nil, fmt.Errorf("%s: %w", r.ID(), err)
 		}
 		if j, ok := cr.Create.Value.(cfn.Join); ok && j.Sep != "" {
@@ -85,6 +88,9 @@ func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
 		}
 		if call.Service != "S3" || call.Action != "putBucketCors" {
 			continue
+		}
+		if err := r.Decode(&cr); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.ID(), err)
 		}
 		var rules []s3types.CORSRule
 		for _, c := range call.Parameters.CORSConfiguration.CORSRules {

@@ -73,11 +73,17 @@ func functionRole(fn *cfnResource) (string, error) {
 // identityRole is the logical id of the identity pool's authenticated role.
 func identityRole(t cfnTemplate) (string, error) {
 	for _, r := range t.OfType("AWS::Cognito::IdentityPoolRoleAttachment") {
-		var ra struct{ Roles map[string]cfn.Expr }
+		// Only the authenticated role: the local identity pool refuses
+		// unauthenticated identities (readIdentityPool).
+		var ra struct {
+			Roles struct {
+				Authenticated cfn.Expr `json:"authenticated"`
+			}
+		}
 		if err := r.Decode(&ra); err != nil {
 			return "", fmt.Errorf("identity pool roles %s: %w", r.ID(), err)
 		}
-		return arnOf(ra.Roles["authenticated"])
+		return arnOf(ra.Roles.Authenticated)
 	}
 	return "", fmt.Errorf("no AWS::Cognito::IdentityPoolRoleAttachment")
 }
