@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
@@ -188,7 +189,7 @@ func (c Config) Qualifier() string {
 func Stages() []Config {
 	return []Config{
 		{
-			Project:              "portcullis",
+			Project:              contract.Project,
 			Name:                 "dev",
 			SignIn:               auth.SignInEmailOrPhone,
 			MFA:                  auth.MFAOptional,
@@ -213,7 +214,7 @@ func Stages() []Config {
 			BootstrapQualifier: "portdev",
 		},
 		{
-			Project:      "portcullis",
+			Project:      contract.Project,
 			Name:         "prod",
 			Production:   true,
 			SignIn:       auth.SignInEmail,
@@ -238,7 +239,7 @@ func Stages() []Config {
 			// front end and your SES identity (CheckDeployable).
 			Email: &auth.SESEmail{
 				From:             "no-reply@app.example.com",
-				FromName:         "Portcullis",
+				FromName:         contract.Brand,
 				VerifiedIdentity: "app.example.com",
 				Region:           "us-east-1",
 			},

@@ -76,7 +76,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	stack := awscdk.NewStack(scope, jsii.String(cfg.StackName()), &awscdk.StackProps{
 		StackName:   jsii.String(cfg.StackName()),
 		Env:         env,
-		Description: jsii.String(fmt.Sprintf("Portcullis %s stage: sign-in, API, data and storage", cfg.Name)),
+		Description: jsii.String(fmt.Sprintf("%s %s stage: sign-in, API, data and storage", contract.Brand, cfg.Name)),
 		// The stage's own bootstrap: its deploy role is the only one the
 		// stage's GitHub deploy role may assume.
 		Synthesizer: awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{
@@ -216,7 +216,7 @@ func (s *Stack) addAuth() {
 				schema.AllowedCallingCodesEnv: strings.Join(cfg.AllowedCallingCodes, ","),
 			}),
 		"custommessage": s.function("CustomMessage", "custommessage", "Cognito custom message: verification codes by SMS and email",
-			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
+			map[string]string{schema.AppNameEnv: contract.Brand}),
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		// Named, so the pool can name it before it exists: its environment
