@@ -509,6 +509,16 @@ func customAttributes() []attr.Custom {
 	return out
 }
 
+// customAttributeKeys are the custom attributes' names as the clients read
+// and write them ("custom:company"): users see and edit every one.
+func customAttributeKeys() []string {
+	var out []string
+	for _, c := range userattr.Declared() {
+		out = append(out, c.Key())
+	}
+	return out
+}
+
 // LocalRelyingParty stands for the app's domain where the stage has no
 // Web.Domain: the stack replaces it with the distribution's domain name,
 // and the local stack serves the app on localhost.

@@ -28,7 +28,6 @@ import (
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
-	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 )
 
@@ -256,8 +255,8 @@ func (s *Stack) addAuth() {
 		ServerScopes:         cfg.ServerScopes,
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
-		ReadAttributes:    append(auth.DefaultReadAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
-		WriteAttributes:   append(auth.DefaultWriteAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
+		ReadAttributes:    append(auth.DefaultReadAttributes(), customAttributeKeys()...),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), customAttributeKeys()...),
 		SPAConstructID:    contract.SPAClient,
 		ServerConstructID: contract.ServerClient,
 	})
