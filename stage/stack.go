@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -205,6 +206,14 @@ var (
 	idempotencyRecords = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
 )
 
+// RefreshTokenRotationGrace is how long the SPA client's rotated-out
+// refresh token still works: a refresh whose answer was lost (a dropped
+// connection, a closed tab) can be retried with it for this long, and
+// after it the token presented again ends its whole session. The client
+// refreshes as it signs in, from one tab at a time, so a few seconds
+// cover a retry without keeping a stolen token useful.
+const RefreshTokenRotationGrace = 10 * time.Second
+
 func (s *Stack) addAuth() {
 	cfg := s.Config
 	profiles := s.Tables[schema.Profiles.Name].Table
@@ -251,8 +260,10 @@ func (s *Stack) addAuth() {
 		RefreshTokenValidity: cfg.RefreshTokenValidity,
 		AuthSessionValidity:  cfg.AuthSessionValidity,
 		SPAUserAuth:          true,
-		SPAScopes:            cfg.SPAScopes,
-		ServerScopes:         cfg.ServerScopes,
+		// A public client's refresh tokens rotate (RFC 9700).
+		SPARefreshTokenRotation: &auth.RefreshTokenRotation{GracePeriod: RefreshTokenRotationGrace},
+		SPAScopes:               cfg.SPAScopes,
+		ServerScopes:            cfg.ServerScopes,
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
 		ReadAttributes:    append(auth.DefaultReadAttributes(), customAttributeKeys()...),

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -75,13 +76,19 @@ func TestClientsShareSecureSettings(t *testing.T) {
 		for _, name := range []string{contract.SPAClient, contract.ServerClient} {
 			_, c := s.template.at(t, contract.Clients+"/"+name+"/Resource")
 			p := c.Properties
-			// The SPA also signs in by choice (USER_AUTH).
-			want := `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+			// The SPA also signs in by choice (USER_AUTH), and rotates its
+			// refresh tokens, which takes REFRESH_TOKEN_AUTH away (the
+			// client refreshes with GetTokensFromRefreshToken).
+			want, rotation := `["ALLOW_USER_SRP_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`, "null"
 			if name == contract.SPAClient {
-				want = `["ALLOW_USER_SRP_AUTH","ALLOW_USER_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`
+				want = `["ALLOW_USER_SRP_AUTH","ALLOW_USER_AUTH"]`
+				rotation = fmt.Sprintf(`{"Feature":"ENABLED","RetryGracePeriodSeconds":%v}`, stage.RefreshTokenRotationGrace.Seconds())
 			}
 			if got := js(p["ExplicitAuthFlows"]); got != want {
 				t.Errorf("%s ExplicitAuthFlows = %s, want %s", name, got, want)
+			}
+			if got := js(p["RefreshTokenRotation"]); got != rotation {
+				t.Errorf("%s RefreshTokenRotation = %s, want %s", name, got, rotation)
 			}
 			if p["EnableTokenRevocation"] != true {
 				t.Errorf("%s: token revocation is off", name)

@@ -461,24 +461,34 @@ func (r *run) expiredToken(a *user) {
 		r.skew += by
 		return r.refused(a.tokens.Access)
 	})
+	// The SPA client rotates refresh tokens: it refreshes with
+	// GetTokensFromRefreshToken (REFRESH_TOKEN_AUTH is refused) and keeps
+	// the new refresh token it gets.
 	r.check("user A's refresh token gets a new access token that works", func() error {
-		out, err := r.t.Cognito.InitiateAuth(r.ctx, &cip.InitiateAuthInput{
-			AuthFlow:       ciptypes.AuthFlowTypeRefreshTokenAuth,
-			ClientId:       &r.t.ClientID,
-			AuthParameters: map[string]string{"REFRESH_TOKEN": a.tokens.Refresh},
+		out, err := r.t.Cognito.GetTokensFromRefreshToken(r.ctx, &cip.GetTokensFromRefreshTokenInput{
+			ClientId:     &r.t.ClientID,
+			RefreshToken: &a.tokens.Refresh,
 		})
 		if err != nil {
 			return err
 		}
-		if out.AuthenticationResult == nil || out.AuthenticationResult.AccessToken == nil {
+		res := out.AuthenticationResult
+		if res == nil || res.AccessToken == nil {
 			return fmt.Errorf("no access token from the refresh")
 		}
-		a.tokens.Access, a.tokens.ID = *out.AuthenticationResult.AccessToken, aws.ToString(out.AuthenticationResult.IdToken)
-		res, err := r.api("GET", "/random", a.tokens.Access, nil)
+		if next := aws.ToString(res.RefreshToken); next != "" {
+			if next == a.tokens.Refresh {
+				return fmt.Errorf("the refresh returned the refresh token it was given, not a rotated one")
+			}
+			r.record("refresh token", next)
+			a.tokens.Refresh = next
+		}
+		a.tokens.Access, a.tokens.ID = *res.AccessToken, aws.ToString(res.IdToken)
+		got, err := r.api("GET", "/random", a.tokens.Access, nil)
 		if err != nil {
 			return err
 		}
-		return want(res, 200)
+		return want(got, 200)
 	})
 }
 

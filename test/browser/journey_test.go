@@ -111,8 +111,14 @@ func TestJourney(t *testing.T) {
 		t.Errorf("name after save: %q", name)
 	}
 	b.saveShot("profile-edited")
+	// The SPA client rotates refresh tokens: oidc-client-ts keeps the one
+	// the token endpoint's refresh_token grant returned.
+	rotated := sessionRefreshToken(b)
 	b.do("refresh the session", click(`#refresh-session`))
 	b.waitText("main", "Your session was refreshed.")
+	if sessionRefreshToken(b) == rotated {
+		t.Error("after a refresh the tab holds the refresh token it refreshed with, want the rotated one")
+	}
 
 	// An authenticator app from the profile (the dev stage's MFA is
 	// optional): from now on sign-ins ask for its code.
@@ -217,7 +223,7 @@ func sessionRefreshToken(b *browser) string {
 	b.t.Helper()
 	tok := eval[string](b, `(() => {
   for (const k of Object.keys(sessionStorage)) {
-    if (k.endsWith(".refreshToken")) return sessionStorage.getItem(k);
+    if (k === "portcullis.tokens") return JSON.parse(sessionStorage.getItem(k)).refresh || "";
     if (k.startsWith("oidc.user:")) return JSON.parse(sessionStorage.getItem(k)).refresh_token || "";
   }
   return "";
@@ -248,9 +254,8 @@ func pngBytes(t *testing.T) []byte {
 // revoked at sign-out.
 func assertRefused(t *testing.T, stack *devstack.Stack, refreshToken string) {
 	t.Helper()
-	_, err := stack.CognitoClient().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeRefreshTokenAuth, ClientId: aws.String(stack.Info.SPAClientID),
-		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
+	_, err := stack.CognitoClient().GetTokensFromRefreshToken(context.Background(), &cip.GetTokensFromRefreshTokenInput{
+		ClientId: aws.String(stack.Info.SPAClientID), RefreshToken: aws.String(refreshToken),
 	})
 	var na *ciptypes.NotAuthorizedException
 	if !errors.As(err, &na) {

@@ -4,15 +4,24 @@
 //   grant and PKCE, through oidc-client-ts;
 // - the custom UI: SRP sign-in and the account operations of the Cognito
 //   user pool API (sign-up, confirmation, password reset, TOTP), through
-//   amazon-cognito-identity-js.
+//   amazon-cognito-identity-js, and the calls it does not make (token
+//   refresh with rotation) through cognito.js.
 //
-// Each library keeps its own session in sessionStorage: the tab's storage,
+// The SPA client rotates refresh tokens: every refresh returns a new one
+// and the old one soon stops working, so each refresh keeps the token it
+// got and only one refresh runs at a time (a second one with the same
+// token would be reuse once the grace period is over). Cognito refuses
+// REFRESH_TOKEN_AUTH on such a client; the custom UI refreshes with
+// GetTokensFromRefreshToken, the hosted UI with the token endpoint's
+// refresh_token grant, which rotates too.
+//
+// Each way in keeps its session in sessionStorage: the tab's storage,
 // gone when the tab closes, never shared with other tabs and never sent to
 // a server. A page reload keeps the user signed in without a refresh token
 // surviving the browser session, which localStorage would keep. Script
 // that runs in the page could read it, as it could read tokens held in
 // memory; what keeps such script out is the CSP (no inline script, no
-// third-party origin). Which library holds the current session is
+// third-party origin). Which way in holds the current session is
 // recorded under KIND. No token is ever put in a URL or logged.
 import { UserManager, WebStorageStateStore } from "oidc-client-ts";
 import {
@@ -25,16 +34,20 @@ import {
   CognitoUserPool,
   CognitoUserSession,
 } from "amazon-cognito-identity-js";
+import { claims, idp } from "./cognito.js";
 
 const KIND = "portcullis.signin";
 const HOSTED = "hosted";
 const CUSTOM = "custom";
+// The custom UI's tokens: {access, id, refresh}.
+const TOKENS = "portcullis.tokens";
 // Refresh this many seconds before the access token expires, so a request
 // never leaves with a token that expires on the way.
 const MARGIN = 60;
 
 // memoryStorage is a Storage for SDK objects that must not persist
-// anything: the account calls made with a hosted-UI session.
+// anything: the SDK's sign-in steps (their tokens go to TOKENS) and the
+// account calls made with the current session.
 function memoryStorage() {
   const m = new Map();
   return {
@@ -86,11 +99,13 @@ export class Auth {
       UserPoolId: cfg.userPoolId,
       ClientId: cfg.clientId,
       endpoint: cfg.userPoolEndpoint,
-      Storage: window.sessionStorage,
+      Storage: memoryStorage(),
     });
     // The custom UI's sign-in in progress (challenges answered across
     // screens); in memory only.
     this.pending = null;
+    // The refresh under way, which every caller shares.
+    this.renewing = null;
   }
 
   kind() {
@@ -118,49 +133,65 @@ export class Auth {
   // nobody is signed in (or the session could not be refreshed).
   async session() {
     const kind = this.kind();
-    if (kind === HOSTED) {
-      let user = await this.hosted.getUser();
-      if (!user) return this.lost();
-      if (user.expires_in === undefined || user.expires_in < MARGIN) {
-        try {
-          user = await this.hosted.signinSilent();
-        } catch {
-          return this.lost();
-        }
-      }
-      return { kind, accessToken: user.access_token, idToken: user.id_token, claims: user.profile, expiresAt: user.expires_at };
+    if (kind !== HOSTED && kind !== CUSTOM) return null;
+    try {
+      const s = await this.current(kind);
+      if (!s) return this.lost();
+      if (s.expiresAt - Date.now() / 1000 >= MARGIN) return s;
+      return await this.refresh();
+    } catch {
+      return this.lost();
     }
-    if (kind === CUSTOM) {
-      const user = this.pool.getCurrentUser();
-      if (!user) return this.lost();
-      let s;
-      try {
-        s = await call((cb) => user.getSession(cb));
-        if (s.getAccessToken().getExpiration() - Date.now() / 1000 < MARGIN) {
-          s = await call((cb) => user.refreshSession(s.getRefreshToken(), cb));
-        }
-      } catch {
-        return this.lost();
-      }
-      return fromSDK(kind, s);
-    }
-    return null;
   }
 
-  // refresh gets new tokens with the refresh token now.
-  async refresh() {
-    const kind = this.kind();
+  // current is the session as stored, fresh or not.
+  async current(kind) {
     if (kind === HOSTED) {
-      const user = await this.hosted.signinSilent();
-      return { kind, accessToken: user.access_token, idToken: user.id_token, claims: user.profile, expiresAt: user.expires_at };
+      const user = await this.hosted.getUser();
+      return user && fromOIDC(user);
     }
-    if (kind === CUSTOM) {
-      const user = this.pool.getCurrentUser();
-      if (!user) throw new Error("not signed in");
-      const s = await call((cb) => user.getSession(cb));
-      return fromSDK(kind, await call((cb) => user.refreshSession(s.getRefreshToken(), cb)));
+    const t = this.tokens();
+    return t && fromTokens(t);
+  }
+
+  // refresh gets new tokens with the refresh token now. Callers that ask
+  // while a refresh is under way share its result.
+  refresh() {
+    const kind = this.kind();
+    if (kind !== HOSTED && kind !== CUSTOM) return Promise.reject(new Error("not signed in"));
+    if (!this.renewing) {
+      const renew = kind === HOSTED ? this.hosted.signinSilent().then(fromOIDC) : this.rotate();
+      this.renewing = renew.finally(() => {
+        this.renewing = null;
+      });
     }
-    throw new Error("not signed in");
+    return this.renewing;
+  }
+
+  // rotate refreshes the custom UI's session, keeping the new refresh
+  // token (the old one where the client does not rotate).
+  async rotate() {
+    const t = this.tokens();
+    if (!t) throw new Error("not signed in");
+    const out = await idp(this.cfg, "GetTokensFromRefreshToken", { ClientId: this.cfg.clientId, RefreshToken: t.refresh });
+    return fromTokens(this.keep(out.AuthenticationResult, t.refresh));
+  }
+
+  // keep stores the tokens of a custom-UI sign-in or refresh.
+  keep(result, refresh) {
+    const t = { access: result.AccessToken, id: result.IdToken, refresh: result.RefreshToken || refresh };
+    window.sessionStorage.setItem(TOKENS, JSON.stringify(t));
+    window.sessionStorage.setItem(KIND, CUSTOM);
+    return t;
+  }
+
+  tokens() {
+    try {
+      const t = JSON.parse(window.sessionStorage.getItem(TOKENS));
+      return t && t.access && t.refresh ? t : null;
+    } catch {
+      return null;
+    }
   }
 
   async lost() {
@@ -171,9 +202,9 @@ export class Auth {
   // forgetLocal drops every token this tab holds, without telling Cognito.
   async forgetLocal() {
     window.sessionStorage.removeItem(KIND);
+    window.sessionStorage.removeItem(TOKENS);
+    this.pending = null;
     await this.hosted.removeUser();
-    const user = this.pool.getCurrentUser();
-    if (user) user.signOut();
   }
 
   // signOut revokes the refresh token (and with it the access tokens
@@ -186,8 +217,8 @@ export class Auth {
       if (kind === HOSTED) {
         await this.hosted.revokeTokens(["refresh_token"]);
       } else if (kind === CUSTOM) {
-        const user = this.pool.getCurrentUser();
-        if (user) await call((cb) => user.signOut((err) => cb(err)));
+        const t = this.tokens();
+        if (t) await idp(this.cfg, "RevokeToken", { ClientId: this.cfg.clientId, Token: t.refresh });
       }
     } finally {
       await this.forgetLocal();
@@ -199,7 +230,7 @@ export class Auth {
   // ---- custom UI ----
 
   user(username) {
-    return new CognitoUser({ Username: username, Pool: this.pool, Storage: window.sessionStorage });
+    return new CognitoUser({ Username: username, Pool: this.pool, Storage: this.pool.storage });
   }
 
   signUp(username, password, attributes) {
@@ -269,9 +300,14 @@ export class Auth {
     const { user } = this.pending;
     return new Promise((resolve, reject) => {
       const cbs = {
-        onSuccess: () => {
+        onSuccess: (session) => {
           this.pending = null;
-          window.sessionStorage.setItem(KIND, CUSTOM);
+          this.keep({
+            AccessToken: session.getAccessToken().getJwtToken(),
+            IdToken: session.getIdToken().getJwtToken(),
+            RefreshToken: session.getRefreshToken().getToken(),
+          });
+          user.clearCachedUser();
           resolve("done");
         },
         onFailure: reject,
@@ -359,12 +395,10 @@ export class Auth {
   }
 }
 
-function fromSDK(kind, s) {
-  return {
-    kind,
-    accessToken: s.getAccessToken().getJwtToken(),
-    idToken: s.getIdToken().getJwtToken(),
-    claims: s.getIdToken().decodePayload(),
-    expiresAt: s.getAccessToken().getExpiration(),
-  };
+function fromOIDC(user) {
+  return { kind: HOSTED, accessToken: user.access_token, idToken: user.id_token, claims: user.profile, expiresAt: user.expires_at };
+}
+
+function fromTokens(t) {
+  return { kind: CUSTOM, accessToken: t.access, idToken: t.id, claims: claims(t.id), expiresAt: claims(t.access).exp };
 }
