@@ -3,6 +3,7 @@ package stage
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -353,6 +354,9 @@ func (s *Stack) addAPI() {
 	allow(s.Functions[routes.Photos], []string{"s3:ListBucket"}, bucket.BucketArn())
 	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
 
+	if err := servedRoutes(s.Functions); err != nil {
+		panic(err)
+	}
 	var rs []gateway.Route
 	for _, r := range routes.All() {
 		gr := gateway.Route{Method: r.Method, Path: r.Path, Handler: s.Functions[r.Function].Function, Auth: gateway.JWT}
@@ -376,6 +380,19 @@ func (s *Stack) addAPI() {
 		AccessLogRetentionDays: s.Config.LogRetentionDays,
 		Ephemeral:              s.ephemeral(),
 	})
+}
+
+// servedRoutes checks that the stage makes the function of every route: a
+// route added to the contract without its function here is a clear error,
+// not a nil function deep in the API's construct.
+func servedRoutes(fns map[routes.Function]*golambda.Function) error {
+	var errs []error
+	for _, f := range routes.Functions() {
+		if fns[f] == nil {
+			errs = append(errs, fmt.Errorf("stage: function %q serves routes of contract/routes, but the stage does not make it: add it to Stack.Functions in addAPI (stage/stack.go; docs/make-it-yours.md)", f))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // apiDomain is the API's custom domain in a stage with a Web.Domain: the
