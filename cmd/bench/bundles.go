@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 )
 
 // sizes builds every function and the hello world as Lambda bundles and
@@ -181,57 +181,38 @@ func coldStart(binary string, env []string) (cost, error) {
 // it is, a reference to a table or bucket as a placeholder name), so a
 // setting added later is provided without touching this file.
 func functionEnv() ([]string, error) {
-	raw, err := os.ReadFile(filepath.Join("cdk.out", "portcullis-dev.template.json"))
+	tpl, err := cfn.ReadFile(filepath.Join("cdk.out", "portcullis-dev.template.json"))
 	if err != nil {
 		return nil, fmt.Errorf("reading the dev template (run make synth first): %w", err)
-	}
-	var tpl struct {
-		Resources map[string]struct {
-			Type       string
-			Properties struct {
-				Environment struct{ Variables map[string]any }
-			}
-		}
-	}
-	if err := json.Unmarshal(raw, &tpl); err != nil {
-		return nil, err
 	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"), "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=AKIDBENCH", "AWS_SECRET_ACCESS_KEY=bench", "AWS_SESSION_TOKEN=bench",
 		"AWS_LAMBDA_FUNCTION_NAME=bench", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256", "AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 	}
-	for _, r := range tpl.Resources {
-		if r.Type != "AWS::Lambda::Function" {
-			continue
+	for _, fn := range tpl.OfType("AWS::Lambda::Function") {
+		var fp struct {
+			Environment struct{ Variables map[string]cfn.Expr }
 		}
-		for k, v := range r.Properties.Environment.Variables {
-			env = append(env, k+"="+placeholder(v))
+		if err := fn.Decode(&fp); err != nil {
+			return nil, fmt.Errorf("function %s: %w", fn.ID(), err)
+		}
+		for k, v := range fp.Environment.Variables {
+			env = append(env, k+"="+placeholder(v.Value))
 		}
 	}
 	return env, nil
 }
 
-// placeholder resolves a template value well enough to start a function: a
-// reference becomes a made-up name, a join joins the resolved parts, so a
+// placeholder spells a template value well enough to start a function: a
+// reference becomes a made-up name, a join joins the spelled parts, so a
 // JSON value built around a reference stays JSON.
-func placeholder(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case map[string]any:
-		if join, ok := v["Fn::Join"].([]any); ok && len(join) == 2 {
-			sep, _ := join[0].(string)
-			parts, _ := join[1].([]any)
-			out := make([]string, len(parts))
-			for i, p := range parts {
-				out[i] = placeholder(p)
-			}
-			return strings.Join(out, sep)
-		}
-		for fn, arg := range v {
-			return "bench-" + strings.ToLower(strings.TrimPrefix(fn, "Fn::")) + fmt.Sprint(len(fmt.Sprint(arg)))
-		}
+func placeholder(v cfn.Value) string {
+	s, err := cfn.Render(v, func(part cfn.Value) string {
+		return "bench-" + strings.ToLower(strings.TrimPrefix(part.Func(), "Fn::"))
+	})
+	if err != nil {
+		return "bench"
 	}
-	return "bench"
+	return s
 }

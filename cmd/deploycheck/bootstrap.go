@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 )
 
 // stackDeployRole is the ARN of the deploy role the cloud assembly's
@@ -54,9 +55,12 @@ func deployRoleOf(manifest, stack, partition, account, region string) (string, e
 	if region == "" {
 		return "", fmt.Errorf("no region configured (AWS_REGION) to name stack %s's bootstrap role", stack)
 	}
-	role := strings.NewReplacer("${AWS::Partition}", partition, "${AWS::AccountId}", account, "${AWS::Region}", region).Replace(a.Properties.AssumeRoleArn)
-	if strings.Contains(role, "${") {
-		return "", fmt.Errorf("%s: stack %s's deploy role %s has a reference deploycheck cannot fill", manifest, stack, a.Properties.AssumeRoleArn)
+	// The synthesizer writes the ARN as the format of a Fn::Sub.
+	role, err := cfn.ResolveString(cfn.Sub{Format: a.Properties.AssumeRoleArn}, cfn.Names{Refs: map[string]string{
+		"AWS::Partition": partition, "AWS::AccountId": account, "AWS::Region": region,
+	}})
+	if err != nil {
+		return "", fmt.Errorf("%s: stack %s's deploy role %s has a reference deploycheck cannot fill: %w", manifest, stack, a.Properties.AssumeRoleArn, err)
 	}
 	return role, nil
 }

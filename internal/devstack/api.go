@@ -2,7 +2,6 @@ package devstack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localapi"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
 )
@@ -22,29 +22,39 @@ type CORS struct {
 }
 
 // httpAPI is the HTTP API: its JWT authorizer's audience, CORS, routes and
-// the functions behind them, served by localapi.
+// the functions behind them, served by localapi. It reads the API, its
+// authorizer, routes and integrations and the functions they invoke; it
+// takes the app clients (the audience is theirs), the functions' runtimes,
+// the pool's issuer and the credential store from the wiring.
 var httpAPI = service{read: readAPI, start: startAPI}
 
 func readAPI(t cfnTemplate, p *Plan) error {
-	_, authz, err := t.one("AWS::ApiGatewayV2::Authorizer")
+	authz, err := t.One("AWS::ApiGatewayV2::Authorizer")
 	if err != nil {
 		return err
 	}
 	var az struct {
-		JwtConfiguration struct{ Audience []json.RawMessage }
+		AuthorizerType   string
+		IdentitySource   []string
+		JwtConfiguration struct{ Audience []cfn.Expr }
 	}
-	if err := json.Unmarshal(authz.Properties, &az); err != nil {
+	if err := authz.Decode(&az); err != nil {
 		return fmt.Errorf("JWT authorizer: %w", err)
 	}
+	// The local API authorizes the bearer token of the Authorization header.
+	if az.AuthorizerType != "JWT" || !slices.Equal(az.IdentitySource, []string{"$request.header.Authorization"}) {
+		return fmt.Errorf("authorizer %s of type %q with identity source %q: the local API has a JWT authorizer of the Authorization header",
+			authz.ID(), az.AuthorizerType, az.IdentitySource)
+	}
 	for _, a := range az.JwtConfiguration.Audience {
-		path, err := refTo(a, p.clientPath)
+		path, err := p.clientOf(a)
 		if err != nil {
 			return fmt.Errorf("JWT authorizer audience: %w", err)
 		}
 		p.Audience = append(p.Audience, path)
 	}
 
-	_, api, err := t.one("AWS::ApiGatewayV2::Api")
+	api, err := t.One("AWS::ApiGatewayV2::Api")
 	if err != nil {
 		return err
 	}
@@ -54,7 +64,7 @@ func readAPI(t cfnTemplate, p *Plan) error {
 			MaxAge                                   int
 		}
 	}
-	if err := json.Unmarshal(api.Properties, &ap); err != nil {
+	if err := api.Decode(&ap); err != nil {
 		return fmt.Errorf("API: %w", err)
 	}
 	c := ap.CorsConfiguration
@@ -103,20 +113,15 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 	}
 	fnOf := map[routes.Function]string{} // function -> logical id
 	seen := map[string]bool{}
-	for id, r := range t.Resources {
-		if r.Type != "AWS::ApiGatewayV2::Route" {
-			continue
-		}
+	for _, r := range t.OfType("AWS::ApiGatewayV2::Route") {
 		var rp struct {
 			RouteKey            string
 			AuthorizationType   string
 			AuthorizationScopes []string
-			Target              struct {
-				Join []json.RawMessage `json:"Fn::Join"`
-			}
+			Target              cfn.Expr
 		}
-		if err := json.Unmarshal(r.Properties, &rp); err != nil {
-			return fmt.Errorf("route %s: %w", id, err)
+		if err := r.Decode(&rp); err != nil {
+			return fmt.Errorf("route %s: %w", r.ID(), err)
 		}
 		route, ok := want[rp.RouteKey]
 		if !ok {
@@ -131,7 +136,7 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 			return fmt.Errorf("route %q: template authorizes by %s %v, contract/routes by %s %v: synthesize again",
 				rp.RouteKey, rp.AuthorizationType, rp.AuthorizationScopes, wantAuth, wantScopes)
 		}
-		fn, err := integrationFunction(t, rp.Target.Join)
+		fn, err := integrationFunction(t, rp.Target.Value)
 		if err != nil {
 			return fmt.Errorf("route %q: %w", rp.RouteKey, err)
 		}
@@ -157,22 +162,30 @@ func (p *Plan) readRoutes(t cfnTemplate) error {
 
 // integrationFunction follows a route's target, "integrations/<id>", to the
 // Lambda function the integration invokes.
-func integrationFunction(t cfnTemplate, join []json.RawMessage) (string, error) {
-	var parts []json.RawMessage
-	if len(join) != 2 || json.Unmarshal(join[1], &parts) != nil || len(parts) != 2 {
+func integrationFunction(t cfnTemplate, target cfn.Value) (string, error) {
+	j, ok := target.(cfn.Join)
+	if !ok || len(j.Parts) != 2 || j.Parts[0] != cfn.String("integrations/") {
 		return "", errors.New("target is not integrations/<integration>")
 	}
-	var ref struct{ Ref string }
-	if err := json.Unmarshal(parts[1], &ref); err != nil || ref.Ref == "" {
+	ref, ok := j.Parts[1].(cfn.Ref)
+	if !ok {
 		return "", errors.New("target does not reference an integration")
 	}
-	in, ok := t.Resources[ref.Ref]
-	if !ok || in.Type != "AWS::ApiGatewayV2::Integration" {
-		return "", fmt.Errorf("integration %s not found", ref.Ref)
-	}
-	var ip struct{ IntegrationUri json.RawMessage }
-	if err := json.Unmarshal(in.Properties, &ip); err != nil {
+	in, err := t.Get(ref.Name, "AWS::ApiGatewayV2::Integration")
+	if err != nil {
 		return "", err
 	}
-	return getAttArn(ip.IntegrationUri)
+	var ip struct {
+		IntegrationType, PayloadFormatVersion string
+		IntegrationUri                        cfn.Expr
+	}
+	if err := in.Decode(&ip); err != nil {
+		return "", err
+	}
+	// The local API sends a function the proxy event of payload 2.0.
+	if ip.IntegrationType != "AWS_PROXY" || ip.PayloadFormatVersion != "2.0" {
+		return "", fmt.Errorf("integration %s: %s with payload %q, the local API invokes AWS_PROXY integrations with payload 2.0",
+			ref.Name, ip.IntegrationType, ip.PayloadFormatVersion)
+	}
+	return arnOf(ip.IntegrationUri)
 }

@@ -5,18 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 )
 
 // readBucketCORS takes the photo bucket's CORS rules from the template:
 // browsers PUT photos to presigned URLs from the web app's origin, so the
 // local bucket must answer their preflights as the deployed one does.
-func readBucketCORS(r cfnResource) ([]s3types.CORSRule, error) {
+func readBucketCORS(r *cfnResource) ([]s3types.CORSRule, error) {
 	var props struct {
 		CorsConfiguration *struct {
 			CorsRules []struct {
@@ -29,7 +31,7 @@ func readBucketCORS(r cfnResource) ([]s3types.CORSRule, error) {
 			} `json:"CorsRules"`
 		} `json:"CorsConfiguration"`
 	}
-	if err := json.Unmarshal(r.Properties, &props); err != nil {
+	if err := r.Decode(&props); err != nil {
 		return nil, err
 	}
 	if props.CorsConfiguration == nil {
@@ -47,6 +49,59 @@ func readBucketCORS(r cfnResource) ([]s3types.CORSRule, error) {
 		rules = append(rules, rule)
 	}
 	return rules, nil
+}
+
+// readCORSResource reads the photo bucket's CORS rule where the stage sets
+// it once the distribution exists (stage.photoCORS: a Custom::AWS resource
+// calling putBucketCors) rather than in the bucket's properties. Origins
+// that name the distribution are the deployed app's, not served locally.
+func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
+	const intrinsic = "{{intrinsic}}"
+	for _, r := range t.OfType("Custom::AWS") {
+		// Looked at without recording the read: only the call that sets
+		// the bucket's CORS rules is read (Decode, below), any other
+		// custom call stays a property the coverage test names.
+		var cr struct{ Create cfn.Expr }
+		if err := json.Unmarshal(r.Properties, &cr); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.ID(), err)
+		}
+		if j, ok := cr.Create.Value.(cfn.Join); ok && j.Sep != "" {
+			return nil, fmt.Errorf("%s Create: not a Fn::Join with \"\" of parts", r.ID())
+		}
+		raw, err := cfn.Render(cr.Create.Value, func(cfn.Value) string { return intrinsic })
+		if err != nil {
+			return nil, fmt.Errorf("%s Create: %w", r.ID(), err)
+		}
+		var call struct {
+			Service, Action string
+			Parameters      struct {
+				CORSConfiguration struct {
+					CORSRules []struct {
+						AllowedHeaders, AllowedMethods, AllowedOrigins, ExposeHeaders []string
+						MaxAgeSeconds                                                 *int32
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(raw), &call); err != nil {
+			return nil, fmt.Errorf("%s Create: %w", r.ID(), err)
+		}
+		if call.Service != "S3" || call.Action != "putBucketCors" {
+			continue
+		}
+		if err := r.Decode(&cr); err != nil {
+			return nil, fmt.Errorf("%s: %w", r.ID(), err)
+		}
+		var rules []s3types.CORSRule
+		for _, c := range call.Parameters.CORSConfiguration.CORSRules {
+			rules = append(rules, s3types.CORSRule{
+				AllowedHeaders: c.AllowedHeaders, AllowedMethods: c.AllowedMethods, ExposeHeaders: c.ExposeHeaders, MaxAgeSeconds: c.MaxAgeSeconds,
+				AllowedOrigins: slices.DeleteFunc(c.AllowedOrigins, func(o string) bool { return strings.Contains(o, intrinsic) }),
+			})
+		}
+		return rules, nil
+	}
+	return nil, nil
 }
 
 // SetBucketOrigins applies the template's CORS rules to the local photo

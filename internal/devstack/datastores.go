@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
@@ -13,7 +12,10 @@ import (
 // dataStores are DynamoDB and S3 (dynalite and s3rver behind the SigV4 and
 // IAM gates of localaws) and every role's policies, which those gates
 // evaluate. It starts first: every other service's functions run with the
-// key of their role.
+// key of their role. It reads the tables, the buckets and their CORS rules
+// (the bucket's own, or the custom resource that sets them), and every
+// role's policies; it takes the web app's origins from the wiring, which
+// the photo bucket's CORS rules allow besides the template's.
 var dataStores = service{read: readDataStores, start: startDataStores}
 
 func readDataStores(t cfnTemplate, p *Plan) error {
@@ -21,27 +23,24 @@ func readDataStores(t cfnTemplate, p *Plan) error {
 	if p.Roles, err = readRolePolicies(t); err != nil {
 		return err
 	}
-	for id, r := range t.Resources {
-		switch r.Type {
-		case "AWS::DynamoDB::Table":
-			p.Tables = append(p.Tables, id)
-		case "AWS::S3::Bucket":
-			p.Buckets = append(p.Buckets, id)
-			rules, err := readBucketCORS(r)
-			if err != nil {
-				return fmt.Errorf("bucket %s: %w", id, err)
+	p.Tables = t.IDs("AWS::DynamoDB::Table")
+	p.Buckets = t.IDs("AWS::S3::Bucket")
+	for _, b := range t.OfType("AWS::S3::Bucket") {
+		rules, err := readBucketCORS(b)
+		if err != nil {
+			return fmt.Errorf("bucket %s: %w", b.ID(), err)
+		}
+		if len(rules) > 0 {
+			if p.BucketCORS != nil {
+				return fmt.Errorf("bucket %s: a second bucket with CORS rules; the local stack has one photo bucket", b.ID())
 			}
-			if len(rules) > 0 {
-				if p.BucketCORS != nil {
-					return fmt.Errorf("bucket %s: a second bucket with CORS rules; the local stack has one photo bucket", id)
-				}
-				p.BucketCORS = rules
-			}
+			p.BucketCORS = rules
 		}
 	}
-	sort.Strings(p.Tables)
-	sort.Strings(p.Buckets)
-	return nil
+	if p.BucketCORS == nil {
+		p.BucketCORS, err = readCORSResource(t)
+	}
+	return err
 }
 
 func startDataStores(ctx context.Context, w *wiring) error {
@@ -55,7 +54,7 @@ func startDataStores(ctx context.Context, w *wiring) error {
 	}
 	w.stack.aws = servers
 	w.stack.bucketCORS = w.plan.BucketCORS
-	if err := w.stack.SetBucketOrigins(ctx); err != nil {
+	if err := w.stack.SetBucketOrigins(ctx, w.appOrigins...); err != nil {
 		return err
 	}
 	servers.SetLog(w.log)

@@ -133,6 +133,14 @@ func Start(ctx context.Context, opts Options) (_ *Stack, err error) {
 		clock: &clock{},
 	}
 	for _, svc := range services {
+		if svc.reserve == nil {
+			continue
+		}
+		if err := svc.reserve(w); err != nil {
+			return nil, err
+		}
+	}
+	for _, svc := range services {
 		if err := svc.start(ctx, w); err != nil {
 			return nil, err
 		}

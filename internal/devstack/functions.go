@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
@@ -45,14 +46,17 @@ type Lambda struct {
 // functions runs every function the API and the user pool invoke, each as
 // its bundled bootstrap behind a local Lambda Runtime API (locallambda).
 // Nothing here names a function: the template's integrations and triggers
-// do, so a function added to the template runs locally as it is.
+// do, so a function added to the template runs locally as it is. It reads
+// nothing itself (the API and the pool read the functions they invoke,
+// readLambda); it takes their roles' keys and the data stores' endpoints
+// from the wiring.
 var functions = service{start: startFunctions}
 
 // readLambda reads the function with logical id id.
 func readLambda(t cfnTemplate, id string) (*Lambda, error) {
-	r, ok := t.Resources[id]
-	if !ok || r.Type != "AWS::Lambda::Function" {
-		return nil, fmt.Errorf("function %s not found", id)
+	r, err := t.Get(id, "AWS::Lambda::Function")
+	if err != nil {
+		return nil, err
 	}
 	var fp struct {
 		FunctionName, Handler, Runtime string
@@ -60,16 +64,16 @@ func readLambda(t cfnTemplate, id string) (*Lambda, error) {
 		Timeout                        *int
 		LoggingConfig                  struct {
 			LogFormat, ApplicationLogLevel string
-			LogGroup                       json.RawMessage
+			LogGroup                       cfn.Expr
 		}
 	}
-	if err := json.Unmarshal(r.Properties, &fp); err != nil {
+	if err := r.Decode(&fp); err != nil {
 		return nil, fmt.Errorf("function %s: %w", id, err)
 	}
-	stack, _, _ := strings.Cut(r.Metadata.Path, "/")
+	stack, _, _ := strings.Cut(r.Meta("aws:cdk:path"), "/")
 	l := &Lambda{LogicalID: id, Name: fp.FunctionName, Handler: fp.Handler, MemoryMB: fp.MemorySize,
 		Timeout: locallambda.DefaultTimeout, LogFormat: fp.LoggingConfig.LogFormat, LogLevel: fp.LoggingConfig.ApplicationLogLevel}
-	if l.Package = r.Metadata.Package; l.Package == "" {
+	if l.Package = r.Meta(golambda.PackageMetadata); l.Package == "" {
 		return nil, fmt.Errorf("function %s has no %s metadata: the local stack runs the Go functions golambda bundles", id, golambda.PackageMetadata)
 	}
 	if !strings.HasPrefix(fp.Runtime, "provided.") {
@@ -84,24 +88,41 @@ func readLambda(t cfnTemplate, id string) (*Lambda, error) {
 	if l.LogFormat == "" {
 		l.LogFormat = locallambda.LogFormatText
 	}
-	l.LogGroup = "/aws/lambda/" + l.Name
-	var group struct{ Ref string }
-	if json.Unmarshal(fp.LoggingConfig.LogGroup, &group) == nil && group.Ref != "" {
-		var lg struct{ LogGroupName string }
-		_ = json.Unmarshal(t.Resources[group.Ref].Properties, &lg)
-		l.LogGroup = lg.LogGroupName
-		if l.LogGroup == "" {
-			l.LogGroup = truncate(stack+"-"+group.Ref, 512)
-		}
+	if l.LogGroup, err = logGroup(t, l.Name, stack, fp.LoggingConfig.LogGroup); err != nil {
+		return nil, fmt.Errorf("function %s: %w", id, err)
 	}
-	var err error
-	if l.Env, err = functionEnv(t, id); err != nil {
+	if l.Env, err = functionEnv(r); err != nil {
 		return nil, err
 	}
-	if l.Role, err = functionRole(t, id); err != nil {
+	if l.Role, err = functionRole(r); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// logGroup names a function's log group: Lambda's default for the
+// function, or the group its LoggingConfig refers to (its LogGroupName, or
+// the name CloudFormation generates without the random suffix).
+func logGroup(t cfnTemplate, function, stack string, ref cfn.Expr) (string, error) {
+	if !ref.Set() {
+		return "/aws/lambda/" + function, nil
+	}
+	id, err := refID(ref)
+	if err != nil {
+		return "", fmt.Errorf("log group: %w", err)
+	}
+	g, err := t.Get(id, "AWS::Logs::LogGroup")
+	if err != nil {
+		return "", err
+	}
+	var lg struct{ LogGroupName string }
+	if err := g.Decode(&lg); err != nil {
+		return "", err
+	}
+	if lg.LogGroupName == "" {
+		return truncate(stack+"-"+id, 512), nil
+	}
+	return lg.LogGroupName, nil
 }
 
 func truncate(s string, n int) string {

@@ -2,10 +2,10 @@ package devstack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localidentity"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
@@ -13,30 +13,33 @@ import (
 )
 
 // identityPool is the Cognito identity pool: the app clients whose ID
-// tokens it takes and its authenticated role, served by localidentity.
+// tokens it takes and its authenticated role, served by localidentity. It
+// reads the identity pool and its role attachment; it takes the app
+// clients, the pool's issuer and sign-out check and the credential store
+// from the wiring.
 var identityPool = service{read: readIdentityPool, start: startIdentityPool}
 
 func readIdentityPool(t cfnTemplate, p *Plan) error {
-	id, ip, err := t.one("AWS::Cognito::IdentityPool")
+	ip, err := t.One("AWS::Cognito::IdentityPool")
 	if err != nil {
 		return err
 	}
-	p.IdentityPool = id
+	p.IdentityPool = ip.ID()
 	var ipp struct {
 		AllowUnauthenticatedIdentities bool
 		CognitoIdentityProviders       []struct {
-			ClientId             json.RawMessage
+			ClientId             cfn.Expr
 			ServerSideTokenCheck bool
 		}
 	}
-	if err := json.Unmarshal(ip.Properties, &ipp); err != nil {
+	if err := ip.Decode(&ipp); err != nil {
 		return fmt.Errorf("identity pool: %w", err)
 	}
 	if ipp.AllowUnauthenticatedIdentities {
 		return errors.New("identity pool allows unauthenticated identities; the local one never does")
 	}
 	for _, prov := range ipp.CognitoIdentityProviders {
-		path, err := refTo(prov.ClientId, p.clientPath)
+		path, err := p.clientOf(prov.ClientId)
 		if err != nil {
 			return fmt.Errorf("identity pool provider: %w", err)
 		}

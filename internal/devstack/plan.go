@@ -1,7 +1,6 @@
 package devstack
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/routes"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 )
 
 // Plan is what the local stack takes from a stage's synthesized template:
@@ -64,19 +64,13 @@ type Value struct {
 	Join []Value
 }
 
-type cfnTemplate struct {
-	Resources map[string]cfnResource `json:"Resources"`
-}
-
-type cfnResource struct {
-	Type       string          `json:"Type"`
-	Properties json.RawMessage `json:"Properties"`
-	Metadata   struct {
-		Path string `json:"aws:cdk:path"`
-		// Package is a Go function's golambda.PackageMetadata.
-		Package string `json:"golambda:package"`
-	} `json:"Metadata"`
-}
+// cfnTemplate and cfnResource are the template as the services read it
+// (internal/cfn): each service decodes the properties it reads, which the
+// template records for the coverage test.
+type (
+	cfnTemplate = cfn.Template
+	cfnResource = cfn.Resource
+)
 
 // ReadPlan reads a synthesized stage template.
 func ReadPlan(path string) (*Plan, error) {
@@ -94,10 +88,14 @@ func ReadPlan(path string) (*Plan, error) {
 // parsePlan reads the template: each service of the local stack reads its
 // own resources, in the order of services.
 func parsePlan(raw []byte) (*Plan, error) {
-	var t cfnTemplate
-	if err := json.Unmarshal(raw, &t); err != nil {
+	t, err := cfn.Parse(raw)
+	if err != nil {
 		return nil, err
 	}
+	return readPlan(*t)
+}
+
+func readPlan(t cfnTemplate) (*Plan, error) {
 	p := &Plan{Functions: map[routes.Function]*Lambda{}, Triggers: map[string]*Lambda{}}
 	for _, svc := range services {
 		if svc.read == nil {
@@ -111,25 +109,12 @@ func parsePlan(raw []byte) (*Plan, error) {
 	return p, nil
 }
 
-// one is the template's only resource of a type.
-func (t cfnTemplate) one(typ string) (string, cfnResource, error) {
-	var id string
-	for k, r := range t.Resources {
-		if r.Type == typ {
-			if id != "" {
-				return "", cfnResource{}, fmt.Errorf("more than one %s", typ)
-			}
-			id = k
-		}
+// clientOf is the construct path of the app client a value refers to.
+func (p *Plan) clientOf(ref cfn.Expr) (string, error) {
+	logicalID, err := refID(ref)
+	if err != nil {
+		return "", err
 	}
-	if id == "" {
-		return "", cfnResource{}, fmt.Errorf("no %s", typ)
-	}
-	return id, t.Resources[id], nil
-}
-
-// clientPath is the construct path of the app client with the logical id.
-func (p *Plan) clientPath(logicalID string) (string, error) {
 	for _, c := range p.Clients {
 		if c.LogicalID == logicalID {
 			return c.Path, nil
@@ -138,119 +123,87 @@ func (p *Plan) clientPath(logicalID string) (string, error) {
 	return "", fmt.Errorf("%s is not an app client of the pool", logicalID)
 }
 
-// functionEnv is the environment of the Lambda function with logical id fn.
-func functionEnv(t cfnTemplate, fn string) (Env, error) {
-	r, ok := t.Resources[fn]
-	if !ok || r.Type != "AWS::Lambda::Function" {
-		return nil, fmt.Errorf("function %s not found", fn)
-	}
+// functionEnv reads a function's environment: literals, references and
+// joins of them.
+func functionEnv(fn *cfnResource) (Env, error) {
 	var fp struct {
-		Environment struct{ Variables map[string]json.RawMessage }
+		Environment struct{ Variables map[string]cfn.Expr }
 	}
-	if err := json.Unmarshal(r.Properties, &fp); err != nil {
-		return nil, fmt.Errorf("function %s: %w", fn, err)
+	if err := fn.Decode(&fp); err != nil {
+		return nil, fmt.Errorf("function %s: %w", fn.ID(), err)
 	}
 	env := Env{}
-	for k, raw := range fp.Environment.Variables {
-		var lit string
-		if json.Unmarshal(raw, &lit) == nil {
-			env[k] = Value{Literal: lit}
-			continue
+	for k, e := range fp.Environment.Variables {
+		v, ok := envValue(e.Value)
+		if j, isJoin := e.Value.(cfn.Join); isJoin && j.Sep == "" {
+			v, ok = Value{Join: []Value{}}, true
+			for _, part := range j.Parts {
+				pv, partOK := envValue(part)
+				v.Join, ok = append(v.Join, pv), ok && partOK
+			}
 		}
-		var ref struct{ Ref string }
-		if json.Unmarshal(raw, &ref) == nil && ref.Ref != "" {
-			env[k] = Value{Ref: ref.Ref}
-			continue
+		if !ok {
+			return nil, fmt.Errorf("function %s: %s = %s is neither a literal, a Ref nor a join of them", fn.ID(), k, e.Raw)
 		}
-		if parts, ok := joinParts(raw); ok {
-			env[k] = Value{Join: parts}
-			continue
-		}
-		return nil, fmt.Errorf("function %s: %s = %s is neither a literal, a Ref nor a join of them", fn, k, raw)
+		env[k] = v
 	}
 	return env, nil
 }
 
-// joinParts reads {"Fn::Join": ["", [part, ...]]} whose parts are literals
-// and {"Ref": id}.
-func joinParts(raw json.RawMessage) ([]Value, bool) {
-	var j struct {
-		Join []json.RawMessage `json:"Fn::Join"`
+// envValue is a literal string or a Ref of the stack.
+func envValue(v cfn.Value) (Value, bool) {
+	switch v := v.(type) {
+	case cfn.String:
+		return Value{Literal: string(v)}, true
+	case cfn.Ref:
+		return Value{Ref: v.Name}, v.Name != ""
 	}
-	var sep string
-	var items []json.RawMessage
-	if json.Unmarshal(raw, &j) != nil || len(j.Join) != 2 || json.Unmarshal(j.Join[0], &sep) != nil || sep != "" ||
-		json.Unmarshal(j.Join[1], &items) != nil {
-		return nil, false
-	}
-	parts := make([]Value, 0, len(items))
-	for _, it := range items {
-		var lit string
-		var ref struct{ Ref string }
-		switch {
-		case json.Unmarshal(it, &lit) == nil:
-			parts = append(parts, Value{Literal: lit})
-		case json.Unmarshal(it, &ref) == nil && ref.Ref != "":
-			parts = append(parts, Value{Ref: ref.Ref})
-		default:
-			return nil, false
-		}
-	}
-	return parts, true
+	return Value{}, false
 }
 
 // functionOfArn is the logical id of the function a trigger ARN names:
 // {"Fn::GetAtt": [id, "Arn"]}, or an ARN joined from the partition, region
 // and account that ends in ":function:<name>" of a function with that
 // FunctionName.
-func functionOfArn(t cfnTemplate, raw json.RawMessage) (string, error) {
-	if id, err := getAttArn(raw); err == nil {
+func functionOfArn(t cfnTemplate, arn cfn.Expr) (string, error) {
+	if id, err := arnOf(arn); err == nil {
 		return id, nil
 	}
-	parts, ok := joinParts(raw)
-	if !ok || len(parts) == 0 || parts[len(parts)-1].Literal == "" {
-		return "", fmt.Errorf("%s is not the ARN of a function of the stack", raw)
+	text, err := cfn.Render(arn.Value, func(cfn.Value) string { return "\x00" })
+	if err != nil {
+		return "", fmt.Errorf("%s is not the ARN of a function of the stack", arn.Raw)
 	}
-	_, name, found := strings.Cut(parts[len(parts)-1].Literal, ":function:")
-	if !found || name == "" {
-		return "", fmt.Errorf("%s is not a Lambda function ARN", raw)
+	i := strings.LastIndex(text, ":function:")
+	name := text[i+len(":function:"):]
+	if i < 0 || name == "" || strings.Contains(name, "\x00") {
+		return "", fmt.Errorf("%s is not a Lambda function ARN", arn.Raw)
 	}
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Lambda::Function" {
-			continue
-		}
+	for _, fn := range t.OfType("AWS::Lambda::Function") {
 		var fp struct{ FunctionName string }
-		if json.Unmarshal(r.Properties, &fp) == nil && fp.FunctionName == name {
-			return id, nil
+		if fn.Decode(&fp) == nil && fp.FunctionName == name {
+			return fn.ID(), nil
 		}
 	}
 	return "", fmt.Errorf("no function of the stack is named %q", name)
 }
 
-// getAttArn reads {"Fn::GetAtt": [id, "Arn"]} and returns id.
-func getAttArn(raw json.RawMessage) (string, error) {
-	var v struct {
-		GetAtt []string `json:"Fn::GetAtt"`
+// arnOf reads {"Fn::GetAtt": [id, "Arn"]} and returns id.
+func arnOf(e cfn.Expr) (string, error) {
+	if g, ok := e.Value.(cfn.GetAtt); ok && g.Attribute == "Arn" {
+		return g.Resource, nil
 	}
-	if err := json.Unmarshal(raw, &v); err != nil || len(v.GetAtt) != 2 || v.GetAtt[1] != "Arn" {
-		return "", fmt.Errorf("%s is not the ARN of a resource of the stack", raw)
-	}
-	return v.GetAtt[0], nil
+	return "", fmt.Errorf("%s is not the ARN of a resource of the stack", e.Raw)
 }
 
-// refTo reads {"Ref": id} and maps id with to.
-func refTo(raw json.RawMessage, to func(string) (string, error)) (string, error) {
-	var ref struct{ Ref string }
-	if err := json.Unmarshal(raw, &ref); err != nil || ref.Ref == "" {
-		return "", fmt.Errorf("%s is not a reference", raw)
+// refID reads {"Ref": id} and returns id.
+func refID(e cfn.Expr) (string, error) {
+	if r, ok := e.Value.(cfn.Ref); ok && r.Name != "" {
+		return r.Name, nil
 	}
-	return to(ref.Ref)
+	return "", fmt.Errorf("%s is not a reference", e.Raw)
 }
 
 // stackPath is a resource's construct path without the stack's name.
-func stackPath(r cfnResource) string {
-	_, rest, _ := strings.Cut(r.Metadata.Path, "/")
-	return rest
-}
+func stackPath(r cfnResource) string { return r.Path() }
 
 func minutes(m float64) time.Duration { return time.Duration(m * float64(time.Minute)) }

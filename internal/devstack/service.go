@@ -17,6 +17,10 @@ type service struct {
 	// read takes the service's resources from the template into the plan.
 	// It may use what the services before it read. Optional.
 	read func(t cfnTemplate, p *Plan) error
+	// reserve opens what the service's address needs before any service
+	// starts, so the services before it can be told (the web app's
+	// origin, which the pool and the bucket allow). Optional.
+	reserve func(w *wiring) error
 	// start runs the service from the plan, records what a client needs
 	// in the wiring's Info, and leaves what later services use (the
 	// issuer, the role environments) in the wiring.
@@ -50,6 +54,10 @@ type wiring struct {
 	roleKeys map[string]sigv4.Credential
 	// issuer is the user pool's, once it started.
 	issuer string
+	// appOrigins are the local web app's origins and webListener its
+	// listener, reserved before the services start.
+	appOrigins  []string
+	webListener net.Listener
 }
 
 // listen opens a listener on the stack's host; the stack closes it.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/webconfig"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localcognito/hostedui"
 )
@@ -63,19 +64,19 @@ const LocalRelyingParty = "localhost"
 
 // readSignInPolicy reads the pool's choice-based sign-in: its first
 // factors and its passkey relying party.
-func (p *Pool) readSignInPolicy(properties json.RawMessage) error {
+func (p *Pool) readSignInPolicy(pool *cfnResource) error {
 	var pp struct {
 		Policies struct {
 			SignInPolicy struct{ AllowedFirstAuthFactors []string }
 		}
-		WebAuthnRelyingPartyID   json.RawMessage
+		WebAuthnRelyingPartyID   cfn.Expr
 		WebAuthnUserVerification string
 	}
-	if err := json.Unmarshal(properties, &pp); err != nil {
+	if err := pool.Decode(&pp); err != nil {
 		return fmt.Errorf("user pool sign-in policy: %w", err)
 	}
 	p.FirstAuthFactors = pp.Policies.SignInPolicy.AllowedFirstAuthFactors
-	p.Passkeys = len(pp.WebAuthnRelyingPartyID) > 0 && string(pp.WebAuthnRelyingPartyID) != "null"
+	p.Passkeys = pp.WebAuthnRelyingPartyID.Set()
 	p.PasskeyUserVerification = pp.WebAuthnUserVerification
 	return nil
 }
@@ -113,11 +114,17 @@ type Client struct {
 
 // userPool is the Cognito user pool: its sign-in settings, triggers and
 // app clients, served by localcognito with the stack's clock at /_dev/clock.
+// It reads the pool, its domain, resource servers, groups and clients, and
+// the functions its LambdaConfig wires; it takes the functions' runtimes
+// and the web app's origins (callback, logout and passkey origins of the
+// SPA client) from the wiring.
 var userPool = service{read: readUserPool, start: startUserPool}
 
 // poolProperties is what the local pool reads of AWS::Cognito::UserPool.
 type poolProperties struct {
 	UsernameAttributes     []string
+	UsernameConfiguration  struct{ CaseSensitive *bool }
+	AdminCreateUserConfig  struct{ AllowAdminCreateUserOnly bool }
 	AutoVerifiedAttributes []string
 	Policies               struct {
 		PasswordPolicy struct {
@@ -134,7 +141,7 @@ type poolProperties struct {
 		AttributeDataType string
 		Required          bool
 	}
-	LambdaConfig                map[string]json.RawMessage
+	LambdaConfig                map[string]cfn.Expr
 	UserAttributeUpdateSettings struct {
 		AttributesRequireVerificationBeforeUpdate []string
 	}
@@ -149,12 +156,12 @@ type poolProperties struct {
 }
 
 func readUserPool(t cfnTemplate, p *Plan) error {
-	_, pool, err := t.one("AWS::Cognito::UserPool")
+	pool, err := t.One("AWS::Cognito::UserPool")
 	if err != nil {
 		return err
 	}
 	var pp poolProperties
-	if err := json.Unmarshal(pool.Properties, &pp); err != nil {
+	if err := pool.Decode(&pp); err != nil {
 		return fmt.Errorf("user pool: %w", err)
 	}
 	pw := pp.Policies.PasswordPolicy
@@ -169,6 +176,14 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 		RequireSymbols:         pw.RequireSymbols,
 		TemporaryPassword:      time.Duration(pw.TemporaryPasswordValidityDays) * 24 * time.Hour,
 		MFA:                    pp.MfaConfiguration,
+	}
+	// A pool without UsernameConfiguration (made with the API) is case
+	// sensitive; the local pool folds case.
+	if c := pp.UsernameConfiguration.CaseSensitive; c == nil || *c {
+		return errors.New("user pool usernames are case-sensitive (UsernameConfiguration CaseSensitive); the local pool's are not")
+	}
+	if pp.AdminCreateUserConfig.AllowAdminCreateUserOnly {
+		return errors.New("user pool allows only administrators to create users (AllowAdminCreateUserOnly); the local pool allows sign-up")
 	}
 	mechanisms := pp.AccountRecoverySetting.RecoveryMechanisms
 	sort.SliceStable(mechanisms, func(i, j int) bool { return mechanisms[i].Priority < mechanisms[j].Priority })
@@ -186,7 +201,7 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 			p.Pool.RequiredAttributes = append(p.Pool.RequiredAttributes, a.Name)
 		}
 	}
-	if err := p.Pool.readSignInPolicy(pool.Properties); err != nil {
+	if err := p.Pool.readSignInPolicy(pool); err != nil {
 		return err
 	}
 	if err := p.readTriggers(t, pp.LambdaConfig); err != nil {
@@ -203,31 +218,29 @@ func readUserPool(t cfnTemplate, p *Plan) error {
 
 // readDomain collects the pool's domain prefix and resource servers.
 func (p *Plan) readDomain(t cfnTemplate) error {
-	for id, r := range t.Resources {
-		switch r.Type {
-		case "AWS::Cognito::UserPoolDomain":
-			var d struct{ Domain string }
-			if err := json.Unmarshal(r.Properties, &d); err != nil {
-				return fmt.Errorf("user pool domain %s: %w", id, err)
-			}
-			if p.Pool.Domain != "" {
-				return fmt.Errorf("user pool domain %s: the pool has a domain already (%s)", id, p.Pool.Domain)
-			}
-			p.Pool.Domain = d.Domain
-		case "AWS::Cognito::UserPoolResourceServer":
-			var rs struct {
-				Identifier string
-				Scopes     []struct{ ScopeName string }
-			}
-			if err := json.Unmarshal(r.Properties, &rs); err != nil {
-				return fmt.Errorf("resource server %s: %w", id, err)
-			}
-			server := localcognito.ResourceServer{Identifier: rs.Identifier}
-			for _, sc := range rs.Scopes {
-				server.Scopes = append(server.Scopes, sc.ScopeName)
-			}
-			p.Pool.ResourceServers = append(p.Pool.ResourceServers, server)
+	for _, r := range t.OfType("AWS::Cognito::UserPoolDomain") {
+		var d struct{ Domain string }
+		if err := r.Decode(&d); err != nil {
+			return fmt.Errorf("user pool domain %s: %w", r.ID(), err)
 		}
+		if p.Pool.Domain != "" {
+			return fmt.Errorf("user pool domain %s: the pool has a domain already (%s)", r.ID(), p.Pool.Domain)
+		}
+		p.Pool.Domain = d.Domain
+	}
+	for _, r := range t.OfType("AWS::Cognito::UserPoolResourceServer") {
+		var rs struct {
+			Identifier string
+			Scopes     []struct{ ScopeName string }
+		}
+		if err := r.Decode(&rs); err != nil {
+			return fmt.Errorf("resource server %s: %w", r.ID(), err)
+		}
+		server := localcognito.ResourceServer{Identifier: rs.Identifier}
+		for _, sc := range rs.Scopes {
+			server.Scopes = append(server.Scopes, sc.ScopeName)
+		}
+		p.Pool.ResourceServers = append(p.Pool.ResourceServers, server)
 	}
 	sort.Slice(p.Pool.ResourceServers, func(i, j int) bool {
 		return p.Pool.ResourceServers[i].Identifier < p.Pool.ResourceServers[j].Identifier
@@ -237,28 +250,27 @@ func (p *Plan) readDomain(t cfnTemplate) error {
 
 // readGroups collects the pool's groups, if the template has any.
 func (p *Plan) readGroups(t cfnTemplate) error {
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Cognito::UserPoolGroup" {
-			continue
-		}
+	for _, r := range t.OfType("AWS::Cognito::UserPoolGroup") {
 		var g struct {
 			GroupName, Description string
 			Precedence             *int
-			RoleArn                json.RawMessage
+			RoleArn                cfn.Expr
 		}
-		if err := json.Unmarshal(r.Properties, &g); err != nil {
-			return fmt.Errorf("user pool group %s: %w", id, err)
+		if err := r.Decode(&g); err != nil {
+			return fmt.Errorf("user pool group %s: %w", r.ID(), err)
 		}
 		if g.GroupName == "" {
 			// CloudFormation generates a name for a group without one;
 			// the local pool uses the logical id.
-			g.GroupName = id
+			g.GroupName = r.ID()
 		}
 		group := PoolGroup{Group: localcognito.Group{Name: g.GroupName, Description: g.Description, Precedence: g.Precedence}}
-		if len(g.RoleArn) > 0 && json.Unmarshal(g.RoleArn, &group.RoleArn) != nil {
-			role, err := getAttArn(g.RoleArn)
+		if arn, ok := g.RoleArn.Value.(cfn.String); ok {
+			group.RoleArn = string(arn)
+		} else if g.RoleArn.Set() {
+			role, err := arnOf(g.RoleArn)
 			if err != nil {
-				return fmt.Errorf("user pool group %s: role: %w", id, err)
+				return fmt.Errorf("user pool group %s: role: %w", r.ID(), err)
 			}
 			group.RoleID = role
 		}
@@ -283,15 +295,15 @@ func (w *wiring) localGroups() []localcognito.Group {
 
 // readTriggers collects the environment and role of each function the
 // pool's LambdaConfig wires, by its key.
-func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]json.RawMessage) error {
+func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]cfn.Expr) error {
 	for key, v := range lambdaConfig {
 		if key == "PreTokenGenerationConfig" {
 			var cfg struct {
-				LambdaArn     json.RawMessage
+				LambdaArn     cfn.Expr
 				LambdaVersion string
 			}
-			if err := json.Unmarshal(v, &cfg); err != nil || cfg.LambdaVersion != "V2_0" {
-				return fmt.Errorf("user pool PreTokenGenerationConfig %s: want a version V2_0 trigger", v)
+			if err := json.Unmarshal(v.Raw, &cfg); err != nil || cfg.LambdaVersion != "V2_0" {
+				return fmt.Errorf("user pool PreTokenGenerationConfig %s: want a version V2_0 trigger", v.Raw)
 			}
 			v = cfg.LambdaArn
 		}
@@ -308,10 +320,8 @@ func (p *Plan) readTriggers(t cfnTemplate, lambdaConfig map[string]json.RawMessa
 
 // readClients collects the pool's app clients, sorted by construct path.
 func (p *Plan) readClients(t cfnTemplate) error {
-	for id, r := range t.Resources {
-		if r.Type != "AWS::Cognito::UserPoolClient" {
-			continue
-		}
+	for _, r := range t.OfType("AWS::Cognito::UserPoolClient") {
+		id := r.ID()
 		var c struct {
 			GenerateSecret                                             bool
 			ExplicitAuthFlows                                          []string
@@ -324,13 +334,13 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			AllowedOAuthFlows, AllowedOAuthScopes                      []string
 			// Strings, or the deployed distribution's URL (a Fn::Join),
 			// which the local pool has no use for: literalURLs drops it.
-			CallbackURLs, LogoutURLs []json.RawMessage
+			CallbackURLs, LogoutURLs []cfn.Expr
 			RefreshTokenRotation     *struct {
 				Feature                 string
 				RetryGracePeriodSeconds int
 			}
 		}
-		if err := json.Unmarshal(r.Properties, &c); err != nil {
+		if err := r.Decode(&c); err != nil {
 			return fmt.Errorf("client %s: %w", id, err)
 		}
 		for k, unit := range c.TokenValidityUnits {
@@ -339,7 +349,7 @@ func (p *Plan) readClients(t cfnTemplate) error {
 			}
 		}
 		p.Clients = append(p.Clients, Client{
-			Path:              strings.TrimSuffix(stackPath(r), "/Resource"),
+			Path:              strings.TrimSuffix(r.Path(), "/Resource"),
 			LogicalID:         id,
 			Secret:            c.GenerateSecret,
 			ExplicitAuthFlows: c.ExplicitAuthFlows,
@@ -421,6 +431,14 @@ func startUserPool(_ context.Context, w *wiring) error {
 	w.stack.serve(l, w.poolMux(pool))
 
 	w.recordPool(pool, url, secrets)
+	// The hosted UI returns to the local web app, and its passkeys are
+	// the app's, as the deployed pool's are the distribution's
+	// (registered in the template).
+	for _, o := range w.appOrigins {
+		if err := w.stack.AddAppOrigin(o); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -636,12 +654,11 @@ func (s *Stack) AddAppOrigin(origin string) error {
 }
 
 // literalURLs keeps the plain strings of a template's URL list.
-func literalURLs(raw []json.RawMessage) []string {
+func literalURLs(urls []cfn.Expr) []string {
 	var out []string
-	for _, r := range raw {
-		var u string
-		if json.Unmarshal(r, &u) == nil {
-			out = append(out, u)
+	for _, u := range urls {
+		if s, ok := u.Value.(cfn.String); ok {
+			out = append(out, string(s))
 		}
 	}
 	return out

@@ -17,10 +17,9 @@ import (
 	"strings"
 	"time"
 
-	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/webconfig"
+	"github.com/portcullis-cdk/portcullis/internal/cfn"
 )
 
 // Web is the CloudFront distribution as the local origin serves it: the
@@ -63,12 +62,15 @@ const (
 
 // web is the distribution: one local origin serving the app's files, the
 // API under its prefix, config.json for the local stack and the
-// distribution's response headers. It starts last: it names every other
-// service's URL.
-var web = service{read: readWeb, start: startWeb}
+// distribution's response headers. It reads the distribution, its response
+// headers policy and the SPA client's scopes (for config.json); it starts
+// last, taking every other service's URL from the stack info. It writes
+// nothing into the other services: the pool and the bucket take its
+// origins (reserveWeb) when they start.
+var web = service{read: readWeb, reserve: reserveWeb, start: startWeb}
 
 func readWeb(t cfnTemplate, p *Plan) error {
-	_, dist, err := t.one("AWS::CloudFront::Distribution")
+	dist, err := t.One("AWS::CloudFront::Distribution")
 	if err != nil {
 		return err
 	}
@@ -76,15 +78,14 @@ func readWeb(t cfnTemplate, p *Plan) error {
 		DistributionConfig struct {
 			CacheBehaviors []struct {
 				PathPattern             string
-				ResponseHeadersPolicyID json.RawMessage `json:"ResponseHeadersPolicyId"`
-				CachePolicyID           string          `json:"CachePolicyId"`
+				ResponseHeadersPolicyID cfn.Expr `json:"ResponseHeadersPolicyId"`
 			}
 			DefaultCacheBehavior struct {
-				ResponseHeadersPolicyID json.RawMessage `json:"ResponseHeadersPolicyId"`
+				ResponseHeadersPolicyID cfn.Expr `json:"ResponseHeadersPolicyId"`
 			}
 		}
 	}
-	if err := json.Unmarshal(dist.Properties, &d); err != nil {
+	if err := dist.Decode(&d); err != nil {
 		return fmt.Errorf("distribution: %w", err)
 	}
 	for _, b := range d.DistributionConfig.CacheBehaviors {
@@ -95,35 +96,43 @@ func readWeb(t cfnTemplate, p *Plan) error {
 	if p.Web.APIPrefix == "" {
 		return fmt.Errorf("distribution: no %s/* behaviour: synthesize again (`make synth`)", webconfig.APIPath)
 	}
-	policyID, err := refTo(d.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyID, func(id string) (string, error) { return id, nil })
+	policyID, err := refID(d.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyID)
 	if err != nil {
 		return fmt.Errorf("distribution's response headers policy: %w", err)
 	}
-	policy, ok := t.Resources[policyID]
-	if !ok || policy.Type != "AWS::CloudFront::ResponseHeadersPolicy" {
-		return fmt.Errorf("response headers policy %s not found", policyID)
-	}
-	if err := p.Web.readHeaders(t, policy.Properties); err != nil {
-		return fmt.Errorf("response headers policy %s: %w", policyID, err)
-	}
-	if p.BucketCORS == nil {
-		if p.BucketCORS, err = readCORSResource(t); err != nil {
-			return err
+	// The local origin puts one policy's headers on every response.
+	for _, b := range d.DistributionConfig.CacheBehaviors {
+		if id, _ := refID(b.ResponseHeadersPolicyID); id != policyID {
+			return fmt.Errorf("distribution: behaviour %s has response headers policy %s, the default behaviour %s; the local origin applies one to every response",
+				b.PathPattern, b.ResponseHeadersPolicyID.Raw, policyID)
 		}
 	}
-	for _, c := range t.Resources {
-		if c.Type == "AWS::Cognito::UserPoolClient" && c.Metadata.Path != "" && strings.HasSuffix(c.Metadata.Path, "/"+contract.SPAClientPath+"/Resource") {
+	policy, err := t.Get(policyID, "AWS::CloudFront::ResponseHeadersPolicy")
+	if err != nil {
+		return err
+	}
+	if err := p.Web.readHeaders(t, policy); err != nil {
+		return fmt.Errorf("response headers policy %s: %w", policyID, err)
+	}
+	return p.Web.readScopes(t)
+}
+
+// readScopes takes the SPA client's scopes, which the local config.json
+// names.
+func (w *Web) readScopes(t cfnTemplate) error {
+	for _, c := range t.OfType("AWS::Cognito::UserPoolClient") {
+		if strings.HasSuffix(c.Meta("aws:cdk:path"), "/"+contract.SPAClientPath+"/Resource") {
 			var cp struct{ AllowedOAuthScopes []string }
-			if err := json.Unmarshal(c.Properties, &cp); err != nil {
+			if err := c.Decode(&cp); err != nil {
 				return fmt.Errorf("SPA client: %w", err)
 			}
-			p.Web.Scopes = cp.AllowedOAuthScopes
+			w.Scopes = cp.AllowedOAuthScopes
 		}
 	}
 	return nil
 }
 
-func (w *Web) readHeaders(t cfnTemplate, raw json.RawMessage) error {
+func (w *Web) readHeaders(t cfnTemplate, policy *cfnResource) error {
 	var hp struct {
 		ResponseHeadersPolicyConfig struct {
 			SecurityHeadersConfig struct {
@@ -149,7 +158,7 @@ func (w *Web) readHeaders(t cfnTemplate, raw json.RawMessage) error {
 			}
 		}
 	}
-	if err := json.Unmarshal(raw, &hp); err != nil {
+	if err := policy.Decode(&hp); err != nil {
 		return err
 	}
 	sec := hp.ResponseHeadersPolicyConfig.SecurityHeadersConfig
@@ -198,85 +207,6 @@ func (w *Web) readHeaders(t cfnTemplate, raw json.RawMessage) error {
 	return nil
 }
 
-// readCORSResource reads the photo bucket's CORS rule where the stage sets
-// it once the distribution exists (stage.photoCORS: a Custom::AWS resource
-// calling putBucketCors) rather than in the bucket's properties. Origins
-// that name the distribution are the deployed app's, not served locally.
-func readCORSResource(t cfnTemplate) ([]s3types.CORSRule, error) {
-	for id, r := range t.Resources {
-		if r.Type != "Custom::AWS" {
-			continue
-		}
-		var cr struct{ Create json.RawMessage }
-		if err := json.Unmarshal(r.Properties, &cr); err != nil {
-			return nil, fmt.Errorf("%s: %w", id, err)
-		}
-		raw, _, err := renderJoin(cr.Create, func(int) string { return "{{intrinsic}}" })
-		if err != nil {
-			return nil, fmt.Errorf("%s Create: %w", id, err)
-		}
-		var call struct {
-			Service, Action string
-			Parameters      struct {
-				CORSConfiguration struct {
-					CORSRules []struct {
-						AllowedHeaders, AllowedMethods, AllowedOrigins, ExposeHeaders []string
-						MaxAgeSeconds                                                 *int32
-					}
-				}
-			}
-		}
-		if err := json.Unmarshal([]byte(raw), &call); err != nil {
-			return nil, fmt.Errorf("%s Create: %w", id, err)
-		}
-		if call.Service != "S3" || call.Action != "putBucketCors" {
-			continue
-		}
-		var rules []s3types.CORSRule
-		for _, c := range call.Parameters.CORSConfiguration.CORSRules {
-			rules = append(rules, s3types.CORSRule{
-				AllowedHeaders: c.AllowedHeaders, AllowedMethods: c.AllowedMethods, ExposeHeaders: c.ExposeHeaders, MaxAgeSeconds: c.MaxAgeSeconds,
-				AllowedOrigins: slices.DeleteFunc(c.AllowedOrigins, func(o string) bool { return strings.Contains(o, "{{intrinsic}}") }),
-			})
-		}
-		return rules, nil
-	}
-	return nil, nil
-}
-
-// renderJoin renders a string or {"Fn::Join": ["", [...]]} with each
-// intrinsic part replaced by intrinsic(n), and returns the parts it
-// replaced.
-func renderJoin(raw json.RawMessage, intrinsic func(n int) string) (string, []json.RawMessage, error) {
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		return text, nil, nil
-	}
-	var j struct {
-		Join []json.RawMessage `json:"Fn::Join"`
-	}
-	if err := json.Unmarshal(raw, &j); err != nil || len(j.Join) != 2 {
-		return "", nil, errors.New("neither a string nor a Fn::Join")
-	}
-	var sep string
-	var parts []json.RawMessage
-	if json.Unmarshal(j.Join[0], &sep) != nil || sep != "" || json.Unmarshal(j.Join[1], &parts) != nil {
-		return "", nil, errors.New(`not a Fn::Join with "" of parts`)
-	}
-	var b strings.Builder
-	var replaced []json.RawMessage
-	for _, part := range parts {
-		var s string
-		if json.Unmarshal(part, &s) == nil {
-			b.WriteString(s)
-			continue
-		}
-		b.WriteString(intrinsic(len(replaced)))
-		replaced = append(replaced, part)
-	}
-	return b.String(), replaced, nil
-}
-
 // placeholder stands for the n-th intrinsic of a joined CSP while it is
 // split into sources.
 func placeholder(n int) string { return "\x00" + strconv.Itoa(n) + "\x00" }
@@ -288,7 +218,18 @@ var placeholders = regexp.MustCompile("\x00([0-9]+)\x00")
 // that names a resource. A source the local stack cannot stand in for is
 // an error, so local and deployed cannot drift silently.
 func parseCSP(t cfnTemplate, raw json.RawMessage) ([]CSPDirective, error) {
-	text, intrinsics, err := renderJoin(raw, placeholder)
+	v, err := cfn.ParseValue(raw)
+	if err != nil {
+		return nil, err
+	}
+	if j, ok := v.(cfn.Join); ok && j.Sep != "" {
+		return nil, errors.New(`not a Fn::Join with "" of parts`)
+	}
+	var intrinsics []cfn.Value
+	text, err := cfn.Render(v, func(part cfn.Value) string {
+		intrinsics = append(intrinsics, part)
+		return placeholder(len(intrinsics) - 1)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -313,32 +254,25 @@ func parseCSP(t cfnTemplate, raw json.RawMessage) ([]CSPDirective, error) {
 
 // cspSource recognizes one source: the text with placeholders rendered as
 // "{Ref X}" / "{X.Attr}" and matched against the shapes the stage builds.
-func cspSource(t cfnTemplate, f string, intrinsics []json.RawMessage) (CSPSource, error) {
+func cspSource(t cfnTemplate, f string, intrinsics []cfn.Value) (CSPSource, error) {
 	if !strings.Contains(f, "\x00") {
 		return CSPSource{Literal: f}, nil
 	}
 	var typ string
 	shape := placeholders.ReplaceAllStringFunc(f, func(m string) string {
 		n, _ := strconv.Atoi(strings.Trim(m, "\x00"))
-		var in struct {
-			Ref    string            `json:"Ref"`
-			GetAtt []json.RawMessage `json:"Fn::GetAtt"`
-		}
-		_ = json.Unmarshal(intrinsics[n], &in)
-		switch {
-		case in.Ref == "AWS::Region" || in.Ref == "AWS::URLSuffix":
-			return "{" + in.Ref + "}"
-		case in.Ref != "":
-			typ = t.Resources[in.Ref].Type
+		switch in := intrinsics[n].(type) {
+		case cfn.Ref:
+			if in.Name == "AWS::Region" || in.Name == "AWS::URLSuffix" {
+				return "{" + in.Name + "}"
+			}
+			typ = t.Resources[in.Name].Type
 			return "{resource}"
-		case len(in.GetAtt) == 2:
-			var id, attr string
-			_ = json.Unmarshal(in.GetAtt[0], &id)
-			_ = json.Unmarshal(in.GetAtt[1], &attr)
-			typ = t.Resources[id].Type
-			return "{resource." + attr + "}"
+		case cfn.GetAtt:
+			typ = t.Resources[in.Resource].Type
+			return "{resource." + in.Attribute + "}"
 		}
-		return "{" + string(intrinsics[n]) + "}"
+		return "{" + intrinsics[n].Func() + "}"
 	})
 	switch {
 	case typ == "AWS::Cognito::UserPoolDomain" && shape == "https://{resource}.auth.{AWS::Region}.amazoncognito.com",
@@ -362,9 +296,9 @@ func isPoolDomain(t cfnTemplate, shape string) bool {
 	if prefix, ok = strings.CutSuffix(prefix, ".auth.{AWS::Region}.amazoncognito.com"); !ok {
 		return false
 	}
-	for _, r := range t.Resources {
+	for _, r := range t.OfType("AWS::Cognito::UserPoolDomain") {
 		var p struct{ Domain string }
-		if r.Type == "AWS::Cognito::UserPoolDomain" && json.Unmarshal(r.Properties, &p) == nil && p.Domain == prefix {
+		if r.Decode(&p) == nil && p.Domain == prefix {
 			return true
 		}
 	}
@@ -400,7 +334,9 @@ func origin(raw string) string {
 	return u.Scheme + "://" + u.Host
 }
 
-func startWeb(ctx context.Context, w *wiring) error {
+// reserveWeb opens the web app's listener before the services start: the
+// pool and the bucket allow its origins.
+func reserveWeb(w *wiring) error {
 	l, err := w.listen(w.opts.WebPort)
 	if err != nil {
 		return err
@@ -410,6 +346,14 @@ func startWeb(ctx context.Context, w *wiring) error {
 		_, port, _ := strings.Cut(l.Addr().String(), ":")
 		base = "http://" + w.opts.WebHost + ":" + port
 	}
+	w.webListener, w.appOrigins = l, []string{base}
+	if local := "http://" + l.Addr().String(); local != base {
+		w.appOrigins = append(w.appOrigins, local)
+	}
+	return nil
+}
+
+func startWeb(_ context.Context, w *wiring) error {
 	info := w.info
 	// The hosted UI and OAuth endpoints are the local user pool's.
 	cognitoDomain := info.CognitoDomainURL
@@ -451,21 +395,9 @@ func startWeb(ctx context.Context, w *wiring) error {
 	if err != nil {
 		return err
 	}
-	w.stack.serve(l, h)
-	info.AppURL = base + "/"
-	// The hosted UI returns to the app's origin, and the photo bucket
-	// accepts presigned uploads from it, as the deployed pool and bucket do
-	// for the distribution's (registered in the template).
-	origins := []string{base}
-	if local := "http://" + l.Addr().String(); local != base {
-		origins = append(origins, local)
-	}
-	for _, o := range origins {
-		if err := w.stack.AddAppOrigin(o); err != nil {
-			return err
-		}
-	}
-	return w.stack.SetBucketOrigins(ctx, origins...)
+	w.stack.serve(w.webListener, h)
+	info.AppURL = w.appOrigins[0] + "/"
+	return nil
 }
 
 // edgeConfig is what the local origin serves.
