@@ -28,6 +28,10 @@ const (
 	// below the stack, which the local stack derives client ids from.
 	SPAClientPath    = Clients + "/" + SPAClient
 	ServerClientPath = Clients + "/" + ServerClient
+	// CLIClient is the id of the command-line sign-in client of stages
+	// that have one (stage.Config.CLIClient), CLIClientPath its path.
+	CLIClient     = "CLI"
+	CLIClientPath = Clients + "/" + CLIClient
 )
 
 // Stack outputs of a stage (CfnOutput ids), read by the smoke run and
@@ -38,6 +42,7 @@ const (
 	OutputUserPoolIssuer   = "UserPoolIssuer"
 	OutputSPAClientID      = "SpaClientId"
 	OutputServerClientID   = "ServerClientId"
+	OutputCLIClientID      = "CliClientId"
 	OutputHostedUIURL      = "HostedUiUrl"
 	OutputIdentityPoolID   = "IdentityPoolId"
 	OutputAPIURL           = "ApiUrl"

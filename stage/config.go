@@ -91,6 +91,12 @@ type Config struct {
 	// API scope.
 	SPAScopes    []string
 	ServerScopes []string
+	// CLIClient adds an app client without a secret that signs users in
+	// with USER_PASSWORD_AUTH, the flow of `aws cognito-idp initiate-auth`,
+	// which the SPA and server clients do not allow (they prove the
+	// password by SRP). Its id is the stack output CliClientId; its tokens
+	// get the SPAScopes. Default: false, no such client (dev turns it on).
+	CLIClient bool
 	// Email is the Amazon SES sender of sign-up and password-reset email.
 	// Required in a stage that retains its users (Removal Retain): Cognito's
 	// default sender has a small daily quota and is not for production.
@@ -201,6 +207,8 @@ func Stages() []Config {
 			AccessTokenValidity:  60 * time.Minute,
 			IDTokenValidity:      60 * time.Minute,
 			RefreshTokenValidity: 7 * 24 * time.Hour,
+			// The sign-in `make dev` prints: aws cognito-idp initiate-auth.
+			CLIClient: true,
 			// The numbers of the local tests (+1 555) and of the phone
 			// sign-up walkthrough (+61); name your users' countries.
 			AllowedCallingCodes: []string{"+1", "+61"},
@@ -304,6 +312,14 @@ func (c Config) groups() []string {
 		return DefaultGroups()
 	}
 	return c.Groups
+}
+
+// cliScopes are the CLI client's scopes, the SPA's; nil without one.
+func (c Config) cliScopes() []string {
+	if !c.CLIClient {
+		return nil
+	}
+	return c.SPAScopes
 }
 
 // Validate reports every problem with the configuration, each naming the

@@ -265,12 +265,15 @@ func (s *Stack) addAuth() {
 		SPARefreshTokenRotation: &auth.RefreshTokenRotation{GracePeriod: RefreshTokenRotationGrace},
 		SPAScopes:               cfg.SPAScopes,
 		ServerScopes:            cfg.ServerScopes,
+		CLIClient:               cfg.CLIClient,
+		CLIScopes:               cfg.cliScopes(),
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
 		ReadAttributes:    append(auth.DefaultReadAttributes(), customAttributeKeys()...),
 		WriteAttributes:   append(auth.DefaultWriteAttributes(), customAttributeKeys()...),
 		SPAConstructID:    contract.SPAClient,
 		ServerConstructID: contract.ServerClient,
+		CLIConstructID:    contract.CLIClient,
 	})
 	s.Triggers["pretokengen"].Function.AddEnvironment(jsii.String(schema.ClientScopesEnv), jsii.String(clientScopes(s.Clients.Grants())), nil)
 	s.Identity = auth.NewIdentityPool(s.Stack, "Identity", &auth.IdentityPoolProps{
@@ -449,12 +452,21 @@ func (s *Stack) addMonitoring() {
 		API:             s.API.API,
 		Tables:          tables,
 		UserPool:        s.Users.Pool,
-		UserPoolClients: []awscognito.IUserPoolClient{s.Clients.SPA, s.Clients.Server},
+		UserPoolClients: s.clients(),
 		Email:           s.Config.AlarmEmail,
 		Thresholds:      s.Config.Alarms,
 		DashboardName:   s.Config.StackName(),
 		Ephemeral:       s.ephemeral(),
 	})
+}
+
+// clients are the stage's app clients.
+func (s *Stack) clients() []awscognito.IUserPoolClient {
+	out := []awscognito.IUserPoolClient{s.Clients.SPA, s.Clients.Server}
+	if s.Clients.CLI != nil {
+		out = append(out, s.Clients.CLI)
+	}
+	return out
 }
 
 func (s *Stack) output(id, description string, value *string) {
@@ -472,6 +484,9 @@ func (s *Stack) addOutputs() {
 	s.output(contract.OutputUserPoolIssuer, "Issuer (iss) of the pool's tokens", s.Users.IssuerURL())
 	s.output(contract.OutputSPAClientID, "Public SPA app client id (authorization code + PKCE)", s.Clients.SPA.UserPoolClientId())
 	s.output(contract.OutputServerClientID, "Confidential app client id (secret in Cognito)", s.Clients.Server.UserPoolClientId())
+	if s.Clients.CLI != nil {
+		s.output(contract.OutputCLIClientID, "Command-line app client id (USER_PASSWORD_AUTH, no secret)", s.Clients.CLI.UserPoolClientId())
+	}
 	s.output(contract.OutputHostedUIURL, "Base URL of the Cognito-hosted sign-in pages and OAuth endpoints", s.Users.Domain.BaseUrl(nil))
 	s.output(contract.OutputIdentityPoolID, "Cognito identity pool id", s.Identity.IdentityPoolID())
 	s.output(contract.OutputAPIURL, "Base URL of the HTTP API", s.API.URL())

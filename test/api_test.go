@@ -66,8 +66,13 @@ func TestJWTAuthorizerTrustsThePool(t *testing.T) {
 		poolID, _ := s.template.at(t, "Users/Pool/Resource")
 		spa, _ := s.template.at(t, contract.SPAClientPath+"/Resource")
 		server, _ := s.template.at(t, contract.ServerClientPath+"/Resource")
-		if got := js(prop(a.Properties, "JwtConfiguration", "Audience")); got != js([]any{map[string]string{"Ref": spa}, map[string]string{"Ref": server}}) {
-			t.Errorf("JWT audience %s, want the SPA and server clients", got)
+		audience := []any{map[string]string{"Ref": spa}, map[string]string{"Ref": server}}
+		if s.config.CLIClient {
+			cli, _ := s.template.at(t, contract.CLIClientPath+"/Resource")
+			audience = append(audience, map[string]string{"Ref": cli})
+		}
+		if got := js(prop(a.Properties, "JwtConfiguration", "Audience")); got != js(audience) {
+			t.Errorf("JWT audience %s, want the SPA, server and (where the stage has one) CLI clients %s", got, js(audience))
 		}
 		issuer := js(prop(a.Properties, "JwtConfiguration", "Issuer"))
 		if !strings.Contains(issuer, "https://") || !strings.Contains(issuer, poolID) {
@@ -403,7 +408,9 @@ func TestTriggersWired(t *testing.T) {
 
 // TestTriggerScopesPerClient: the pre token generation trigger adds to a
 // client's SDK sign-in tokens only the API scopes that client may request
-// (its AllowedOAuthScopes), and knows no client but the stage's own.
+// (its AllowedOAuthScopes), and knows no client but the stage's own. The
+// CLI client, which has no OAuth scopes, gets the SPA's: it signs the same
+// users in from a terminal.
 func TestTriggerScopesPerClient(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
 		_, fn := s.template.at(t, "PreTokenGeneration/Function/Resource")
@@ -426,6 +433,11 @@ func TestTriggerScopesPerClient(t *testing.T) {
 				}
 			}
 			want[id] = api
+		}
+		if s.config.CLIClient {
+			spa, _ := s.template.at(t, contract.SPAClientPath+"/Resource")
+			cli, _ := s.template.at(t, contract.CLIClientPath+"/Resource")
+			want[cli] = want[spa]
 		}
 		if js(grants) != js(want) {
 			t.Errorf("trigger grants %s, want each client's allowed API scopes %s", js(grants), js(want))

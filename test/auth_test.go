@@ -123,6 +123,55 @@ func TestClientsShareSecureSettings(t *testing.T) {
 	})
 }
 
+// The command-line sign-in `make dev` prints (USER_PASSWORD_AUTH) works
+// on the deployed dev stage through a client of its own: public, that
+// flow and refresh only, no OAuth flow, and the secure settings of the
+// others. Prod has none.
+func TestCLIClient(t *testing.T) {
+	each(t, func(t *testing.T, s *synthesized) {
+		var found []string
+		for id, r := range s.template.Resources {
+			if r.Type == "AWS::Cognito::UserPoolClient" && slices.Contains(strs(r.Properties["ExplicitAuthFlows"]), "ALLOW_USER_PASSWORD_AUTH") {
+				found = append(found, r.path())
+				if r.path() != contract.CLIClientPath+"/Resource" {
+					t.Errorf("client %s (%s) allows USER_PASSWORD_AUTH", id, r.path())
+				}
+			}
+		}
+		_, hasOutput := s.template.Outputs[contract.OutputCLIClientID]
+		if !s.config.CLIClient {
+			if len(found) != 0 || hasOutput {
+				t.Errorf("clients %v allow USER_PASSWORD_AUTH (output %v) in a stage without CLIClient", found, hasOutput)
+			}
+			return
+		}
+		id, c := s.template.at(t, contract.CLIClientPath+"/Resource")
+		if !hasOutput || js(s.template.Outputs[contract.OutputCLIClientID].Value) != ref(id) {
+			t.Errorf("output %s does not name the CLI client %s", contract.OutputCLIClientID, id)
+		}
+		p := c.Properties
+		for prop, want := range map[string]string{
+			"GenerateSecret":                  "false",
+			"ExplicitAuthFlows":               `["ALLOW_USER_PASSWORD_AUTH","ALLOW_REFRESH_TOKEN_AUTH"]`,
+			"AllowedOAuthFlowsUserPoolClient": "false",
+			"AllowedOAuthFlows":               "null",
+			"CallbackURLs":                    "null",
+			"EnableTokenRevocation":           "true",
+			"PreventUserExistenceErrors":      `"ENABLED"`,
+			"AccessTokenValidity":             js(s.config.AccessTokenValidity.Minutes()),
+			"IdTokenValidity":                 js(s.config.IDTokenValidity.Minutes()),
+			"RefreshTokenValidity":            js(s.config.RefreshTokenValidity.Minutes()),
+		} {
+			if got := js(p[prop]); got != want {
+				t.Errorf("CLI client %s = %s, want %s", prop, got, want)
+			}
+		}
+	})
+	if !stages["dev"].config.CLIClient || stages["prod"].config.CLIClient {
+		t.Error("want a CLI client in dev and none in prod")
+	}
+}
+
 func TestChoiceBasedSignIn(t *testing.T) {
 	each(t, func(t *testing.T, s *synthesized) {
 		_, pool := s.template.at(t, "Users/Pool/Resource")

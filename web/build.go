@@ -1,8 +1,10 @@
 // Package web builds the single-page app in web/src: plain modules bundled
 // by the esbuild that package-lock.json pins, with oidc-client-ts (hosted
 // UI, authorization code + PKCE) and amazon-cognito-identity-js (the custom
-// UI's SRP sign-in and account calls). The same files serve every stage:
-// the app reads its stage from /config.json (webconfig.Config) at start.
+// UI's SRP sign-in and account calls; src/cognito.js makes the user pool
+// calls it lacks: choice-based sign-in, passkeys, refresh with rotation).
+// The same files serve every stage: the app reads its stage from
+// /config.json (webconfig.Config) at start.
 package web
 
 import (

@@ -129,7 +129,7 @@ func startDev(work string) (*devProcess, stackinfo.Info, error) {
 // randomCaller signs the test user in and returns a call of GET /random.
 func randomCaller(info stackinfo.Info) (func() (int, error), error) {
 	out, err := stackinfo.CognitoClient(info).InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": info.TestUser.Username, "PASSWORD": info.TestUser.Password},
 	})
 	if err != nil {

@@ -262,23 +262,44 @@ func printInfo(w io.Writer, stack string, i stackinfo.Info, notEmulated []string
 
   SPA client id       %s
   Server client id    %s   secret %s
-
+%s
   Test user           %s   password %s
 
-Try it:
-  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp initiate-auth \
-    --endpoint-url %s --region %s --client-id %s \
-    --auth-flow USER_PASSWORD_AUTH --auth-parameters 'USERNAME=%s,PASSWORD=%s'
-  curl -H "Authorization: Bearer <AccessToken>" %s/random
-
+%s
 Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
   (also fail=, failStatus=500|503, slow=, delay=, down=true; the same on S3; curl -X DELETE stops them)
 
 %sEndpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
 `, contract.Brand, stack, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
-		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret,
-		i.TestUser.Username, i.TestUser.Password,
-		i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.SPAClientID,
-		i.TestUser.Username, i.TestUser.Password, i.APIURL, i.DynamoDBEndpoint, localaws.FaultsPath, notEmulatedLines(notEmulated), infoPath)
+		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret, cliClientLine(i),
+		i.TestUser.Username, i.TestUser.Password, tryLines(i),
+		i.DynamoDBEndpoint, localaws.FaultsPath, notEmulatedLines(notEmulated), infoPath)
+}
+
+// cliClientLine names the stage's command-line client, if it has one.
+func cliClientLine(i stackinfo.Info) string {
+	if i.CLIClientID == "" {
+		return ""
+	}
+	return fmt.Sprintf("  CLI client id       %s   (USER_PASSWORD_AUTH, no secret)\n", i.CLIClientID)
+}
+
+// tryLines show the AWS CLI sign-in through the CLI client, which works
+// on the deployed stage too; a stage without one (prod) signs in by SRP
+// or the hosted UI only, which the aws CLI cannot do.
+func tryLines(i stackinfo.Info) string {
+	if i.CLIClientID == "" {
+		return fmt.Sprintf(`Sign in: open the app (hosted UI or SRP). This stage has no CLI client, so the
+  aws CLI's USER_PASSWORD_AUTH sign-in is refused here as when deployed.
+  curl -H "Authorization: Bearer <AccessToken>" %s/random
+`, i.APIURL)
+	}
+	return fmt.Sprintf(`Try it:
+  AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s aws cognito-idp initiate-auth \
+    --endpoint-url %s --region %s --client-id %s \
+    --auth-flow USER_PASSWORD_AUTH --auth-parameters 'USERNAME=%s,PASSWORD=%s'
+  curl -H "Authorization: Bearer <AccessToken>" %s/random
+`, i.AdminAccessKeyID, i.AdminSecretAccessKey, i.CognitoEndpoint, i.Region, i.CLIClientID,
+		i.TestUser.Username, i.TestUser.Password, i.APIURL)
 }

@@ -77,9 +77,17 @@ func TestBanner(t *testing.T) {
 	if !strings.Contains(b.String(), "Not emulated locally (the stage uses them when deployed):\n  - threat protection") {
 		t.Errorf("banner lacks what is not emulated:\n%s", b.String())
 	}
+	if strings.Contains(b.String(), "aws cognito-idp initiate-auth") {
+		t.Errorf("a stage without a CLI client shows the CLI sign-in:\n%s", b.String())
+	}
 	b.Reset()
-	printInfo(&b, "portcullis-dev", stackinfo.Info{}, nil, ".dev/stack.json", 0)
+	printInfo(&b, "portcullis-dev", stackinfo.Info{CLIClientID: "cliclient1", SPAClientID: "spaclient1"}, nil, ".dev/stack.json", 0)
 	if strings.Contains(b.String(), "Not emulated") {
 		t.Errorf("a stage with nothing to name says:\n%s", b.String())
+	}
+	// The sign-in shown must work deployed: through the CLI client, whose
+	// flow the SPA client does not allow.
+	if !strings.Contains(b.String(), "--client-id cliclient1 \\\n    --auth-flow USER_PASSWORD_AUTH") {
+		t.Errorf("the CLI sign-in does not use the CLI client:\n%s", b.String())
 	}
 }

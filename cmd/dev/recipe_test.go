@@ -74,7 +74,7 @@ func TestRecipeAddsARoute(t *testing.T) {
 	t.Logf("the local stack answered %.1fs after the recipe", time.Since(started).Seconds())
 
 	ctx := t.Context()
-	tokens, err := smoke.NewAuthenticator(info.UserPoolID).Password(ctx, stackinfo.CognitoClient(info), info.SPAClientID, info.TestUser.Username, info.TestUser.Password, "")
+	tokens, err := smoke.NewAuthenticator(info.UserPoolID).SRP(ctx, stackinfo.CognitoClient(info), info.SPAClientID, info.TestUser.Username, info.TestUser.Password, "")
 	if err != nil {
 		t.Fatalf("signing in the test user: %v", err)
 	}

@@ -81,7 +81,7 @@ func local(path string) (smoke.Target, error) {
 			Region: info.Region, BaseEndpoint: aws.String(info.IdentityEndpoint),
 			Credentials: aws.AnonymousCredentials{},
 		}),
-		SignIn: smoke.NewAuthenticator(info.UserPoolID).Password,
+		SignIn: smoke.NewAuthenticator(info.UserPoolID).SRP,
 		Code: func(ctx context.Context, username string) (string, error) {
 			req, err := http.NewRequestWithContext(ctx, "GET", info.CodeURL+"?username="+url.QueryEscape(username), nil)
 			if err != nil {

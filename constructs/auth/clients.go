@@ -42,6 +42,18 @@ type AppClientsProps struct {
 	// reports for it. Default: every scope in Scopes.
 	SPAScopes    []string
 	ServerScopes []string
+	// CLIClient adds a third public client (no secret) for command-line
+	// tools and scripts: `aws cognito-idp initiate-auth --auth-flow
+	// USER_PASSWORD_AUTH` sends the password itself to Cognito over TLS
+	// (SRP, which the other clients use, never sends it but needs code to
+	// compute its proofs). It allows that flow and refresh only, no OAuth
+	// flow (the hosted UI never serves it), and shares the other clients'
+	// token validities, token revocation and user existence errors.
+	// Default: false (no such client).
+	CLIClient bool
+	// CLIScopes name the Scopes the CLI client may be granted, as
+	// SPAScopes. Default: every scope in Scopes.
+	CLIScopes []string
 	// ReadAttributes are the user attributes the clients may read (in ID
 	// tokens and GetUser), as Cognito names them ("email",
 	// "custom:company"); a custom attribute must be one the pool declares.
@@ -89,12 +101,13 @@ type AppClientsProps struct {
 	// The client then refreshes with GetTokensFromRefreshToken, not
 	// REFRESH_TOKEN_AUTH. Default: nil, no rotation.
 	SPARefreshTokenRotation *RefreshTokenRotation
-	// SPAConstructID and ServerConstructID are the construct ids of the two
-	// clients below this construct; a client's logical id derives from its
-	// id, so changing one replaces the client (and its id). Default: "SPA"
-	// and "Server".
+	// SPAConstructID, ServerConstructID and CLIConstructID are the
+	// construct ids of the clients below this construct; a client's logical
+	// id derives from its id, so changing one replaces the client (and its
+	// id). Default: "SPA", "Server" and "CLI".
 	SPAConstructID    string
 	ServerConstructID string
+	CLIConstructID    string
 	// ClientOverrides are L2 props the construct does not set itself (for
 	// example AnalyticsConfiguration or UserPoolClientName), merged into the ones it makes: the escape hatch
 	// for what it does not decide. Setting one it does set panics, naming
@@ -121,7 +134,8 @@ func DefaultWriteAttributes() []string {
 // SPA client (authorization code with PKCE, no secret) and a confidential
 // server client (authorization code, client secret sent with Basic auth).
 // Both allow SRP and refresh-token sign-in, revoke tokens on sign-out and
-// answer the same for unknown and known users.
+// answer the same for unknown and known users. With CLIClient, a third
+// public client signs command-line users in with their password.
 type AppClients struct {
 	// Construct groups the resources below in the construct tree; pass it,
 	// not this struct, where a scope is wanted.
@@ -132,6 +146,8 @@ type AppClients struct {
 	SPA awscognito.UserPoolClient
 	// Server is the confidential client; nil with NoServerClient.
 	Server awscognito.UserPoolClient
+	// CLI is the public USER_PASSWORD_AUTH client; nil without CLIClient.
+	CLI awscognito.UserPoolClient
 
 	serverID string
 	grants   []Grant
@@ -185,7 +201,7 @@ func (p *AppClientsProps) Validate() error {
 	for _, f := range []struct {
 		field string
 		names []string
-	}{{"SPAScopes", p.SPAScopes}, {"ServerScopes", p.ServerScopes}} {
+	}{{"SPAScopes", p.SPAScopes}, {"ServerScopes", p.ServerScopes}, {"CLIScopes", p.CLIScopes}} {
 		for _, n := range f.names {
 			if !seen[n] {
 				errs = append(errs, fmt.Errorf("%s %q: not one of the Scopes", f.field, n))
@@ -212,6 +228,9 @@ func (p *AppClientsProps) Validate() error {
 	}
 	if len(p.CallbackURLs) == 0 {
 		errs = append(errs, errors.New("CallbackURLs: at least one is required for the authorization code flow"))
+	}
+	if p.CLIScopes != nil && !p.CLIClient {
+		errs = append(errs, errors.New("CLIScopes: set without CLIClient"))
 	}
 	if len(p.ServerCallbackURLs) == 0 && !p.NoServerClient {
 		errs = append(errs, errors.New("ServerCallbackURLs: at least one is required for the confidential client (or NoServerClient)"))
@@ -266,6 +285,9 @@ func (p *AppClientsProps) withDefaults() AppClientsProps {
 	if out.ServerConstructID == "" {
 		out.ServerConstructID = "Server"
 	}
+	if out.CLIConstructID == "" {
+		out.CLIConstructID = "CLI"
+	}
 	if out.LogoutURLs == nil {
 		out.LogoutURLs = out.CallbackURLs
 	}
@@ -290,6 +312,9 @@ func (p *AppClientsProps) withDefaults() AppClientsProps {
 	}
 	if out.ServerScopes == nil {
 		out.ServerScopes = all
+	}
+	if out.CLIScopes == nil {
+		out.CLIScopes = all
 	}
 	if out.ReadAttributes == nil {
 		out.ReadAttributes = DefaultReadAttributes()
@@ -318,6 +343,10 @@ func NewAppClients(scope constructs.Construct, id string, props *AppClientsProps
 	if !p.NoServerClient {
 		c.Server = c.newClient(p, p.ServerConstructID, true, p.ServerCallbackURLs, serverScopes, spaSignIn{})
 		c.grants = append(c.grants, Grant{ClientID: c.Server.UserPoolClientId(), Scopes: serverScopes})
+	}
+	if p.CLIClient {
+		c.CLI = c.newCLIClient(p)
+		c.grants = append(c.grants, Grant{ClientID: c.CLI.UserPoolClientId(), Scopes: c.fullScopes(p.CLIScopes)})
 	}
 	return c
 }
@@ -367,22 +396,45 @@ func (c *AppClients) newClient(p AppClientsProps, id string, secret bool, callba
 		// dependency below orders the client after the scopes it names.
 		oauthScopes = append(oauthScopes, awscognito.OAuthScope_Custom(jsii.String(s)))
 	}
-	l2 := &awscognito.UserPoolClientProps{
-		UserPool:       p.UserPool,
-		GenerateSecret: jsii.Bool(secret),
-		// SRP never sends the password; refresh is implied by any flow
-		// unless the client rotates refresh tokens.
-		AuthFlows:                       &awscognito.AuthFlow{UserSrp: jsii.Bool(true), User: jsii.Bool(signIn.userAuth)},
-		RefreshTokenRotationGracePeriod: signIn.grace,
-		OAuth: &awscognito.OAuthSettings{
-			// Authorization code only: the implicit grant puts tokens in
-			// URLs and browser history. The SPA adds PKCE (code_challenge),
-			// which Cognito then verifies at the token endpoint.
-			Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
-			Scopes:       &oauthScopes,
-			CallbackUrls: jsii.Strings(callbacks...),
-			LogoutUrls:   jsii.Strings(p.LogoutURLs...),
-		},
+	l2 := baseClientProps(p)
+	l2.GenerateSecret = jsii.Bool(secret)
+	// SRP never sends the password; refresh is implied by any flow unless
+	// the client rotates refresh tokens.
+	l2.AuthFlows = &awscognito.AuthFlow{UserSrp: jsii.Bool(true), User: jsii.Bool(signIn.userAuth)}
+	l2.RefreshTokenRotationGracePeriod = signIn.grace
+	l2.OAuth = &awscognito.OAuthSettings{
+		// Authorization code only: the implicit grant puts tokens in URLs
+		// and browser history. The SPA adds PKCE (code_challenge), which
+		// Cognito then verifies at the token endpoint.
+		Flows:        &awscognito.OAuthFlows{AuthorizationCodeGrant: jsii.Bool(true)},
+		Scopes:       &oauthScopes,
+		CallbackUrls: jsii.Strings(callbacks...),
+		LogoutUrls:   jsii.Strings(p.LogoutURLs...),
+	}
+	client := c.makeClient(p, id, l2)
+	if c.ResourceServer != nil {
+		client.Node().AddDependency(c.ResourceServer)
+	}
+	return client
+}
+
+// newCLIClient makes the public client of command-line sign-in:
+// USER_PASSWORD_AUTH and refresh, no OAuth flow, so neither the hosted UI
+// nor a redirect ever hands it a code.
+func (c *AppClients) newCLIClient(p AppClientsProps) awscognito.UserPoolClient {
+	l2 := baseClientProps(p)
+	l2.GenerateSecret = jsii.Bool(false)
+	l2.AuthFlows = &awscognito.AuthFlow{UserPassword: jsii.Bool(true)}
+	l2.DisableOAuth = jsii.Bool(true)
+	return c.makeClient(p, p.CLIConstructID, l2)
+}
+
+// baseClientProps are what every client shares: short token lifetimes,
+// revocation on sign-out, the same answer for unknown and known users,
+// and the attributes it reads and writes.
+func baseClientProps(p AppClientsProps) *awscognito.UserPoolClientProps {
+	return &awscognito.UserPoolClientProps{
+		UserPool:                   p.UserPool,
 		SupportedIdentityProviders: &[]awscognito.UserPoolClientIdentityProvider{awscognito.UserPoolClientIdentityProvider_COGNITO()},
 		PreventUserExistenceErrors: jsii.Bool(true),
 		EnableTokenRevocation:      jsii.Bool(true),
@@ -393,14 +445,14 @@ func (c *AppClients) newClient(p AppClientsProps, id string, secret bool, callba
 		ReadAttributes:             clientAttributes(p.ReadAttributes),
 		WriteAttributes:            clientAttributes(p.WriteAttributes),
 	}
+}
+
+// makeClient merges ClientOverrides into l2 and makes the client.
+func (c *AppClients) makeClient(p AppClientsProps, id string, l2 *awscognito.UserPoolClientProps) awscognito.UserPoolClient {
 	if err := override.Merge(l2, p.ClientOverrides); err != nil {
 		panic(fmt.Errorf("auth.NewAppClients: ClientOverrides: %w", err))
 	}
-	client := awscognito.NewUserPoolClient(c.Construct, jsii.String(id), l2)
-	if c.ResourceServer != nil {
-		client.Node().AddDependency(c.ResourceServer)
-	}
-	return client
+	return awscognito.NewUserPoolClient(c.Construct, jsii.String(id), l2)
 }
 
 // clientAttributes is the CDK's form of a list of attribute names.
@@ -480,6 +532,9 @@ func (c *AppClients) ClientIDs() []*string {
 	ids := []*string{c.SPA.UserPoolClientId()}
 	if c.Server != nil {
 		ids = append(ids, c.Server.UserPoolClientId())
+	}
+	if c.CLI != nil {
+		ids = append(ids, c.CLI.UserPoolClientId())
 	}
 	return ids
 }

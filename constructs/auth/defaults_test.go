@@ -50,8 +50,8 @@ func TestZeroValuePropsAreNeutral(t *testing.T) {
 			}
 		}
 	}
-	if len(clients.Grants()) != 2 || len(clients.Grants()[0].Scopes) != 0 {
-		t.Errorf("grants %+v, want two clients without API scopes", clients.Grants())
+	if len(clients.Grants()) != 2 || len(clients.Grants()[0].Scopes) != 0 || clients.CLI != nil {
+		t.Errorf("grants %+v, CLI client %v: want two clients without API scopes, and no CLI client", clients.Grants(), clients.CLI)
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Every resource the package makes keeps its logical id across versions:
 // a pool that sends SMS and has a domain and a custom attribute, clients
-// with a resource server, and an identity pool with grants.
+// (the CLI client too) with a resource server, and an identity pool with grants.
 func TestLogicalIDsAreStable(t *testing.T) {
 	stack := cdktest.NewStack("PlatformStack")
 	users := auth.NewUserPool(stack, "Users", &auth.UserPoolProps{
@@ -29,6 +29,7 @@ func TestLogicalIDsAreStable(t *testing.T) {
 		Scopes:             []auth.Scope{{Name: "read", Description: "Read orders"}},
 		CallbackURLs:       []string{"https://shop.example.com/callback"},
 		ServerCallbackURLs: []string{"https://shop.example.com/server/callback"},
+		CLIClient:          true,
 	})
 	identity := auth.NewIdentityPool(stack, "Identity", &auth.IdentityPoolProps{
 		UserPool: users.Pool,

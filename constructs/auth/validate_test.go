@@ -85,6 +85,8 @@ func TestAppClientsPropsValidate(t *testing.T) {
 		{"scopes without a resource server", AppClientsProps{CallbackURLs: ok, Scopes: []Scope{{"r", "x"}}}, "ResourceServerID is required with Scopes"},
 		{"users verifying themselves", AppClientsProps{CallbackURLs: ok, WriteAttributes: []string{"email_verified"}}, `WriteAttributes "email_verified": only Cognito`},
 		{"grace over a minute", AppClientsProps{CallbackURLs: ok, SPARefreshTokenRotation: &RefreshTokenRotation{GracePeriod: 61 * time.Second}}, "SPARefreshTokenRotation.GracePeriod 1m1s"},
+		{"unknown CLI scope", AppClientsProps{CallbackURLs: ok, CLIClient: true, Scopes: []Scope{{"r", "x"}}, CLIScopes: []string{"w"}}, `CLIScopes "w": not one of the Scopes`},
+		{"CLI scopes without the CLI client", AppClientsProps{CallbackURLs: ok, CLIScopes: []string{}}, "CLIScopes: set without CLIClient"},
 		{"grace in milliseconds", AppClientsProps{CallbackURLs: ok, SPARefreshTokenRotation: &RefreshTokenRotation{GracePeriod: 1500 * time.Millisecond}}, "want whole seconds"},
 	}
 	for _, c := range cases {

@@ -26,7 +26,7 @@ func TestCLISignInWithAWSCLI(t *testing.T) {
 	cli.AccessKeyID, cli.SecretAccessKey = s.Info.AdminAccessKeyID, s.Info.AdminSecretAccessKey
 	run := func(args ...string) (map[string]any, string, error) { t.Helper(); return cli.Run(t, args...) }
 	aws := func(args ...string) map[string]any { t.Helper(); return cli.OK(t, args...) }
-	client, pool := s.Info.SPAClientID, s.Info.UserPoolID
+	client, pool := s.Info.CLIClientID, s.Info.UserPoolID
 	const password, temporary, renewed = "Cli-flow-password1!", "Temporary-001-pw!", "Renewed-001-password!"
 
 	aws("cognito-idp", "sign-up", "--client-id", client, "--username", "xyz.abc@efg.com", "--password", password,

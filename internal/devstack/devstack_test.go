@@ -3,6 +3,7 @@ package devstack
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -31,11 +32,22 @@ func TestStartServeClose(t *testing.T) {
 		}
 	}()
 	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The local clients allow exactly the template's flows: the SPA client
+	// proves passwords by SRP, and USER_PASSWORD_AUTH is only the CLI
+	// client's, locally as deployed.
+	_, err = s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
+	})
+	var invalid *ciptypes.InvalidParameterException
+	if !errors.As(err, &invalid) || invalid.ErrorMessage() != "USER_PASSWORD_AUTH flow not enabled for this client" {
+		t.Errorf("USER_PASSWORD_AUTH through the SPA client: %v, want InvalidParameterException: USER_PASSWORD_AUTH flow not enabled for this client", err)
 	}
 	req, _ := http.NewRequest("GET", s.Info.APIURL+"/me", nil)
 	req.Header.Set("Authorization", "Bearer "+*out.AuthenticationResult.AccessToken)
@@ -64,7 +76,7 @@ func TestStartServeClose(t *testing.T) {
 	// The app's origin: the local config names this stack, and /api
 	// reaches the API with the prefix removed (a fresh token: the clock moved).
 	out, err = s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
 	})
 	if err != nil {

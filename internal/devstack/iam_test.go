@@ -320,7 +320,7 @@ func startSignedIn(t *testing.T, opts Options) (*Stack, *Plan, string) {
 		t.Fatal(err)
 	}
 	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
 	})
 	if err != nil {

@@ -40,17 +40,8 @@ func TestMFARequired(t *testing.T) {
 			}
 			defer s.Close()
 			c := s.CognitoClient()
-			out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
-				AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
-				AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if out.ChallengeName != ciptypes.ChallengeNameTypeMfaSetup || out.AuthenticationResult != nil {
-				t.Fatalf("first sign-in: challenge %q, tokens %v; want MFA_SETUP", out.ChallengeName, out.AuthenticationResult != nil)
-			}
-			tokens, err := smoke.NewAuthenticator(s.Info.UserPoolID).Password(ctx, c, s.Info.SPAClientID, s.Info.TestUser.Username, s.Info.TestUser.Password, "")
+			wantChallenge(t, c, s.Info.UserPoolID, s.Info.SPAClientID, s.Info.TestUser.Username, s.Info.TestUser.Password, ciptypes.ChallengeNameTypeMfaSetup)
+			tokens, err := smoke.NewAuthenticator(s.Info.UserPoolID).SRP(ctx, c, s.Info.SPAClientID, s.Info.TestUser.Username, s.Info.TestUser.Password, "")
 			if err != nil {
 				t.Fatalf("sign-in enrolling TOTP: %v", err)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
@@ -23,14 +24,19 @@ func TestReadPlan(t *testing.T) {
 	var paths []string
 	for _, c := range p.Clients {
 		paths = append(paths, c.Path)
-		if !slices.Contains(c.ExplicitAuthFlows, "ALLOW_USER_SRP_AUTH") || c.Access < 5*time.Minute || c.AuthSession != 10*time.Minute {
+		// The CLI client signs in with the password itself, the others by SRP.
+		flow := "ALLOW_USER_SRP_AUTH"
+		if c.Path == contract.CLIClientPath {
+			flow = "ALLOW_USER_PASSWORD_AUTH"
+		}
+		if !slices.Contains(c.ExplicitAuthFlows, flow) || c.Access < 5*time.Minute || c.AuthSession != 10*time.Minute {
 			t.Errorf("client %s: flows %v, access %v", c.Path, c.ExplicitAuthFlows, c.Access)
 		}
 	}
-	if !slices.Equal(paths, []string{"Clients/SPA", "Clients/Server"}) {
+	if !slices.Equal(paths, []string{"Clients/CLI", "Clients/SPA", "Clients/Server"}) {
 		t.Errorf("clients %v", paths)
 	}
-	if !slices.Equal(p.Audience, []string{"Clients/SPA", "Clients/Server"}) || !slices.Equal(p.IdentityClients, []string{"Clients/SPA"}) {
+	if !slices.Equal(p.Audience, []string{"Clients/SPA", "Clients/Server", "Clients/CLI"}) || !slices.Equal(p.IdentityClients, []string{"Clients/SPA"}) {
 		t.Errorf("audience %v, identity clients %v", p.Audience, p.IdentityClients)
 	}
 	if p.Pool.MinLength < 12 || !p.Pool.RequireSymbols || !slices.Contains(p.Pool.CustomAttributes, "custom:company") {

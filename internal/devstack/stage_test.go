@@ -18,6 +18,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/contract/webconfig"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/srp"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 )
 
@@ -66,12 +67,12 @@ func TestProdStage(t *testing.T) {
 	}
 
 	auth := smoke.NewAuthenticator(s.Info.UserPoolID)
-	wantChallenge(t, c, s.Info.SPAClientID, username, password, ciptypes.ChallengeNameTypeMfaSetup)
-	tokens, err := auth.Password(ctx, c, s.Info.SPAClientID, username, password, "")
+	wantChallenge(t, c, s.Info.UserPoolID, s.Info.SPAClientID, username, password, ciptypes.ChallengeNameTypeMfaSetup)
+	tokens, err := auth.SRP(ctx, c, s.Info.SPAClientID, username, password, "")
 	if err != nil {
 		t.Fatalf("first sign-in enrolling TOTP: %v", err)
 	}
-	wantChallenge(t, c, s.Info.SPAClientID, username, password, ciptypes.ChallengeNameTypeSoftwareTokenMfa)
+	wantChallenge(t, c, s.Info.UserPoolID, s.Info.SPAClientID, username, password, ciptypes.ChallengeNameTypeSoftwareTokenMfa)
 	if got := lifetime(t, tokens.Access); got != 15*time.Minute {
 		t.Errorf("access token lasts %v, want prod's 15m", got)
 	}
@@ -141,13 +142,29 @@ func containsLine(lines []string, sub string) bool {
 	return false
 }
 
-// wantChallenge signs in with the password and checks the challenge
-// Cognito answers with, without answering it.
-func wantChallenge(t *testing.T, c *cip.Client, clientID, username, password string, want ciptypes.ChallengeNameType) {
+// wantChallenge signs in by SRP (the flow the stage's SPA client allows)
+// and checks the challenge Cognito answers the password proof with,
+// without answering it.
+func wantChallenge(t *testing.T, c *cip.Client, poolID, clientID, username, password string, want ciptypes.ChallengeNameType) {
 	t.Helper()
-	out, err := c.InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: &clientID,
-		AuthParameters: map[string]string{"USERNAME": username, "PASSWORD": password},
+	ctx := context.Background()
+	proof, err := srp.NewClient(poolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeUserSrpAuth, ClientId: &clientID,
+		AuthParameters: map[string]string{"USERNAME": username, "SRP_A": proof.A()},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	responses, err := proof.Respond(username, password, start.ChallengeParameters, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{
+		ClientId: &clientID, ChallengeName: start.ChallengeName, Session: start.Session, ChallengeResponses: responses,
 	})
 	if err != nil {
 		t.Fatal(err)

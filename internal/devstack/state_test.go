@@ -66,7 +66,7 @@ func TestRestartKeepsState(t *testing.T) {
 		obj.Body.Close()
 	}
 	if _, err := again.CognitoClient().InitiateAuth(context.Background(), &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(again.Info.SPAClientID),
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(again.Info.CLIClientID),
 		AuthParameters: map[string]string{"USERNAME": again.Info.TestUser.Username, "PASSWORD": again.Info.TestUser.Password},
 	}); err != nil {
 		t.Errorf("the test user signs in after the restart: %v", err)

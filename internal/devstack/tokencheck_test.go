@@ -10,8 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/portcullis-cdk/portcullis/internal/smoke"
 )
 
 // TestServerSideTokenCheck: the template's identity pool checks with the
@@ -31,19 +32,16 @@ func TestServerSideTokenCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	out, err := s.CognitoClient().InitiateAuth(ctx, &cip.InitiateAuthInput{
-		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(s.Info.SPAClientID),
-		AuthParameters: map[string]string{"USERNAME": s.Info.TestUser.Username, "PASSWORD": s.Info.TestUser.Password},
-	})
+	// The identity pool takes the SPA client's ID tokens, by SRP.
+	tokens, err := smoke.NewAuthenticator(s.Info.UserPoolID).SRP(ctx, s.CognitoClient(), s.Info.SPAClientID, s.Info.TestUser.Username, s.Info.TestUser.Password, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := out.AuthenticationResult
 	identity := cognitoidentity.New(cognitoidentity.Options{
 		Region: Region, BaseEndpoint: aws.String(s.Info.IdentityEndpoint),
 		Credentials: credentials.NewStaticCredentialsProvider("unused", "unused", ""),
 	})
-	logins := map[string]string{strings.TrimPrefix(s.Info.Issuer, "http://"): *tokens.IdToken}
+	logins := map[string]string{strings.TrimPrefix(s.Info.Issuer, "http://"): tokens.ID}
 	id, err := identity.GetId(ctx, &cognitoidentity.GetIdInput{IdentityPoolId: aws.String(s.Info.IdentityPoolID), Logins: logins})
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +53,7 @@ func TestServerSideTokenCheck(t *testing.T) {
 	if err := credsFor(); err != nil {
 		t.Fatalf("credentials for a signed-in user: %v", err)
 	}
-	if _, err := s.CognitoClient().GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: tokens.AccessToken}); err != nil {
+	if _, err := s.CognitoClient().GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: &tokens.Access}); err != nil {
 		t.Fatal(err)
 	}
 	var apiErr smithy.APIError

@@ -483,6 +483,9 @@ func (w *wiring) recordPool(pool *localcognito.Server, url string, secrets map[s
 		if c.Path == contract.ServerClientPath && len(c.OAuthFlows) > 0 {
 			w.info.ServerCallbackURL = first(c.CallbackURLs)
 		}
+		if c.Path == contract.CLIClientPath {
+			w.info.CLIClientID = clientID(c.Path)
+		}
 	}
 }
 
@@ -556,9 +559,8 @@ func (w *wiring) triggers() (localcognito.Triggers, error) {
 }
 
 // localClients are the template's app clients with ids stable across runs
-// (a front end's config survives a restart). Besides the template's flows
-// (SRP and refresh), each allows USER_PASSWORD_AUTH: the AWS CLI sign-in
-// flow, which the deployed clients refuse.
+// (a front end's config survives a restart), each allowing exactly the
+// template's flows.
 func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 	secrets := map[string]string{}
 	var out []localcognito.Client
@@ -589,9 +591,6 @@ func (p *Plan) localClients() ([]localcognito.Client, map[string]string) {
 		}
 		if c.RotationGrace != nil {
 			lc.RefreshTokenRotation = &localcognito.RefreshTokenRotation{GracePeriod: *c.RotationGrace}
-		}
-		if !slices.Contains(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth) {
-			lc.ExplicitAuthFlows = append(lc.ExplicitAuthFlows, localcognito.AllowUserPasswordAuth)
 		}
 		if c.Secret {
 			lc.Secret = derived("secret:"+c.Path, 51)

@@ -30,8 +30,9 @@ func NewAuthenticator(poolID string) *Authenticator {
 	return &Authenticator{poolID: poolID, secrets: map[string]string{}, used: map[string]time.Time{}}
 }
 
-// Password signs in with USER_PASSWORD_AUTH, the CLI sign-in flow, which
-// the local stack's clients allow and the deployed ones do not.
+// Password signs in with USER_PASSWORD_AUTH, the AWS CLI's flow, through
+// a client that allows it: a stage's CLI client. Unlike SRP it signs no
+// timestamp, so it works against a local stack whose clock was moved.
 func (a *Authenticator) Password(ctx context.Context, c *cip.Client, clientID, username, password, newPassword string) (Tokens, error) {
 	out, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow:       ciptypes.AuthFlowTypeUserPasswordAuth,
@@ -44,8 +45,8 @@ func (a *Authenticator) Password(ctx context.Context, c *cip.Client, clientID, u
 	return a.answer(ctx, c, clientID, username, password, newPassword, nil, challenge{out.ChallengeName, out.Session, out.ChallengeParameters, out.AuthenticationResult})
 }
 
-// SRP signs in with USER_SRP_AUTH, the flow the deployed clients allow:
-// the password never leaves the machine.
+// SRP signs in with USER_SRP_AUTH, the flow the stage's SPA client allows,
+// deployed and locally: the password never leaves the machine.
 func (a *Authenticator) SRP(ctx context.Context, c *cip.Client, clientID, username, password, newPassword string) (Tokens, error) {
 	s, err := srp.NewClient(a.poolID)
 	if err != nil {

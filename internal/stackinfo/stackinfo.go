@@ -31,7 +31,11 @@ type Info struct {
 	// ServerClientSecret is shown for local use only; a deployed stage
 	// keeps its secret in Cognito.
 	ServerClientSecret string `json:"serverClientSecret"`
-	IdentityPoolID     string `json:"identityPoolId"`
+	// CLIClientID is the client of command-line sign-in (USER_PASSWORD_AUTH,
+	// no secret) of a stage that has one (dev), the stack output
+	// CliClientId; empty otherwise.
+	CLIClientID    string `json:"cliClientId,omitempty"`
+	IdentityPoolID string `json:"identityPoolId"`
 	// TodosTable and PhotosBucket are the resources identity-pool
 	// credentials reach directly, within the caller's own partition and
 	// private/<identity id>/ folder.

@@ -60,7 +60,7 @@ type browser struct {
 	mu       sync.Mutex
 	problems []string
 	// allowed are console messages expected at this point of the journey
-	// (none today); each is matched by substring once.
+	// (allow); each is matched by substring once.
 	allowed []string
 }
 
@@ -175,6 +175,14 @@ func (b *browser) problem(format string, a ...any) {
 		}
 	}
 	b.problems = append(b.problems, msg)
+}
+
+// allow expects one console message containing text: a refusal the
+// journey provokes, which the browser logs as a failed load.
+func (b *browser) allow(text string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.allowed = append(b.allowed, text)
 }
 
 // report logs the problems seen so far as errors.
@@ -343,7 +351,9 @@ func (c *codes) Write(p []byte) (int, error) {
 	return c.buf.Write(p)
 }
 
-var codeInMessage = regexp.MustCompile(`\b(\d{6})\b`)
+// codeInMessage is a verification or MFA code (six digits) or a one-time
+// sign-in code (eight).
+var codeInMessage = regexp.MustCompile(`\b(\d{6}|\d{8})\b`)
 
 // count is how many codes were sent to destination so far.
 func (c *codes) count(destination string) int {

@@ -24,7 +24,7 @@ import (
 
 // TestJourney is the whole user journey of the dev stage in a browser:
 // sign up, confirm with the code the stack sent, sign in, todos, a photo,
-// the profile, a password reset, sign out.
+// the profile, a passkey and an emailed code, a password reset, sign out.
 func TestJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser journey takes a while")
@@ -118,6 +118,21 @@ func TestJourney(t *testing.T) {
 	b.waitText("main", "Your session was refreshed.")
 	if sessionRefreshToken(b) == rotated {
 		t.Error("after a refresh the tab holds the refresh token it refreshed with, want the rotated one")
+	}
+
+	// Without a password: a passkey added on the profile (before an
+	// authenticator app: Cognito offers neither passkeys nor codes to a
+	// user with MFA), then a code by email. The custom UI's session then
+	// refreshes with GetTokensFromRefreshToken and keeps the rotated token.
+	passkeyJourney(t, b, email)
+	codeJourney(t, b, log, email)
+	b.do("go to profile", click(`nav a[href="/profile"]`))
+	b.waitScreen("profile")
+	rotated = sessionRefreshToken(b)
+	b.do("refresh the code's session", click(`#refresh-session`))
+	b.waitText("main", "Your session was refreshed.")
+	if sessionRefreshToken(b) == rotated {
+		t.Error("after the custom UI's refresh the tab holds the refresh token it refreshed with, want the rotated one")
 	}
 
 	// An authenticator app from the profile (the dev stage's MFA is

@@ -4,8 +4,9 @@
 //   grant and PKCE, through oidc-client-ts;
 // - the custom UI: SRP sign-in and the account operations of the Cognito
 //   user pool API (sign-up, confirmation, password reset, TOTP), through
-//   amazon-cognito-identity-js, and the calls it does not make (token
-//   refresh with rotation) through cognito.js.
+//   amazon-cognito-identity-js, and the calls it does not make through
+//   cognito.js: choice-based sign-in (USER_AUTH) with an emailed code or a
+//   passkey, passkey registration, token refresh with rotation.
 //
 // The SPA client rotates refresh tokens: every refresh returns a new one
 // and the old one soon stops working, so each refresh keeps the token it
@@ -34,7 +35,7 @@ import {
   CognitoUserPool,
   CognitoUserSession,
 } from "amazon-cognito-identity-js";
-import { claims, idp } from "./cognito.js";
+import { claims, createPasskey, getPasskey, idp } from "./cognito.js";
 
 const KIND = "portcullis.signin";
 const HOSTED = "hosted";
@@ -44,6 +45,11 @@ const TOKENS = "portcullis.tokens";
 // Refresh this many seconds before the access token expires, so a request
 // never leaves with a token that expires on the way.
 const MARGIN = 60;
+// What to tell a user Cognito would not let take a challenge.
+const unavailable = {
+  EMAIL_OTP: "No code can be emailed for this account: sign in with your password.",
+  WEB_AUTHN: "This account has no passkey to sign in with: sign in another way, then add one on your profile.",
+};
 
 // memoryStorage is a Storage for SDK objects that must not persist
 // anything: the SDK's sign-in steps (their tokens go to TOKENS) and the
@@ -327,6 +333,90 @@ export class Auth {
       };
       start(cbs);
     });
+  }
+
+  // ---- choice-based sign-in (USER_AUTH): an emailed code, a passkey ----
+
+  // signInWithCode has Cognito email username a one-time code and resolves
+  // to where it went (masked); answerCode then signs in with it.
+  async signInWithCode(username) {
+    const p = await this.userAuth(username, "EMAIL_OTP");
+    return p.CODE_DELIVERY_DESTINATION;
+  }
+
+  answerCode(code) {
+    return this.answer({ EMAIL_OTP_CODE: code }).catch((err) => {
+      // The session takes a few more tries before it ends.
+      if (err.code === "CodeMismatchException") throw new Error("That code is not the one we sent: check it and try again.");
+      throw err;
+    });
+  }
+
+  // signInWithPasskey signs username in with a passkey: the browser asks
+  // the user for one of theirs, signs Cognito's challenge with it, and
+  // Cognito checks the signature.
+  async signInWithPasskey(username) {
+    const p = await this.userAuth(username, "WEB_AUTHN");
+    return this.answer({ CREDENTIAL: await getPasskey(p.CREDENTIAL_REQUEST_OPTIONS) });
+  }
+
+  // userAuth starts a choice-based sign-in with challenge preferred and
+  // resolves to its parameters. Cognito offers another choice
+  // (SELECT_CHALLENGE) where the user cannot take it: no such address, no
+  // passkey, an authenticator app set up, or a name that is nobody's
+  // (which this answer does not tell apart).
+  async userAuth(username, challenge) {
+    await this.forgetLocal();
+    const out = await idp(this.cfg, "InitiateAuth", {
+      AuthFlow: "USER_AUTH",
+      ClientId: this.cfg.clientId,
+      AuthParameters: { USERNAME: username, PREFERRED_CHALLENGE: challenge },
+    });
+    if (out.ChallengeName !== challenge) throw new Error(unavailable[challenge]);
+    const p = out.ChallengeParameters || {};
+    this.pending = { username: p.USERNAME || username, session: out.Session, challenge };
+    return p;
+  }
+
+  // answer responds to the pending challenge; its tokens end the sign-in.
+  async answer(responses) {
+    const p = this.needPending();
+    const out = await idp(this.cfg, "RespondToAuthChallenge", {
+      ClientId: this.cfg.clientId,
+      ChallengeName: p.challenge,
+      Session: p.session,
+      ChallengeResponses: { USERNAME: p.username, ...responses },
+    });
+    if (!out.AuthenticationResult) throw new Error(`The sign-in asked for ${out.ChallengeName}, which this form does not answer: sign in with your password.`);
+    this.pending = null;
+    this.keep(out.AuthenticationResult);
+  }
+
+  // ---- the signed-in user's passkeys (either way in) ----
+
+  // passkeys lists them (Cognito keeps at most 20 a user: one page).
+  async passkeys() {
+    const out = await idp(this.cfg, "ListWebAuthnCredentials", { AccessToken: await this.accessToken(), MaxResults: 20 });
+    return out.Credentials || [];
+  }
+
+  // addPasskey registers a new passkey: Cognito's creation options go to
+  // the browser, which has the user make one, and its attestation back.
+  async addPasskey() {
+    const AccessToken = await this.accessToken();
+    const start = await idp(this.cfg, "StartWebAuthnRegistration", { AccessToken });
+    const Credential = await createPasskey(start.CredentialCreationOptions);
+    await idp(this.cfg, "CompleteWebAuthnRegistration", { AccessToken, Credential });
+  }
+
+  async removePasskey(id) {
+    await idp(this.cfg, "DeleteWebAuthnCredential", { AccessToken: await this.accessToken(), CredentialId: id });
+  }
+
+  async accessToken() {
+    const s = await this.session();
+    if (!s) throw new Error("Your session has ended: sign in again.");
+    return s.accessToken;
   }
 
   // ---- account operations with the current session (either way in) ----

@@ -14,6 +14,7 @@ import { profile, mfa } from "./views/profile.js";
 const open = {
   "/": account.home,
   "/signin": account.signIn,
+  "/signin/code": account.code,
   "/signin/totp": account.totp,
   "/signin/mfa-setup": account.mfaSetup,
   "/signup": account.signUp,

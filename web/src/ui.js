@@ -42,17 +42,21 @@ export function field(label, props) {
 }
 
 // form builds a form whose submit runs onSubmit(values, form) with its
-// buttons disabled, showing any error in the form's alert line.
+// buttons disabled, showing any error in the form's alert line. The
+// values include the name and value of the button that submitted it.
 export function form(props, onSubmit, ...children) {
   const alert = h("p", { class: "alert", role: "alert", hidden: true });
   const f = h("form", { ...props, novalidate: false }, alert, ...children);
   f.addEventListener("submit", async (e) => {
     e.preventDefault();
+    // Read before the buttons are disabled: a disabled submitter is not
+    // among the values.
+    const values = Object.fromEntries(new FormData(f, e.submitter));
     const buttons = [...f.querySelectorAll("button")];
     buttons.forEach((b) => (b.disabled = true));
     alert.hidden = true;
     try {
-      await onSubmit(Object.fromEntries(new FormData(f)), f);
+      await onSubmit(values, f);
     } catch (err) {
       alert.textContent = message(err);
       alert.hidden = false;

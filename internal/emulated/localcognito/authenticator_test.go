@@ -16,14 +16,15 @@ import (
 // authenticator is a software passkey: an ES256 key pair that answers
 // WebAuthn creation and request options as a browser and its
 // authenticator would, from origin. Its fields let a test misbehave: sign
-// for another relying party or origin, drop the UV flag, send a lower
-// counter.
+// for another relying party or origin, drop the UP or UV flag, send a
+// lower counter.
 type authenticator struct {
 	t      *testing.T
 	key    *ecdsa.PrivateKey
 	id     []byte
 	origin string
 	rpID   string // the relying party it signs for; "" takes the options'
+	absent bool   // no user presence: the UP flag is not set
 	uv     bool
 	count  uint32
 }
@@ -54,7 +55,10 @@ func (a *authenticator) authData(rpID string, attested bool) []byte {
 		rpID = a.rpID
 	}
 	h := sha256.Sum256([]byte(rpID))
-	flags := byte(0x01) // UP
+	var flags byte
+	if !a.absent {
+		flags |= 0x01 // UP
+	}
 	if a.uv {
 		flags |= 0x04
 	}

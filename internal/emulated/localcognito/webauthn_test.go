@@ -197,6 +197,11 @@ func TestPasskeySignInRefused(t *testing.T) {
 			f.clock.Advance(sessionValidity)
 			return session, a.get(options)
 		}, "Invalid session"},
+		{"no user presence", func(f *fixture, a *authenticator) (string, string) {
+			session, options := f.passkeyChallenge("lee")
+			a.absent = true
+			return session, a.get(options)
+		}, "User presence"},
 		{"not JSON", func(f *fixture, _ *authenticator) (string, string) {
 			session, _ := f.passkeyChallenge("lee")
 			return session, "{"

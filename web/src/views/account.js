@@ -1,6 +1,7 @@
-// Signing in (hosted UI or custom UI), signing up, confirming, and
-// resetting a forgotten password.
+// Signing in (hosted UI or custom UI: a password, an emailed code or a
+// passkey), signing up, confirming, and resetting a forgotten password.
 import { h, field, form, flash, screen } from "../ui.js";
+import { passkeysSupported } from "../cognito.js";
 
 // The username carried from one screen to the next (sign-up to confirm,
 // forgot to reset): in memory, never in the URL.
@@ -31,14 +32,21 @@ export function home(ctx) {
   );
 }
 
+// signIn takes a password (SRP), or signs in without one: a code Cognito
+// emails, or a passkey. Those buttons skip the form's validation, which
+// wants a password.
 export function signIn(ctx) {
+  const without = (method, id, text) =>
+    h("button", { type: "submit", name: "method", value: method, id, class: "secondary", formnovalidate: true, text });
   return screen(
     "signin",
     "Sign in",
     form(
       { id: "signin-form" },
       async (v) => {
-        const next = await ctx.auth.signIn(v.username.trim(), v.password);
+        const username = v.username.trim();
+        if (v.method) return signInWithout(ctx, v.method, username);
+        const next = await ctx.auth.signIn(username, v.password);
         if (next === "totp") return ctx.navigate("/signin/totp");
         if (next === "mfaSetup") return ctx.navigate("/signin/mfa-setup");
         flash("You are signed in.");
@@ -47,8 +55,49 @@ export function signIn(ctx) {
       field("Email or phone number", { name: "username", type: "text", autocomplete: "username", required: true, value: carried }),
       field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true }),
       h("button", { type: "submit", text: "Sign in" }),
+      h("p", { class: "muted", text: "Or without your password:" }),
+      h(
+        "div",
+        { class: "row" },
+        without("code", "signin-code", "Email me a code"),
+        passkeysSupported() ? without("passkey", "signin-passkey", "Sign in with a passkey") : null,
+      ),
     ),
     h("p", null, ctx.link("/forgot", "Forgot your password?"), " · ", ctx.link("/signup", "Create an account")),
+  );
+}
+
+async function signInWithout(ctx, method, username) {
+  if (!username) throw new Error("Enter your email or phone number first.");
+  carried = username;
+  if (method === "code") {
+    const to = await ctx.auth.signInWithCode(username);
+    flash(`We emailed a code to ${to}.`);
+    return ctx.navigate("/signin/code");
+  }
+  await ctx.auth.signInWithPasskey(username);
+  flash("You are signed in.");
+  return ctx.navigate("/todos");
+}
+
+// code answers the EMAIL_OTP challenge signInWithCode started.
+export function code(ctx) {
+  if (!ctx.auth.pending || ctx.auth.pending.challenge !== "EMAIL_OTP") return signIn(ctx);
+  return screen(
+    "signin-code",
+    "Enter the code we emailed",
+    h("p", { text: "It works for a few minutes, and only in this tab." }),
+    form(
+      { id: "code-form" },
+      async (v) => {
+        await ctx.auth.answerCode(v.code.trim());
+        flash("You are signed in.");
+        return ctx.navigate("/todos");
+      },
+      field("Code", { name: "code", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6,8}", required: true }),
+      h("button", { type: "submit", text: "Sign in" }),
+    ),
+    h("p", null, ctx.link("/signin", "Start over")),
   );
 }
 

@@ -1,7 +1,8 @@
 // The profile: the user pool's attributes (read and written with the
-// access token), what the API knows (GET /me), the session, and TOTP
-// enrolment where the stage makes MFA optional.
+// access token), what the API knows (GET /me), the session, the user's
+// passkeys, and TOTP enrolment where the stage makes MFA optional.
 import { h, field, form, flash, message, screen } from "../ui.js";
+import { passkeysSupported } from "../cognito.js";
 import { secretBlock } from "./account.js";
 
 const editable = [
@@ -22,12 +23,18 @@ export async function profile(ctx) {
   let attrs = {};
   let me = null;
   let mfaOn = false;
+  // The passkeys load beside the rest; either failing leaves the other.
+  const listed = ctx.auth.passkeys().catch((err) => {
+    fail(err);
+    return [];
+  });
   try {
     const [data, claims] = await Promise.all([ctx.auth.userData(), ctx.api.get("/me")]);
     [attrs, me, mfaOn] = [data.attributes, claims, data.totp];
   } catch (err) {
     fail(err);
   }
+  const keys = await listed;
 
   const verify = h("div", { id: "verify", hidden: true });
   const edit = form(
@@ -117,7 +124,41 @@ export async function profile(ctx) {
     h("h2", { text: "Edit" }),
     edit,
     verify,
+    passkeys(ctx, keys, fail),
   );
+}
+
+// passkeys lists the user's passkeys, each with its removal, and adds one
+// made by this browser (or a phone or security key it offers).
+function passkeys(ctx, keys, fail) {
+  // A button's action, the button disabled meanwhile; then the profile again.
+  const act = (run, done) => async (e) => {
+    e.target.disabled = true;
+    try {
+      await run();
+      flash(done);
+      await ctx.render();
+    } catch (err) {
+      fail(err);
+      e.target.disabled = false;
+    }
+  };
+  const item = (k) =>
+    h(
+      "li",
+      null,
+      h("span", { class: "title", text: k.FriendlyCredentialName || "Passkey" }),
+      h("span", { class: "muted", text: `added ${new Date(k.CreatedAt * 1000).toLocaleDateString()}` }),
+      h("button", { type: "button", class: "danger", text: "Remove", onclick: act(() => ctx.auth.removePasskey(k.CredentialId), "The passkey is removed.") }),
+    );
+  return [
+    h("h2", { text: "Passkeys" }),
+    h("p", { class: "muted", text: "Sign in with your device's screen lock or a security key instead of a password." }),
+    h("ul", { class: "list", id: "passkey-list" }, keys.length ? keys.map(item) : h("li", { class: "muted", text: "No passkeys yet." })),
+    passkeysSupported()
+      ? h("button", { type: "button", id: "add-passkey", class: "secondary", text: "Add a passkey", onclick: act(() => ctx.auth.addPasskey(), "Your passkey is added: sign in with it next time.") })
+      : h("p", { class: "muted", text: "This browser cannot use passkeys." }),
+  ];
 }
 
 function fact(label, value) {
