@@ -28,7 +28,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest gotest-app gotest-constructs gotest-consumer fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -134,7 +134,16 @@ smoke-local load:
 	for p in $$ports; do if (exec 3<>/dev/tcp/127.0.0.1/$$p) 2>/dev/null; then echo "port $$p still open after Ctrl-C"; rc=1; fi; done; \
 	exit $$rc
 
-test: deps tidy-check vet fmt-check actionlint gotest smoke-local fuzz ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
+# make test runs its gates side by side: the long test packages spend much
+# of their time waiting (on servers, the aws CLI, a browser, retries), and
+# the fuzzing, the smoke run and the other modules' tests use that time.
+# The longest gates start first; each gate's output is printed whole when
+# it ends. TEST_JOBS=1 runs them one after another.
+TEST_JOBS ?= 3
+GATES := gotest-app fuzz smoke-local gotest-constructs gotest-consumer vet tidy-check fmt-check actionlint
+
+test: deps ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
+	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(GATES)
 
 # go.mod must list what the code imports, direct dependencies as direct.
 tidy-check:
@@ -149,8 +158,25 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-gotest:
-	for m in $(MODULES); do go -C $$m test -count=1 ./...; done
+# Test binaries are linked without DWARF (-w: the debugger's tables, which
+# no test reads): a third less CPU for each of the hundred links make test
+# does. go test -c builds one to debug.
+TESTFLAGS := -count=1 -ldflags=-w
+
+# The app module's longest test packages, longest first: go test starts its
+# packages in the order given, -p at a time, so the short ones fill the
+# other slots around them instead of a long one starting last. Its test
+# packages wait more than they compute (on servers, the aws CLI, a browser),
+# so three run at once on two cores.
+LONG_TESTS := ./internal/devstack ./internal/emulated/localcognito ./test/browser ./test
+
+gotest: gotest-app gotest-constructs gotest-consumer
+
+gotest-app:
+	go test $(TESTFLAGS) -p 3 $(wildcard $(LONG_TESTS)) ./...
+
+gotest-constructs gotest-consumer: gotest-%:
+	go -C $(filter %$*,$(MODULES)) test $(TESTFLAGS) ./...
 
 # Every fuzz target in either module, found by name, for FUZZTIME each (run
 # from its package's directory, so in its own module): a target added later
@@ -162,7 +188,7 @@ fuzz: ## fuzz every Fuzz* target (FUZZTIME=2000x executions each; FUZZTIME=60s f
 		dir=$$(dirname "$$f"); \
 		for t in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' "$$f" | cut -d' ' -f2); do \
 			echo "fuzz $$dir $$t"; \
-			go -C "$$dir" test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) . > "$$log" 2>&1 \
+			go -C "$$dir" test -ldflags=-w -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) . > "$$log" 2>&1 \
 				|| { cat "$$log"; exit 1; }; \
 		done; \
 	done
@@ -183,10 +209,12 @@ browser-test: deps ## the web app's user journey in headless Chromium (screensho
 sizes: deps ## each function's zip size against an aws-lambda-go hello world
 	go test -count=1 ./test -run TestBundleSizes -v | grep -v '^=== RUN'
 
-# One table, one run: zip sizes and cold starts against an aws-lambda-go hello
-# world, synth against an empty app, the handlers' in-process cost, make dev's
-# time to ready and make test's wall time; each row with goal, verdict and the
-# command that measured it. BENCHFLAGS=-skip-test leaves make test out.
+# One table: zip sizes and cold starts against an aws-lambda-go hello world
+# (on arm64 too, emulated, where qemu-aarch64 is installed), synth against an
+# empty app, the handlers' in-process cost, make dev's time to ready and an
+# edit's time to live, make test's wall time; each row with goal, verdict and
+# the command that measured it, ratios of medians of interleaved runs.
+# BENCHFLAGS=-skip-test leaves make test out.
 bench: $(DEV_TEMPLATE) ## measure sizes, cold starts, synth, handlers, make dev and make test against their goals
 	go run ./cmd/bench $(BENCHFLAGS)
 

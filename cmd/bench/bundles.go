@@ -99,7 +99,7 @@ func coldStarts(work string, runs int) ([]row, error) {
 	costs := map[string][]cost{}
 	for range runs {
 		for _, p := range all {
-			c, err := coldStart(filepath.Join(bin, path.Base(p)), env)
+			c, err := coldStart([]string{filepath.Join(bin, path.Base(p))}, env)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", p, err)
 			}
@@ -131,10 +131,11 @@ func coldStarts(work string, runs int) ([]row, error) {
 	return rows, nil
 }
 
-// coldStart starts one function process and returns how long it took to
-// ask the Runtime API for its first invocation, and the CPU it used until
-// then; then the process is killed (it is idle, polling).
-func coldStart(binary string, env []string) (cost, error) {
+// coldStart starts one function process (argv: its bootstrap, or an
+// emulator and the bootstrap) and returns how long it took to ask the
+// Runtime API for its first invocation, and the CPU it used until then;
+// then the process is killed (it is idle, polling).
+func coldStart(argv []string, env []string) (cost, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return cost{}, err
@@ -152,7 +153,7 @@ func coldStart(binary string, env []string) (cost, error) {
 	go func() { _ = srv.Serve(l) }()
 	defer srv.Close()
 
-	cmd := exec.Command(binary)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+l.Addr().String())
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -40,18 +40,23 @@ func verdict(value, most float64) string {
 func main() {
 	var (
 		coldRuns  = flag.Int("cold-runs", 21, "cold starts per function (the median counts)")
+		armRuns   = flag.Int("arm64-runs", 7, "emulated arm64 cold starts per function (the median counts)")
 		synthRuns = flag.Int("synth-runs", 5, "interleaved runs of each synth (the median counts)")
-		skipTest  = flag.Bool("skip-test", false, "skip timing `make test` (the longest row)")
-		only      = flag.String("only", "", "comma-separated sections to run: sizes,cold,synth,handlers,dev,edit,test")
+		skipTest  = flag.Bool("skip-test", false, "skip timing `make test` (the longest rows)")
+		testRuns  = flag.Int("test-runs", 3, "runs of `make test` (the median counts)")
+		only      = flag.String("only", "", "comma-separated sections to run: sizes,cold,arm64,synth,handlers,dev,edit,test")
 	)
 	flag.Parse()
-	if err := run(*coldRuns, *synthRuns, *skipTest, *only); err != nil {
+	if err := run(runs{cold: *coldRuns, arm64: *armRuns, synth: *synthRuns, test: *testRuns}, *skipTest, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(coldRuns, synthRuns int, skipTest bool, only string) error {
+// runs is how many times each kind of row is measured (the median counts).
+type runs struct{ cold, arm64, synth, test int }
+
+func run(n runs, skipTest bool, only string) error {
 	root, err := modroot.Dir()
 	if err != nil {
 		return err
@@ -73,8 +78,9 @@ func run(coldRuns, synthRuns int, skipTest bool, only string) error {
 		run  func() ([]row, error)
 	}{
 		{"sizes", func() ([]row, error) { return sizes(work) }},
-		{"cold", func() ([]row, error) { return coldStarts(work, coldRuns) }},
-		{"synth", func() ([]row, error) { return synth(work, synthRuns) }},
+		{"cold", func() ([]row, error) { return coldStarts(work, n.cold) }},
+		{"arm64", func() ([]row, error) { return coldStartsArm64(work, n.arm64) }},
+		{"synth", func() ([]row, error) { return synth(work, n.synth) }},
 		{"handlers", handlers},
 		{"dev", func() ([]row, error) { return devReady(work) }},
 		{"edit", func() ([]row, error) { return editLive(work, 5) }},
@@ -82,7 +88,7 @@ func run(coldRuns, synthRuns int, skipTest bool, only string) error {
 			if skipTest {
 				return nil, nil
 			}
-			return makeTest()
+			return makeTest(n.test)
 		}},
 	}
 	var rows []row
@@ -107,6 +113,9 @@ func printTable(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "| what | measured | goal | verdict | command |")
 	fmt.Fprintln(w, "|---|---|---|---|---|")
 	for _, r := range rows {
+		if r.verdict == "" { // a baseline or a reported figure: no goal to meet
+			r.verdict = "-"
+		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", r.what, r.value, r.goal, r.verdict, r.command)
 	}
 }
@@ -145,12 +154,6 @@ const helloPackage = "./test/testdata/hello"
 // helloDynamoDBPackage is the hello world importing the SDK's DynamoDB
 // client package, and nothing else of it.
 const helloDynamoDBPackage = "./test/testdata/helloddb"
-
-// timedCmd runs a command and returns its wall time.
-func timedCmd(cmd *exec.Cmd) (time.Duration, error) {
-	m, err := measure(cmd)
-	return m.wall, err
-}
 
 // cost is what a command took: wall time, and the CPU time of the process
 // and every descendant it waited for (the jsii node process of a synth, say),

@@ -88,7 +88,11 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 	ts.Config.Handler = srv
 	ts.Start()
 	t.Cleanup(ts.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	// The deadline bounds a hung call. It runs from the fixture's start for
+	// every call of the test, and the CLI tests' parallel flows make dozens
+	// of aws CLI calls before their last SDK call: on a loaded machine
+	// (make test runs its gates side by side) that is more than a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	return &fixture{
 		t: t, srv: srv, url: ts.URL, clock: clk, sink: sk, ctx: ctx, cancel: cancel,
