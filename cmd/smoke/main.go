@@ -59,9 +59,13 @@ func local(path string) (smoke.Target, error) {
 	if err != nil {
 		return smoke.Target{}, err
 	}
+	// One authenticator for the API and the hosted UI sign-ins: where MFA
+	// is required, the page asks for a code from the authenticator the
+	// first API sign-in enrolled.
+	auth := smoke.NewAuthenticator(info.UserPoolID)
 	var hosted *smoke.HostedUI
 	if info.CognitoDomainURL != "" && info.SPACallbackURL != "" {
-		hosted = &smoke.HostedUI{Issuer: info.Issuer, ClientID: info.SPAClientID, RedirectURL: info.SPACallbackURL}
+		hosted = &smoke.HostedUI{Issuer: info.Issuer, ClientID: info.SPAClientID, RedirectURL: info.SPACallbackURL, TOTP: auth}
 	}
 	return smoke.Target{
 		Name:             "local",
@@ -80,7 +84,7 @@ func local(path string) (smoke.Target, error) {
 			Region: info.Region, BaseEndpoint: aws.String(info.IdentityEndpoint),
 			Credentials: aws.AnonymousCredentials{},
 		}),
-		SignIn: smoke.NewAuthenticator(info.UserPoolID).SRP,
+		SignIn: auth.SRP,
 		Code: func(ctx context.Context, username string) (string, error) {
 			req, err := http.NewRequestWithContext(ctx, "GET", info.CodeURL+"?username="+url.QueryEscape(username), nil)
 			if err != nil {
