@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
@@ -25,7 +26,7 @@ import (
 func main() {
 	info := flag.String("info", ".dev/stack.json", "the local stack's endpoints, written by `make dev`")
 	stage := flag.String("stage", "", "check this deployed stage (stack <project>-<stage>) instead of the local stack")
-	project := flag.String("project", "portcullis", "project name of the deployed stack")
+	project := flag.String("project", contract.Project, "project name of the deployed stack")
 	domain := flag.String("email-domain", "example.com", "email domain of the users the run creates")
 	timeout := flag.Duration("timeout", 5*time.Minute, "give up after this long")
 	flag.Parse()
