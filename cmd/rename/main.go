@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -78,6 +79,9 @@ func rename(root string, to names) error {
 			if err := renameModule(root, from, to.Module); err != nil {
 				return err
 			}
+			if err := renameBinary(root, path.Base(from), path.Base(to.Module)); err != nil {
+				return err
+			}
 		}
 	}
 	return renameProject(filepath.Join(root, "contract", "project.go"), to)
@@ -99,7 +103,7 @@ func currentModule(root string) (string, error) {
 // module: the nested modules (a directory with a go.mod of its own) and
 // the library's path, from+"/constructs", stay as they are.
 func renameModule(root, from, to string) error {
-	path := regexp.MustCompile(regexp.QuoteMeta(from) + `(/[A-Za-z0-9._~-]+)*`)
+	ref := regexp.MustCompile(regexp.QuoteMeta(from) + `(/[A-Za-z0-9._~-]+)*`)
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -124,7 +128,7 @@ func renameModule(root, from, to string) error {
 		if err != nil {
 			return err
 		}
-		out := path.ReplaceAllStringFunc(string(b), func(m string) string {
+		out := ref.ReplaceAllStringFunc(string(b), func(m string) string {
 			tail := strings.TrimPrefix(m, from)
 			if tail == "/constructs" || strings.HasPrefix(tail, "/constructs/") {
 				return m
@@ -136,6 +140,21 @@ func renameModule(root, from, to string) error {
 		}
 		return os.WriteFile(p, []byte(out), 0o644)
 	})
+}
+
+// renameBinary renames the ignored binary of `go build` in the module
+// root, named for the module path's last element, in .gitignore.
+func renameBinary(root, from, to string) error {
+	file := filepath.Join(root, ".gitignore")
+	b, err := os.ReadFile(file)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	out := regexp.MustCompile(`(?m)^/`+regexp.QuoteMeta(from)+`$`).ReplaceAllLiteral(b, []byte("/"+to))
+	return os.WriteFile(file, out, 0o644)
 }
 
 // renameProject sets Project and Brand in contract/project.go.

@@ -58,6 +58,10 @@ func TestRename(t *testing.T) {
 		t.Errorf("contract/project.go:\n%s", project)
 	}
 
+	if ignore, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); !strings.Contains(string(ignore), "\n/myapp\n") {
+		t.Errorf(".gitignore does not ignore the renamed binary /myapp:\n%s", ignore)
+	}
+
 	if _, err := exec.LookPath("make"); err == nil {
 		// -n prints the commands (npm ci included) without running them.
 		mk := exec.Command("make", "-n", "-B", "-C", dir, "dev")
