@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
@@ -101,7 +103,7 @@ func BuildIn(moduleDir, outDir string) error {
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
-	html, err := fillPage(string(page), js, css)
+	html, err := fillPage(string(page), js, css, contract.Brand)
 	if err != nil {
 		return err
 	}
@@ -201,12 +203,17 @@ func sitePath(output, workDir, dist string) (string, error) {
 	return path.Join("/", filepath.ToSlash(rel)), nil
 }
 
-// fillPage puts the bundle's names into the page's placeholders.
-func fillPage(page, js, css string) (string, error) {
-	for _, p := range []string{"{{script}}", "{{stylesheet}}"} {
+// brandMeta is where the page carries the brand for the app's script
+// (web/src/ui.js reads it): the CSP allows no inline script to set it.
+const brandMeta = `<meta name="application-name" content="{{brand}}">`
+
+// fillPage puts the bundle's names and the brand (contract.Brand, in the
+// title and brandMeta) into the page's placeholders.
+func fillPage(page, js, css, brand string) (string, error) {
+	for _, p := range []string{"{{script}}", "{{stylesheet}}", brandMeta} {
 		if strings.Count(page, p) != 1 {
 			return "", fmt.Errorf("web: %s/index.html must contain %s exactly once", SourceDir, p)
 		}
 	}
-	return strings.NewReplacer("{{script}}", js, "{{stylesheet}}", css).Replace(page), nil
+	return strings.NewReplacer("{{script}}", js, "{{stylesheet}}", css, "{{brand}}", html.EscapeString(brand)).Replace(page), nil
 }

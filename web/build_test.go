@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
 )
 
@@ -78,11 +79,43 @@ func TestBuildOutput(t *testing.T) {
 			t.Errorf("index.html lacks %s:\n%s", want, page)
 		}
 	}
+	for _, want := range []string{"<title>" + contract.Brand + "</title>", `<meta name="application-name" content="` + contract.Brand + `">`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index.html lacks the brand (contract.Brand) in %s:\n%s", want, page)
+		}
+	}
 	if strings.Count(page, "<script") != 1 || strings.Contains(page, "<style") || strings.Contains(page, "style=") {
 		t.Errorf("index.html has inline script or style:\n%s", page)
 	}
 	if _, ok := files["favicon.svg"]; !ok {
 		t.Error("no favicon.svg")
+	}
+}
+
+// TestFillPage: the brand is escaped as HTML, and a page without the
+// placeholders the build and the app's script rely on is refused.
+func TestFillPage(t *testing.T) {
+	const page = "<title>{{brand}}</title>\n" + brandMeta + "\n<link href=\"{{stylesheet}}\"><script src=\"{{script}}\"></script>"
+	for _, tc := range []struct {
+		name, page, brand, want, err string
+	}{
+		{"plain", page, "My App", "<title>My App</title>\n<meta name=\"application-name\" content=\"My App\">\n<link href=\"/a.css\"><script src=\"/a.js\"></script>", ""},
+		{"escaped", page, `Tom & "Jerry" <Co>`, `<title>Tom &amp; &#34;Jerry&#34; &lt;Co&gt;</title>` + "\n" + `<meta name="application-name" content="Tom &amp; &#34;Jerry&#34; &lt;Co&gt;">`, ""},
+		{"no meta", strings.Replace(page, brandMeta, "", 1), "My App", "", brandMeta},
+		{"two scripts", page + "{{script}}", "My App", "", "{{script}} exactly once"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := fillPage(tc.page, "/a.js", "/a.css", tc.brand)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("fillPage = %v, want an error naming %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !strings.HasPrefix(got, tc.want) {
+				t.Errorf("fillPage = %q, %v, want %q", got, err, tc.want)
+			}
+		})
 	}
 }
 

@@ -62,6 +62,11 @@ func (n names) validate() error {
 	if n.Brand == "" || utf8.RuneCountInString(n.Brand) > maxBrand || strings.ContainsAny(n.Brand, "\n\r\t") {
 		errs = append(errs, fmt.Errorf("-brand %q: want 1 to %d characters on one line", n.Brand, maxBrand))
 	}
+	// The web app's authenticator setup link is otpauth://totp/<brand>:<account>
+	// with issuer=<brand>, and the Key Uri Format allows no colon in either.
+	if strings.Contains(n.Brand, ":") {
+		errs = append(errs, fmt.Errorf("-brand %q: want no colon (authenticator apps read the brand before one as the issuer)", n.Brand))
+	}
 	return errors.Join(errs...)
 }
 

@@ -19,7 +19,7 @@ func TestRename(t *testing.T) {
 	if testing.Short() {
 		t.Skip("copies the repository")
 	}
-	dir, _ := scratch.Copy(t)
+	dir, root := scratch.Copy(t)
 	const from = "github.com/portcullis-cdk/portcullis"
 	if err := rename(dir, names{Module: "example.com/myapp", Project: "myapp", Brand: "My App"}); err != nil {
 		t.Fatal(err)
@@ -58,6 +58,8 @@ func TestRename(t *testing.T) {
 		t.Errorf("contract/project.go:\n%s", project)
 	}
 
+	webHasBrand(t, dir, root, "My App", "Portcullis")
+
 	if ignore, _ := os.ReadFile(filepath.Join(dir, ".gitignore")); !strings.Contains(string(ignore), "\n/myapp\n") {
 		t.Errorf(".gitignore does not ignore the renamed binary /myapp:\n%s", ignore)
 	}
@@ -79,6 +81,43 @@ func TestRename(t *testing.T) {
 	}
 }
 
+// webHasBrand builds the web app of the renamed copy dir (`make web`'s
+// command) with the packages of the checkout root, and checks the page
+// and the bundle name the app by brand and never by old: the SPA takes its
+// brand from contract.Brand, with no edit of web/src.
+func webHasBrand(t *testing.T, dir, root, brand, old string) {
+	t.Helper()
+	bin := scratch.LinkTools(t, dir, root)
+	site := filepath.Join(t.TempDir(), "site")
+	build := exec.Command("go", "run", "./web/cmd/webbuild", site)
+	build.Dir = dir
+	// esbuild resolves the app's imports from NODE_PATH: the copy has
+	// only the tools of node_modules/.bin, never the checkout's packages.
+	build.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"NODE_PATH="+filepath.Join(root, "node_modules"))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("the renamed copy's web build: %v\n%s", err, out)
+	}
+	page, err := os.ReadFile(filepath.Join(site, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<title>" + brand + "</title>", `<meta name="application-name" content="` + brand + `">`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the renamed copy's index.html lacks %s:\n%s", want, page)
+		}
+	}
+	scripts, _ := filepath.Glob(filepath.Join(site, "assets", "*.js"))
+	for _, p := range append(scripts, filepath.Join(site, "index.html")) {
+		if b, _ := os.ReadFile(p); strings.Contains(string(b), old) {
+			t.Errorf("the renamed copy's %s still names %q", filepath.Base(p), old)
+		}
+	}
+	if len(scripts) == 0 {
+		t.Errorf("the renamed copy's web build has no script")
+	}
+}
+
 func TestRenameRefusesBadNames(t *testing.T) {
 	for _, tc := range []struct {
 		names names
@@ -88,6 +127,7 @@ func TestRenameRefusesBadNames(t *testing.T) {
 		{names{Project: "myapp", Brand: ""}, `-brand "": want 1 to 40 characters`},
 		{names{Project: "myapp", Brand: strings.Repeat("b", 41)}, `want 1 to 40 characters`},
 		{names{Module: "Example.com/my app", Project: "myapp", Brand: "x"}, `-module "Example.com/my app": want a module path`},
+		{names{Project: "myapp", Brand: "My: App"}, `-brand "My: App": want no colon`},
 	} {
 		// Nothing is read or written before the names are checked.
 		err := rename(t.TempDir(), tc.names)

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/chromedp/chromedp"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/totp"
 )
@@ -150,6 +152,7 @@ func TestJourney(t *testing.T) {
 	b.do("set up an authenticator", click(`a[href="/profile/mfa"]`))
 	b.screen("mfa")
 	secret := b.text("#totp-secret")
+	checkBrand(b, secret)
 	var lastCode time.Time
 	enterTOTP(b, secret, &lastCode, "#mfa-form")
 	b.waitText("main", "Your authenticator app is set up")
@@ -221,6 +224,26 @@ func signIn(b *browser, username, password string) {
 // enterTOTP submits the authenticator's current code in form. The pool
 // takes each code once, so after a code used at *last it waits for the
 // next period.
+// checkBrand: the page title and the authenticator's setup link name the
+// app by contract.Brand, the one place a rename changes; the link's issuer
+// is what the authenticator app shows its users.
+func checkBrand(b *browser, secret string) {
+	b.t.Helper()
+	if title := eval[string](b, `document.title`); !strings.HasSuffix(title, " · "+contract.Brand) {
+		b.t.Errorf("page title %q does not end with the brand %q", title, contract.Brand)
+	}
+	raw := b.text(".secret .uri")
+	u, err := url.Parse(raw)
+	if err != nil {
+		b.t.Fatalf("setup link %q: %v", raw, err)
+	}
+	q := u.Query()
+	if u.Scheme != "otpauth" || u.Host != "totp" || q.Get("secret") != secret || q.Get("issuer") != contract.Brand ||
+		!strings.HasPrefix(strings.TrimPrefix(u.Path, "/"), contract.Brand+":") {
+		b.t.Errorf("setup link %q: want otpauth://totp/%s:<account> with issuer %q and the secret shown", raw, contract.Brand, contract.Brand)
+	}
+}
+
 func enterTOTP(b *browser, secret string, last *time.Time, form string) {
 	b.t.Helper()
 	now := time.Now()

@@ -5,7 +5,7 @@ import "./app.css";
 import { loadConfig } from "./config.js";
 import { Auth } from "./auth.js";
 import { API, upload } from "./api.js";
-import { h, mount, message, screen } from "./ui.js";
+import { brand, h, mount, message, screen } from "./ui.js";
 import * as account from "./views/account.js";
 import { todos } from "./views/todos.js";
 import { photos } from "./views/photos.js";
@@ -60,7 +60,7 @@ function bar() {
   const s = ctx.session;
   const el = document.getElementById("bar");
   if (!s) {
-    el.replaceChildren(h("nav", null, h("a", { href: "/", "data-link": true, class: "brand", text: "Portcullis" })));
+    el.replaceChildren(h("nav", null, h("a", { href: "/", "data-link": true, class: "brand", text: brand })));
     return;
   }
   const who = s.claims.email || s.claims.phone_number || s.claims["cognito:username"] || "";
@@ -68,7 +68,7 @@ function bar() {
     h(
       "nav",
       null,
-      h("a", { href: "/todos", "data-link": true, class: "brand", text: "Portcullis" }),
+      h("a", { href: "/todos", "data-link": true, class: "brand", text: brand }),
       link("/todos", "Todos"),
       link("/photos", "Photos"),
       link("/profile", "Profile"),

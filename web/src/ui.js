@@ -1,6 +1,11 @@
 // A few DOM helpers: the app builds elements with h() and never writes
 // HTML strings, so nothing a user or the API sends is parsed as markup.
 
+// brand is the app's name as people read it: contract.Brand, which the
+// build writes into the page (web/build.go), so a rename (cmd/rename)
+// reaches the app without an edit here.
+export const brand = document.querySelector('meta[name="application-name"]').content;
+
 export function h(tag, props, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(props || {})) {
@@ -88,7 +93,7 @@ export function takeFlash() {
 }
 
 export function screen(name, title, ...children) {
-  document.title = `${title} · Portcullis`;
+  document.title = `${title} · ${brand}`;
   return h("section", { class: "screen", "data-screen": name }, h("h1", { text: title }), takeFlash(), ...children);
 }
 

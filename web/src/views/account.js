@@ -1,6 +1,6 @@
 // Signing in (hosted UI or custom UI: a password, a code by email or SMS,
 // or a passkey), signing up, confirming, and resetting a forgotten password.
-import { h, field, form, flash, screen } from "../ui.js";
+import { brand, h, field, form, flash, screen } from "../ui.js";
 import { passkeysSupported } from "../cognito.js";
 
 // The username carried from one screen to the next (sign-up to confirm,
@@ -149,10 +149,12 @@ export function mfaSetup(ctx) {
 }
 
 // secretBlock shows a TOTP secret and its otpauth:// link (RFC 6238
-// authenticators read it).
+// authenticators read it). The issuer, the brand, is what the
+// authenticator names the account by: in the label's prefix and in the
+// issuer parameter, the same, both URL-encoded (Key Uri Format).
 export function secretBlock(secret, account, cfg) {
-  const label = encodeURIComponent(`Portcullis:${account}`);
-  const uri = `otpauth://totp/${label}?secret=${secret}&issuer=Portcullis&algorithm=SHA1&digits=6&period=30`;
+  const label = `${encodeURIComponent(brand)}:${encodeURIComponent(account)}`;
+  const uri = `otpauth://totp/${label}?secret=${secret}&issuer=${encodeURIComponent(brand)}&algorithm=SHA1&digits=6&period=30`;
   return h(
     "div",
     { class: "secret" },
