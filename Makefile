@@ -4,7 +4,8 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 STAGE ?= dev
-PROJECT ?= portcullis
+# The project's name (stacks are $(PROJECT)-<stage>), from its one place.
+PROJECT ?= $(shell sed -n 's/^\tProject = "\(.*\)"$$/\1/p' contract/project.go)
 
 # The Go modules of the repository: the app, the construct library that
 # platform teams require on its own (constructs/go.mod), and a platform team's

@@ -16,6 +16,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/constructs/auth/attr"
 	"github.com/portcullis-cdk/portcullis/constructs/golambda"
 	"github.com/portcullis-cdk/portcullis/constructs/monitoring"
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/internal/util/weburl"
@@ -194,7 +195,7 @@ func (c Config) Qualifier() string {
 func Stages() []Config {
 	return []Config{
 		{
-			Project:              "portcullis",
+			Project:              contract.Project,
 			Name:                 "dev",
 			SignIn:               auth.SignInEmailOrPhone,
 			MFA:                  auth.MFAOptional,
@@ -221,7 +222,7 @@ func Stages() []Config {
 			BootstrapQualifier: "portdev",
 		},
 		{
-			Project:      "portcullis",
+			Project:      contract.Project,
 			Name:         "prod",
 			Production:   true,
 			SignIn:       auth.SignInEmail,
@@ -246,7 +247,7 @@ func Stages() []Config {
 			// front end and your SES identity (CheckDeployable).
 			Email: &auth.SESEmail{
 				From:             "no-reply@app.example.com",
-				FromName:         "Portcullis",
+				FromName:         contract.Brand,
 				VerifiedIdentity: "app.example.com",
 				Region:           "us-east-1",
 			},
@@ -520,6 +521,16 @@ func customAttributes() []attr.Custom {
 	out := make([]attr.Custom, 0, len(userattr.Declared()))
 	for _, c := range userattr.Declared() {
 		out = append(out, attr.Custom(c))
+	}
+	return out
+}
+
+// customAttributeKeys are the custom attributes' names as the clients read
+// and write them ("custom:company"): users see and edit every one.
+func customAttributeKeys() []string {
+	var out []string
+	for _, c := range userattr.Declared() {
+		out = append(out, c.Key())
 	}
 	return out
 }

@@ -314,6 +314,7 @@ func (s *Stack) webConfig(hostedUI, userPoolAPI, identityAPI *string) map[string
 		Scopes:           scopes,
 		CallbackPath:     webconfig.CallbackPath,
 		LogoutPath:       webconfig.LogoutPath,
+		FirstAuthFactors: s.Users.FirstAuthFactors,
 	}
 	// Through JSON so the keys are the contract's; the token strings
 	// survive the round trip unchanged.

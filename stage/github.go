@@ -10,6 +10,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/portcullis-cdk/portcullis/constructs/cicd"
+	"github.com/portcullis-cdk/portcullis/contract"
 )
 
 // GitHubStackName is the stack of the GitHub deploy roles in account:
@@ -113,7 +114,7 @@ func newGitHubStack(scope constructs.Construct, project, repository, account str
 	stack := awscdk.NewStack(scope, jsii.String(name), &awscdk.StackProps{
 		StackName:   jsii.String(name),
 		Env:         env,
-		Description: jsii.String(fmt.Sprintf("Portcullis: the roles GitHub Actions of %s assume to deploy each stage", repository)),
+		Description: jsii.String(fmt.Sprintf("%s: the roles GitHub Actions of %s assume to deploy each stage", contract.Brand, repository)),
 	})
 	awscdk.Tags_Of(stack).Add(jsii.String("project"), jsii.String(project), nil)
 	for i, c := range stages {

@@ -3,6 +3,7 @@ package stage
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -29,7 +30,6 @@ import (
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
-	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 )
 
@@ -77,7 +77,7 @@ func New(scope constructs.Construct, cfg Config) (*Stack, error) {
 	stack := awscdk.NewStack(scope, jsii.String(cfg.StackName()), &awscdk.StackProps{
 		StackName:   jsii.String(cfg.StackName()),
 		Env:         env,
-		Description: jsii.String(fmt.Sprintf("Portcullis %s stage: sign-in, API, data and storage", cfg.Name)),
+		Description: jsii.String(fmt.Sprintf("%s %s stage: sign-in, API, data and storage", contract.Brand, cfg.Name)),
 		// The stage's own bootstrap: its deploy role is the only one the
 		// stage's GitHub deploy role may assume.
 		Synthesizer: awscdk.NewDefaultStackSynthesizer(&awscdk.DefaultStackSynthesizerProps{
@@ -225,7 +225,7 @@ func (s *Stack) addAuth() {
 				schema.AllowedCallingCodesEnv: strings.Join(cfg.AllowedCallingCodes, ","),
 			}),
 		"custommessage": s.function("CustomMessage", "custommessage", "Cognito custom message: verification codes by SMS and email",
-			map[string]string{schema.AppNameEnv: title(cfg.Project)}),
+			map[string]string{schema.AppNameEnv: contract.Brand}),
 		"postconfirmation": s.function("PostConfirmation", "postconfirmation", "Cognito post confirmation: creates the user's profile",
 			map[string]string{schema.Profiles.Env: *profiles.TableName()}),
 		// Named, so the pool can name it before it exists: its environment
@@ -269,8 +269,8 @@ func (s *Stack) addAuth() {
 		CLIScopes:               cfg.cliScopes(),
 		// custom:role_name is a job title users set at sign-up and edit,
 		// shown on their profile; roles that authorize are groups.
-		ReadAttributes:    append(auth.DefaultReadAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
-		WriteAttributes:   append(auth.DefaultWriteAttributes(), userattr.Company.Key(), userattr.RoleName.Key()),
+		ReadAttributes:    append(auth.DefaultReadAttributes(), customAttributeKeys()...),
+		WriteAttributes:   append(auth.DefaultWriteAttributes(), customAttributeKeys()...),
 		SPAConstructID:    contract.SPAClient,
 		ServerConstructID: contract.ServerClient,
 		CLIConstructID:    contract.CLIClient,
@@ -357,6 +357,9 @@ func (s *Stack) addAPI() {
 	allow(s.Functions[routes.Photos], []string{"s3:ListBucket"}, bucket.BucketArn())
 	allow(s.Functions[routes.Profile], []string{"dynamodb:GetItem"}, profiles.TableArn())
 
+	if err := servedRoutes(s.Functions); err != nil {
+		panic(err)
+	}
 	var rs []gateway.Route
 	for _, r := range routes.All() {
 		gr := gateway.Route{Method: r.Method, Path: r.Path, Handler: s.Functions[r.Function].Function, Auth: gateway.JWT}
@@ -380,6 +383,19 @@ func (s *Stack) addAPI() {
 		AccessLogRetentionDays: s.Config.LogRetentionDays,
 		Ephemeral:              s.ephemeral(),
 	})
+}
+
+// servedRoutes checks that the stage makes the function of every route: a
+// route added to the contract without its function here is a clear error,
+// not a nil function deep in the API's construct.
+func servedRoutes(fns map[routes.Function]*golambda.Function) error {
+	var errs []error
+	for _, f := range routes.Functions() {
+		if fns[f] == nil {
+			errs = append(errs, fmt.Errorf("stage: function %q serves routes of contract/routes, but the stage does not make it: add it to Stack.Functions in addAPI (stage/stack.go; docs/make-it-yours.md)", f))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // apiDomain is the API's custom domain in a stage with a Web.Domain: the

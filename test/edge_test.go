@@ -510,5 +510,15 @@ func TestEdgeDeploysGeneratedConfig(t *testing.T) {
 		if want := strs(spa.Properties["AllowedOAuthScopes"]); !slices.Contains(c.Scopes, "openid") || !slices.Equal(c.Scopes, want) {
 			t.Errorf("scopes %v: want the SPA client's %v", c.Scopes, want)
 		}
+		// The sign-in page offers the pool's first factors and no other:
+		// a code button in a stage whose pool sends none would only fail.
+		_, userPool := s.template.at(t, "Users/Pool/Resource")
+		factors := strs(prop(userPool.Properties, "Policies", "SignInPolicy", "AllowedFirstAuthFactors"))
+		if len(factors) == 0 {
+			factors = []string{"PASSWORD"} // Cognito's default
+		}
+		if !slices.Equal(c.FirstAuthFactors, factors) {
+			t.Errorf("firstAuthFactors %v: want the pool's AllowedFirstAuthFactors %v", c.FirstAuthFactors, factors)
+		}
 	})
 }

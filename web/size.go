@@ -93,4 +93,4 @@ const typicalConfig = `{"region":"eu-west-1","userPoolId":"eu-west-1_AbCdEf123",
 	`"identityPoolId":"eu-west-1:01234567-89ab-cdef-0123-456789abcdef","identityEndpoint":"https://cognito-identity.eu-west-1.amazonaws.com",` +
 	`"apiPath":"/api","scopes":["openid","email","profile","aws.cognito.signin.user.admin","portcullis/todos.read",` +
 	`"portcullis/todos.write","portcullis/photos.read","portcullis/photos.write","portcullis/profile.read"],` +
-	`"callbackPath":"/callback","logoutPath":"/"}`
+	`"callbackPath":"/callback","logoutPath":"/","firstAuthFactors":["PASSWORD","WEB_AUTHN"]}`

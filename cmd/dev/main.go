@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/devstack"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
@@ -32,7 +33,7 @@ import (
 )
 
 func main() {
-	template := flag.String("template", "cdk.out/portcullis-dev.template.json", "synthesized stage template (make synth writes it; make dev STAGE=prod: cdk.out/portcullis-prod.template.json)")
+	template := flag.String("template", "cdk.out/"+contract.Project+"-dev.template.json", "synthesized stage template (make synth writes it; make dev STAGE=prod: cdk.out/<project>-prod.template.json)")
 	info := flag.String("info", ".dev/stack.json", "where to write the endpoints and test user as JSON")
 	host := flag.String("host", "127.0.0.1", "address to listen on")
 	apiPort := flag.Int("api-port", 8787, "port of the HTTP API")
@@ -248,7 +249,7 @@ func notEmulatedLines(lines []string) string {
 }
 
 func printInfo(w io.Writer, stack string, i stackinfo.Info, notEmulated []string, infoPath string, took time.Duration) {
-	fmt.Fprintf(w, `Portcullis %s running locally (ready in %.1fs)
+	fmt.Fprintf(w, `%s %s running locally (ready in %.1fs)
 
   Open the app        %s
 
@@ -270,7 +271,7 @@ Faults on demand (off by default): curl -X POST '%s%s?throttle=0.5'
 
 %sEndpoints as JSON: %s   (make smoke reads it)
 Ctrl-C stops everything.
-`, stack, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
+`, contract.Brand, stack, took.Seconds(), i.AppURL, i.APIURL, i.CognitoEndpoint, i.UserPoolID, i.IdentityEndpoint, i.IdentityPoolID,
 		i.DynamoDBEndpoint, i.S3Endpoint, i.Issuer, i.SPAClientID, i.ServerClientID, i.ServerClientSecret, cliClientLine(i),
 		i.TestUser.Username, i.TestUser.Password, tryLines(i),
 		i.DynamoDBEndpoint, localaws.FaultsPath, notEmulatedLines(notEmulated), infoPath)

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentity"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
@@ -25,7 +26,7 @@ import (
 func main() {
 	info := flag.String("info", ".dev/stack.json", "the local stack's endpoints, written by `make dev`")
 	stage := flag.String("stage", "", "check this deployed stage (stack <project>-<stage>) instead of the local stack")
-	project := flag.String("project", "portcullis", "project name of the deployed stack")
+	project := flag.String("project", contract.Project, "project name of the deployed stack")
 	domain := flag.String("email-domain", "example.com", "email domain of the users the run creates")
 	timeout := flag.Duration("timeout", 5*time.Minute, "give up after this long")
 	flag.Parse()
@@ -59,9 +60,13 @@ func local(path string) (smoke.Target, error) {
 	if err != nil {
 		return smoke.Target{}, err
 	}
+	// One authenticator for the API and the hosted UI sign-ins: where MFA
+	// is required, the page asks for a code from the authenticator the
+	// first API sign-in enrolled.
+	auth := smoke.NewAuthenticator(info.UserPoolID)
 	var hosted *smoke.HostedUI
 	if info.CognitoDomainURL != "" && info.SPACallbackURL != "" {
-		hosted = &smoke.HostedUI{Issuer: info.Issuer, ClientID: info.SPAClientID, RedirectURL: info.SPACallbackURL}
+		hosted = &smoke.HostedUI{Issuer: info.Issuer, ClientID: info.SPAClientID, RedirectURL: info.SPACallbackURL, TOTP: auth}
 	}
 	return smoke.Target{
 		Name:             "local",
@@ -80,7 +85,7 @@ func local(path string) (smoke.Target, error) {
 			Region: info.Region, BaseEndpoint: aws.String(info.IdentityEndpoint),
 			Credentials: aws.AnonymousCredentials{},
 		}),
-		SignIn: smoke.NewAuthenticator(info.UserPoolID).SRP,
+		SignIn: auth.SRP,
 		Code: func(ctx context.Context, username string) (string, error) {
 			req, err := http.NewRequestWithContext(ctx, "GET", info.CodeURL+"?username="+url.QueryEscape(username), nil)
 			if err != nil {

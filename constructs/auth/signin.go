@@ -133,6 +133,26 @@ func configureSignInPolicy(props *awscognito.UserPoolProps, s *SignInPolicy) {
 	}
 }
 
+// firstAuthFactors are the first factors the pool's L2 props allow, named
+// and ordered as CDK writes AllowedFirstAuthFactors; a pool without a
+// sign-in policy allows the password only.
+func firstAuthFactors(props *awscognito.UserPoolProps) []string {
+	out := []string{"PASSWORD"}
+	if props.SignInPolicy == nil || props.SignInPolicy.AllowedFirstAuthFactors == nil {
+		return out
+	}
+	f := props.SignInPolicy.AllowedFirstAuthFactors
+	for _, factor := range []struct {
+		on   *bool
+		name string
+	}{{f.EmailOtp, "EMAIL_OTP"}, {f.SmsOtp, "SMS_OTP"}, {f.Passkey, "WEB_AUTHN"}} {
+		if factor.on != nil && *factor.on {
+			out = append(out, factor.name)
+		}
+	}
+	return out
+}
+
 // passkeyFactorConfiguration lets a verified passkey stand for two factors
 // in a pool that requires MFA, as Cognito requires for passkeys to be a
 // first factor there.

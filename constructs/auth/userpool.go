@@ -238,6 +238,13 @@ type UserPool struct {
 	SMSRole awsiam.Role
 	// Domain is the Cognito-hosted domain; nil without DomainPrefix.
 	Domain awscognito.UserPoolDomain
+	// FirstAuthFactors are the first factors of choice-based sign-in the
+	// pool allows, as its template's AllowedFirstAuthFactors names them:
+	// "PASSWORD", then "EMAIL_OTP", "SMS_OTP" and "WEB_AUTHN" as the
+	// SignInPolicy (or PoolOverrides) adds them. A front end offers the
+	// sign-in choices it names. Nil with Existing: the pool's policy is
+	// not known at synthesis.
+	FirstAuthFactors []string
 }
 
 var domainPrefix = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
@@ -354,7 +361,7 @@ func NewUserPool(scope constructs.Construct, id string, props *UserPoolProps) *U
 	passkeyFactorConfiguration(pool, p.SignInPolicy, p.MFA)
 	addPreTokenGeneration(this, pool, p.Triggers)
 
-	u := &UserPool{Construct: this, Pool: pool, Created: pool, SMSRole: smsRole}
+	u := &UserPool{Construct: this, Pool: pool, Created: pool, SMSRole: smsRole, FirstAuthFactors: firstAuthFactors(l2)}
 	u.addDomain(p.DomainPrefix)
 	return u
 }

@@ -8,11 +8,13 @@ package routes
 import (
 	"fmt"
 	"strings"
+
+	"github.com/portcullis-cdk/portcullis/contract"
 )
 
-// ResourceServerID is the identifier of the API's Cognito resource server;
-// scopes in tokens read "<ResourceServerID>/<scope>".
-const ResourceServerID = "portcullis"
+// ResourceServerID is the identifier of the API's Cognito resource server,
+// the project's name; scopes in tokens read "<ResourceServerID>/<scope>".
+const ResourceServerID = contract.Project
 
 // Scopes of the resource server.
 const (

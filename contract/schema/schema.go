@@ -45,8 +45,16 @@ var (
 	Usage = Table{Name: "usage", PartitionKey: "owner", Env: "USAGE_TABLE"}
 )
 
-// Tables lists every table of the stage.
-func Tables() []Table { return []Table{Todos, Photos, Profiles, Idempotency, Usage} }
+// Tables lists every table of the stage; the stage creates each.
+func Tables() []Table {
+	return []Table{
+		Todos,
+		Photos,
+		Profiles,
+		Idempotency,
+		Usage,
+	}
+}
 
 // Environment variables of the functions besides the table names.
 const (

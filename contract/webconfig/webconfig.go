@@ -62,4 +62,9 @@ type Config struct {
 	// CallbackPath and LogoutPath: CallbackPath and LogoutPath.
 	CallbackPath string `json:"callbackPath"`
 	LogoutPath   string `json:"logoutPath"`
+	// FirstAuthFactors are the first factors of choice-based sign-in
+	// (USER_AUTH) the pool allows, its AllowedFirstAuthFactors: "PASSWORD"
+	// and any of "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN". The sign-in page
+	// offers only these (a prod pool that requires MFA sends no codes).
+	FirstAuthFactors []string `json:"firstAuthFactors"`
 }

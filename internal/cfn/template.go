@@ -26,10 +26,16 @@ import (
 	"strings"
 )
 
-// Template is a CloudFormation template's resources.
+// Template is a CloudFormation template's resources and outputs.
 type Template struct {
 	Resources map[string]Resource `json:"Resources"`
+	Outputs   map[string]Output   `json:"Outputs,omitempty"`
 	reads     *Reads
+}
+
+// Output is one output of a template.
+type Output struct {
+	Value Expr `json:"Value"`
 }
 
 // Resource is one resource of a template.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -94,7 +95,8 @@ func TestStartServeClose(t *testing.T) {
 	}
 	if cfg.UserPoolID != s.Info.UserPoolID || cfg.ClientID != s.Info.SPAClientID || cfg.Issuer != s.Info.Issuer ||
 		cfg.UserPoolEndpoint != s.Info.CognitoEndpoint || cfg.IdentityEndpoint != s.Info.IdentityEndpoint ||
-		cfg.IdentityPoolID != s.Info.IdentityPoolID || cfg.CognitoDomain == "" || cfg.APIPath != webconfig.APIPath || len(cfg.Scopes) == 0 {
+		cfg.IdentityPoolID != s.Info.IdentityPoolID || cfg.CognitoDomain == "" || cfg.APIPath != webconfig.APIPath || len(cfg.Scopes) == 0 ||
+		!slices.Contains(cfg.FirstAuthFactors, "PASSWORD") {
 		t.Errorf("local config %+v does not name the local stack %+v", cfg, s.Info)
 	}
 	req, _ = http.NewRequest("GET", s.Info.AppURL+strings.TrimPrefix(cfg.APIPath, "/")+"/me", nil)

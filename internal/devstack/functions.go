@@ -174,7 +174,7 @@ func startFunctions(ctx context.Context, w *wiring) error {
 		return err
 	}
 	w.stack.functions = map[string]*locallambda.Function{}
-	refs := w.plan.clientRefs()
+	refs := w.plan.localRefs()
 	for id, l := range lambdas {
 		fn, err := w.newFunction(l, bins[l.Package], refs)
 		if err != nil {
@@ -296,12 +296,15 @@ func invoker[In, Out any](fn *locallambda.Function) func(context.Context, In) (O
 	}
 }
 
-// clientRefs maps each app client's logical id to its local id, and the
-// identity pool's to the local pool's.
-func (p *Plan) clientRefs() map[string]string {
+// localRefs maps each app client's logical id to its local id, each
+// table's to its local name, and the identity pool's to the local pool's.
+func (p *Plan) localRefs() map[string]string {
 	refs := map[string]string{}
 	for _, c := range p.Clients {
 		refs[c.LogicalID] = clientID(c.Path)
+	}
+	for _, t := range p.Tables {
+		refs[t.LogicalID] = t.Name()
 	}
 	if p.IdentityPool != "" {
 		refs[p.IdentityPool] = localIdentityPoolID

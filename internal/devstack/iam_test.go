@@ -81,7 +81,8 @@ func TestIdentityPoolPolicies(t *testing.T) {
 	}
 	a := newIdentityCaller(t, s, plan, "us-east-1:aaaaaaaa-0000-4000-8000-000000000001")
 	b := newIdentityCaller(t, s, plan, "us-east-1:bbbbbbbb-0000-4000-8000-000000000002")
-	table, bucket := aws.String(schema.Todos.Name), aws.String(localaws.Bucket)
+	checkTables(t, s, plan)
+	table, bucket := aws.String(s.Info.TodosTable), aws.String(localaws.Bucket)
 	item, _ := attributevalue.MarshalMap(map[string]string{schema.Todos.PartitionKey: b.id, schema.Todos.SortKey: "1", "title": "b's"})
 	if _, err := b.ddb.PutItem(ctx, &dynamodb.PutItemInput{TableName: table, Item: item}); err != nil {
 		t.Fatalf("B puts its own item: %v", err)
@@ -113,7 +114,7 @@ func TestIdentityPoolPolicies(t *testing.T) {
 			for _, o := range owners {
 				keys = append(keys, key(o, "1"))
 			}
-			_, err := a.ddb.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{schema.Todos.Name: {Keys: keys}}})
+			_, err := a.ddb.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]ddbtypes.KeysAndAttributes{s.Info.TodosTable: {Keys: keys}}})
 			return err
 		}
 	}

@@ -38,9 +38,14 @@ type Plan struct {
 	IdentityRole string
 	// Roles holds the policies attached to each role, by logical id.
 	Roles map[string][]RolePolicy
-	// Tables and Buckets are the logical ids of the stack's tables and
-	// buckets, which the functions' environments refer to.
-	Tables, Buckets []string
+	// Tables are the stack's tables, as the local DynamoDB creates them;
+	// TodosTable is the logical id of the one the stack outputs for
+	// identity-pool callers.
+	Tables     []Table
+	TodosTable string
+	// Buckets are the logical ids of the stack's buckets, which the
+	// functions' environments refer to.
+	Buckets []string
 	// BucketCORS are the photo bucket's CORS rules.
 	BucketCORS []s3types.CORSRule
 	// Web is the distribution.

@@ -61,7 +61,7 @@ func TestReadPlan(t *testing.T) {
 			t.Errorf("function %s: %+v", key, l)
 		}
 	}
-	env, err := p.Triggers["PreTokenGenerationConfig"].Env.resolve(func(string) string { return "" }, p.clientRefs())
+	env, err := p.Triggers["PreTokenGenerationConfig"].Env.resolve(func(string) string { return "" }, p.localRefs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,16 +9,18 @@ import (
 )
 
 // names maps the template's tables and bucket to their local names: the
-// functions' environments refer to them by logical id, and the local
-// servers provide them by variable name.
+// tables are named from the template (Table), the bucket is the local
+// servers', which they provide by variable name to the functions whose
+// environments refer to it by logical id.
 func (p *Plan) names(local func(string) string) Names {
 	n := Names{Region: Region, AccountID: localaws.AccountID, Tables: map[string]string{}, Buckets: map[string]string{}}
+	for _, t := range p.Tables {
+		n.Tables[t.LogicalID] = t.Name()
+	}
 	for _, l := range p.lambdas() {
 		for k, v := range l.Env {
 			switch {
 			case v.Ref == "" || local(k) == "":
-			case contains(p.Tables, v.Ref):
-				n.Tables[v.Ref] = local(k)
 			case contains(p.Buckets, v.Ref):
 				n.Buckets[v.Ref] = local(k)
 			}

@@ -27,8 +27,8 @@ import (
 // emailed code, is asked to enrol TOTP at first sign-in, enrols, and is
 // asked for a TOTP code at the next; tokens last prod's 15 minutes; the
 // hosted UI takes the local app's origin although prod's callback URLs
-// name app.example.com; and what prod uses that the stack cannot emulate
-// is named.
+// name app.example.com, and the smoke run signs in on it; and what prod
+// uses that the stack cannot emulate is named.
 func TestProdStage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the local stack")
@@ -90,6 +90,50 @@ func TestProdStage(t *testing.T) {
 	resp.Body.Close()
 	if loc := resp.Header.Get("Location"); !strings.HasPrefix(loc, "/login?") {
 		t.Errorf("hosted UI with the local app's callback %s: %d to %q, want the sign-in page", q.Get("redirect_uri"), resp.StatusCode, loc)
+	}
+	smokeHostedUI(t, s, auth, username, password)
+}
+
+// smokeHostedUI is the hosted-UI sign-in of `make smoke` against `make dev
+// STAGE=prod`: the sign-in page asks the user who enrolled through the API
+// for a code from the smoke run's authenticator, and a user whose first
+// sign-in is on the page to enrol one. The stage's clock moves a TOTP
+// period on instead of the test waiting for the next code.
+func smokeHostedUI(t *testing.T, s *Stack, auth *smoke.Authenticator, username, password string) {
+	t.Helper()
+	ctx := context.Background()
+	resp, err := http.Post(s.Info.ClockURL+"?by=30s", "", nil)
+	if err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("moving the clock: %v %v", resp, err)
+	}
+	auth.Now = func() time.Time { return time.Now().Add(30 * time.Second) }
+	hosted := smoke.HostedUI{
+		Issuer: s.Info.Issuer, ClientID: s.Info.SPAClientID, RedirectURL: s.Info.SPACallbackURL,
+		// GetUser below needs the scope of a user managing their account.
+		Scopes: []string{"openid", "email", "aws.cognito.signin.user.admin"}, Now: auth.Now, TOTP: auth,
+	}
+	if _, err := hosted.SignIn(ctx, username, password); err != nil {
+		t.Errorf("hosted UI sign-in answering SOFTWARE_TOKEN_MFA: %v", err)
+	}
+
+	const newcomer = "prod.newcomer@example.com"
+	c := s.CognitoClient()
+	if _, err := c.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(s.Info.SPAClientID), Username: aws.String(newcomer), Password: aws.String(password),
+		UserAttributes: []ciptypes.AttributeType{{Name: aws.String(userattr.Email), Value: aws.String(newcomer)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: aws.String(s.Info.UserPoolID), Username: aws.String(newcomer)}); err != nil {
+		t.Fatal(err)
+	}
+	session, err := hosted.SignIn(ctx, newcomer, password)
+	if err != nil {
+		t.Fatalf("hosted UI first sign-in answering MFA_SETUP: %v", err)
+	}
+	got, err := c.GetUser(ctx, &cip.GetUserInput{AccessToken: &session.Access})
+	if err != nil || aws.ToString(got.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
+		t.Errorf("GetUser after enrolling on the page = %+v, %v; want TOTP preferred", got, err)
 	}
 }
 

@@ -76,6 +76,9 @@ func (p *Pool) readSignInPolicy(pool *cfnResource) error {
 		return fmt.Errorf("user pool sign-in policy: %w", err)
 	}
 	p.FirstAuthFactors = pp.Policies.SignInPolicy.AllowedFirstAuthFactors
+	if len(p.FirstAuthFactors) == 0 {
+		p.FirstAuthFactors = []string{"PASSWORD"} // Cognito's default
+	}
 	p.Passkeys = pp.WebAuthnRelyingPartyID.Set()
 	p.PasskeyUserVerification = pp.WebAuthnUserVerification
 	return nil
@@ -612,12 +615,14 @@ func clientIDs(paths []string) []string {
 
 // overrideMFA sets the pool's MFA configuration from make dev's MFA
 // option, so a stage whose MFA is optional can be tried as one that
-// requires it.
+// requires it; such a pool allows no one-time-code first factor, as
+// Cognito refuses them where MFA is required.
 func (p *Pool) overrideMFA(mfa string) error {
 	switch mfa {
 	case "":
 	case "required", "on":
 		p.MFA = localcognito.MFAOn
+		p.FirstAuthFactors = slices.DeleteFunc(slices.Clone(p.FirstAuthFactors), func(f string) bool { return f == "EMAIL_OTP" || f == "SMS_OTP" })
 	case "optional":
 		p.MFA = localcognito.MFAOptional
 	case "off":

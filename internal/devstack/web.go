@@ -20,6 +20,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/webconfig"
 	"github.com/portcullis-cdk/portcullis/internal/cfn"
+	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
 // Web is the CloudFront distribution as the local origin serves it: the
@@ -355,27 +356,9 @@ func reserveWeb(w *wiring) error {
 
 func startWeb(_ context.Context, w *wiring) error {
 	info := w.info
-	// The hosted UI and OAuth endpoints are the local user pool's.
-	cognitoDomain := info.CognitoDomainURL
-	if cognitoDomain == "" {
-		cognitoDomain = info.CognitoEndpoint
-	}
-	cfg := webconfig.Config{
-		Region:           info.Region,
-		UserPoolID:       info.UserPoolID,
-		ClientID:         info.SPAClientID,
-		Issuer:           info.Issuer,
-		CognitoDomain:    cognitoDomain,
-		UserPoolEndpoint: info.CognitoEndpoint,
-		IdentityPoolID:   info.IdentityPoolID,
-		IdentityEndpoint: info.IdentityEndpoint,
-		APIPath:          w.plan.Web.APIPrefix,
-		Scopes:           w.plan.Web.Scopes,
-		CallbackPath:     webconfig.CallbackPath,
-		LogoutPath:       webconfig.LogoutPath,
-	}
+	cfg := localWebConfig(w.plan, info)
 	csp := w.plan.Web.localCSP(map[cspService]string{
-		hostedUI:    origin(cognitoDomain),
+		hostedUI:    origin(cfg.CognitoDomain),
 		userPoolAPI: origin(info.CognitoEndpoint),
 		identityAPI: origin(info.IdentityEndpoint),
 		bucketHost:  origin(info.S3Endpoint),
@@ -398,6 +381,31 @@ func startWeb(_ context.Context, w *wiring) error {
 	w.stack.serve(w.webListener, h)
 	info.AppURL = w.appOrigins[0] + "/"
 	return nil
+}
+
+// localWebConfig is the local config.json: the stack's endpoints from
+// info, the rest as the template has it.
+func localWebConfig(plan *Plan, info *stackinfo.Info) webconfig.Config {
+	// The hosted UI and OAuth endpoints are the local user pool's.
+	cognitoDomain := info.CognitoDomainURL
+	if cognitoDomain == "" {
+		cognitoDomain = info.CognitoEndpoint
+	}
+	return webconfig.Config{
+		Region:           info.Region,
+		UserPoolID:       info.UserPoolID,
+		ClientID:         info.SPAClientID,
+		Issuer:           info.Issuer,
+		CognitoDomain:    cognitoDomain,
+		UserPoolEndpoint: info.CognitoEndpoint,
+		IdentityPoolID:   info.IdentityPoolID,
+		IdentityEndpoint: info.IdentityEndpoint,
+		APIPath:          plan.Web.APIPrefix,
+		Scopes:           plan.Web.Scopes,
+		CallbackPath:     webconfig.CallbackPath,
+		LogoutPath:       webconfig.LogoutPath,
+		FirstAuthFactors: plan.Pool.FirstAuthFactors,
+	}
 }
 
 // edgeConfig is what the local origin serves.

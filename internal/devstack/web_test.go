@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/portcullis-cdk/portcullis/contract/webconfig"
+	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 )
 
 func TestReadWebPlan(t *testing.T) {
@@ -184,4 +185,73 @@ func TestEdgeHandler(t *testing.T) {
 	if _, err := newEdgeHandler(edgeConfig{Dir: filepath.Join(dir, "nope")}); err == nil {
 		t.Error("a missing web directory was accepted")
 	}
+}
+
+// The local config.json offers the sign-in choices of the stage's pool:
+// its template's AllowedFirstAuthFactors (Cognito's password alone where
+// it has none), less the one-time codes where make dev requires MFA, as
+// Cognito allows none then.
+func TestLocalConfigFirstAuthFactors(t *testing.T) {
+	for _, tc := range []struct {
+		name, template, mfa string
+		without             []string
+	}{
+		{"dev", golden, "", nil},
+		{"prod", prodGolden, "", nil},
+		{"dev with MFA=required", golden, "required", []string{"EMAIL_OTP", "SMS_OTP"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := templateFirstAuthFactors(t, tc.template)
+			want = slices.DeleteFunc(want, func(f string) bool { return slices.Contains(tc.without, f) })
+			p, err := ReadPlan(tc.template)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := p.Pool.overrideMFA(tc.mfa); err != nil {
+				t.Fatal(err)
+			}
+			got := localWebConfig(p, &stackinfo.Info{}).FirstAuthFactors
+			if !slices.Equal(got, want) || !slices.Contains(got, "PASSWORD") {
+				t.Errorf("config.json firstAuthFactors %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// templateFirstAuthFactors reads the user pool's AllowedFirstAuthFactors
+// from the template file, apart from the plan's reading.
+func templateFirstAuthFactors(t *testing.T, path string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tpl struct {
+		Resources map[string]struct {
+			Type       string
+			Properties json.RawMessage
+		}
+	}
+	if err := json.Unmarshal(raw, &tpl); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tpl.Resources {
+		if r.Type != "AWS::Cognito::UserPool" {
+			continue
+		}
+		var pool struct {
+			Policies struct {
+				SignInPolicy *struct{ AllowedFirstAuthFactors []string }
+			}
+		}
+		if err := json.Unmarshal(r.Properties, &pool); err != nil {
+			t.Fatal(err)
+		}
+		if sp := pool.Policies.SignInPolicy; sp != nil {
+			return sp.AllowedFirstAuthFactors
+		}
+		return []string{"PASSWORD"}
+	}
+	t.Fatalf("%s has no user pool", path)
+	return nil
 }

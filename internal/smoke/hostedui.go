@@ -39,6 +39,11 @@ type HostedUI struct {
 	// client with a 30s timeout. The sign-in pages get their own client
 	// with a cookie jar on the same transport.
 	HTTP *http.Client
+	// TOTP answers the sign-in page's authenticator steps (enrolling at
+	// the first sign-in where MFA is required, a code at the next) with
+	// the secrets it enrolled; nil means a sign-in that asks for a code
+	// fails.
+	TOTP *Authenticator
 }
 
 // HostedUISession is the outcome of a hosted UI sign-in.
@@ -51,8 +56,17 @@ type HostedUISession struct {
 }
 
 var (
-	csrfInput  = regexp.MustCompile(`name="_csrf"\s+value="([^"]+)"`)
-	errorBlock = regexp.MustCompile(`(?s)id="(?:error|loginErrorMessage)"[^>]*>([^<]*)<`)
+	csrfInput   = regexp.MustCompile(`name="_csrf"\s+value="([^"]+)"`)
+	errorBlock  = regexp.MustCompile(`(?s)id="(?:error|loginErrorMessage)"[^>]*>([^<]*)<`)
+	hiddenInput = regexp.MustCompile(`<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"`)
+)
+
+// The sign-in page's challenge form: the challenge it answers, the secret
+// of an authenticator to enrol, and the field of the code.
+const (
+	fieldChallenge = "_challenge"
+	fieldSecret    = "_secret"
+	fieldTOTPCode  = "totp_code"
 )
 
 // SignIn walks the hosted UI as a browser would: the authorize URL with
@@ -149,6 +163,18 @@ func (h HostedUI) browse(ctx context.Context, base *http.Client, authURL, state,
 			return "", err
 		}
 	}
+	for step := 0; landed == nil && step < 2; step++ {
+		form, err := h.answer(ctx, body, username)
+		if err != nil {
+			return "", err
+		}
+		if form == nil {
+			break
+		}
+		if page, body, err = fetch(ctx, browser, http.MethodPost, page.Request.URL.String(), form); err != nil {
+			return "", err
+		}
+	}
 	if landed == nil {
 		msg := "no message"
 		if m := errorBlock.FindStringSubmatch(body); m != nil {
@@ -167,6 +193,39 @@ func (h HostedUI) browse(ctx context.Context, base *http.Client, authURL, state,
 		return "", errors.New("the callback got no code")
 	}
 	return q.Get("code"), nil
+}
+
+// answer fills in the challenge form on a sign-in page, if the page is
+// one: an authenticator code, enrolling the secret the page shows first
+// where it asks to set one up. The form is nil on any other page.
+func (h HostedUI) answer(ctx context.Context, body, username string) (url.Values, error) {
+	form := url.Values{}
+	for _, m := range hiddenInput.FindAllStringSubmatch(body, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	var code string
+	var err error
+	switch challenge := form.Get(fieldChallenge); challenge {
+	case "":
+		return nil, nil
+	case "SOFTWARE_TOKEN_MFA", "MFA_SETUP":
+		if h.TOTP == nil {
+			return nil, fmt.Errorf("the sign-in page asks for an authenticator code (%s), and no authenticator was given", challenge)
+		}
+		if challenge == "MFA_SETUP" {
+			code, err = h.TOTP.enrolCode(ctx, username, form.Get(fieldSecret))
+		} else {
+			code, err = h.TOTP.code(ctx, username)
+		}
+	default:
+		return nil, fmt.Errorf("the sign-in page asks for %s, which the smoke run does not answer", challenge)
+	}
+	if err != nil {
+		return nil, err
+	}
+	form.Set(fieldTOTPCode, code)
+	form.Set("challengeSubmitButton", "Continue")
+	return form, nil
 }
 
 func fetch(ctx context.Context, c *http.Client, method, u string, form url.Values) (*http.Response, string, error) {

@@ -19,6 +19,11 @@ import (
 // same user needs: the TOTP secret it enrolled and the last period it used,
 // since Cognito refuses a code twice.
 type Authenticator struct {
+	// Now is the stage's clock, which TOTP codes and SRP proofs' timestamps
+	// are computed at; nil means time.Now. A local stack's clock can be
+	// moved forward a period instead of waiting for the next code.
+	Now func() time.Time
+
 	poolID  string // SRP proofs name the pool
 	mu      sync.Mutex
 	secrets map[string]string    // TOTP secret by username
@@ -90,7 +95,7 @@ func (a *Authenticator) answer(ctx context.Context, c *cip.Client, clientID, use
 			if s == nil {
 				return Tokens{}, errors.New("PASSWORD_VERIFIER outside an SRP sign-in")
 			}
-			if responses, err = s.Respond(username, password, ch.params, time.Now()); err != nil {
+			if responses, err = s.Respond(username, password, ch.params, a.now()); err != nil {
 				return Tokens{}, err
 			}
 		case ciptypes.ChallengeNameTypeNewPasswordRequired:
@@ -131,10 +136,7 @@ func (a *Authenticator) enrol(ctx context.Context, c *cip.Client, username strin
 	if err != nil {
 		return nil, fmt.Errorf("AssociateSoftwareToken: %w", err)
 	}
-	a.mu.Lock()
-	a.secrets[username] = aws.ToString(assoc.SecretCode)
-	a.mu.Unlock()
-	code, err := a.code(ctx, username)
+	code, err := a.enrolCode(ctx, username, aws.ToString(assoc.SecretCode))
 	if err != nil {
 		return nil, err
 	}
@@ -148,6 +150,22 @@ func (a *Authenticator) enrol(ctx context.Context, c *cip.Client, username strin
 	return out.Session, nil
 }
 
+// enrolCode remembers the authenticator secret Cognito gave username and
+// returns the code that proves it.
+func (a *Authenticator) enrolCode(ctx context.Context, username, secret string) (string, error) {
+	a.mu.Lock()
+	a.secrets[username] = secret
+	a.mu.Unlock()
+	return a.code(ctx, username)
+}
+
+func (a *Authenticator) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
 // code is the user's current TOTP code, waiting for the next period when
 // this one's code was already used.
 func (a *Authenticator) code(ctx context.Context, username string) (string, error) {
@@ -157,15 +175,14 @@ func (a *Authenticator) code(ctx context.Context, username string) (string, erro
 	if secret == "" {
 		return "", fmt.Errorf("Cognito asks %s for a TOTP code, and no authenticator was enrolled in this run", username)
 	}
-	now := time.Now()
+	now := a.now()
 	if period := now.Truncate(totp.Period); !period.After(last) {
-		wait := time.Until(totp.NextPeriod(now))
 		select {
-		case <-time.After(wait):
+		case <-time.After(totp.NextPeriod(now).Sub(now)):
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
-		now = time.Now()
+		now = a.now()
 	}
 	a.mu.Lock()
 	a.used[username] = now.Truncate(totp.Period)

@@ -43,6 +43,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 )
 
@@ -218,7 +219,7 @@ func (s *Store) claim(ctx context.Context, rec record, now time.Time) (*record, 
 		},
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	failed, ok := httpapi.ConditionFailed(err)
+	failed, ok := dynamo.ConditionFailed(err)
 	if !ok {
 		if err != nil {
 			return nil, fmt.Errorf("claim idempotency key: %w", err)

@@ -78,15 +78,11 @@ func (h *Handler) create(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 }
 
 func (h *Handler) complete(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-	id, err := r.ID()
+	it, err := h.lookup(ctx, r)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	st := h.store()
-	it, err := st.get(ctx, r.Owner, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
+	id := it.ID
 	if it.Status == statusReady {
 		return h.ok(ctx, it) // completing twice is harmless
 	}
@@ -209,15 +205,11 @@ func (h *Handler) list(ctx context.Context, r *httpapi.Request) (httpapi.Respons
 }
 
 func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {
-	id, err := r.ID()
+	it, err := h.lookup(ctx, r)
 	if err != nil {
 		return httpapi.Response{}, err
 	}
-	st := h.store()
-	it, err := st.get(ctx, r.Owner, id)
-	if err != nil {
-		return httpapi.Response{}, err
-	}
+	id := it.ID
 	// The object goes first, then the record: if either step fails the
 	// record is still there, so a retry finds the photo and finishes (S3
 	// deletes a missing key without complaint). The other order would leave
@@ -229,7 +221,7 @@ func (h *Handler) delete(ctx context.Context, r *httpapi.Request) (httpapi.Respo
 			return httpapi.Response{}, err
 		}
 	}
-	if err := st.delete(ctx, r.Owner, id, it.Status); err != nil {
+	if err := h.store().delete(ctx, r.Owner, id, it.Status); err != nil {
 		return httpapi.Response{}, err
 	}
 	// Only a ready photo was counted.
@@ -263,6 +255,15 @@ func (h *Handler) photo(ctx context.Context, it item) (Photo, error) {
 func isNotFound(err error) bool {
 	var re *awshttp.ResponseError
 	return errors.As(err, &re) && re.HTTPStatusCode() == http.StatusNotFound
+}
+
+// lookup reads the caller's photo that the request's path names.
+func (h *Handler) lookup(ctx context.Context, r *httpapi.Request) (item, error) {
+	id, err := r.ID()
+	if err != nil {
+		return item{}, err
+	}
+	return h.store().get(ctx, r.Owner, id)
 }
 
 func (h *Handler) store() store { return store{db: h.cfg.DB, table: h.cfg.Table} }

@@ -12,14 +12,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
@@ -45,15 +44,6 @@ const (
 	PendingTTL = 24 * time.Hour
 )
 
-// DB is the part of the DynamoDB API the handler uses.
-type DB interface {
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-}
-
 // Objects is the part of the S3 API the handler calls.
 type Objects interface {
 	HeadObject(context.Context, *s3.HeadObjectInput, ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
@@ -70,7 +60,7 @@ type Presigner interface {
 
 // Config wires a Handler to its table and bucket.
 type Config struct {
-	DB        DB
+	DB        dynamo.Items
 	Objects   Objects
 	Presigner Presigner
 	Table     string
@@ -134,28 +124,24 @@ type List struct {
 
 // Handler serves the photos routes.
 type Handler struct {
-	cfg    Config
-	now    func() time.Time
-	ids    *ids.Generator
-	router *httpapi.Router
+	// Router is the function's routes; its Handle is the Lambda handler.
+	*httpapi.Router
+	cfg Config
+	now func() time.Time
+	ids *ids.Generator
 }
 
 // New serves the photos of cfg.Table and cfg.Bucket.
 func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, now: time.Now, ids: new(ids.Generator)}
 	once := &idempotency.Store{DB: cfg.DB, Table: cfg.IdempotencyTable}
-	h.router = httpapi.MustRouter(routes.Photos, map[string]httpapi.HandlerFunc{
+	h.Router = httpapi.MustRouter(routes.Photos, map[string]httpapi.HandlerFunc{
 		"GET /photos":                h.list,
 		"POST /photos":               once.Wrap(h.create),
 		"POST /photos/{id}/complete": h.complete,
 		"DELETE /photos/{id}":        h.delete,
 	})
 	return h
-}
-
-// Handle is the Lambda handler.
-func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.router.Handle(ctx, ev)
 }
 
 type createBody struct {

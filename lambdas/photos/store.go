@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/pages"
 )
@@ -41,7 +42,7 @@ type item struct {
 }
 
 type store struct {
-	db    DB
+	db    dynamo.Items
 	table string
 }
 
@@ -93,7 +94,7 @@ func (s store) markReady(ctx context.Context, owner, id string, size int64, now 
 		},
 		ReturnValues: types.ReturnValueAllNew,
 	})
-	if _, ok := httpapi.ConditionFailed(err); ok {
+	if _, ok := dynamo.ConditionFailed(err); ok {
 		// Deleted or completed by a concurrent request since it was read.
 		return item{}, httpapi.Conflict(httpapi.CodeConflict, "the photo changed while completing; read it again")
 	}
@@ -136,7 +137,7 @@ func (s store) delete(ctx context.Context, owner, id, status string) error {
 		ExpressionAttributeNames:  map[string]string{"#id": schema.Photos.SortKey, "#status": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":status": &types.AttributeValueMemberS{Value: status}},
 	})
-	if _, ok := httpapi.ConditionFailed(err); ok {
+	if _, ok := dynamo.ConditionFailed(err); ok {
 		return httpapi.Conflict(httpapi.CodeConflict, "the photo changed while deleting; retry")
 	}
 	if err != nil {
@@ -146,5 +147,5 @@ func (s store) delete(ctx context.Context, owner, id, status string) error {
 }
 
 func decode(av map[string]types.AttributeValue) (item, error) {
-	return httpapi.Unmarshal[item](av, "photo")
+	return dynamo.Unmarshal[item](av, "photo")
 }

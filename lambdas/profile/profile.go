@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -59,21 +58,17 @@ type Me struct {
 
 // Handler serves the profile route.
 type Handler struct {
-	db     DB
-	table  string
-	router *httpapi.Router
+	// Router is the function's routes; its Handle is the Lambda handler.
+	*httpapi.Router
+	db    DB
+	table string
 }
 
 // New reads profiles from table through db.
 func New(db DB, table string) *Handler {
 	h := &Handler{db: db, table: table}
-	h.router = httpapi.MustRouter(routes.Profile, map[string]httpapi.HandlerFunc{"GET /me": h.me})
+	h.Router = httpapi.MustRouter(routes.Profile, map[string]httpapi.HandlerFunc{"GET /me": h.me})
 	return h
-}
-
-// Handle is the Lambda handler.
-func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.router.Handle(ctx, ev)
 }
 
 func (h *Handler) me(ctx context.Context, r *httpapi.Request) (httpapi.Response, error) {

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 )
 
@@ -78,7 +79,7 @@ func (u Usage) Take(ctx context.Context, owner string, amounts ...Amount) error 
 		in.ConditionExpression = aws.String(strings.Join(conds, " AND "))
 	}
 	_, err := u.DB.UpdateItem(ctx, in)
-	if _, failed := httpapi.ConditionFailed(err); failed {
+	if _, failed := dynamo.ConditionFailed(err); failed {
 		return Exceeded(amounts)
 	}
 	if err != nil {

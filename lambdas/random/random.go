@@ -7,8 +7,6 @@ import (
 	"context"
 	"math/rand/v2"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 )
@@ -23,8 +21,9 @@ type Number struct {
 
 // Handler serves the random route.
 type Handler struct {
-	router *httpapi.Router
-	intN   func(int) int
+	// Router is the function's routes; its Handle is the Lambda handler.
+	*httpapi.Router
+	intN func(int) int
 }
 
 // New returns the handler.
@@ -32,13 +31,8 @@ func New() *Handler {
 	// The global math/rand/v2 source is initialized from the OS and safe for
 	// concurrent use; the number is a sample, not a secret.
 	h := &Handler{intN: rand.IntN}
-	h.router = httpapi.MustRouter(routes.Random, map[string]httpapi.HandlerFunc{"GET /random": h.random})
+	h.Router = httpapi.MustRouter(routes.Random, map[string]httpapi.HandlerFunc{"GET /random": h.random})
 	return h
-}
-
-// Handle is the Lambda handler.
-func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.router.Handle(ctx, ev)
 }
 
 func (h *Handler) random(context.Context, *httpapi.Request) (httpapi.Response, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/pages"
@@ -38,7 +39,7 @@ const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 var errNotFound = httpapi.NotFound("todo not found")
 
 type store struct {
-	db    DB
+	db    dynamo.Items
 	table string
 	now   func() time.Time
 	ids   *ids.Generator
@@ -137,7 +138,7 @@ func (s store) update(ctx context.Context, owner, id, title string, done bool, v
 		ReturnValues:                        types.ReturnValueAllNew,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
-	if failed, ok := httpapi.ConditionFailed(err); ok {
+	if failed, ok := dynamo.ConditionFailed(err); ok {
 		return Todo{}, s.whyFailed(ctx, owner, id, failed.Item)
 	}
 	if err != nil {
@@ -173,7 +174,7 @@ func (s store) delete(ctx context.Context, owner, id string) error {
 		ConditionExpression:      aws.String("attribute_exists(#id)"),
 		ExpressionAttributeNames: map[string]string{"#id": schema.Todos.SortKey},
 	})
-	if _, ok := httpapi.ConditionFailed(err); ok {
+	if _, ok := dynamo.ConditionFailed(err); ok {
 		return errNotFound
 	}
 	if err != nil {
@@ -186,6 +187,6 @@ func (s store) delete(ctx context.Context, owner, id string) error {
 }
 
 func decode(av map[string]types.AttributeValue) (Todo, error) {
-	it, err := httpapi.Unmarshal[item](av, "todo")
+	it, err := dynamo.Unmarshal[item](av, "todo")
 	return it.todo(), err
 }

@@ -10,26 +10,15 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-
 	"github.com/portcullis-cdk/portcullis/contract/routes"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi"
 	"github.com/portcullis-cdk/portcullis/lambdas/idempotency"
 	"github.com/portcullis-cdk/portcullis/lambdas/ids"
 	"github.com/portcullis-cdk/portcullis/lambdas/quota"
 )
-
-// DB is the part of the DynamoDB API the handler uses.
-type DB interface {
-	PutItem(context.Context, *dynamodb.PutItemInput, ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
-	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
-	Query(context.Context, *dynamodb.QueryInput, ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
-	UpdateItem(context.Context, *dynamodb.UpdateItemInput, ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(context.Context, *dynamodb.DeleteItemInput, ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
-}
 
 // MaxTitle is the longest title, in characters.
 const MaxTitle = 500
@@ -52,16 +41,17 @@ type List struct {
 
 // Handler serves the todos routes.
 type Handler struct {
-	store  store
-	router *httpapi.Router
+	// Router is the function's routes; its Handle is the Lambda handler.
+	*httpapi.Router
+	store store
 }
 
 // New serves the todos of table through db, keeping the Idempotency-Key
 // records of POST /todos in idempotencyTable.
-func New(db DB, table, idempotencyTable string) *Handler {
+func New(db dynamo.Items, table, idempotencyTable string) *Handler {
 	h := &Handler{store: store{db: db, table: table, now: time.Now, ids: new(ids.Generator)}}
 	once := &idempotency.Store{DB: db, Table: idempotencyTable}
-	h.router = httpapi.MustRouter(routes.Todos, map[string]httpapi.HandlerFunc{
+	h.Router = httpapi.MustRouter(routes.Todos, map[string]httpapi.HandlerFunc{
 		"GET /todos":         h.list,
 		"POST /todos":        once.Wrap(h.create),
 		"GET /todos/{id}":    h.get,
@@ -84,13 +74,8 @@ func (h *Handler) Limit(usageTable string, max int64) *Handler {
 // pool id only (httpapi.Router.TrustIdentityPool); until then they refuse
 // every request.
 func (h *Handler) TrustIdentityPool(id string) *Handler {
-	h.router.TrustIdentityPool(id)
+	h.Router.TrustIdentityPool(id)
 	return h
-}
-
-// Handle is the Lambda handler.
-func (h *Handler) Handle(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	return h.router.Handle(ctx, ev)
 }
 
 type createBody struct {

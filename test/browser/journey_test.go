@@ -23,8 +23,9 @@ import (
 )
 
 // TestJourney is the whole user journey of the dev stage in a browser:
-// sign up, confirm with the code the stack sent, sign in, todos, a photo,
-// the profile, a passkey and an emailed code, a password reset, sign out.
+// sign up, confirm with the code the stack sent, sign in, todos, the
+// profile with a phone number, a passkey, codes by email and SMS, an
+// authenticator, a photo, a password reset, sign out.
 func TestJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the browser journey takes a while")
@@ -38,6 +39,7 @@ func TestJourney(t *testing.T) {
 	b := newBrowser(t, "journey")
 
 	email := "browser.user@example.com"
+	phone := "+14155550142"
 	password := "Journey-password-1!"
 	newPassword := "Journey-password-2?"
 
@@ -96,16 +98,20 @@ func TestJourney(t *testing.T) {
 	b.waitText("#todo-list", "Buy oat milk")
 	b.saveShot("todos-after-reload")
 
-	photos(t, b)
-
-	// Profile: view, edit the name and company, refresh the session.
+	// Profile: view, edit the name and company, add a phone number (in
+	// effect once its code is back), refresh the session.
 	b.do("go to profile", click(`nav a[href="/profile"]`))
 	b.screen("profile")
 	if got := b.text("#profile-facts"); !strings.Contains(got, email) || !strings.Contains(got, "Acme") {
 		t.Fatalf("profile shows %q, want the email and the company", got)
 	}
-	b.do("edit the profile", fill(`#f-name`, "Browser User Renamed"), fill(`input[name="custom:company"]`, "Initech"), click(`#profile-form button[type=submit]`))
-	b.waitText("main", "Your profile is saved.")
+	sent = log.count(phone)
+	b.do("edit the profile", fill(`#f-name`, "Browser User Renamed"), fill(`input[name="custom:company"]`, "Initech"),
+		fill(`#f-phone_number`, phone), click(`#profile-form button[type=submit]`))
+	b.waitText("#verify", "confirm the new phone_number")
+	b.do("verify the phone number", fill(`.verify-form input[name=code]`, log.next(t, phone, sent)), click(`.verify-form button[type=submit]`))
+	b.waitText("main", "Your phone number is verified.")
+	b.waitText("#profile-facts", phone+" (verified)")
 	b.waitText("#profile-facts", "Initech")
 	if name := eval[string](b, `document.querySelector("#f-name").value`); name != "Browser User Renamed" {
 		t.Errorf("name after save: %q", name)
@@ -122,10 +128,14 @@ func TestJourney(t *testing.T) {
 
 	// Without a password: a passkey added on the profile (before an
 	// authenticator app: Cognito offers neither passkeys nor codes to a
-	// user with MFA), then a code by email. The custom UI's session then
-	// refreshes with GetTokensFromRefreshToken and keeps the rotated token.
+	// user with MFA), then a code by email and one by SMS. The custom UI's
+	// session then refreshes with GetTokensFromRefreshToken and keeps the
+	// rotated token.
 	passkeyJourney(t, b, email)
-	codeJourney(t, b, log, email)
+	codeJourney(t, b, log, email, "#signin-code", email)
+	signOut(b)
+	b.do("go to sign-in", click(`a[href="/signin"]`))
+	codeJourney(t, b, log, email, "#signin-sms", phone)
 	b.do("go to profile", click(`nav a[href="/profile"]`))
 	b.waitScreen("profile")
 	rotated = sessionRefreshToken(b)
@@ -145,6 +155,9 @@ func TestJourney(t *testing.T) {
 	b.waitText("main", "Your authenticator app is set up")
 	b.waitText("#profile-facts", "Authenticator (TOTP)on")
 	b.saveShot("profile-totp-on")
+	// The next sign-in waits for the authenticator's next code: the
+	// photos take that time.
+	photos(t, b)
 
 	// Sign out: the refresh token is revoked, the tab holds no token.
 	refresh := sessionRefreshToken(b)

@@ -37,8 +37,15 @@ func TestJourneyMFA(t *testing.T) {
 	b.do("confirm", fill(`#f-code`, log.next(t, phone, sent)), click(`#confirm-form button[type=submit]`))
 	b.waitText("main", "confirmed")
 
-	// The first sign-in must enrol an authenticator (MFA_SETUP).
-	signIn(b, phone, password)
+	// A pool that requires MFA sends no one-time codes: the sign-in page
+	// offers passkeys besides the password, and no code. The first
+	// sign-in must enrol an authenticator (MFA_SETUP).
+	b.do("go to sign-in", click(`a[href="/signin"]`))
+	b.screen("signin")
+	if got := eval[string](b, `[...document.querySelectorAll("#signin-form button[name=method]")].map((e) => e.id).join(" ")`); got != "signin-passkey" {
+		t.Errorf("the sign-in page offers %q, want the passkey only", got)
+	}
+	b.do("sign in", fill(`#f-username`, phone), fill(`#f-password`, password), click(`#signin-form button[type=submit]`))
 	b.screen("mfa-setup")
 	secret := b.text("#totp-secret")
 	var lastCode time.Time

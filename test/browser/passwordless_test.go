@@ -86,15 +86,16 @@ func passkeyJourney(t *testing.T, b *browser, username string) {
 	b.waitText("#signin-form [role=alert]", "no passkey")
 }
 
-// codeJourney signs in with a code emailed to email (the local stack logs
-// it as it would be sent) from the sign-in screen it starts on: a wrong
-// code first, then the right one. It ends on the todos.
-func codeJourney(t *testing.T, b *browser, log *codes, email string) {
+// codeJourney signs username in with a one-time code that button has the
+// pool send to destination (the local stack logs it as it would be sent),
+// from the sign-in screen it starts on: a wrong code first, then the
+// right one. It ends on the todos.
+func codeJourney(t *testing.T, b *browser, log *codes, username, button, destination string) {
 	t.Helper()
-	sent := log.count(email)
-	b.do("ask for a code", fill(`#f-username`, email), click(`#signin-code`))
+	sent := log.count(destination)
+	b.do("ask for a code", fill(`#f-username`, username), click(button))
 	b.screen("signin-code")
-	code := log.next(t, email, sent)
+	code := log.next(t, destination, sent)
 	if len(code) != 8 {
 		t.Errorf("the sign-in code %q has %d digits, want Cognito's eight", code, len(code))
 	}

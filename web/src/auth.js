@@ -5,8 +5,9 @@
 // - the custom UI: SRP sign-in and the account operations of the Cognito
 //   user pool API (sign-up, confirmation, password reset, TOTP), through
 //   amazon-cognito-identity-js, and the calls it does not make through
-//   cognito.js: choice-based sign-in (USER_AUTH) with an emailed code or a
-//   passkey, passkey registration, token refresh with rotation.
+//   cognito.js: choice-based sign-in (USER_AUTH) with a code sent by email
+//   or SMS or with a passkey, passkey registration, token refresh with
+//   rotation.
 //
 // The SPA client rotates refresh tokens: every refresh returns a new one
 // and the old one soon stops working, so each refresh keeps the token it
@@ -48,6 +49,7 @@ const MARGIN = 60;
 // What to tell a user Cognito would not let take a challenge.
 const unavailable = {
   EMAIL_OTP: "No code can be emailed for this account: sign in with your password.",
+  SMS_OTP: "No code can be texted for this account: sign in with your password.",
   WEB_AUTHN: "This account has no passkey to sign in with: sign in another way, then add one on your profile.",
 };
 
@@ -335,17 +337,21 @@ export class Auth {
     });
   }
 
-  // ---- choice-based sign-in (USER_AUTH): an emailed code, a passkey ----
+  // ---- choice-based sign-in (USER_AUTH): a code by email or SMS, a passkey ----
 
-  // signInWithCode has Cognito email username a one-time code and resolves
-  // to where it went (masked); answerCode then signs in with it.
-  async signInWithCode(username) {
-    const p = await this.userAuth(username, "EMAIL_OTP");
+  // signInWithCode has Cognito send username a one-time code over channel,
+  // EMAIL_OTP or SMS_OTP, and resolves to where it went (masked);
+  // answerCode then signs in with it.
+  async signInWithCode(username, channel) {
+    const p = await this.userAuth(username, channel);
     return p.CODE_DELIVERY_DESTINATION;
   }
 
+  // answerCode answers either channel's challenge: EMAIL_OTP_CODE or
+  // SMS_OTP_CODE.
   answerCode(code) {
-    return this.answer({ EMAIL_OTP_CODE: code }).catch((err) => {
+    const { challenge } = this.needPending();
+    return this.answer({ [`${challenge}_CODE`]: code }).catch((err) => {
       // The session takes a few more tries before it ends.
       if (err.code === "CodeMismatchException") throw new Error("That code is not the one we sent: check it and try again.");
       throw err;

@@ -20,7 +20,9 @@ export async function loadConfig() {
 
 export function checkConfig(cfg) {
   const missing = required.filter((k) => typeof cfg[k] !== "string" || cfg[k] === "");
-  if (!Array.isArray(cfg.scopes) || cfg.scopes.length === 0) missing.push("scopes");
+  for (const list of ["scopes", "firstAuthFactors"]) {
+    if (!Array.isArray(cfg[list]) || cfg[list].length === 0) missing.push(list);
+  }
   if (missing.length) {
     throw new Error(`/config.json lacks ${missing.join(", ")}`);
   }

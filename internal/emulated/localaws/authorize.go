@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/iam"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
@@ -86,19 +85,10 @@ func tableARN(name string) string {
 
 func bucketARN(bucket string) string { return "arn:aws:s3:::" + bucket }
 
-// partitionKey is the partition key attribute of a local table.
-func partitionKey(table string) (string, error) {
-	for _, t := range schema.Tables() {
-		if t.Name == table {
-			return t.PartitionKey, nil
-		}
-	}
-	return "", fmt.Errorf("table %q is not a table of the stage", table)
-}
-
 // dynamoDBRequests is what a DynamoDB call asks IAM for: per table, the
-// action with dynamodb:LeadingKeys, the partition keys it touches.
-func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
+// action with dynamodb:LeadingKeys, the partition keys it touches (keyOf
+// names a table's partition key attribute).
+func dynamoDBRequests(r *http.Request, body []byte, keyOf func(table string) (string, error)) ([]iam.Request, error) {
 	_, op, ok := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	if !ok {
 		return nil, errors.New("no X-Amz-Target operation")
@@ -115,13 +105,13 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 		if op == "PutItem" {
 			item = in.Item
 		}
-		key, err := leadingKey(in.TableName, item)
+		key, err := leadingKey(keyOf, in.TableName, item)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", op, err)
 		}
 		return []iam.Request{one(in.TableName, []string{key})}, nil
 	case "Query":
-		key, err := queryKey(in.TableName, in.KeyConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.KeyConditions)
+		key, err := queryKey(keyOf, in.TableName, in.KeyConditionExpression, in.ExpressionAttributeNames, in.ExpressionAttributeValues, in.KeyConditions)
 		if err != nil {
 			return nil, fmt.Errorf("Query: %w", err)
 		}
@@ -129,7 +119,7 @@ func dynamoDBRequests(r *http.Request, body []byte) ([]iam.Request, error) {
 	case "BatchGetItem", "BatchWriteItem":
 		var reqs []iam.Request
 		for table, raw := range in.RequestItems {
-			keys, err := batchKeys(op, table, raw)
+			keys, err := batchKeys(keyOf, op, table, raw)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", op, err)
 			}
@@ -248,8 +238,8 @@ func stringAttr(raw json.RawMessage) (string, error) {
 	return *v.S, nil
 }
 
-func leadingKey(table string, item map[string]json.RawMessage) (string, error) {
-	pk, err := partitionKey(table)
+func leadingKey(keyOf func(string) (string, error), table string, item map[string]json.RawMessage) (string, error) {
+	pk, err := keyOf(table)
 	if err != nil {
 		return "", err
 	}
@@ -264,8 +254,8 @@ var keyEquality = regexp.MustCompile(`^\(*\s*([#A-Za-z0-9_.:]+)\s*=\s*(:[A-Za-z0
 
 // queryKey finds the partition key value a Query's key condition fixes:
 // "<pk> = :v" joined by AND to an optional sort key condition.
-func queryKey(table, expr string, names map[string]string, values map[string]json.RawMessage, legacy map[string]struct{ AttributeValueList []json.RawMessage }) (string, error) {
-	pk, err := partitionKey(table)
+func queryKey(keyOf func(string) (string, error), table, expr string, names map[string]string, values map[string]json.RawMessage, legacy map[string]struct{ AttributeValueList []json.RawMessage }) (string, error) {
+	pk, err := keyOf(table)
 	if err != nil {
 		return "", err
 	}
@@ -291,7 +281,7 @@ func queryKey(table, expr string, names map[string]string, values map[string]jso
 	return "", fmt.Errorf("key condition %q: no equality on the partition key %s", expr, pk)
 }
 
-func batchKeys(op, table string, raw json.RawMessage) ([]string, error) {
+func batchKeys(keyOf func(string) (string, error), op, table string, raw json.RawMessage) ([]string, error) {
 	var keys []map[string]json.RawMessage
 	if op == "BatchGetItem" {
 		var v struct{ Keys []map[string]json.RawMessage }
@@ -318,7 +308,7 @@ func batchKeys(op, table string, raw json.RawMessage) ([]string, error) {
 	}
 	var out []string
 	for _, k := range keys {
-		v, err := leadingKey(table, k)
+		v, err := leadingKey(keyOf, table, k)
 		if err != nil {
 			return nil, err
 		}

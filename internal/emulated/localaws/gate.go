@@ -71,10 +71,7 @@ var (
 	dynamoDBService = service{
 		signing: sigv4.Service{Name: "dynamodb", Region: Region, Skew: 5 * time.Minute},
 		refuse:  refuseDynamoDB,
-		requests: func(r *http.Request, body []byte) ([]iam.Request, string, error) {
-			reqs, err := dynamoDBRequests(r, body)
-			return reqs, "", err
-		},
+		// requests: Servers.dynamoDB's, which knows the tables' keys.
 		deny:     denyDynamoDB,
 		throttle: throttleDynamoDB,
 		fail:     failDynamoDB,

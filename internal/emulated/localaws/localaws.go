@@ -33,7 +33,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -70,6 +69,7 @@ type Servers struct {
 	// Roles are the policies non-admin callers are authorized with.
 	Roles *Roles
 	log   atomic.Pointer[slog.Logger]
+	keys  *tableKeys
 	// dir holds the servers' logs (and their data, unless data is
 	// elsewhere); Close removes it.
 	dir      string
@@ -91,16 +91,28 @@ func (p proc) kill() {
 	<-p.exited
 }
 
-// Start starts the servers and creates every table of schema.Tables (named
-// by Table.Name) and Bucket, their data in a temporary directory Close
-// removes. Call Close when done.
-func Start(ctx context.Context) (*Servers, error) { return StartIn(ctx, "") }
+// Start starts the servers with the tables of SchemaTables and Bucket,
+// their data in a temporary directory Close removes. Call Close when done.
+func Start(ctx context.Context) (*Servers, error) {
+	return StartIn(ctx, Config{Tables: SchemaTables()})
+}
 
-// StartIn is Start with the data kept in dataDir (DynamoDB's in
-// dataDir/dynamodb, S3's in dataDir/s3), where the next StartIn finds it:
-// the tables and the bucket are created where missing, and Close leaves
-// them. An empty dataDir is Start's temporary directory.
-func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
+// Config is what StartIn starts.
+type Config struct {
+	// DataDir keeps the data (DynamoDB's in DataDir/dynamodb, S3's in
+	// DataDir/s3) where the next StartIn finds it, and Close leaves it;
+	// empty is a temporary directory Close removes.
+	DataDir string
+	// Tables are created where missing; a table kept in DataDir whose
+	// keys, attribute types or indexes differ is replaced (createTables).
+	Tables []*dynamodb.CreateTableInput
+	// Log receives what the servers report (a replaced table, refused
+	// signatures, denied requests); nil discards it. SetLog replaces it.
+	Log *slog.Logger
+}
+
+// StartIn starts the servers with cfg's tables and Bucket.
+func StartIn(ctx context.Context, cfg Config) (_ *Servers, err error) {
 	bin, err := nodeBin()
 	if err != nil {
 		return nil, err
@@ -110,7 +122,8 @@ func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 		return nil, err
 	}
 	s := newServers(dir)
-	s.data = dataDir
+	s.SetLog(cfg.Log)
+	s.data = cfg.DataDir
 	if s.data == "" {
 		s.data = dir
 	}
@@ -133,7 +146,7 @@ func StartIn(ctx context.Context, dataDir string) (_ *Servers, err error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
-	if err := s.createTables(ctx); err != nil {
+	if err := s.createTables(ctx, cfg.Tables, s.log.Load()); err != nil {
 		return nil, err
 	}
 	_, err = s.S3(nil).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(Bucket)})
@@ -182,8 +195,10 @@ func newServers(dir string) *Servers {
 }
 
 // startGates serves a gate for each backend and records the endpoints.
+// The DynamoDB gate reads each table's partition key from s.keys, which
+// asks dynalite itself about a table the servers did not create.
 func (s *Servers) startGates(dynalite, s3rver string) (err error) {
-	if s.DynamoDBEndpoint, err = s.startGate(dynalite, dynamoDBService); err != nil {
+	if s.DynamoDBEndpoint, err = s.startGate(dynalite, s.dynamoDB(dynalite)); err != nil {
 		return err
 	}
 	if s.S3Endpoint, err = s.startGate(s3rver, s3Service); err != nil {
@@ -301,7 +316,7 @@ func (s *Servers) S3(rec *Recorder) *s3.Client {
 }
 
 // Env is the environment a function's main reads to reach the servers, in
-// awsenv's terms.
+// awsenv's terms, with the names of SchemaTables (Start's tables).
 func (s *Servers) Env() map[string]string {
 	env := map[string]string{
 		"AWS_REGION":                Region,
@@ -315,41 +330,6 @@ func (s *Servers) Env() map[string]string {
 		env[t.Env] = t.Name
 	}
 	return env
-}
-
-func (s *Servers) createTables(ctx context.Context) error {
-	db := s.DynamoDB(nil)
-	for _, t := range schema.Tables() {
-		in := &dynamodb.CreateTableInput{
-			TableName:   aws.String(t.Name),
-			BillingMode: ddbtypes.BillingModePayPerRequest,
-			AttributeDefinitions: []ddbtypes.AttributeDefinition{
-				{AttributeName: aws.String(t.PartitionKey), AttributeType: ddbtypes.ScalarAttributeTypeS},
-			},
-			KeySchema: []ddbtypes.KeySchemaElement{
-				{AttributeName: aws.String(t.PartitionKey), KeyType: ddbtypes.KeyTypeHash},
-			},
-		}
-		if t.SortKey != "" {
-			in.AttributeDefinitions = append(in.AttributeDefinitions, ddbtypes.AttributeDefinition{
-				AttributeName: aws.String(t.SortKey), AttributeType: ddbtypes.ScalarAttributeTypeS,
-			})
-			in.KeySchema = append(in.KeySchema, ddbtypes.KeySchemaElement{
-				AttributeName: aws.String(t.SortKey), KeyType: ddbtypes.KeyTypeRange,
-			})
-		}
-		var inUse *ddbtypes.ResourceInUseException
-		if _, err := db.CreateTable(ctx, in); err != nil && !errors.As(err, &inUse) {
-			return fmt.Errorf("creating table %s: %w", t.Name, err)
-		}
-		waiter := dynamodb.NewTableExistsWaiter(db, func(o *dynamodb.TableExistsWaiterOptions) {
-			o.MinDelay, o.MaxDelay = 10*time.Millisecond, 100*time.Millisecond
-		})
-		if err := waiter.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(t.Name)}, startTimeout); err != nil {
-			return fmt.Errorf("waiting for table %s: %w", t.Name, err)
-		}
-	}
-	return nil
 }
 
 // listening matches the line each server prints once it accepts connections.

@@ -64,6 +64,7 @@ func TestServers(t *testing.T) {
 		t.Errorf("ops %q", got)
 	}
 	t.Run("Attach", func(t *testing.T) { attach(t, s) })
+	t.Run("LeadingKeysOfAnyTable", func(t *testing.T) { leadingKeysOfAnyTable(t, s) })
 }
 
 // attach: gates attached to s's processes reach the same bucket and close

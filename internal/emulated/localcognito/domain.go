@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -108,10 +107,6 @@ func (s *Server) UsernameAttributes() []string { return slices.Clone(s.usernameA
 
 // Client is the app client with id.
 func (s *Server) Client(id string) (*Client, error) { return s.client(id) }
-
-// SetCORS writes the CORS headers of the pool's answers, which the domain
-// gives too: browsers call both from the app's origin.
-func SetCORS(h http.Header, r *http.Request) { setCORS(h, r) }
 
 // secretHash is the SECRET_HASH client owes for name.
 func secretHash(client *Client, name string) string {

@@ -293,30 +293,42 @@ func (f *Function) take() (*sandbox, error) {
 }
 
 // put returns an environment after an invocation: idle again if it still
-// runs the current code, stopped otherwise.
+// runs the current code, stopped otherwise. A stopped environment's
+// process is gone when put returns, before Invoke answers and frees its
+// slot: a timed-out or retired process is never running beside the
+// environments the function counts.
 func (f *Function) put(sb *sandbox) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	if !f.closed && sb.gen == f.gen && sb.alive() {
 		f.idle = append(f.idle, sb)
+		f.mu.Unlock()
 		return
 	}
 	delete(f.all, sb)
+	f.mu.Unlock()
 	sb.stop()
+	<-sb.exited
 }
 
-// Replace runs bootstrap from now on: idle environments stop, busy ones
-// finish their invocation and stop, new invocations start new ones.
+// Replace runs bootstrap from now on: idle environments stop (their
+// processes are gone when it returns), busy ones finish their invocation
+// and stop, new invocations start new ones.
 func (f *Function) Replace(bootstrap string) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.bootstrap = bootstrap
 	f.gen++
-	for _, sb := range f.idle {
-		sb.stop()
+	retired := f.idle
+	for _, sb := range retired {
 		delete(f.all, sb)
 	}
 	f.idle = nil
+	f.mu.Unlock()
+	for _, sb := range retired {
+		sb.stop()
+	}
+	for _, sb := range retired {
+		<-sb.exited
+	}
 }
 
 // Stats are a function's environments: running now and the most at once.

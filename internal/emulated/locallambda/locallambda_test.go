@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,21 +49,27 @@ func runTests(m *testing.M) int {
 
 type reply struct {
 	RequestID, FunctionARN, TraceID string
-	DeadlineInMS                    int64
+	DeadlineMS                      int64 // Unix milliseconds
 	Env                             map[string]string
 	PID                             int
 }
 
 // syncBuffer collects a function's log.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu      sync.Mutex
+	b       bytes.Buffer
+	written chan struct{} // signalled after each write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.b.Write(p)
+	n, err := s.b.Write(p)
+	select {
+	case s.written <- struct{}{}:
+	default:
+	}
+	return n, err
 }
 
 func (s *syncBuffer) String() string {
@@ -71,10 +78,47 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// patience bounds the wait for an event that takes milliseconds, so that
+// a runtime that never brings it fails the test with a message rather
+// than hanging it until -timeout; no assertion depends on it.
+const patience = time.Minute
+
+// waitFor returns the submatches of the first n lines of the log that
+// match re, waiting for them to be written.
+func (s *syncBuffer) waitFor(t *testing.T, re *regexp.Regexp, n int) [][]string {
+	t.Helper()
+	limit := time.NewTimer(patience)
+	defer limit.Stop()
+	for {
+		if m := re.FindAllStringSubmatch(s.String(), n); len(m) == n {
+			return m
+		}
+		select {
+		case <-s.written:
+		case <-limit.C:
+			t.Fatalf("after %v the log has fewer than %d lines matching %s:\n%s", patience, n, re, s)
+		}
+	}
+}
+
+// waiting is the line of an invocation {"op":"wait"} in flight.
+var waiting = regexp.MustCompile(`(?m)^\[[^]]+\] waiting in process (\d+)$`)
+
+// waitEvent is an invocation that stays in flight until release creates
+// the file.
+func waitEvent(t *testing.T) (event string, release func()) {
+	file := filepath.Join(t.TempDir(), "release")
+	return fmt.Sprintf(`{"op":"wait","file":%q}`, file), func() {
+		if err := os.WriteFile(file, nil, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // newFunction is testdata/fn with cfg's settings, closed when the test ends.
 func newFunction(t *testing.T, cfg Config) (*Function, *syncBuffer) {
 	t.Helper()
-	log := &syncBuffer{}
+	log := &syncBuffer{written: make(chan struct{}, 1)}
 	if cfg.Name == "" {
 		cfg.Name = "fn"
 	}
@@ -138,7 +182,9 @@ func TestRuntimeAPIContract(t *testing.T) {
 		Env:         map[string]string{"GREETING": "hello"},
 		Credentials: Credentials{AccessKeyID: "ASIAKEY", SecretAccessKey: "secret", SessionToken: "token"},
 	})
+	sent := time.Now()
 	a := mustInvoke(t, f, `{"op":"echo"}`)
+	answered := time.Now()
 	b := mustInvoke(t, f, `{"op":"echo"}`)
 	if a.RequestID == "" || a.RequestID == b.RequestID {
 		t.Errorf("request ids %q, %q: want a new one per invocation", a.RequestID, b.RequestID)
@@ -149,8 +195,9 @@ func TestRuntimeAPIContract(t *testing.T) {
 	if !regexp.MustCompile(`^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$`).MatchString(a.TraceID) || a.Env["_X_AMZN_TRACE_ID"] != a.TraceID {
 		t.Errorf("trace id %q, _X_AMZN_TRACE_ID %q", a.TraceID, a.Env["_X_AMZN_TRACE_ID"])
 	}
-	if a.DeadlineInMS < 6000 || a.DeadlineInMS > 7000 {
-		t.Errorf("deadline in %d ms, want the 7 s timeout", a.DeadlineInMS)
+	// The deadline is the 7 s timeout from when the runtime took the event.
+	if earliest, latest := sent.Add(7*time.Second).UnixMilli(), answered.Add(7*time.Second).UnixMilli(); a.DeadlineMS < earliest || a.DeadlineMS > latest {
+		t.Errorf("deadline %d, want 7 s after the invocation, %d..%d", a.DeadlineMS, earliest, latest)
 	}
 	want := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME": "contract", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -172,7 +219,11 @@ func TestRuntimeAPIContract(t *testing.T) {
 }
 
 // TestFunctionErrors: a returned error keeps the environment; a panic, an
-// exit and a timeout end it, and the next invocation gets a new one.
+// exit and a timeout end it, and the next invocation gets a new one. After
+// an exit or a timeout the process is gone when the error is answered (an
+// exit is answered once seen, a timeout once the process is killed); one
+// that reports a panic exits on its own after that, before the next
+// invocation runs.
 func TestFunctionErrors(t *testing.T) {
 	f, _ := newFunction(t, Config{Timeout: time.Second})
 	first := mustInvoke(t, f, `{"op":"echo"}`)
@@ -185,10 +236,11 @@ func TestFunctionErrors(t *testing.T) {
 
 	cases := []struct {
 		event, typ, message string
+		goneWhenAnswered    bool
 	}{
-		{`{"op":"panic"}`, "string", "asked to panic"},
-		{`{"op":"exit"}`, "Runtime.ExitError", "Error: Runtime exited with error: exit status 7"},
-		{`{"op":"sleep","ms":3000}`, "Sandbox.Timedout", "Error: Task timed out after 1.00 seconds"},
+		{`{"op":"panic"}`, "string", "asked to panic", false},
+		{`{"op":"exit"}`, "Runtime.ExitError", "Error: Runtime exited with error: exit status 7", true},
+		{`{"op":"sleep","ms":60000}`, "Sandbox.Timedout", "Error: Task timed out after 1.00 seconds", true},
 	}
 	for _, c := range cases {
 		before := mustInvoke(t, f, `{"op":"echo"}`)
@@ -201,6 +253,9 @@ func TestFunctionErrors(t *testing.T) {
 		if took := time.Since(started); took > 2*time.Second {
 			t.Errorf("%s took %v", c.event, took)
 		}
+		if c.goneWhenAnswered && processRuns(before.PID) {
+			t.Errorf("%s: process %d still runs when the error is answered", c.event, before.PID)
+		}
 		after := mustInvoke(t, f, `{"op":"echo"}`)
 		if after.PID == before.PID || processRuns(before.PID) {
 			t.Errorf("%s: process %d still serves or runs (next ran in %d)", c.event, before.PID, after.PID)
@@ -208,20 +263,43 @@ func TestFunctionErrors(t *testing.T) {
 	}
 }
 
+// TestChildOutlivesTimeout: a process the function started, still
+// holding its output when the environment is killed, does not hold up the
+// timeout's answer, nor the next invocation.
+func TestChildOutlivesTimeout(t *testing.T) {
+	f, log := newFunction(t, Config{Timeout: time.Second})
+	before := mustInvoke(t, f, `{"op":"echo"}`)
+	_, err := invoke(t, f, `{"op":"spawn"}`)
+	child, convErr := strconv.Atoi(log.waitFor(t, regexp.MustCompile(`started child (\d+)`), 1)[0][1])
+	if convErr != nil {
+		t.Fatal(convErr)
+	}
+	t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
+	wantError(t, err, "Sandbox.Timedout", "Task timed out after 1.00 seconds")
+	if processRuns(before.PID) {
+		t.Errorf("process %d still runs when the timeout is answered", before.PID)
+	}
+	if after := mustInvoke(t, f, `{"op":"echo"}`); after.PID == before.PID {
+		t.Errorf("the timed-out process %d still serves", before.PID)
+	}
+}
+
 // TestInitFailures: a bootstrap that exits before asking for an
 // invocation, one that posts /init/error, and one that never asks fail the
-// invocation that started them.
+// invocation that started them. Only the one that never asks has a short
+// init timeout: the others fail by themselves, however slowly they start.
 func TestInitFailures(t *testing.T) {
 	cases := []struct {
 		init, typ, message string
+		initTimeout        time.Duration
 	}{
-		{"exit", "Runtime.ExitError", "Error: Runtime exited with error: exit status 3"},
-		{"post", "InitError.Config", "no table configured"},
-		{"hang", "Sandbox.Timedout", "init timed out after 0.50 seconds"},
+		{"exit", "Runtime.ExitError", "Error: Runtime exited with error: exit status 3", 0},
+		{"post", "InitError.Config", "no table configured", 0},
+		{"hang", "Sandbox.Timedout", "init timed out after 0.50 seconds", 500 * time.Millisecond},
 	}
 	for _, c := range cases {
 		t.Run(c.init, func(t *testing.T) {
-			f, log := newFunction(t, Config{Env: map[string]string{"INIT": c.init}, InitTimeout: 500 * time.Millisecond})
+			f, log := newFunction(t, Config{Env: map[string]string{"INIT": c.init}, InitTimeout: c.initTimeout})
 			_, err := invoke(t, f, `{"op":"echo"}`)
 			wantError(t, err, c.typ, c.message)
 			if c.init == "exit" && !strings.Contains(log.String(), "[fn] init: a required setting is missing\n") {
@@ -235,16 +313,17 @@ func TestInitFailures(t *testing.T) {
 }
 
 // TestConcurrentInvocations: one environment per concurrent invocation up
-// to the limit, the rest wait; all of them answer.
+// to the limit, the rest wait; all of them answer, in the warm ones.
 func TestConcurrentInvocations(t *testing.T) {
-	f, _ := newFunction(t, Config{Concurrency: 3})
+	f, log := newFunction(t, Config{Concurrency: 3, Timeout: time.Minute})
+	ev, release := waitEvent(t)
 	var wg sync.WaitGroup
 	pids := make(chan int, 8)
 	for range 8 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := invoke(t, f, `{"op":"sleep","ms":300}`)
+			r, err := invoke(t, f, ev)
 			if err != nil {
 				t.Error(err)
 				return
@@ -252,6 +331,9 @@ func TestConcurrentInvocations(t *testing.T) {
 			pids <- r.PID
 		}()
 	}
+	// Three in flight, the others waiting for one of them to be free.
+	log.waitFor(t, waiting, 3)
+	release()
 	wg.Wait()
 	close(pids)
 	seen := map[int]bool{}
@@ -294,7 +376,7 @@ func TestReportLines(t *testing.T) {
 	}
 
 	jf, jlog := newFunction(t, Config{Name: "json", LogFormat: LogFormatJSON, Timeout: time.Second})
-	_, err := invoke(t, jf, `{"op":"sleep","ms":2000}`)
+	_, err := invoke(t, jf, `{"op":"sleep","ms":60000}`)
 	wantError(t, err, "Sandbox.Timedout", "Task timed out")
 	line, _ := strings.CutPrefix(strings.TrimSpace(lastLine(jlog.String())), "[json] ")
 	var rec struct {
@@ -318,19 +400,20 @@ func lastLine(s string) string {
 }
 
 // TestReplace: new invocations run the new bootstrap; one in flight
-// finishes in the old process, which then stops.
+// finishes in the old process, which has stopped when it is answered.
 func TestReplace(t *testing.T) {
-	f, _ := newFunction(t, Config{Timeout: 5 * time.Second})
+	f, log := newFunction(t, Config{Timeout: time.Minute})
 	old := mustInvoke(t, f, `{"op":"echo"}`)
+	ev, release := waitEvent(t)
 	inflight := make(chan reply, 1)
 	go func() {
-		r, err := invoke(t, f, `{"op":"sleep","ms":500}`)
+		r, err := invoke(t, f, ev)
 		if err != nil {
 			t.Error(err)
 		}
 		inflight <- r
 	}()
-	time.Sleep(100 * time.Millisecond)
+	log.waitFor(t, waiting, 1)
 	next, err := Install(fnBootstrap, t.TempDir(), "bootstrap")
 	if err != nil {
 		t.Fatal(err)
@@ -340,35 +423,44 @@ func TestReplace(t *testing.T) {
 	if r.Env["_HANDLER"] != "fn" || r.PID == old.PID {
 		t.Errorf("after Replace: process %d (was %d)", r.PID, old.PID)
 	}
+	release()
 	if got := <-inflight; got.PID != old.PID {
 		t.Errorf("the invocation in flight moved from %d to %d", old.PID, got.PID)
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for processRuns(old.PID) && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
 	if processRuns(old.PID) {
-		t.Errorf("the old process %d still runs", old.PID)
+		t.Errorf("the old process %d still runs after its last invocation was answered", old.PID)
+	}
+	if st := f.Stats(); st.Environments != 1 {
+		t.Errorf("%d environments after Replace, want the new one", st.Environments)
 	}
 }
 
 // TestCloseStopsEveryProcess, idle and busy alike.
 func TestCloseStopsEveryProcess(t *testing.T) {
-	f, _ := newFunction(t, Config{Timeout: 10 * time.Second})
-	idle := mustInvoke(t, f, `{"op":"echo"}`)
+	f, log := newFunction(t, Config{Timeout: 10 * time.Second})
+	ev, _ := waitEvent(t) // never released
 	busy := make(chan error, 1)
 	go func() {
-		_, err := invoke(t, f, `{"op":"sleep","ms":5000}`)
+		_, err := invoke(t, f, ev)
 		busy <- err
 	}()
-	time.Sleep(300 * time.Millisecond)
+	busyPID, err := strconv.Atoi(log.waitFor(t, waiting, 1)[0][1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle := mustInvoke(t, f, `{"op":"echo"}`)
+	if idle.PID == busyPID {
+		t.Fatalf("the echo ran in the busy process %d", busyPID)
+	}
 	started := time.Now()
 	f.Close()
 	if err := <-busy; err == nil || time.Since(started) > 2*time.Second {
 		t.Errorf("the invocation in flight: %v after %v", err, time.Since(started))
 	}
-	if processRuns(idle.PID) {
-		t.Errorf("process %d runs after Close", idle.PID)
+	for _, pid := range []int{idle.PID, busyPID} {
+		if processRuns(pid) {
+			t.Errorf("process %d runs after Close", pid)
+		}
 	}
 	if _, err := f.Invoke(context.Background(), []byte(`{}`)); err == nil {
 		t.Error("Invoke after Close succeeded")
@@ -393,5 +485,9 @@ func processRuns(pid int) bool {
 		return false
 	}
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	return err != nil || !strings.Contains(string(stat), ") Z ")
+	if err != nil {
+		// Reaped since, or no /proc: what kill says now.
+		return syscall.Kill(pid, 0) == nil
+	}
+	return !strings.Contains(string(stat), ") Z ")
 }

@@ -127,6 +127,9 @@ func startSandbox(cfg Config, bootstrap string, gen int, out *lineWriter) (*sand
 	sb.out = out.prefixed(cfg.Label)
 	sb.cmd.Stdout, sb.cmd.Stderr = sb.out, sb.out
 	sb.cmd.SysProcAttr = procAttr()
+	// A child the bootstrap started may outlive it holding its output:
+	// the environment still counts as ended, so stopping never waits on it.
+	sb.cmd.WaitDelay = outputDrain
 	if err := sb.cmd.Start(); err != nil {
 		_ = sb.srv.Close()
 		return nil, fmt.Errorf("%s: starting %s: %w", cfg.Name, bootstrap, err)
@@ -163,12 +166,16 @@ func (sb *sandbox) alive() bool {
 }
 
 // stop kills the process; Lambda gives a runtime without extensions no
-// shutdown phase.
+// shutdown phase. The process is gone once exited is closed.
 func (sb *sandbox) stop() {
 	if !sb.stopped.Swap(true) {
 		_ = sb.cmd.Process.Kill()
 	}
 }
+
+// outputDrain bounds how long an exited process's output is read after it
+// exits, for what a child that outlives it still holds open.
+const outputDrain = 2 * time.Second
 
 // errGone is a warm environment whose process exited between
 // invocations (a runtime exits after reporting a panic): Lambda starts

@@ -17,11 +17,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/contract"
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 )
 
 // DefaultAppName names the product when APP_NAME is unset.
-const DefaultAppName = "Portcullis"
+const DefaultAppName = contract.Brand
 
 // maxSMS is the length Cognito allows a custom SMS message.
 const maxSMS = 140

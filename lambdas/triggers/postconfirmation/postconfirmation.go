@@ -17,11 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/contract/userattr"
 	"github.com/portcullis-cdk/portcullis/lambdas/awsenv"
+	"github.com/portcullis-cdk/portcullis/lambdas/dynamo"
 	"github.com/portcullis-cdk/portcullis/lambdas/profile"
 )
 
@@ -72,8 +72,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.CognitoEventUserPoolsPos
 		ConditionExpression:      aws.String("attribute_not_exists(#owner)"),
 		ExpressionAttributeNames: map[string]string{"#owner": schema.Profiles.PartitionKey},
 	})
-	var exists *types.ConditionalCheckFailedException
-	if err != nil && !errors.As(err, &exists) {
+	if _, exists := dynamo.ConditionFailed(err); err != nil && !exists {
 		return ev, fmt.Errorf("post confirmation: put profile of %s: %w", rec.Owner, err)
 	}
 	return ev, nil

@@ -1,5 +1,5 @@
-// Signing in (hosted UI or custom UI: a password, an emailed code or a
-// passkey), signing up, confirming, and resetting a forgotten password.
+// Signing in (hosted UI or custom UI: a password, a code by email or SMS,
+// or a passkey), signing up, confirming, and resetting a forgotten password.
 import { h, field, form, flash, screen } from "../ui.js";
 import { passkeysSupported } from "../cognito.js";
 
@@ -8,6 +8,13 @@ import { passkeysSupported } from "../cognito.js";
 let carried = "";
 
 const passwordRules = "At least 12 characters with upper and lower case letters, a number and a symbol.";
+
+// The one-time code channels, by their challenge (a first factor of the
+// pool's): the sign-in button and how the code travels.
+const channels = {
+  EMAIL_OTP: { id: "signin-code", button: "Email me a code", sent: "emailed" },
+  SMS_OTP: { id: "signin-sms", button: "Text me a code", sent: "texted" },
+};
 
 export function home(ctx) {
   return screen(
@@ -32,12 +39,18 @@ export function home(ctx) {
   );
 }
 
-// signIn takes a password (SRP), or signs in without one: a code Cognito
-// emails, or a passkey. Those buttons skip the form's validation, which
+// signIn takes a password (SRP), or signs in without one as the stage's
+// pool allows (config.json's firstAuthFactors): a code Cognito emails or
+// texts, or a passkey. Those buttons skip the form's validation, which
 // wants a password.
 export function signIn(ctx) {
+  const offered = (factor) => ctx.cfg.firstAuthFactors.includes(factor);
   const without = (method, id, text) =>
-    h("button", { type: "submit", name: "method", value: method, id, class: "secondary", formnovalidate: true, text });
+    offered(method) && h("button", { type: "submit", name: "method", value: method, id, class: "secondary", formnovalidate: true, text });
+  const choices = [
+    ...Object.entries(channels).map(([method, c]) => without(method, c.id, c.button)),
+    passkeysSupported() && without("WEB_AUTHN", "signin-passkey", "Sign in with a passkey"),
+  ].filter(Boolean);
   return screen(
     "signin",
     "Sign in",
@@ -55,13 +68,7 @@ export function signIn(ctx) {
       field("Email or phone number", { name: "username", type: "text", autocomplete: "username", required: true, value: carried }),
       field("Password", { name: "password", type: "password", autocomplete: "current-password", required: true }),
       h("button", { type: "submit", text: "Sign in" }),
-      h("p", { class: "muted", text: "Or without your password:" }),
-      h(
-        "div",
-        { class: "row" },
-        without("code", "signin-code", "Email me a code"),
-        passkeysSupported() ? without("passkey", "signin-passkey", "Sign in with a passkey") : null,
-      ),
+      choices.length ? [h("p", { class: "muted", text: "Or without your password:" }), h("div", { class: "row" }, choices)] : null,
     ),
     h("p", null, ctx.link("/forgot", "Forgot your password?"), " · ", ctx.link("/signup", "Create an account")),
   );
@@ -70,9 +77,9 @@ export function signIn(ctx) {
 async function signInWithout(ctx, method, username) {
   if (!username) throw new Error("Enter your email or phone number first.");
   carried = username;
-  if (method === "code") {
-    const to = await ctx.auth.signInWithCode(username);
-    flash(`We emailed a code to ${to}.`);
+  if (channels[method]) {
+    const to = await ctx.auth.signInWithCode(username, method);
+    flash(`We ${channels[method].sent} a code to ${to}.`);
     return ctx.navigate("/signin/code");
   }
   await ctx.auth.signInWithPasskey(username);
@@ -80,12 +87,13 @@ async function signInWithout(ctx, method, username) {
   return ctx.navigate("/todos");
 }
 
-// code answers the EMAIL_OTP challenge signInWithCode started.
+// code answers the one-time code challenge signInWithCode started.
 export function code(ctx) {
-  if (!ctx.auth.pending || ctx.auth.pending.challenge !== "EMAIL_OTP") return signIn(ctx);
+  const channel = ctx.auth.pending && channels[ctx.auth.pending.challenge];
+  if (!channel) return signIn(ctx);
   return screen(
     "signin-code",
-    "Enter the code we emailed",
+    `Enter the code we ${channel.sent}`,
     h("p", { text: "It works for a few minutes, and only in this tab." }),
     form(
       { id: "code-form" },

@@ -72,16 +72,19 @@ func New(pool *localcognito.Server) *Handler {
 	return &Handler{pool: pool, log: pool.Logger(), state: newCodeStore()}
 }
 
-// ServeHTTP serves the domain's endpoints and pages, and passes everything
-// else (preflights included) to the pool.
+// ServeHTTP serves the domain's endpoints and pages, with the domain's
+// CORS (not the pool API's), and passes everything else to the pool.
 func (s *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodOptions || !isDomainPath(r.URL.Path) {
+	if !isDomainPath(r.URL.Path) {
 		s.pool.ServeHTTP(w, r)
 		return
 	}
-	// The SPA calls the token endpoint from its own origin, as it calls
-	// the pool's API.
-	localcognito.SetCORS(w.Header(), r)
+	setCORS(w.Header(), r)
+	if r.Method == http.MethodOptions {
+		// A preflight: its CORS headers (or their absence) are the answer.
+		w.WriteHeader(http.StatusOK)
+		return
+	}
 	s.serveDomain(w, r)
 }
 

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,13 +17,14 @@ import (
 )
 
 type event struct {
-	Op string `json:"op"`
-	MS int    `json:"ms"`
+	Op   string `json:"op"`
+	MS   int    `json:"ms"`
+	File string `json:"file"`
 }
 
 type reply struct {
 	RequestID, FunctionARN, TraceID string
-	DeadlineInMS                    int64
+	DeadlineMS                      int64 // Unix milliseconds
 	Env                             map[string]string
 	PID                             int
 }
@@ -42,12 +44,31 @@ func handle(ctx context.Context, ev event) (reply, error) {
 		os.Exit(7)
 	case "sleep":
 		time.Sleep(time.Duration(ev.MS) * time.Millisecond)
+	case "wait":
+		// In flight until the test creates the file: the line tells it
+		// which process holds the invocation.
+		fmt.Printf("waiting in process %d\n", os.Getpid())
+		for {
+			if _, err := os.Stat(ev.File); err == nil {
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	case "spawn":
+		// A child that outlives the function, holding its output.
+		child := exec.Command("sleep", "600")
+		child.Stdout, child.Stderr = os.Stdout, os.Stderr
+		if err := child.Start(); err != nil {
+			return reply{}, err
+		}
+		fmt.Printf("started child %d\n", child.Process.Pid)
+		time.Sleep(time.Hour)
 	case "log":
 		fmt.Println("a line from the function")
 	}
 	deadline, _ := ctx.Deadline()
 	r := reply{RequestID: lc.AwsRequestID, FunctionARN: lc.InvokedFunctionArn, Env: map[string]string{},
-		DeadlineInMS: time.Until(deadline).Milliseconds(), PID: os.Getpid()}
+		DeadlineMS: deadline.UnixMilli(), PID: os.Getpid()}
 	if v, ok := ctx.Value("x-amzn-trace-id").(string); ok {
 		r.TraceID = v
 	}
