@@ -165,16 +165,17 @@ fmt-check:
 TESTFLAGS := -count=1 -ldflags=-w
 
 # The app module's longest test packages, longest first: go test starts its
-# packages in the order given, -p at a time, so the short ones fill the
-# other slots around them instead of a long one starting last. Its test
-# packages wait more than they compute (on servers, the aws CLI, a browser),
-# so three run at once on two cores.
+# packages in the order given, -p at a time, so the short ones run beside
+# the longest instead of a long one starting last. Its test packages wait
+# more than they compute (on servers, the aws CLI, a browser), so four run
+# at once on two cores: with three, the fourth long one and every short one
+# after it waited for the first three to end.
 LONG_TESTS := ./internal/devstack ./internal/emulated/localcognito ./test/browser ./test
 
 gotest: gotest-app gotest-constructs gotest-consumer
 
 gotest-app:
-	go test $(TESTFLAGS) -p 3 $(wildcard $(LONG_TESTS)) ./...
+	go test $(TESTFLAGS) -p 4 $(wildcard $(LONG_TESTS)) ./...
 
 gotest-constructs gotest-consumer: gotest-%:
 	go -C $(filter %$*,$(MODULES)) test $(TESTFLAGS) ./...
