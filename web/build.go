@@ -103,11 +103,11 @@ func BuildIn(moduleDir, outDir string) error {
 	if err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
-	html, err := fillPage(string(page), js, css, contract.Brand)
+	index, err := fillPage(string(page), js, css, contract.Brand)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dist, "index.html"), []byte(html), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dist, "index.html"), []byte(index), 0o644); err != nil {
 		return fmt.Errorf("web: %w", err)
 	}
 	icon, err := os.ReadFile(filepath.Join(src, "favicon.svg"))
