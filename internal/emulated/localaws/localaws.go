@@ -27,7 +27,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,6 +38,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/util/modroot"
+	"github.com/portcullis-cdk/portcullis/internal/util/procgroup"
 )
 
 // The operator's key, which Credentials holds from the start and which is
@@ -79,15 +79,15 @@ type Servers struct {
 	gates    []*gate
 }
 
-// proc is a started server: its process group and a channel closed once it
-// has been reaped.
+// proc is a started server, the leader of its process group, and a channel
+// closed once it has been reaped.
 type proc struct {
-	pid    int
-	exited <-chan struct{}
+	process *os.Process
+	exited  <-chan struct{}
 }
 
 func (p proc) kill() {
-	_ = syscall.Kill(-p.pid, syscall.SIGKILL)
+	_ = procgroup.Kill(p.process)
 	<-p.exited
 }
 
@@ -388,14 +388,14 @@ func (s *Servers) start(bin nodeTools, name, script string, args ...string) (int
 	defer logFile.Close()
 	cmd := exec.Command(bin.node, append([]string{script}, args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = procAttr()
+	cmd.SysProcAttr = procgroup.Attr()
 	cmd.Env = append(os.Environ(), "NODE_NO_WARNINGS=1")
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("starting %s: %w", name, err)
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	p := proc{pid: cmd.Process.Pid, exited: exited}
+	p := proc{process: cmd.Process, exited: exited}
 
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {

@@ -31,7 +31,7 @@ func TestServers(t *testing.T) {
 	}
 	pids := []int{}
 	for _, p := range s.procs {
-		pids = append(pids, p.pid)
+		pids = append(pids, p.process.Pid)
 	}
 	t.Cleanup(func() {
 		// Close must leave no server behind.

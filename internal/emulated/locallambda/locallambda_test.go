@@ -263,25 +263,73 @@ func TestFunctionErrors(t *testing.T) {
 	}
 }
 
-// TestChildOutlivesTimeout: a process the function started, still
-// holding its output when the environment is killed, does not hold up the
-// timeout's answer, nor the next invocation.
-func TestChildOutlivesTimeout(t *testing.T) {
-	f, log := newFunction(t, Config{Timeout: time.Second})
-	before := mustInvoke(t, f, `{"op":"echo"}`)
-	_, err := invoke(t, f, `{"op":"spawn"}`)
-	child, convErr := strconv.Atoi(log.waitFor(t, regexp.MustCompile(`started child (\d+)`), 1)[0][1])
-	if convErr != nil {
-		t.Fatal(convErr)
+// TestStopKillsChildren: a timeout or Close kills the processes the
+// function started with its bootstrap, as Lambda resets the whole execution
+// environment. A timeout is answered without waiting on the child's output
+// and the next invocation gets a new process; its REPORT has the Max Memory
+// Used, read before the kill.
+func TestStopKillsChildren(t *testing.T) {
+	for _, stop := range []string{"timeout", "close"} {
+		t.Run(stop, func(t *testing.T) {
+			timeout := time.Second
+			if stop == "close" {
+				timeout = time.Minute
+			}
+			f, log := newFunction(t, Config{Timeout: timeout})
+			before := mustInvoke(t, f, `{"op":"echo"}`)
+			started := time.Now()
+			errc := make(chan error, 1)
+			go func() {
+				_, err := f.Invoke(context.Background(), []byte(`{"op":"spawn"}`))
+				errc <- err
+			}()
+			child, err := strconv.Atoi(log.waitFor(t, regexp.MustCompile(`started child (\d+)`), 1)[0][1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
+			if stop == "close" {
+				f.Close()
+			}
+			err = <-errc
+			if err == nil {
+				t.Fatal("the invocation succeeded")
+			}
+			took := time.Since(started)
+			if gone(child) != nil {
+				t.Errorf("child %d still runs after the %s", child, stop)
+			}
+			if processRuns(before.PID) {
+				t.Errorf("process %d still runs after the %s", before.PID, stop)
+			}
+			if stop != "timeout" {
+				return
+			}
+			fe := wantError(t, err, "Sandbox.Timedout", "Task timed out after 1.00 seconds")
+			if took >= timeout+outputDrain {
+				t.Errorf("the timeout was answered after %v, waiting on the child's output", took)
+			}
+			id := strings.Fields(strings.TrimPrefix(fe.Message, "RequestId: "))[0]
+			report := regexp.MustCompile(`REPORT RequestId: ` + id + `\t.*\tMax Memory Used: \d+ MB\t.*Status: timeout`)
+			if !report.MatchString(log.String()) {
+				t.Errorf("no REPORT with Max Memory Used for the timeout %s:\n%s", id, log)
+			}
+			if after := mustInvoke(t, f, `{"op":"echo"}`); after.PID == before.PID {
+				t.Errorf("the timed-out process %d still serves", before.PID)
+			}
+		})
 	}
-	t.Cleanup(func() { _ = syscall.Kill(child, syscall.SIGKILL) })
-	wantError(t, err, "Sandbox.Timedout", "Task timed out after 1.00 seconds")
-	if processRuns(before.PID) {
-		t.Errorf("process %d still runs when the timeout is answered", before.PID)
+}
+
+// gone waits a little for pid to end: a killed orphan is reaped by init,
+// on its own time.
+func gone(pid int) error {
+	for deadline := time.Now().Add(2 * time.Second); processRuns(pid); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("process %d still runs", pid)
+		}
 	}
-	if after := mustInvoke(t, f, `{"op":"echo"}`); after.PID == before.PID {
-		t.Errorf("the timed-out process %d still serves", before.PID)
-	}
+	return nil
 }
 
 // TestInitFailures: a bootstrap that exits before asking for an

@@ -11,10 +11,22 @@ import (
 	"time"
 )
 
+// memory is the bootstrap's peak memory, Lambda's "Max Memory Used", if
+// it could be read.
+type memory struct {
+	mb int
+	ok bool
+}
+
+func (sb *sandbox) maxMemory() memory {
+	mb, ok := maxMemoryMB(sb.cmd.Process.Pid)
+	return memory{mb, ok}
+}
+
 // report logs the invocation's REPORT line, as Lambda's platform logs it:
 // text, or a platform.report record for JSON logs. An invocation that
 // failed before the runtime took it has no duration.
-func (sb *sandbox) report(inv *invocation, r result, cold bool) {
+func (sb *sandbox) report(inv *invocation, r result, cold bool, mem memory) {
 	var dur time.Duration
 	if !inv.start.IsZero() {
 		dur = time.Since(inv.start)
@@ -28,7 +40,6 @@ func (sb *sandbox) report(inv *invocation, r result, cold bool) {
 	// Billed: the duration rounded up to the millisecond, with the init
 	// phase of a cold start, as Lambda bills provided runtimes.
 	billed := int64(math.Ceil(float64(dur+initDur) / float64(time.Millisecond)))
-	maxMB, memOK := maxMemoryMB(sb.cmd.Process.Pid)
 	status := "success"
 	var fe *Error
 	if errors.As(r.err, &fe) {
@@ -44,8 +55,8 @@ func (sb *sandbox) report(inv *invocation, r result, cold bool) {
 		rec.Record.RequestID, rec.Record.Status = inv.id, status
 		m := &rec.Record.Metrics
 		m.DurationMs, m.BilledDurationMs, m.MemorySizeMB = ms(dur), billed, sb.cfg.MemoryMB
-		if memOK {
-			m.MaxMemoryUsedMB = &maxMB
+		if mem.ok {
+			m.MaxMemoryUsedMB = &mem.mb
 		}
 		if initDur > 0 {
 			init := ms(initDur)
@@ -58,8 +69,8 @@ func (sb *sandbox) report(inv *invocation, r result, cold bool) {
 		line = string(b)
 	} else {
 		line = fmt.Sprintf("REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %d ms\tMemory Size: %d MB", inv.id, ms(dur), billed, sb.cfg.MemoryMB)
-		if memOK {
-			line += fmt.Sprintf("\tMax Memory Used: %d MB", maxMB)
+		if mem.ok {
+			line += fmt.Sprintf("\tMax Memory Used: %d MB", mem.mb)
 		}
 		if initDur > 0 {
 			line += fmt.Sprintf("\tInit Duration: %.2f ms", ms(initDur))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/uuid"
+	"github.com/portcullis-cdk/portcullis/internal/util/procgroup"
 )
 
 // Runtime API headers (2018-06-01).
@@ -126,9 +127,15 @@ func startSandbox(cfg Config, bootstrap string, gen int, out *lineWriter) (*sand
 	sb.cmd.Env = environ(cfg, l.Addr().String(), logStream())
 	sb.out = out.prefixed(cfg.Label)
 	sb.cmd.Stdout, sb.cmd.Stderr = sb.out, sb.out
-	sb.cmd.SysProcAttr = procAttr()
-	// A child the bootstrap started may outlive it holding its output:
-	// the environment still counts as ended, so stopping never waits on it.
+	// The bootstrap leads a process group, so that stopping the
+	// environment kills what the function started too, as Lambda resets
+	// the whole execution environment; the kernel kills the bootstrap if
+	// its stack dies without stopping it (a killed `make dev`, a test
+	// binary's -timeout exit).
+	sb.cmd.SysProcAttr = procgroup.Attr()
+	// A child that left the group, or outlives a bootstrap that exited by
+	// itself, may hold its output: the environment still counts as ended,
+	// so stopping never waits long on it.
 	sb.cmd.WaitDelay = outputDrain
 	if err := sb.cmd.Start(); err != nil {
 		_ = sb.srv.Close()
@@ -165,11 +172,12 @@ func (sb *sandbox) alive() bool {
 	}
 }
 
-// stop kills the process; Lambda gives a runtime without extensions no
-// shutdown phase. The process is gone once exited is closed.
+// stop kills the process and every process it started (its process
+// group); Lambda gives a runtime without extensions no shutdown phase. The
+// bootstrap is gone once exited is closed.
 func (sb *sandbox) stop() {
 	if !sb.stopped.Swap(true) {
-		_ = sb.cmd.Process.Kill()
+		_ = procgroup.Kill(sb.cmd.Process)
 	}
 }
 
@@ -187,9 +195,10 @@ var errGone = errors.New("the environment's process exited between invocations")
 func (sb *sandbox) invoke(inv *invocation) result {
 	cold := false
 	if r, ok := sb.handOver(inv); !ok {
+		mem := sb.maxMemory()
 		sb.stop()
 		if r.err != errGone {
-			sb.report(inv, r, true)
+			sb.report(inv, r, true, mem)
 		}
 		return r
 	}
@@ -201,12 +210,16 @@ func (sb *sandbox) invoke(inv *invocation) result {
 	timer := time.NewTimer(time.Until(inv.deadline))
 	defer timer.Stop()
 	var r result
+	var mem memory
 	select {
 	case r = <-inv.result:
+		mem = sb.maxMemory()
 	case <-sb.exited:
 		inv.finish(result{err: sb.exitError(inv.id)})
 		r = <-inv.result
 	case <-timer.C:
+		// Before the kill: a killed process's peak is gone with it.
+		mem = sb.maxMemory()
 		sb.stop()
 		inv.finish(result{err: timeoutError(inv.id, sb.cfg.Timeout)})
 		r = <-inv.result
@@ -214,7 +227,7 @@ func (sb *sandbox) invoke(inv *invocation) result {
 	sb.mu.Lock()
 	sb.current = nil
 	sb.mu.Unlock()
-	sb.report(inv, r, cold)
+	sb.report(inv, r, cold, mem)
 	return r
 }
 

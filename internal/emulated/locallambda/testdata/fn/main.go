@@ -55,7 +55,7 @@ func handle(ctx context.Context, ev event) (reply, error) {
 			time.Sleep(5 * time.Millisecond)
 		}
 	case "spawn":
-		// A child that outlives the function, holding its output.
+		// A child that outlives the invocation, holding its output.
 		child := exec.Command("sleep", "600")
 		child.Stdout, child.Stderr = os.Stdout, os.Stderr
 		if err := child.Start(); err != nil {

@@ -6,14 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
-
-// procAttr asks the kernel to kill a bootstrap whose stack died without
-// stopping it (a killed `make dev`, a test binary's -timeout exit).
-func procAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}
 
 // maxMemoryMB is the process's peak resident set (VmHWM), Lambda's "Max
 // Memory Used".
