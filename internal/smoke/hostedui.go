@@ -56,9 +56,7 @@ type HostedUISession struct {
 }
 
 var (
-	csrfInput   = regexp.MustCompile(`name="_csrf"\s+value="([^"]+)"`)
-	errorBlock  = regexp.MustCompile(`(?s)id="(?:error|loginErrorMessage)"[^>]*>([^<]*)<`)
-	hiddenInput = regexp.MustCompile(`<input\s+type="hidden"\s+name="([^"]+)"\s+value="([^"]*)"`)
+	errorBlock = regexp.MustCompile(`(?s)id="(?:error|loginErrorMessage)"[^>]*>([^<]*)<`)
 )
 
 // The sign-in page's challenge form: the challenge it answers, the secret
@@ -153,11 +151,11 @@ func (h HostedUI) browse(ctx context.Context, base *http.Client, authURL, state,
 		return "", err
 	}
 	if landed == nil {
-		m := csrfInput.FindStringSubmatch(body)
-		if m == nil {
+		csrf := hiddenFields(body).Get("_csrf")
+		if csrf == "" {
 			return "", fmt.Errorf("authorize led to %s (%d) without a sign-in form", page.Request.URL, page.StatusCode)
 		}
-		form := url.Values{"_csrf": {html.UnescapeString(m[1])}, "username": {username}, "password": {password}, "signInSubmitButton": {"Sign in"}}
+		form := url.Values{"_csrf": {csrf}, "username": {username}, "password": {password}, "signInSubmitButton": {"Sign in"}}
 		page, body, err = fetch(ctx, browser, http.MethodPost, page.Request.URL.String(), form)
 		if err != nil {
 			return "", err
@@ -199,10 +197,7 @@ func (h HostedUI) browse(ctx context.Context, base *http.Client, authURL, state,
 // one: an authenticator code, enrolling the secret the page shows first
 // where it asks to set one up. The form is nil on any other page.
 func (h HostedUI) answer(ctx context.Context, body, username string) (url.Values, error) {
-	form := url.Values{}
-	for _, m := range hiddenInput.FindAllStringSubmatch(body, -1) {
-		form.Set(m[1], html.UnescapeString(m[2]))
-	}
+	form := hiddenFields(body)
 	var code string
 	var err error
 	switch challenge := form.Get(fieldChallenge); challenge {
