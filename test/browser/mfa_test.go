@@ -1,9 +1,11 @@
 package browser
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -64,7 +66,42 @@ func TestJourneyMFA(t *testing.T) {
 	b.do("go to profile", click(`nav a[href="/profile"]`))
 	b.waitText("#profile-facts", "Authenticator (TOTP)on")
 	b.saveShot("profile")
+	// The pool offers passkeys, so the profile manages them; where
+	// config.json's firstAuthFactors leave WEB_AUTHN out, it does not.
+	const passkeySection = `[...document.querySelectorAll("h2")].filter((e) => e.textContent === "Passkeys").length + document.querySelectorAll("#passkey-list, #add-passkey").length`
+	if n := eval[int](b, passkeySection); n != 3 {
+		t.Errorf("the profile shows %d of the passkey section's heading, list and button, want 3", n)
+	}
+	withoutFirstFactor(b, "WEB_AUTHN")
+	b.do("reload the profile", chromedp.Navigate(origin+"/profile"))
+	b.waitText("#profile-facts", "Authenticator (TOTP)on")
+	if n := eval[int](b, passkeySection); n != 0 {
+		t.Errorf("without WEB_AUTHN the profile still shows %d of the passkey section's heading, list and button", n)
+	}
+	b.saveShot("profile-without-passkeys")
 	signOut(b)
 	b.check("end")
 	t.Logf("browser journey with MFA required: %s", time.Since(started).Round(100*time.Millisecond))
+}
+
+// withoutFirstFactor has the tab's next pages read config.json without
+// factor in firstAuthFactors, as a stage whose pool does not offer it
+// writes it.
+func withoutFirstFactor(b *browser, factor string) {
+	b.t.Helper()
+	_, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `(() => {
+  const fetched = window.fetch;
+  window.fetch = async (input, init) => {
+    const res = await fetched(input, init);
+    if (!String(input).endsWith("/config.json")) return res;
+    const cfg = await res.json();
+    cfg.firstAuthFactors = cfg.firstAuthFactors.filter((f) => f !== ` + strconv.Quote(factor) + `);
+    return new Response(JSON.stringify(cfg), { status: res.status, headers: res.headers });
+  };
+})();`,
+	})
+	if err != nil {
+		b.t.Fatalf("leaving %s out of config.json: %v", factor, err)
+	}
 }

@@ -1,6 +1,7 @@
 // The profile: the user pool's attributes (read and written with the
 // access token), what the API knows (GET /me), the session, the user's
-// passkeys, and TOTP enrolment where the stage makes MFA optional.
+// passkeys where the pool offers them (config.json's firstAuthFactors), and
+// TOTP enrolment where the stage makes MFA optional.
 import { h, field, form, flash, message, screen } from "../ui.js";
 import { passkeysSupported } from "../cognito.js";
 import { secretBlock } from "./account.js";
@@ -23,11 +24,14 @@ export async function profile(ctx) {
   let attrs = {};
   let me = null;
   let mfaOn = false;
+  const passkeysOffered = ctx.cfg.firstAuthFactors.includes("WEB_AUTHN");
   // The passkeys load beside the rest; either failing leaves the other.
-  const listed = ctx.auth.passkeys().catch((err) => {
-    fail(err);
-    return [];
-  });
+  const listed = passkeysOffered
+    ? ctx.auth.passkeys().catch((err) => {
+        fail(err);
+        return [];
+      })
+    : [];
   try {
     const [data, claims] = await Promise.all([ctx.auth.userData(), ctx.api.get("/me")]);
     [attrs, me, mfaOn] = [data.attributes, claims, data.totp];
@@ -124,7 +128,7 @@ export async function profile(ctx) {
     h("h2", { text: "Edit" }),
     edit,
     verify,
-    passkeys(ctx, keys, fail),
+    passkeysOffered && passkeys(ctx, keys, fail),
   );
 }
 
