@@ -29,7 +29,7 @@ NPM_STAMP := node_modules/.package-lock.json
 # exploration: make fuzz FUZZTIME=60s.
 FUZZTIME ?= 2000x
 
-.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test tidy-check vet fmt-check gotest gotest-app gotest-constructs gotest-consumer fuzz sizes calls bench update-golden web web-size browser-test
+.PHONY: release-check help deps synth deploy github-oidc actionlint diff destroy dev dev-reset smoke smoke-local load test jsii-cache tidy-check vet fmt-check gotest gotest-app gotest-constructs gotest-consumer fuzz sizes calls bench update-golden web web-size browser-test
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -144,7 +144,14 @@ TEST_JOBS ?= 3
 GATES := gotest-app fuzz smoke-local gotest-constructs gotest-consumer vet tidy-check fmt-check actionlint
 
 test: deps ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
+	@$(MAKE) --no-print-directory jsii-cache
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(GATES)
+
+# Both modules' jsii packages in the jsii package cache before the gates run
+# their test binaries side by side: on an empty cache (a new machine) they
+# would all unpack aws-cdk-lib at once and time out on the cache's lock.
+jsii-cache:
+	@go run ./cmd/jsiicache & go -C constructs run ./internal/jsiicache; s=$$?; wait $$! && exit $$s
 
 # go.mod must list what the code imports, direct dependencies as direct.
 tidy-check:
