@@ -27,15 +27,35 @@ const DefaultWatchInterval = 150 * time.Millisecond
 // that fails is logged with the compiler's message and the old code keeps
 // serving. Built reports each rebuild. Watch returns when ctx ends.
 func (s *Stack) Watch(ctx context.Context, every time.Duration, built func(Rebuild)) error {
+	// Against the sources as they were built: an edit made since is seen.
+	return pollSources(ctx, s.moduleDir, every, s.sourceDirs, s.builtFrom, func(ids []string) {
+		r := s.rebuild(ctx, ids)
+		if built != nil {
+			built(r)
+		}
+	})
+}
+
+// pollSources looks at the sources of the directories list returns, every
+// tick until ctx ends, and calls changed with the ids of the directories
+// whose files differ from seen (a snapshot of them now when seen is nil).
+// After a change the directories are listed again, since the imports may
+// have changed with the code: a directory new to the list starts from its
+// state then, the others keep the state the change was seen against, so an
+// edit made while changed ran is seen at the next tick.
+func pollSources(ctx context.Context, moduleDir string, every time.Duration,
+	list func(context.Context) (map[string]*watchedDir, error),
+	seen map[string]map[string]fileState, changed func(ids []string)) error {
 	if every <= 0 {
 		every = DefaultWatchInterval
 	}
-	deps, err := s.sourceDirs(ctx)
+	dirs, err := list(ctx)
 	if err != nil {
 		return err
 	}
-	// Against the sources as they were built: an edit made since is seen.
-	seen := s.builtFrom
+	if seen == nil {
+		seen = snapshot(moduleDir, dirs)
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -44,27 +64,21 @@ func (s *Stack) Watch(ctx context.Context, every time.Duration, built func(Rebui
 			return nil
 		case <-tick.C:
 		}
-		now := snapshot(s.moduleDir, deps)
-		ids := affected(deps, seen, now)
+		now := snapshot(moduleDir, dirs)
+		ids := affected(dirs, seen, now)
 		seen = now
 		if len(ids) == 0 {
 			continue
 		}
-		r := s.rebuild(ctx, ids)
-		if built != nil {
-			built(r)
-		}
-		// The imports may have changed with the code. A directory new to
-		// the list starts from its state now; the others keep the state
-		// the build started from, so an edit made during the build is seen.
-		if d, err := s.sourceDirs(ctx); err == nil {
-			fresh := snapshot(s.moduleDir, d)
+		changed(ids)
+		if d, err := list(ctx); err == nil {
+			fresh := snapshot(moduleDir, d)
 			for dir := range d {
 				if files, ok := seen[dir]; ok {
 					fresh[dir] = files
 				}
 			}
-			deps, seen = d, fresh
+			dirs, seen = d, fresh
 		}
 	}
 }
@@ -200,31 +214,10 @@ func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkg
 // package in moduleDir, the module's packages it imports, cdk.json, go.mod
 // or go.sum. It returns when ctx ends.
 func WatchApp(ctx context.Context, moduleDir string, every time.Duration, changed func()) error {
-	if every <= 0 {
-		every = DefaultWatchInterval
+	list := func(ctx context.Context) (map[string]*watchedDir, error) {
+		return packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."})
 	}
-	dirs, err := packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."})
-	if err != nil {
-		return err
-	}
-	seen := snapshot(moduleDir, dirs)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-		now := snapshot(moduleDir, dirs)
-		if len(affected(dirs, seen, now)) > 0 {
-			changed()
-			if d, err := packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."}); err == nil {
-				dirs = d
-			}
-		}
-		seen = now
-	}
+	return pollSources(ctx, moduleDir, every, list, nil, func([]string) { changed() })
 }
 
 // within reports whether dir is root or below it.
