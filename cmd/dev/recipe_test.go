@@ -26,6 +26,7 @@ import (
 	"github.com/portcullis-cdk/portcullis/internal/smoke"
 	"github.com/portcullis-cdk/portcullis/internal/stackinfo"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/scratch"
+	"github.com/portcullis-cdk/portcullis/internal/util/procgroup"
 )
 
 // recipeDoc holds the recipe, recipeSection its heading.
@@ -154,18 +155,18 @@ func startDev(t *testing.T, dir string, env []string, template string) stackinfo
 	dev.Stdout, dev.Stderr = log, log
 	// go run's child is the command: a process group of its own lets the
 	// test interrupt both, as Ctrl-C does.
-	dev.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	dev.SysProcAttr = procgroup.Attr()
 	if err := dev.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- dev.Wait() }()
 	t.Cleanup(func() {
-		syscall.Kill(-dev.Process.Pid, syscall.SIGINT)
+		procgroup.Signal(dev.Process, syscall.SIGINT)
 		select {
 		case <-exited:
 		case <-time.After(30 * time.Second):
-			syscall.Kill(-dev.Process.Pid, syscall.SIGKILL)
+			procgroup.Kill(dev.Process)
 			<-exited
 			t.Errorf("make dev did not stop on Ctrl-C within 30s")
 		}
