@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -102,5 +103,64 @@ func TestAffected(t *testing.T) {
 			t.Errorf("affected %v, want %v", got, step.want)
 		}
 		before = after
+	}
+}
+
+// TestPollSourcesNewDirectory: an edit whose change adds a directory to the
+// watched list (a new import) is one change; the new directory is compared
+// with its state when it was listed, not with nothing, so it is not a second.
+func TestPollSourcesNewDirectory(t *testing.T) {
+	root := t.TempDir()
+	pkg, added := filepath.Join(root, "pkg"), filepath.Join(root, "added")
+	for _, d := range []string{pkg, added} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "a.go"), []byte("package x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	listed, calls := 0, 0
+	list := func(context.Context) (map[string]*watchedDir, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		listed++
+		dirs := map[string]*watchedDir{pkg: {functions: []string{"app"}}}
+		if listed > 1 {
+			dirs[added] = &watchedDir{functions: []string{"app"}}
+		}
+		return dirs, nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- pollSources(ctx, root, 5*time.Millisecond, list, nil, func([]string) {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+		})
+	}()
+	time.Sleep(30 * time.Millisecond)
+	if err := os.WriteFile(filepath.Join(pkg, "a.go"), []byte("package x // imports added"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		seenList := listed
+		mu.Unlock()
+		if seenList > 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // twenty ticks with the new directory listed
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Errorf("one edit: changed called %d times, want 1", calls)
 	}
 }
