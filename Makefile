@@ -143,8 +143,15 @@ smoke-local load:
 TEST_JOBS ?= 3
 GATES := gotest-app fuzz smoke-local gotest-constructs gotest-consumer vet tidy-check fmt-check actionlint
 
+# Before the gates, what several of them share is made once: the jsii
+# packages (make jsii-cache) and the dev stage's synth, which compiles the
+# functions for Lambda. Started side by side on an empty Go build cache (a
+# new machine), the gates that synthesize would each compile the AWS SDK for
+# linux/arm64 at the same time: go build shares compiled packages between
+# processes only once they are in the cache.
 test: deps ## every gate: go.mod tidy, vet, gofmt, workflow lint, unit, template and handler tests, local smoke run, short fuzzing
 	@$(MAKE) --no-print-directory jsii-cache
+	@$(MAKE) --no-print-directory $(DEV_TEMPLATE)
 	@$(MAKE) --no-print-directory -j$(TEST_JOBS) --output-sync=target $(GATES)
 
 # Both modules' jsii packages in the jsii package cache before the gates run

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 )
 
@@ -145,7 +144,7 @@ func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) 
 	for id, l := range s.lambdas {
 		pkgs[id] = l.Package
 	}
-	return packageDirs(ctx, s.moduleDir, append(os.Environ(), bundle.HostEnv()...), []string{"-tags", "lambda.norpc"}, pkgs)
+	return packageDirs(ctx, s.moduleDir, os.Environ(), []string{"-tags", "lambda.norpc"}, pkgs)
 }
 
 // packageDirs maps each directory of the repository at moduleDir that one

@@ -6,6 +6,7 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/portcullis-cdk/portcullis/contract/schema"
 	"github.com/portcullis-cdk/portcullis/internal/emulated/localaws"
+	"github.com/portcullis-cdk/portcullis/internal/emulated/locallambda"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/awstest"
 	"github.com/portcullis-cdk/portcullis/lambdas/httpapi/httpapitest"
 )
@@ -46,23 +48,21 @@ func TestMain(m *testing.M) {
 	os.Exit(awstest.Main(m, &srv))
 }
 
-// build compiles every function for this machine with the Lambda build tag
-// (go test puts its own go command first on PATH) into a directory kept
-// between runs: go build links again only the binaries whose build ID no
-// longer matches their sources, which saves linking all eight each run.
+// build compiles every function as the local stack does (locallambda.Build:
+// for this machine, with the Lambda build tag) into a directory kept between
+// runs: go build links again only the binaries whose build ID no longer
+// matches their sources, which saves linking all eight each run.
 func build() (string, error) {
 	dir, err := buildDir()
 	if err != nil {
 		return "", err
 	}
-	args := []string{"build", "-tags", "lambda.norpc", "-trimpath", "-o", dir + string(filepath.Separator)}
-	for _, f := range functions {
-		args = append(args, "./"+f)
+	pkgs := make([]string, len(functions))
+	for i, f := range functions {
+		pkgs[i] = "./" + f
 	}
-	if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return dir, nil
+	_, err = locallambda.Build(context.Background(), ".", dir, pkgs)
+	return dir, err
 }
 
 // buildDir is the user's cache directory for this checkout's functions (one

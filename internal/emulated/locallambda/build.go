@@ -15,7 +15,7 @@ import (
 
 // Build compiles the main packages pkgs (import paths, or paths relative to
 // moduleDir such as "./lambdas/cmd/todos") for this machine with the
-// bundle's flags (bundle.HostEnv, bundle.HostFlags) in one `go build` into
+// bundle's flags for it (bundle.HostFlags) in one `go build` into
 // dir, and returns each package's executable. dir is a cache: a package
 // whose sources did not change since its last build there is not linked
 // again, and builds into one dir from several processes take turns.
@@ -49,7 +49,6 @@ func Build(ctx context.Context, moduleDir, dir string, pkgs []string) (map[strin
 	}
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = moduleDir
-	cmd.Env = append(os.Environ(), bundle.HostEnv()...)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stderr, &stderr
 	if err := cmd.Run(); err != nil {
