@@ -146,7 +146,7 @@ var gaps = []gap{
 	{Type: "AWS::IAM::Role", Property: "ManagedPolicyArns", Reason: "the only one is AWS's for logs (AWSLambdaBasicExecutionRole), which grants nothing on DynamoDB or S3, all the local gates authorize"},
 	{Type: "AWS::IAM::Role", Property: "Description", Reason: "a note in the console"},
 	{Type: "AWS::IAM::Policy", Property: "PolicyName", Reason: "a name in the console; the local evaluator names a policy by its logical id"},
-	{Type: "AWS::Lambda::Function", Property: "Architectures", Reason: "each function is built for this machine's architecture, with the bundle's flags"},
+	{Type: "AWS::Lambda::Function", Property: "Architectures", Reason: "each function is built for this machine's architecture, with the bundle's build tag and link flags (without `-trimpath`, with cgo where the machine has it)"},
 	{Type: "AWS::Lambda::Function", Property: "Code", Reason: "the bundled asset: each function is built locally from its package (golambda:package metadata)"},
 	{Type: "AWS::Lambda::Function", Property: "Description", Reason: "a note in the console"},
 	{Type: "AWS::Lambda::Function", Property: "Layers", Reason: "a layer of the site deployment's function, which does not run locally"},
