@@ -141,20 +141,30 @@ func TestPollSourcesNewDirectory(t *testing.T) {
 			mu.Unlock()
 		})
 	}()
+	// The directories listed (and, a moment later, seeded) before the edit,
+	// on a loaded machine too.
+	waitListed := func(n int) {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			mu.Lock()
+			seen := listed
+			mu.Unlock()
+			if seen >= n {
+				return
+			}
+		}
+	}
+	waitListed(1)
 	time.Sleep(30 * time.Millisecond)
-	if err := os.WriteFile(filepath.Join(pkg, "a.go"), []byte("package x // imports added"), 0o644); err != nil {
+	// One edit, written whole: os.WriteFile truncates first, and a tick
+	// between the truncation and the write would see two edits.
+	tmp := filepath.Join(root, "a.go.new")
+	if err := os.WriteFile(tmp, []byte("package x // imports added"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		seenList := listed
-		mu.Unlock()
-		if seenList > 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	if err := os.Rename(tmp, filepath.Join(pkg, "a.go")); err != nil {
+		t.Fatal(err)
 	}
+	waitListed(2)
 	time.Sleep(100 * time.Millisecond) // twenty ticks with the new directory listed
 	cancel()
 	if err := <-done; err != nil {
