@@ -67,6 +67,10 @@ func newFixture(t testing.TB, configure ...func(*localapi.Config)) *fixture {
 		iss:   jwtauthtest.NewIssuer(t, "us-east-1_users"),
 		clock: testclock.New(time.Now()),
 	}
+	// Tokens are issued on the gateway's clock: on the wall clock, a token
+	// minted a second boundary after the fixture was made was issued in
+	// the gateway's future.
+	f.iss.Now = f.clock.Now
 	authorizer := func() *jwtauth.Authorizer {
 		return &jwtauth.Authorizer{Issuer: f.iss.URL, Audience: []string{clientA}, Now: f.clock.Now}
 	}
