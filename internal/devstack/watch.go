@@ -144,7 +144,7 @@ func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) 
 	for id, l := range s.lambdas {
 		pkgs[id] = l.Package
 	}
-	return packageDirs(ctx, s.moduleDir, os.Environ(), []string{"-tags", "lambda.norpc"}, pkgs)
+	return packageDirs(ctx, s.moduleDir, []string{"-tags", "lambda.norpc"}, pkgs)
 }
 
 // packageDirs maps each directory of the repository at moduleDir that one
@@ -152,7 +152,7 @@ func (s *Stack) sourceDirs(ctx context.Context) (map[string]*watchedDir, error) 
 // their keys: the package's own directory and those of every package of the
 // repository it imports (the main module's and a module it replaces with a
 // directory of the repository). The module root is every key's, for go.mod and go.sum.
-func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkgs map[string]string) (map[string]*watchedDir, error) {
+func packageDirs(ctx context.Context, moduleDir string, flags []string, pkgs map[string]string) (map[string]*watchedDir, error) {
 	var list []string
 	for _, p := range pkgs {
 		list = append(list, p)
@@ -164,7 +164,7 @@ func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkg
 	// count as the main module.
 	args = append(args, "-f", "{{if .Module}}{{if or .Module.Main .Module.Replace}}{{.ImportPath}}\t{{.Dir}}\t{{join .Deps \" \"}}{{end}}{{end}}")
 	cmd := exec.CommandContext(ctx, "go", append(args, list...)...)
-	cmd.Dir, cmd.Env = moduleDir, env
+	cmd.Dir = moduleDir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -214,7 +214,7 @@ func packageDirs(ctx context.Context, moduleDir string, env, flags []string, pkg
 // or go.sum. It returns when ctx ends.
 func WatchApp(ctx context.Context, moduleDir string, every time.Duration, changed func()) error {
 	list := func(ctx context.Context) (map[string]*watchedDir, error) {
-		return packageDirs(ctx, moduleDir, os.Environ(), nil, map[string]string{"app": "."})
+		return packageDirs(ctx, moduleDir, nil, map[string]string{"app": "."})
 	}
 	return pollSources(ctx, moduleDir, every, list, nil, func([]string) { changed() })
 }

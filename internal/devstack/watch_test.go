@@ -56,7 +56,7 @@ func TestSourceDirs(t *testing.T) {
 
 	// The app imports the constructs, a module of their own in the
 	// repository.
-	app, err := packageDirs(context.Background(), root, os.Environ(), nil, map[string]string{"app": "."})
+	app, err := packageDirs(context.Background(), root, nil, map[string]string{"app": "."})
 	if err != nil {
 		t.Fatal(err)
 	}
