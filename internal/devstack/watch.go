@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -37,7 +38,8 @@ func (s *Stack) Watch(ctx context.Context, every time.Duration, built func(Rebui
 
 // pollSources looks at the sources of the directories list returns, every
 // tick until ctx ends, and calls changed with the ids of the directories
-// whose files differ from seen (a snapshot of them now when seen is nil).
+// whose files differ from seen (a snapshot of them now when seen is nil),
+// once they have settled (settle).
 // After a change the directories are listed again, since the imports may
 // have changed with the code: a directory new to the list starts from its
 // state then, the others keep the state the change was seen against, so an
@@ -65,10 +67,13 @@ func pollSources(ctx context.Context, moduleDir string, every time.Duration,
 		}
 		now := snapshot(moduleDir, dirs)
 		ids := affected(dirs, seen, now)
-		seen = now
 		if len(ids) == 0 {
 			continue
 		}
+		if now, ids = settle(ctx, tick.C, moduleDir, dirs, now, ids); now == nil {
+			return nil
+		}
+		seen = now
 		changed(ids)
 		if d, err := list(ctx); err == nil {
 			fresh := snapshot(moduleDir, d)
@@ -79,6 +84,29 @@ func pollSources(ctx context.Context, moduleDir string, every time.Duration,
 			}
 			dirs, seen = d, fresh
 		}
+	}
+}
+
+// settle waits, tick by tick, for a tick that sees the files as the one
+// before it did, and returns that state and every id changed meanwhile: an
+// edit can land in more than one write (an editor truncates the file, then
+// writes it), which is one change, not one per write. It returns nil when
+// ctx ends first.
+func settle(ctx context.Context, tick <-chan time.Time, moduleDir string, dirs map[string]*watchedDir,
+	now map[string]map[string]fileState, ids []string) (map[string]map[string]fileState, []string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return nil, nil
+		case <-tick:
+		}
+		next := snapshot(moduleDir, dirs)
+		more := affected(dirs, now, next)
+		if len(more) == 0 {
+			return now, ids
+		}
+		ids = slices.Compact(slices.Sorted(slices.Values(append(ids, more...))))
+		now = next
 	}
 }
 
