@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 )
 
@@ -124,6 +125,11 @@ type Config struct {
 	Credentials sigv4.Credentials
 	// Logger; nil means slog.Default().
 	Logger *slog.Logger
+	// SigningKey is the key the pool signs its tokens with and publishes
+	// in its JWKS; nil generates a 2048-bit RSA key, as every new pool has
+	// its own. Pools that need not differ (a test's, each generation about
+	// 60 ms of CPU) can share one. LoadState replaces it with the saved key.
+	SigningKey *jwtsign.Key
 }
 
 // Account recovery channels, as AccountRecoverySetting names them.

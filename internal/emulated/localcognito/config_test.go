@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 )
 
 func TestNewValidates(t *testing.T) {
@@ -37,6 +39,7 @@ func TestNewValidates(t *testing.T) {
 		{"duplicate client", func(c *Config) { c.Clients = append(c.Clients, Client{ID: "client1"}) }, `client "client1" given twice`},
 		{"auth flow", func(c *Config) { c.Clients[0].ExplicitAuthFlows = []string{"USER_PASSWORD_AUTH"} }, `auth flow "USER_PASSWORD_AUTH"`},
 		{"token validity", func(c *Config) { c.Clients[0].AccessTokenValidity = time.Minute }, "validity"},
+		{"signing key", func(c *Config) { c.SigningKey = &jwtsign.Key{Private: sharedKey().Private} }, "no key id"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,5 +65,15 @@ func TestNewValidates(t *testing.T) {
 	}
 	if srv.policy != DefaultPasswordPolicy {
 		t.Errorf("policy = %+v", srv.policy)
+	}
+
+	// A pool given a key signs with it; one without generates its own.
+	given := valid()
+	given.SigningKey = sharedKey()
+	if srv, err := New(given); err != nil || srv.key.ID != sharedKey().ID {
+		t.Errorf("New with a signing key: key %q, %v", srv.key.ID, err)
+	}
+	if srv.key.ID == sharedKey().ID || srv.key.Private.N.BitLen() != 2048 {
+		t.Errorf("a pool without a signing key signs with %q of %d bits", srv.key.ID, srv.key.Private.N.BitLen())
 	}
 }

@@ -19,9 +19,21 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtauth"
+	"github.com/portcullis-cdk/portcullis/internal/protocol/jwtsign"
 	"github.com/portcullis-cdk/portcullis/internal/protocol/sigv4"
 	"github.com/portcullis-cdk/portcullis/internal/testhelp/testclock"
 )
+
+// sharedKey is the signing key of the test pools: over a hundred start
+// here, and a 2048-bit RSA key costs about 60 ms of CPU to generate. A test
+// of what tells pools' keys apart gives its pool a key of its own.
+var sharedKey = sync.OnceValue(func() *jwtsign.Key {
+	k, err := jwtsign.GenerateKey("test-pool-key")
+	if err != nil {
+		panic(err)
+	}
+	return &k
+})
 
 // The operator's key the test pools verify admin operations with.
 const (
@@ -77,6 +89,7 @@ func newFixture(t *testing.T, edit func(*Config)) *fixture {
 		Now:         clk.Now,
 		Credentials: testCredentials(),
 		Logger:      slog.New(slog.DiscardHandler),
+		SigningKey:  sharedKey(),
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -3,7 +3,6 @@ package localcognito
 import (
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -89,11 +88,12 @@ func (s *Server) LoadState(r io.Reader) error {
 		return fmt.Errorf("localcognito: pool state version %d, this pool reads %d", st.Version, stateVersion)
 	}
 	priv, err := x509.ParsePKCS1PrivateKey(st.Key)
-	if err != nil || st.KeyID == "" {
-		return errors.Join(errors.New("localcognito: the saved signing key is not an RSA key with an id"), err)
+	if err != nil {
+		return fmt.Errorf("localcognito: the saved signing key is not an RSA key: %w", err)
 	}
-	if priv.N.BitLen() < 2048 {
-		return fmt.Errorf("localcognito: the saved signing key has %d bits", priv.N.BitLen())
+	key := jwtsign.Key{ID: st.KeyID, Private: priv}
+	if err := key.Check(); err != nil {
+		return fmt.Errorf("localcognito: the saved state: %w", err)
 	}
 	users := make([]*user, 0, len(st.Users))
 	for _, su := range st.Users {
@@ -107,7 +107,7 @@ func (s *Server) LoadState(r io.Reader) error {
 		u.groups = su.Groups
 		users = append(users, u)
 	}
-	s.key = jwtsign.Key{ID: st.KeyID, Private: priv}
+	s.key = key
 	var groups []*storedGroup
 	if st.Groups != nil {
 		groups = make([]*storedGroup, len(st.Groups))

@@ -25,7 +25,11 @@ func TestStateSurvivesARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second := newFixture(t, nil)
+	// Its own key, which the saved state replaces.
+	second := newFixture(t, func(c *Config) { c.SigningKey = nil })
+	if reflect.DeepEqual(second.srv.key.JWK(), first.srv.key.JWK()) {
+		t.Fatal("the second pool started with the first one's key")
+	}
 	if err := second.srv.LoadState(bytes.NewReader(saved.Bytes())); err != nil {
 		t.Fatal(err)
 	}

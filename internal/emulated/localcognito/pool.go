@@ -87,12 +87,25 @@ func validate(cfg Config) (*pool, error) {
 		p.validateClients(cfg),
 		p.validateWebAuthn(cfg),
 		p.validateGroups(cfg),
+		validateSigningKey(cfg),
 	)
 	p.applyDefaults(cfg)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("localcognito: %w", err)
 	}
 	return p, nil
+}
+
+// validateSigningKey checks a configured signing key; nil has the pool
+// generate its own.
+func validateSigningKey(cfg Config) []error {
+	if cfg.SigningKey == nil {
+		return nil
+	}
+	if err := cfg.SigningKey.Check(); err != nil {
+		return []error{err}
+	}
+	return nil
 }
 
 // validateIdentity checks the pool id, region and base URL, which make the

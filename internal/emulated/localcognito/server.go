@@ -28,16 +28,16 @@ type Server struct {
 	unknownUsers simulatedUsers
 }
 
-// New validates the configuration, generates the pool's signing key and
-// returns the server.
+// New validates the configuration, generates the pool's signing key
+// unless the configuration gives one, and returns the server.
 func New(cfg Config) (*Server, error) {
 	p, err := validate(cfg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := jwtsign.GenerateKey(randomKID())
+	key, err := signingKey(cfg.SigningKey)
 	if err != nil {
-		return nil, fmt.Errorf("localcognito: generate signing key: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		pool:         p,
@@ -66,6 +66,18 @@ func New(cfg Config) (*Server, error) {
 		s.api.Operations[name] = s.adminOp(name, checked(serve))
 	}
 	return s, nil
+}
+
+// signingKey is the configured key (validate checked it) or a new one.
+func signingKey(configured *jwtsign.Key) (jwtsign.Key, error) {
+	if configured != nil {
+		return *configured, nil
+	}
+	key, err := jwtsign.GenerateKey(randomKID())
+	if err != nil {
+		return jwtsign.Key{}, fmt.Errorf("localcognito: generate signing key: %w", err)
+	}
+	return key, nil
 }
 
 // PoolID is the pool's id.

@@ -38,6 +38,20 @@ func GenerateKey(kid string) (Key, error) {
 	return Key{ID: kid, Private: k}, nil
 }
 
+// Check refuses a key a pool cannot sign with: no private key, no key id,
+// or fewer bits than Cognito's keys (which jwtauth would refuse to verify).
+func (k Key) Check() error {
+	switch {
+	case k.Private == nil || k.Private.N == nil:
+		return errors.New("jwtsign: the signing key has no RSA private key")
+	case k.ID == "":
+		return errors.New("jwtsign: the signing key has no key id")
+	case k.Private.N.BitLen() < keyBits:
+		return fmt.Errorf("jwtsign: the signing key %q has %d bits, fewer than %d", k.ID, k.Private.N.BitLen(), keyBits)
+	}
+	return nil
+}
+
 // Sign makes a compact RS256 JWT of the claims, its header naming the key.
 func (k Key) Sign(claims any) (string, error) {
 	return SignRS256(k.Private, header{Alg: Alg, Kid: k.ID}, claims)

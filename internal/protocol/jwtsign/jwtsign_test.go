@@ -1,6 +1,8 @@
 package jwtsign
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -90,5 +92,32 @@ func TestPublicJWK(t *testing.T) {
 	}
 	if len(k["n"]) != 342 {
 		t.Errorf("n has %d characters, want 342", len(k["n"]))
+	}
+}
+
+func TestCheck(t *testing.T) {
+	good, err := GenerateKey("kid-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		key  Key
+		want string // empty: no error
+	}{
+		{"generated", good, ""},
+		{"no private key", Key{ID: "kid-1"}, "no RSA private key"},
+		{"no key id", Key{Private: good.Private}, "no key id"},
+		{"1024 bits", Key{ID: "small", Private: small}, `"small" has 1024 bits, fewer than 2048`},
+	}
+	for _, tc := range cases {
+		err := tc.key.Check()
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: Check() = %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }
