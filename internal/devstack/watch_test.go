@@ -168,3 +168,68 @@ func TestPollSourcesNewDirectory(t *testing.T) {
 		t.Errorf("one edit: changed called %d times, want 1", calls)
 	}
 }
+
+// TestSettle: an edit that lands in several writes, ticks apart (an editor
+// truncating a file, then writing it, then another file), is one change:
+// settle returns at the first tick that sees nothing new, with every
+// function any of the writes affected and the files as they ended.
+func TestSettle(t *testing.T) {
+	root := t.TempDir()
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	write := func(path, body string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(a, "a.go"), "package a")
+	write(filepath.Join(b, "b.go"), "package b")
+	dirs := map[string]*watchedDir{a: {functions: []string{"A"}}, b: {functions: []string{"B"}}}
+	before := snapshot(root, dirs)
+
+	write(filepath.Join(a, "a.go"), "") // the editor's truncation, seen by a tick
+	now := snapshot(root, dirs)
+	ids := affected(dirs, before, now)
+	tick := make(chan time.Time)
+	type settled struct {
+		state map[string]map[string]fileState
+		ids   []string
+	}
+	done := make(chan settled, 1)
+	go func() {
+		state, ids := settle(context.Background(), tick, root, dirs, now, ids)
+		done <- settled{state, ids}
+	}()
+
+	write(filepath.Join(a, "a.go"), "package a // edited") // its write, before the next tick
+	tick <- time.Now()
+	select {
+	case r := <-done:
+		t.Fatalf("settled with a write since the last tick: %v", r.ids)
+	default:
+	}
+	write(filepath.Join(b, "b.go"), "package b // edited")
+	var got settled
+	for got.state == nil { // a tick or two: the first may have seen b's write already
+		select {
+		case tick <- time.Now():
+		case got = <-done:
+		}
+	}
+	if !slices.Equal(got.ids, []string{"A", "B"}) {
+		t.Errorf("settled ids %v, want [A B]", got.ids)
+	}
+	if ids := affected(dirs, got.state, snapshot(root, dirs)); len(ids) != 0 {
+		t.Errorf("settled state differs from the files in %v", ids)
+	}
+
+	// A stop while waiting is no change.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if state, ids := settle(ctx, make(chan time.Time), root, dirs, now, []string{"A"}); state != nil || ids != nil {
+		t.Errorf("settle after ctx ended: %v %v, want nil", state, ids)
+	}
+}
