@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/portcullis-cdk/portcullis/constructs/golambda/bundle"
+	"github.com/portcullis-cdk/portcullis/internal/util/dirlock"
 )
 
 // Build compiles the main packages pkgs (import paths, or paths relative to
@@ -37,7 +38,7 @@ func Build(ctx context.Context, moduleDir, dir string, pkgs []string) (map[strin
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("build: %w", err)
 	}
-	unlock, err := lockDir(dir)
+	unlock, err := dirlock.Lock(dir)
 	if err != nil {
 		return nil, fmt.Errorf("build: locking %s: %w", dir, err)
 	}

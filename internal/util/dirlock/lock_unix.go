@@ -1,6 +1,6 @@
 //go:build unix
 
-package locallambda
+package dirlock
 
 import (
 	"os"
@@ -8,8 +8,9 @@ import (
 	"syscall"
 )
 
-// lockDir holds an exclusive lock on dir until unlock.
-func lockDir(dir string) (unlock func(), err error) {
+// Lock waits for, then holds, an exclusive lock on dir (its file .lock)
+// until unlock. The kernel drops it if the process dies holding it.
+func Lock(dir string) (unlock func(), err error) {
 	f, err := os.OpenFile(filepath.Join(dir, ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
