@@ -18,6 +18,7 @@ func (n named) Name() string { return n.name }
 // from one checkout (what lets the build cache serve the copy), another
 // path for another test or checkout, and is gone after the test.
 func TestStableDir(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir()) // the made-up checkouts' directories
 	var first string
 	t.Run("first run", func(t *testing.T) {
 		first = stableDir(named{t, "TestRecipe"}, "/checkout")
