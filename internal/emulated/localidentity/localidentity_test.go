@@ -35,15 +35,17 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	iss := jwtauthtest.NewIssuer(t, "us-east-1_users")
 	c := testclock.New(time.Now())
-	iss.Now = c.Now
 	pool := newPool(t, iss, c)
 	srv := httptest.NewServer(pool)
 	t.Cleanup(srv.Close)
 	return &fixture{iss: iss, provider: localidentity.ProviderName(iss.URL), clock: c, pool: pool, url: srv.URL}
 }
 
+// newPool is a pool trusting iss on the clock c, which stamps iss's tokens
+// too, so that none is issued in the pool's future.
 func newPool(t testing.TB, iss *jwtauthtest.Issuer, c *testclock.Clock) *localidentity.Pool {
 	t.Helper()
+	iss.Now = c.Now
 	pool, err := localidentity.New(localidentity.Config{
 		PoolID:    poolID,
 		AccountID: account,

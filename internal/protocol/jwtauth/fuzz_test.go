@@ -18,10 +18,11 @@ import (
 func FuzzAuthorize(f *testing.F) {
 	iss := jwtauthtest.NewIssuer(f, "us-east-1_fuzz")
 	now := time.Now()
+	iss.Now = func() time.Time { return now } // the seeds valid at the authorizer's now
 	a := &jwtauth.Authorizer{
 		Issuer:   iss.URL,
 		Audience: []string{clientA},
-		Now:      func() time.Time { return now },
+		Now:      iss.Now,
 	}
 	valid := iss.AccessToken(clientA, "user-1", readScope)
 	parts := strings.Split(valid, ".")

@@ -27,7 +27,11 @@ const (
 	readScope = "portcullis/todos.read"
 )
 
+// newAuthorizer verifies iss's tokens on the clock c, which stamps them
+// too: on the real clock, a token signed past a second boundary after c
+// was read would be issued in c's future.
 func newAuthorizer(iss *jwtauthtest.Issuer, c *testclock.Clock) *jwtauth.Authorizer {
+	iss.Now = c.Now
 	return &jwtauth.Authorizer{
 		Issuer:   iss.URL,
 		Audience: []string{clientA, clientB},
