@@ -70,8 +70,10 @@ func TestNewValidates(t *testing.T) {
 	// A pool given a key signs with it; one without generates its own.
 	given := valid()
 	given.SigningKey = sharedKey()
-	if srv, err := New(given); err != nil || srv.key.ID != sharedKey().ID {
-		t.Errorf("New with a signing key: key %q, %v", srv.key.ID, err)
+	if srv, err := New(given); err != nil {
+		t.Errorf("New with a signing key: %v", err)
+	} else if srv.key.ID != sharedKey().ID {
+		t.Errorf("New with a signing key signs with %q, not it", srv.key.ID)
 	}
 	if srv.key.ID == sharedKey().ID || srv.key.Private.N.BitLen() != 2048 {
 		t.Errorf("a pool without a signing key signs with %q of %d bits", srv.key.ID, srv.key.Private.N.BitLen())
